@@ -1,0 +1,169 @@
+#!/usr/bin/env node
+// Enforces the import direction of DESIGN §2: supervisors/ → actors/ → src/, the layers inside
+// src/, the wall between the framework stack and the runtime stack, and no import cycles.
+// A regex scan is enough: every import in this codebase is a static `import`/`export … from`
+// or a literal dynamic `import('…')`.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+
+/** Rank of each folder of src/: a file may import only folders of a strictly lower rank (or its own). */
+const SRC_RANK = {
+  errors: 0,
+  time: 0,
+  kernel: 1,
+  telemetry: 1,
+  signatures: 1,
+  lm: 1,
+  variables: 1,
+  adapters: 2,
+  transport: 2,
+  store: 2,
+  modules: 3,
+  evaluate: 4,
+  optimizers: 5,
+  config: 6,
+  daemon: 7,
+  cli: 8,
+};
+const FRAMEWORK = new Set(['signatures', 'adapters', 'lm', 'modules', 'evaluate', 'optimizers', 'variables']);
+const RUNTIME = new Set(['kernel', 'transport', 'store', 'daemon', 'cli', 'config', 'telemetry']);
+/** Packages the framework stack must never import (DESIGN §2). */
+const FRAMEWORK_FORBIDDEN_PACKAGES = ['xstate', 'bullmq', 'ioredis'];
+/** Folders of src/ that may import the Redis client for their Redis-backed layer. */
+const FRAMEWORK_PACKAGE_EXCEPTIONS = { lm: ['ioredis'] };
+
+const TOP = ['src', 'actors', 'supervisors'];
+const TOP_RANK = { src: 0, actors: 1, supervisors: 2 };
+
+function walk(dir, out = []) {
+  let entries;
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of entries) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (/\.(ts|mts|js|mjs)$/.test(name) && !name.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+const IMPORT_RE = /(?:import|export)\s+(?:type\s+)?(?:[^'"`;]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+function importsOf(file) {
+  const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, '');
+  const specs = [];
+  for (const m of text.matchAll(IMPORT_RE)) specs.push(m[1] ?? m[2]);
+  return specs;
+}
+
+function resolveLocal(from, spec) {
+  const base = resolve(dirname(from), spec);
+  const candidates = [base, base.replace(/\.js$/, '.ts'), base.replace(/\.mjs$/, '.mts'), join(base, 'index.ts'), base + '.ts'];
+  for (const c of candidates) {
+    try {
+      if (statSync(c).isFile()) return c;
+    } catch {
+      /* try the next candidate */
+    }
+  }
+  return null;
+}
+
+/** Where a file lives: its top folder and, inside src/, its first-level folder. */
+function place(file) {
+  const parts = relative(root, file).split(sep);
+  return { top: parts[0], area: parts[0] === 'src' && parts.length > 2 ? parts[1] : null };
+}
+
+const files = TOP.flatMap((t) => walk(join(root, t)));
+const problems = [];
+const graph = new Map();
+
+for (const file of files) {
+  const from = place(file);
+  const edges = [];
+  for (const spec of importsOf(file)) {
+    const rel = relative(root, file);
+    if (!spec.startsWith('.')) {
+      const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+      if (from.area && FRAMEWORK.has(from.area) && FRAMEWORK_FORBIDDEN_PACKAGES.includes(pkg)) {
+        const allowed = FRAMEWORK_PACKAGE_EXCEPTIONS[from.area] ?? [];
+        if (!allowed.includes(pkg)) problems.push(`${rel}: framework folder src/${from.area} imports '${pkg}'`);
+      }
+      continue;
+    }
+    const target = resolveLocal(file, spec);
+    if (!target) {
+      problems.push(`${rel}: cannot resolve '${spec}'`);
+      continue;
+    }
+    edges.push(target);
+    const to = place(target);
+    if (!(to.top in TOP_RANK)) {
+      problems.push(`${rel}: imports '${spec}' outside src/, actors/, supervisors/`);
+      continue;
+    }
+    if (TOP_RANK[to.top] > TOP_RANK[from.top]) {
+      problems.push(`${rel}: ${from.top}/ must not import ${to.top}/ ('${spec}')`);
+      continue;
+    }
+    if (from.top !== 'src' || to.top !== 'src') continue;
+    if (from.area === null || to.area === null || from.area === to.area) {
+      if (to.area === null && from.area !== null) problems.push(`${rel}: src/${from.area} must not import the src/ root ('${spec}')`);
+      continue;
+    }
+    const fr = SRC_RANK[from.area];
+    const tr = SRC_RANK[to.area];
+    if (fr === undefined) problems.push(`${rel}: src/${from.area} has no layer rank in scripts/check-layers.mjs`);
+    else if (tr === undefined) problems.push(`${rel}: src/${to.area} has no layer rank in scripts/check-layers.mjs`);
+    else if (tr >= fr) problems.push(`${rel}: src/${from.area} (layer ${fr}) must not import src/${to.area} (layer ${tr})`);
+    if ((FRAMEWORK.has(from.area) && RUNTIME.has(to.area)) || (RUNTIME.has(from.area) && FRAMEWORK.has(to.area) && !['config', 'daemon', 'cli'].includes(from.area))) {
+      problems.push(`${rel}: the framework and runtime stacks meet only in actors/ and supervisors/ (src/${from.area} → src/${to.area})`);
+    }
+  }
+  graph.set(file, edges);
+}
+
+// Cycle detection (iterative DFS, colours: 0 new, 1 on stack, 2 done). Type-only imports count too:
+// a cycle of types is still a design smell that makes layers meaningless.
+const colour = new Map();
+const stack = [];
+function dfs(start) {
+  const work = [[start, 0]];
+  colour.set(start, 1);
+  stack.push(start);
+  while (work.length > 0) {
+    const top = work[work.length - 1];
+    const [node, i] = top;
+    const edges = graph.get(node) ?? [];
+    if (i < edges.length) {
+      top[1] = i + 1;
+      const next = edges[i];
+      const c = colour.get(next) ?? 0;
+      if (c === 0) {
+        colour.set(next, 1);
+        stack.push(next);
+        work.push([next, 0]);
+      } else if (c === 1) {
+        const cycle = stack.slice(stack.indexOf(next)).concat(next).map((f) => relative(root, f));
+        problems.push(`import cycle: ${cycle.join(' → ')}`);
+      }
+    } else {
+      colour.set(node, 2);
+      stack.pop();
+      work.pop();
+    }
+  }
+}
+for (const f of files) if (!colour.has(f)) dfs(f);
+
+if (problems.length > 0) {
+  console.error(`check-layers: ${problems.length} problem(s)\n` + problems.map((p) => `  - ${p}`).join('\n'));
+  process.exit(1);
+}
+console.log(`check-layers: ${files.length} files, imports follow supervisors/ → actors/ → src/ layers, no cycles`);
