@@ -12,6 +12,7 @@ const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const SRC_RANK = {
   errors: 0,
   time: 0,
+  context: 0,
   kernel: 1,
   telemetry: 1,
   signatures: 1,
@@ -27,7 +28,7 @@ const SRC_RANK = {
   daemon: 7,
   cli: 8,
 };
-const FRAMEWORK = new Set(['signatures', 'adapters', 'lm', 'modules', 'evaluate', 'optimizers', 'variables']);
+const FRAMEWORK = new Set(['context', 'signatures', 'adapters', 'lm', 'modules', 'evaluate', 'optimizers', 'variables']);
 const RUNTIME = new Set(['kernel', 'transport', 'store', 'daemon', 'cli', 'config', 'telemetry']);
 /** Packages the framework stack must never import (DESIGN §2). */
 const FRAMEWORK_FORBIDDEN_PACKAGES = ['xstate', 'bullmq', 'ioredis'];

@@ -1,0 +1,1 @@
+export { DspexError, isDspexError } from './dspex-error.js';
