@@ -28,7 +28,16 @@ const SRC_RANK = {
   daemon: 7,
   cli: 8,
 };
-const FRAMEWORK = new Set(['context', 'signatures', 'adapters', 'lm', 'modules', 'evaluate', 'optimizers', 'variables']);
+const FRAMEWORK = new Set([
+  'context',
+  'signatures',
+  'adapters',
+  'lm',
+  'modules',
+  'evaluate',
+  'optimizers',
+  'variables',
+]);
 const RUNTIME = new Set(['kernel', 'transport', 'store', 'daemon', 'cli', 'config', 'telemetry']);
 /** Packages the framework stack must never import (DESIGN §2). */
 const FRAMEWORK_FORBIDDEN_PACKAGES = ['xstate', 'bullmq', 'ioredis'];
@@ -53,7 +62,8 @@ function walk(dir, out = []) {
   return out;
 }
 
-const IMPORT_RE = /(?:import|export)\s+(?:type\s+)?(?:[^'"`;]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT_RE =
+  /(?:import|export)\s+(?:type\s+)?(?:[^'"`;]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function importsOf(file) {
   const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, '');
@@ -64,7 +74,13 @@ function importsOf(file) {
 
 function resolveLocal(from, spec) {
   const base = resolve(dirname(from), spec);
-  const candidates = [base, base.replace(/\.js$/, '.ts'), base.replace(/\.mjs$/, '.mts'), join(base, 'index.ts'), base + '.ts'];
+  const candidates = [
+    base,
+    base.replace(/\.js$/, '.ts'),
+    base.replace(/\.mjs$/, '.mts'),
+    join(base, 'index.ts'),
+    base + '.ts',
+  ];
   for (const c of candidates) {
     try {
       if (statSync(c).isFile()) return c;
@@ -94,7 +110,8 @@ for (const file of files) {
       const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
       if (from.area && FRAMEWORK.has(from.area) && FRAMEWORK_FORBIDDEN_PACKAGES.includes(pkg)) {
         const allowed = FRAMEWORK_PACKAGE_EXCEPTIONS[from.area] ?? [];
-        if (!allowed.includes(pkg)) problems.push(`${rel}: framework folder src/${from.area} imports '${pkg}'`);
+        if (!allowed.includes(pkg))
+          problems.push(`${rel}: framework folder src/${from.area} imports '${pkg}'`);
       }
       continue;
     }
@@ -115,16 +132,29 @@ for (const file of files) {
     }
     if (from.top !== 'src' || to.top !== 'src') continue;
     if (from.area === null || to.area === null || from.area === to.area) {
-      if (to.area === null && from.area !== null) problems.push(`${rel}: src/${from.area} must not import the src/ root ('${spec}')`);
+      if (to.area === null && from.area !== null)
+        problems.push(`${rel}: src/${from.area} must not import the src/ root ('${spec}')`);
       continue;
     }
     const fr = SRC_RANK[from.area];
     const tr = SRC_RANK[to.area];
-    if (fr === undefined) problems.push(`${rel}: src/${from.area} has no layer rank in scripts/check-layers.mjs`);
-    else if (tr === undefined) problems.push(`${rel}: src/${to.area} has no layer rank in scripts/check-layers.mjs`);
-    else if (tr >= fr) problems.push(`${rel}: src/${from.area} (layer ${fr}) must not import src/${to.area} (layer ${tr})`);
-    if ((FRAMEWORK.has(from.area) && RUNTIME.has(to.area)) || (RUNTIME.has(from.area) && FRAMEWORK.has(to.area) && !['config', 'daemon', 'cli'].includes(from.area))) {
-      problems.push(`${rel}: the framework and runtime stacks meet only in actors/ and supervisors/ (src/${from.area} → src/${to.area})`);
+    if (fr === undefined)
+      problems.push(`${rel}: src/${from.area} has no layer rank in scripts/check-layers.mjs`);
+    else if (tr === undefined)
+      problems.push(`${rel}: src/${to.area} has no layer rank in scripts/check-layers.mjs`);
+    else if (tr >= fr)
+      problems.push(
+        `${rel}: src/${from.area} (layer ${fr}) must not import src/${to.area} (layer ${tr})`,
+      );
+    if (
+      (FRAMEWORK.has(from.area) && RUNTIME.has(to.area)) ||
+      (RUNTIME.has(from.area) &&
+        FRAMEWORK.has(to.area) &&
+        !['config', 'daemon', 'cli'].includes(from.area))
+    ) {
+      problems.push(
+        `${rel}: the framework and runtime stacks meet only in actors/ and supervisors/ (src/${from.area} → src/${to.area})`,
+      );
     }
   }
   graph.set(file, edges);
@@ -151,7 +181,10 @@ function dfs(start) {
         stack.push(next);
         work.push([next, 0]);
       } else if (c === 1) {
-        const cycle = stack.slice(stack.indexOf(next)).concat(next).map((f) => relative(root, f));
+        const cycle = stack
+          .slice(stack.indexOf(next))
+          .concat(next)
+          .map((f) => relative(root, f));
         problems.push(`import cycle: ${cycle.join(' → ')}`);
       }
     } else {
@@ -164,7 +197,11 @@ function dfs(start) {
 for (const f of files) if (!colour.has(f)) dfs(f);
 
 if (problems.length > 0) {
-  console.error(`check-layers: ${problems.length} problem(s)\n` + problems.map((p) => `  - ${p}`).join('\n'));
+  console.error(
+    `check-layers: ${problems.length} problem(s)\n` + problems.map((p) => `  - ${p}`).join('\n'),
+  );
   process.exit(1);
 }
-console.log(`check-layers: ${files.length} files, imports follow supervisors/ → actors/ → src/ layers, no cycles`);
+console.log(
+  `check-layers: ${files.length} files, imports follow supervisors/ → actors/ → src/ layers, no cycles`,
+);

@@ -1,0 +1,3 @@
+export { REDACTED_PATHS, createLogger, silentLogger } from './logger.js';
+export type { Logger } from './logger.js';
+export { RuntimeMetrics } from './metrics.js';
