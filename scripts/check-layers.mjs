@@ -21,6 +21,7 @@ const SRC_RANK = {
   adapters: 2,
   transport: 2,
   store: 2,
+  resilience: 2,
   modules: 3,
   evaluate: 4,
   optimizers: 5,
@@ -38,7 +39,16 @@ const FRAMEWORK = new Set([
   'optimizers',
   'variables',
 ]);
-const RUNTIME = new Set(['kernel', 'transport', 'store', 'daemon', 'cli', 'config', 'telemetry']);
+const RUNTIME = new Set([
+  'resilience',
+  'kernel',
+  'transport',
+  'store',
+  'daemon',
+  'cli',
+  'config',
+  'telemetry',
+]);
 /** Packages the framework stack must never import (DESIGN §2). */
 const FRAMEWORK_FORBIDDEN_PACKAGES = ['xstate', 'bullmq', 'ioredis'];
 /** Folders of src/ that may import the Redis client for their Redis-backed layer. */
@@ -63,12 +73,14 @@ function walk(dir, out = []) {
 }
 
 const IMPORT_RE =
-  /(?:import|export)\s+(?:type\s+)?(?:[^'"`;]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+  /(?:import|export)\s+(type\s+)?(?:[^'"`;]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
+/** Every import of a file: its specifier and whether it is type-only (erased at run time). */
 function importsOf(file) {
   const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, '');
   const specs = [];
-  for (const m of text.matchAll(IMPORT_RE)) specs.push(m[1] ?? m[2]);
+  for (const m of text.matchAll(IMPORT_RE))
+    specs.push({ spec: m[2] ?? m[3], typeOnly: m[1] !== undefined });
   return specs;
 }
 
@@ -104,7 +116,7 @@ const graph = new Map();
 for (const file of files) {
   const from = place(file);
   const edges = [];
-  for (const spec of importsOf(file)) {
+  for (const { spec, typeOnly } of importsOf(file)) {
     const rel = relative(root, file);
     if (!spec.startsWith('.')) {
       const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
@@ -120,7 +132,7 @@ for (const file of files) {
       problems.push(`${rel}: cannot resolve '${spec}'`);
       continue;
     }
-    edges.push(target);
+    if (!typeOnly) edges.push(target);
     const to = place(target);
     if (!(to.top in TOP_RANK)) {
       problems.push(`${rel}: imports '${spec}' outside src/, actors/, supervisors/`);
@@ -160,8 +172,9 @@ for (const file of files) {
   graph.set(file, edges);
 }
 
-// Cycle detection (iterative DFS, colours: 0 new, 1 on stack, 2 done). Type-only imports count too:
-// a cycle of types is still a design smell that makes layers meaningless.
+// Cycle detection over value imports (iterative DFS, colours: 0 new, 1 on stack, 2 done). Type-only
+// imports are erased at run time, so they cannot cause the evaluation-order bugs cycles bring; the
+// layer rules above still apply to them.
 const colour = new Map();
 const stack = [];
 function dfs(start) {
