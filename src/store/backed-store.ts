@@ -1,0 +1,41 @@
+import { DatasetTable } from './dataset-repository.js';
+import { ExecutionTable } from './execution-repository.js';
+import { OptimizationRunTable } from './optimization-run-repository.js';
+import { ProgramTable } from './program-repository.js';
+import type { RecordBackend } from './record-backend.js';
+import type {
+  DatasetRepository,
+  ExecutionRepository,
+  OptimizationRunRepository,
+  ProgramRepository,
+  Store,
+} from './store.js';
+import { resolveStoreOptions, type StoreOptions } from './store-options.js';
+
+/**
+ * A {@link Store} whose repositories share one {@link RecordBackend}: the lifecycle rules live in the
+ * repositories, so every implementation enforces them identically.
+ *
+ * @internal
+ */
+export abstract class BackedStore implements Store {
+  readonly programs: ProgramRepository;
+  readonly executions: ExecutionRepository;
+  readonly optimizationRuns: OptimizationRunRepository;
+  readonly datasets: DatasetRepository;
+
+  protected constructor(
+    private readonly backend: RecordBackend,
+    options: StoreOptions,
+  ) {
+    const resolved = resolveStoreOptions(options);
+    this.programs = new ProgramTable(backend, resolved);
+    this.executions = new ExecutionTable(backend, resolved);
+    this.optimizationRuns = new OptimizationRunTable(backend, resolved);
+    this.datasets = new DatasetTable(backend, resolved);
+  }
+
+  close(): Promise<void> {
+    return this.backend.close();
+  }
+}

@@ -1,0 +1,131 @@
+import {
+  EXECUTION_LIFECYCLE,
+  executionCreateSchema,
+  executionPatchSchema,
+  executionSchema,
+  type Execution,
+  type ExecutionCreate,
+  type ExecutionPatch,
+  type ExecutionStatus,
+} from './execution-record.js';
+import { assertInitialStatus, assertTransition, isFinalStatus } from './lifecycle.js';
+import type { RecordBackend } from './record-backend.js';
+import { nameSchema } from './record-fields.js';
+import { RecordTable, filterName, type RecordKind } from './record-table.js';
+import type {
+  ExecutionRepository,
+  Page,
+  PageQuery,
+  RecordOnceResult,
+  WriteOptions,
+} from './store.js';
+import type { ResolvedStoreOptions } from './store-options.js';
+import { definedFields, parseInput } from './validation.js';
+
+const EXECUTION_KIND: RecordKind<Execution> = {
+  name: 'execution',
+  schema: executionSchema,
+  keyParts: (e) => [e.id],
+  filters: (e) => [
+    filterName(),
+    filterName(['status', e.status]),
+    filterName(['program', e.program]),
+    filterName(['program', e.program], ['status', e.status]),
+  ],
+};
+
+/** {@link ExecutionRepository} over any backend. @internal */
+export class ExecutionTable implements ExecutionRepository {
+  private readonly table: RecordTable<Execution>;
+
+  constructor(backend: RecordBackend, options: ResolvedStoreOptions) {
+    this.table = new RecordTable(EXECUTION_KIND, backend, options);
+  }
+
+  async create(input: ExecutionCreate): Promise<Execution> {
+    const data = parseInput(executionCreateSchema, input, 'execution create');
+    const { result, record } = await this.insert(data);
+    if (result.kind === 'created') return record;
+    if (result.kind === 'aliased') throw this.table.conflict(result.target, { jobId: data.jobId });
+    throw this.table.conflict(record.id);
+  }
+
+  async recordOnce(
+    jobId: string,
+    input: Omit<ExecutionCreate, 'jobId'>,
+  ): Promise<RecordOnceResult> {
+    const data = parseInput(executionCreateSchema, { ...input, jobId }, 'execution create');
+    const { result, record } = await this.insert(data);
+    if (result.kind === 'created') return { execution: record, created: true };
+    if (result.kind === 'conflict') throw this.table.conflict(record.id, { jobId });
+    // Records are never deleted, so the execution an alias points at always exists.
+    return { execution: await this.table.get([result.target]), created: false };
+  }
+
+  async findByJobId(jobId: string): Promise<Execution | undefined> {
+    const id = await this.table.readString(this.jobKey(parseInput(nameSchema, jobId, 'job id')));
+    return id === undefined ? undefined : this.table.find([id]);
+  }
+
+  async get(id: string): Promise<Execution> {
+    return this.table.get([id]);
+  }
+
+  async find(id: string): Promise<Execution | undefined> {
+    return this.table.find([id]);
+  }
+
+  async list(
+    query: { program?: string; status?: ExecutionStatus } & PageQuery = {},
+  ): Promise<Page<Execution>> {
+    const { program, status, ...page } = query;
+    const pairs: [string, string][] = [];
+    if (program !== undefined) pairs.push(['program', program]);
+    if (status !== undefined) pairs.push(['status', status]);
+    return this.table.list(filterName(...pairs), page);
+  }
+
+  async update(id: string, patch: ExecutionPatch, options?: WriteOptions): Promise<Execution> {
+    const data = definedFields(parseInput(executionPatchSchema, patch, 'execution update'));
+    return this.table.write(
+      [id],
+      (current, now) => {
+        const to = data.status ?? current.status;
+        assertTransition(EXECUTION_LIFECYCLE, id, current.status, to);
+        const next: Execution = { ...current, ...data, status: to };
+        if (to === 'running' && next.startedAt === undefined) next.startedAt = now;
+        if (to !== current.status && isFinalStatus(EXECUTION_LIFECYCLE, to)) {
+          next.finishedAt = now;
+          if (data.durationMs === undefined && next.startedAt !== undefined) {
+            next.durationMs = Math.max(0, Date.parse(now) - Date.parse(next.startedAt));
+          }
+        }
+        return next;
+      },
+      options,
+    );
+  }
+
+  private async insert(data: ExecutionCreate) {
+    const now = this.table.now();
+    const id = data.id ?? this.table.generateId();
+    const status = data.status ?? EXECUTION_LIFECYCLE.initial[0];
+    assertInitialStatus(EXECUTION_LIFECYCLE, id, status);
+    const record = {
+      ...data,
+      id,
+      status,
+      ...(status === 'running' ? { startedAt: now } : {}),
+      revision: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const alias =
+      data.jobId === undefined ? undefined : { key: this.jobKey(data.jobId), target: id };
+    return this.table.insert(record, alias);
+  }
+
+  private jobKey(jobId: string): string {
+    return this.table.sideKey('job', jobId);
+  }
+}

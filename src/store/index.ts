@@ -1,0 +1,71 @@
+export type {
+  Store,
+  ProgramRepository,
+  ExecutionRepository,
+  OptimizationRunRepository,
+  DatasetRepository,
+  RecordOnceResult,
+  Page,
+  PageQuery,
+  WriteOptions,
+} from './store.js';
+export { StoreError, type StoreErrorCode } from './store-error.js';
+export { STORE_DEFAULTS, type StoreClock, type StoreOptions } from './store-options.js';
+export { MemoryStore } from './memory-store.js';
+export { RedisStore, DEFAULT_REDIS_STORE_PREFIX, type RedisStoreOptions } from './redis-store.js';
+export { canTransition, isFinalStatus, type Lifecycle } from './lifecycle.js';
+export {
+  jsonValueSchema,
+  jsonObjectSchema,
+  recordedErrorSchema,
+  type JsonValue,
+  type JsonObject,
+  type RecordedError,
+} from './record-fields.js';
+export {
+  PROGRAM_LIFECYCLE,
+  programSchema,
+  programStatusSchema,
+  programVersionSchema,
+  programCreateSchema,
+  programPatchSchema,
+  programPublishSchema,
+  type Program,
+  type ProgramStatus,
+  type ProgramVersion,
+  type ProgramCreate,
+  type ProgramPatch,
+  type ProgramPublish,
+} from './program-record.js';
+export {
+  EXECUTION_LIFECYCLE,
+  executionSchema,
+  executionStatusSchema,
+  executionCreateSchema,
+  executionPatchSchema,
+  type Execution,
+  type ExecutionStatus,
+  type ExecutionCreate,
+  type ExecutionPatch,
+} from './execution-record.js';
+export {
+  OPTIMIZATION_RUN_LIFECYCLE,
+  optimizationRunSchema,
+  optimizationRunStatusSchema,
+  optimizationRunCreateSchema,
+  optimizationRunPatchSchema,
+  runProgressSchema,
+  runHistoryEntrySchema,
+  type OptimizationRun,
+  type OptimizationRunStatus,
+  type OptimizationRunCreate,
+  type OptimizationRunPatch,
+  type RunProgress,
+  type RunHistoryEntry,
+} from './optimization-run-record.js';
+export {
+  datasetSchema,
+  datasetCreateSchema,
+  type Dataset,
+  type DatasetCreate,
+} from './dataset-record.js';

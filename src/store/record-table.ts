@@ -1,0 +1,252 @@
+import type { z } from 'zod';
+import type { InsertResult, RecordBackend } from './record-backend.js';
+import type { Page, PageQuery, WriteOptions } from './store.js';
+import { StoreError } from './store-error.js';
+import { STORE_DEFAULTS, type ResolvedStoreOptions } from './store-options.js';
+import { parseInput, parseStored } from './validation.js';
+
+/** What a table needs to know about its record kind. @internal */
+export interface RecordKind<R> {
+  /** Kind name: key and index namespace, and the `record` of error details. */
+  readonly name: string;
+  readonly schema: z.ZodType<R>;
+  /** The parts of the record's key (one for most kinds; name and version for datasets). */
+  keyParts(record: R): readonly string[];
+  /** Index filters the record belongs to (`all`, `status:…`, `program:…`), from {@link filterName}. */
+  filters(record: R): readonly string[];
+}
+
+/** Name of a list filter: `filterName(['program', p], ['status', s])` → `program:<p>:status:<s>`. @internal */
+export function filterName(...pairs: readonly (readonly [string, string])[]): string {
+  if (pairs.length === 0) return 'all';
+  return pairs.map(([field, value]) => `${field}:${encodeURIComponent(value)}`).join(':');
+}
+
+/** Width of the zero-padded millisecond time that starts each index member (year 5138 fits). */
+const TIME_WIDTH = 15;
+
+/**
+ * The shared engine of both stores for one record kind: JSON encoding and validation, keys, index
+ * membership, cursor paging and the optimistic-concurrency write loop. Repositories add the
+ * lifecycle rules on top; a {@link RecordBackend} supplies atomicity.
+ *
+ * @internal
+ */
+export class RecordTable<R extends object> {
+  constructor(
+    readonly kind: RecordKind<R>,
+    private readonly backend: RecordBackend,
+    private readonly options: ResolvedStoreOptions,
+  ) {}
+
+  /** The current time as an ISO timestamp. */
+  now(): string {
+    const ms = this.options.clock.now();
+    if (!Number.isFinite(ms) || ms < 0) {
+      throw new StoreError(
+        'invalid_input',
+        `store clock returned ${ms}; expected ms since the epoch`,
+        { details: { ms } },
+      );
+    }
+    return new Date(ms).toISOString();
+  }
+
+  generateId(): string {
+    return this.options.generateId();
+  }
+
+  /** Logical key of a record from its key parts. */
+  key(parts: readonly string[]): string {
+    return `${this.kind.name}:${parts.map(encodeURIComponent).join('@')}`;
+  }
+
+  /** Logical key of a side value (alias or blob) named `suffix` for `id`. */
+  sideKey(suffix: string, id: string): string {
+    return `${this.kind.name}-${suffix}:${encodeURIComponent(id)}`;
+  }
+
+  /** Stores a new record; returns the backend's verdict and the record as stored. */
+  async insert(
+    record: R,
+    alias?: { key: string; target: string },
+  ): Promise<{ result: InsertResult; record: R }> {
+    const stored = this.canonical(record);
+    const key = this.key(this.kind.keyParts(stored));
+    const result = await this.backend.insert({
+      key,
+      json: JSON.stringify(stored),
+      member: this.member(stored, key),
+      indexes: this.indexes(stored),
+      ...(alias === undefined ? {} : { alias }),
+    });
+    return { result, record: stored };
+  }
+
+  /** `conflict` error for a record whose key exists. */
+  conflict(id: string, details: Record<string, unknown> = {}): StoreError {
+    return new StoreError('conflict', `${this.kind.name} ${JSON.stringify(id)} already exists`, {
+      details: { record: this.kind.name, id, ...details },
+    });
+  }
+
+  /** `not_found` error. */
+  notFound(id: string, details: Record<string, unknown> = {}): StoreError {
+    return new StoreError('not_found', `${this.kind.name} ${JSON.stringify(id)} not found`, {
+      details: { record: this.kind.name, id, ...details },
+    });
+  }
+
+  async find(parts: readonly string[]): Promise<R | undefined> {
+    return (await this.readWithRevision(this.key(parts)))?.record;
+  }
+
+  async get(parts: readonly string[]): Promise<R> {
+    const record = await this.find(parts);
+    if (record === undefined) throw this.notFound(parts.join('@'));
+    return record;
+  }
+
+  readString(key: string): Promise<string | undefined> {
+    return this.backend.readString(key);
+  }
+
+  /** One page of the records in filter `filter` (see {@link filterName}). */
+  async list(filter: string, query: PageQuery = {}): Promise<Page<R>> {
+    const limit = query.limit ?? STORE_DEFAULTS.pageLimit;
+    if (!Number.isInteger(limit) || limit < 1 || limit > STORE_DEFAULTS.maxPageLimit) {
+      throw new StoreError(
+        'invalid_input',
+        `limit must be an integer in 1..${STORE_DEFAULTS.maxPageLimit}, got ${limit}`,
+        {
+          details: { limit },
+        },
+      );
+    }
+    const order = query.order ?? 'desc';
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const members = await this.backend.range(this.indexName(filter), {
+      limit: limit + 1,
+      order,
+      ...(after === undefined ? {} : { after }),
+    });
+    const pageMembers = members.slice(0, limit);
+    const keys = pageMembers.map((m) => m.slice(m.indexOf('|') + 1));
+    const values = await this.backend.read(keys);
+    const items: R[] = [];
+    values.forEach((value, i) => {
+      // An index entry always has its record (they are written in one atomic step); skip defensively.
+      if (value !== undefined)
+        items.push(parseStored(this.kind.schema, value.json, keys[i] as string));
+    });
+    const last = pageMembers[pageMembers.length - 1];
+    return members.length > limit && last !== undefined
+      ? { items, nextCursor: encodeCursor(last) }
+      : { items };
+  }
+
+  /**
+   * Read-modify-write with optimistic concurrency. `mutate` sees the latest record and returns the
+   * next one (or throws, e.g. `invalid_transition`); it is re-run on a fresh read whenever another
+   * writer landed first, so rules are always checked against the state actually replaced.
+   */
+  async write(
+    parts: readonly string[],
+    mutate: (current: R, now: string) => R,
+    options: WriteOptions = {},
+    blob?: { key: string; value: string },
+  ): Promise<R> {
+    const key = this.key(parts);
+    const id = parts.join('@');
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.readWithRevision(key);
+      if (current === undefined) throw this.notFound(id);
+      if (options.ifRevision !== undefined && current.revision !== options.ifRevision) {
+        throw this.stale(id, options.ifRevision, current.revision);
+      }
+      const now = this.now();
+      const next = this.canonical({
+        ...mutate(current.record, now),
+        revision: current.revision + 1,
+        updatedAt: now,
+      });
+      const before = new Set(this.indexes(current.record));
+      const after = new Set(this.indexes(next));
+      const outcome = await this.backend.compareAndSet({
+        key,
+        expectedRevision: current.revision,
+        json: JSON.stringify(next),
+        member: this.member(next, key),
+        removeFrom: [...before].filter((i) => !after.has(i)),
+        addTo: [...after].filter((i) => !before.has(i)),
+        ...(blob === undefined ? {} : { blob }),
+      });
+      if (outcome === 'ok') return next;
+      if (outcome === 'not_found') throw this.notFound(id);
+      if (options.ifRevision !== undefined || attempt >= this.options.maxWriteAttempts) {
+        throw this.stale(id, options.ifRevision ?? current.revision, undefined);
+      }
+    }
+  }
+
+  private stale(id: string, expected: number, actual: number | undefined): StoreError {
+    return new StoreError(
+      'stale_revision',
+      `${this.kind.name} ${JSON.stringify(id)} changed since revision ${expected}`,
+      {
+        retryable: true,
+        details: {
+          record: this.kind.name,
+          id,
+          expected,
+          ...(actual === undefined ? {} : { actual }),
+        },
+      },
+    );
+  }
+
+  private async readWithRevision(
+    key: string,
+  ): Promise<{ record: R; revision: number } | undefined> {
+    const [value] = await this.backend.read([key]);
+    if (value === undefined) return undefined;
+    return { record: parseStored(this.kind.schema, value.json, key), revision: value.revision };
+  }
+
+  /** The record exactly as it will read back: validated, `undefined` fields dropped. */
+  private canonical(record: unknown): R {
+    const parsed = parseInput(this.kind.schema, record, this.kind.name);
+    return JSON.parse(JSON.stringify(parsed)) as R;
+  }
+
+  private indexes(record: R): string[] {
+    return this.kind.filters(record).map((f) => this.indexName(f));
+  }
+
+  private indexName(filter: string): string {
+    return `${this.kind.name}:${filter}`;
+  }
+
+  /** Index member: creation time then key, so byte order is creation order with a stable tie-break. */
+  private member(record: R, key: string): string {
+    const createdAt = (record as { createdAt?: unknown }).createdAt;
+    const ms = typeof createdAt === 'string' ? Date.parse(createdAt) : 0;
+    return `${String(ms).padStart(TIME_WIDTH, '0')}|${key}`;
+  }
+}
+
+const MEMBER_RE = /^\d{15}\|[^|]+$/;
+
+function encodeCursor(member: string): string {
+  return Buffer.from(member, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const member = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!MEMBER_RE.test(member)) {
+    throw new StoreError('invalid_input', `invalid cursor ${JSON.stringify(cursor)}`, {
+      details: { cursor },
+    });
+  }
+  return member;
+}

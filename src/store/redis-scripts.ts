@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The Lua scripts that make the Redis store's check-then-write steps atomic across every client and
+ * node (WATCH/MULTI would need a connection per transaction; a script runs on the shared one).
+ * A record is a hash `{ json, rev }`; indexes are sorted sets of equal score ordered by member.
+ *
+ * @internal
+ */
+export interface LuaScript {
+  readonly source: string;
+  readonly sha1: string;
+}
+
+function script(source: string): LuaScript {
+  return { source, sha1: createHash('sha1').update(source).digest('hex') };
+}
+
+/**
+ * KEYS: record, alias (the record key again when there is none), indexes…
+ * ARGV: json, member, has-alias ('1' | '0'), alias target.
+ * Returns { 'created' } | { 'conflict' } | { 'aliased', target }.
+ */
+export const INSERT_SCRIPT = script(`
+if ARGV[3] == '1' then
+  local target = redis.call('GET', KEYS[2])
+  if target then return { 'aliased', target } end
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then return { 'conflict' } end
+redis.call('HSET', KEYS[1], 'json', ARGV[1], 'rev', 1)
+if ARGV[3] == '1' then redis.call('SET', KEYS[2], ARGV[4]) end
+for i = 3, #KEYS do redis.call('ZADD', KEYS[i], 0, ARGV[2]) end
+return { 'created' }
+`);
+
+/**
+ * KEYS: record, indexes to leave (ARGV[4] of them), indexes to join (ARGV[5] of them), [blob].
+ * ARGV: expected revision, json, member, #leave, #join, [blob value].
+ * Returns 'ok' | 'stale' | 'not_found'.
+ */
+export const COMPARE_AND_SET_SCRIPT = script(`
+local rev = redis.call('HGET', KEYS[1], 'rev')
+if not rev then return 'not_found' end
+if rev ~= ARGV[1] then return 'stale' end
+redis.call('HSET', KEYS[1], 'json', ARGV[2], 'rev', tonumber(ARGV[1]) + 1)
+local leave = tonumber(ARGV[4])
+local join = tonumber(ARGV[5])
+for i = 2, 1 + leave do redis.call('ZREM', KEYS[i], ARGV[3]) end
+for i = 2 + leave, 1 + leave + join do redis.call('ZADD', KEYS[i], 0, ARGV[3]) end
+if #KEYS > 1 + leave + join then redis.call('SET', KEYS[#KEYS], ARGV[6]) end
+return 'ok'
+`);

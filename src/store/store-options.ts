@@ -1,0 +1,52 @@
+import { nanoid } from 'nanoid';
+
+/** Source of "now" for record timestamps, injectable so tests are deterministic. */
+export interface StoreClock {
+  /** Milliseconds since the Unix epoch (non-negative). */
+  now(): number;
+}
+
+/**
+ * Options shared by every {@link Store} implementation.
+ *
+ * @example
+ * ```ts
+ * let t = Date.UTC(2026, 0, 1);
+ * let n = 0;
+ * const store = new MemoryStore({ clock: { now: () => t }, generateId: () => `id-${++n}` });
+ * ```
+ */
+export interface StoreOptions {
+  /** Clock for `createdAt`, `updatedAt`, `startedAt`, … Default: `Date.now`. */
+  clock?: StoreClock;
+  /** Id of new executions and runs created without one. Default: `nanoid()` (21 URL-safe chars). */
+  generateId?: () => string;
+  /**
+   * How many times a write without `ifRevision` is re-read and retried when another writer got in
+   * first, before failing with `stale_revision`. Default 100 (each retry means another writer landed).
+   */
+  maxWriteAttempts?: number;
+}
+
+/** {@link StoreOptions} with defaults applied. @internal */
+export interface ResolvedStoreOptions {
+  clock: StoreClock;
+  generateId: () => string;
+  maxWriteAttempts: number;
+}
+
+/** Defaults of {@link StoreOptions}, declared once. */
+export const STORE_DEFAULTS = {
+  maxWriteAttempts: 100,
+  pageLimit: 50,
+  maxPageLimit: 1000,
+} as const;
+
+/** @internal */
+export function resolveStoreOptions(options: StoreOptions = {}): ResolvedStoreOptions {
+  return {
+    clock: options.clock ?? { now: () => Date.now() },
+    generateId: options.generateId ?? (() => nanoid()),
+    maxWriteAttempts: options.maxWriteAttempts ?? STORE_DEFAULTS.maxWriteAttempts,
+  };
+}

@@ -1,0 +1,194 @@
+import type { Dataset, DatasetCreate } from './dataset-record.js';
+import type {
+  Execution,
+  ExecutionCreate,
+  ExecutionPatch,
+  ExecutionStatus,
+} from './execution-record.js';
+import type {
+  OptimizationRun,
+  OptimizationRunCreate,
+  OptimizationRunPatch,
+  OptimizationRunStatus,
+} from './optimization-run-record.js';
+import type {
+  Program,
+  ProgramCreate,
+  ProgramPatch,
+  ProgramPublish,
+  ProgramStatus,
+  ProgramVersion,
+} from './program-record.js';
+import type { JsonValue } from './record-fields.js';
+
+/**
+ * Paging of a `list` call. Results are ordered by creation time (then key); `cursor` is the opaque
+ * `nextCursor` of the previous page, so pages stay stable while records are added.
+ */
+export interface PageQuery {
+  /** Page size, 1–1000. Default 50. */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+  /** `desc` (newest first, the default) or `asc`. */
+  order?: 'asc' | 'desc';
+}
+
+/** One page of a `list` call; `nextCursor` is absent on the last page. */
+export interface Page<R> {
+  items: R[];
+  nextCursor?: string;
+}
+
+/** Options of every write that supports optimistic concurrency. */
+export interface WriteOptions {
+  /**
+   * Apply the write only if the record is still at this `revision`; otherwise fail with
+   * `stale_revision`. Without it the store re-reads and re-validates the write until it lands on
+   * the latest revision, so concurrent writers never lose each other's changes.
+   */
+  ifRevision?: number;
+}
+
+/**
+ * Programs, keyed by name. Lifecycle `draft → active → archived` (see `PROGRAM_LIFECYCLE`).
+ *
+ * @example
+ * ```ts
+ * await store.programs.create({ name: 'qa' });
+ * await store.programs.publishVersion('qa', { state: qa.save(), note: 'MIPRO run 7' });
+ * await store.programs.activate('qa', '1');
+ * const { state } = await store.programs.getVersion('qa'); // the active version
+ * ```
+ */
+export interface ProgramRepository {
+  /** Creates a draft. `conflict` if the name exists. */
+  create(input: ProgramCreate): Promise<Program>;
+  /** `not_found` if absent. */
+  get(name: string): Promise<Program>;
+  /** `undefined` if absent. */
+  find(name: string): Promise<Program | undefined>;
+  /** All programs, or those in one status. */
+  list(query?: { status?: ProgramStatus } & PageQuery): Promise<Page<Program>>;
+  /** Status changes follow the lifecycle (`invalid_transition` otherwise). */
+  update(name: string, patch: ProgramPatch, options?: WriteOptions): Promise<Program>;
+  /** Appends a version (`conflict` if the version exists; `invalid_transition` if archived). Does not activate it. */
+  publishVersion(name: string, input: ProgramPublish, options?: WriteOptions): Promise<Program>;
+  /** Serves `version` (`not_found` if unpublished); a draft becomes active. */
+  activate(name: string, version: string, options?: WriteOptions): Promise<Program>;
+  /** A published version, the active one by default (`not_found` if none). */
+  getVersion(name: string, version?: string): Promise<ProgramVersion>;
+}
+
+/** What `executions.recordOnce` returns: the one execution of the job and whether this call made it. */
+export interface RecordOnceResult {
+  execution: Execution;
+  created: boolean;
+}
+
+/**
+ * Executions, keyed by id. Lifecycle `pending → running → succeeded | failed`.
+ *
+ * @example
+ * ```ts
+ * const { execution, created } = await store.executions.recordOnce(job.id, { program: 'qa', inputs });
+ * if (execution.status === 'succeeded') return execution.outputs; // a retried stage: reuse the result
+ * await store.executions.update(execution.id, { status: 'running', node: nodeId });
+ * ```
+ */
+export interface ExecutionRepository {
+  /** `conflict` if the id, or the job id, already has an execution. */
+  create(input: ExecutionCreate): Promise<Execution>;
+  /**
+   * The execution of transport job `jobId`, created from `input` if the job has none yet. Atomic:
+   * any number of concurrent calls, on any nodes, create exactly one record and all return it.
+   * Mark it `failed` only when the job will not be retried (a retry reuses the same record).
+   * `jobId` must be unique across every queue sharing the store: BullMQ numbers jobs per queue, so
+   * qualify it (`dspex-run:42`).
+   */
+  recordOnce(jobId: string, input: Omit<ExecutionCreate, 'jobId'>): Promise<RecordOnceResult>;
+  /** The execution recorded for `jobId`, if any. */
+  findByJobId(jobId: string): Promise<Execution | undefined>;
+  /** `not_found` if absent. */
+  get(id: string): Promise<Execution>;
+  /** `undefined` if absent. */
+  find(id: string): Promise<Execution | undefined>;
+  /** Filter by program, status or both (each combination is indexed). */
+  list(
+    query?: { program?: string; status?: ExecutionStatus } & PageQuery,
+  ): Promise<Page<Execution>>;
+  /** Status changes follow the lifecycle; a final execution is immutable (`invalid_transition`). */
+  update(id: string, patch: ExecutionPatch, options?: WriteOptions): Promise<Execution>;
+}
+
+/**
+ * Optimization runs, keyed by id. Lifecycle `queued → running → succeeded | failed | cancelled`.
+ *
+ * @example
+ * ```ts
+ * const run = await store.optimizationRuns.create({ program: 'qa', optimizer: 'mipro', params });
+ * await store.optimizationRuns.update(run.id, { status: 'running' });
+ * await store.optimizationRuns.update(run.id, { progress: { done: 3, total: 20 }, appendHistory: [{ step: 3, score: 0.71 }] });
+ * await store.optimizationRuns.saveCheckpoint(run.id, optimizerState);
+ * ```
+ */
+export interface OptimizationRunRepository {
+  /** Creates a `queued` run (or `running`); `conflict` if an explicit id exists. */
+  create(input: OptimizationRunCreate): Promise<OptimizationRun>;
+  /** `not_found` if absent. */
+  get(id: string): Promise<OptimizationRun>;
+  /** `undefined` if absent. */
+  find(id: string): Promise<OptimizationRun | undefined>;
+  /** Filter by program, status or both. */
+  list(
+    query?: { program?: string; status?: OptimizationRunStatus } & PageQuery,
+  ): Promise<Page<OptimizationRun>>;
+  /** Status changes follow the lifecycle; a final run is immutable (`invalid_transition`). */
+  update(id: string, patch: OptimizationRunPatch, options?: WriteOptions): Promise<OptimizationRun>;
+  /**
+   * Replaces the run's checkpoint and stamps `checkpointAt`, atomically with the record write.
+   * `invalid_transition` once the run is final.
+   */
+  saveCheckpoint(
+    id: string,
+    checkpoint: JsonValue,
+    options?: WriteOptions,
+  ): Promise<OptimizationRun>;
+  /** The last saved checkpoint (`undefined` if none was saved); readable in any status, to resume. */
+  loadCheckpoint(id: string): Promise<JsonValue | undefined>;
+}
+
+/** Datasets, keyed by `(name, version)`; immutable once created. */
+export interface DatasetRepository {
+  /** `conflict` if that name and version exist. */
+  create(input: DatasetCreate): Promise<Dataset>;
+  /** That version, or the latest created one when `version` is omitted. */
+  get(name: string, version?: string): Promise<Dataset>;
+  /** Like `get`, but `undefined` when absent. */
+  find(name: string, version?: string): Promise<Dataset | undefined>;
+  /** All datasets, or the versions of one name. */
+  list(query?: { name?: string } & PageQuery): Promise<Page<Dataset>>;
+}
+
+/**
+ * The resource store of the runtime (DESIGN §4): Program, Execution, OptimizationRun and Dataset
+ * records with enforced lifecycles. Implementations: `MemoryStore` (embedded mode) and `RedisStore`
+ * (shared by every node); both pass one conformance suite, so code written against `Store` behaves
+ * the same on either. Records are plain JSON; values returned are copies (mutating them changes
+ * nothing stored). Failures are `StoreError`s with a stable `code`.
+ *
+ * @example
+ * ```ts
+ * const store: Store = config.redis ? new RedisStore({ redis: config.redis.url }) : new MemoryStore();
+ * const page = await store.executions.list({ program: 'qa', status: 'failed', limit: 20 });
+ * await store.close();
+ * ```
+ */
+export interface Store {
+  readonly programs: ProgramRepository;
+  readonly executions: ExecutionRepository;
+  readonly optimizationRuns: OptimizationRunRepository;
+  readonly datasets: DatasetRepository;
+  /** Releases connections the store owns. */
+  close(): Promise<void>;
+}
