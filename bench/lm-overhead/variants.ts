@@ -1,0 +1,58 @@
+import OpenAI from 'openai';
+import { openai } from '../../src/lm/index.js';
+import { qaMessages } from './prompt.js';
+
+/** What a variant needs to build its client. */
+export interface BenchContext {
+  /** Base URL of the OpenAI fixture (echo mode). */
+  baseURL: string;
+  model: string;
+}
+
+/**
+ * One way of making an LM call. `setup` builds the client once; `call(i)` makes call number `i`
+ * and must throw if the answer is wrong (so a fast-but-broken variant cannot win).
+ */
+export interface Variant {
+  name: string;
+  setup(ctx: BenchContext): Promise<(i: number) => Promise<void>>;
+}
+
+function expectAnswer(text: string | null | undefined): void {
+  if (text === null || text === undefined || !text.includes('[[ ## answer ## ]]')) {
+    throw new Error(`unexpected completion: ${String(text).slice(0, 80)}`);
+  }
+}
+
+/** The baseline: the raw `openai` SDK with the same messages and a minimal parse. */
+export const sdkVariant: Variant = {
+  name: 'sdk',
+  setup: async ({ baseURL, model }) => {
+    const client = new OpenAI({ apiKey: 'bench', baseURL, maxRetries: 0 });
+    return async (i) => {
+      const res = await client.chat.completions.create({
+        model,
+        messages: qaMessages(`question ${i}`),
+      });
+      expectAnswer(res.choices[0]?.message.content);
+    };
+  },
+};
+
+/** dspex's LM layer: `lm.complete` (retries, deadline, usage, cost, history, callbacks), cache off. */
+export const lmVariant: Variant = {
+  name: 'dspex-lm',
+  setup: async ({ baseURL, model }) => {
+    const lm = openai({ model, apiKey: 'bench', baseURL, cache: false });
+    return async (i) => {
+      const res = await lm.complete({ messages: qaMessages(`question ${i}`) });
+      expectAnswer(res.choices[0]?.text);
+    };
+  },
+};
+
+/**
+ * The variants run, baseline first. To add one (e.g. Predict through the ChatAdapter), write a
+ * `Variant` whose `call` does one prediction and append it here.
+ */
+export const VARIANTS: Variant[] = [sdkVariant, lmVariant];

@@ -1,0 +1,13 @@
+export { BaseAdapter, applyOutputDefaults } from './adapter.js';
+export type { Adapter, AdapterCallArgs, AdapterCallResult } from './adapter.js';
+export { ChatAdapter } from './chat-adapter.js';
+export type { ChatAdapterOptions } from './chat-adapter.js';
+export { MarkerAdapter } from './marker-adapter.js';
+export { JSONAdapter } from './json-adapter.js';
+export { XMLAdapter } from './xml-adapter.js';
+export { AdapterParseError } from './errors.js';
+export type { AdapterErrorCode } from './errors.js';
+export { history, isHistory } from './history.js';
+export type { History } from './history.js';
+export { formatFieldValue, outputTypeNote } from './field-format.js';
+export { structuredOutputFormat } from './structured-output.js';

@@ -1,0 +1,146 @@
+import type { ZodType } from 'zod';
+
+/** A value a `Literal[...]` type may hold (Python's literal constants). */
+export type LiteralValue = string | number | boolean | null;
+
+/** One property of a {@link FieldType} of kind `model` (DSPy: a Pydantic model field). */
+export interface ModelProperty {
+  readonly name: string;
+  readonly type: FieldType;
+  readonly required: boolean;
+  /** Default used when the property is absent (only when `required` is false). */
+  readonly default?: unknown;
+  readonly description?: string;
+}
+
+/** The shapes of {@link FieldType}, one per Python type DSPy understands. */
+export type FieldTypeShape =
+  | { readonly kind: 'str' }
+  | { readonly kind: 'int' }
+  | { readonly kind: 'float' }
+  | { readonly kind: 'bool' }
+  | { readonly kind: 'any' }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'history' }
+  | { readonly kind: 'list'; readonly item?: FieldType }
+  | { readonly kind: 'set'; readonly item?: FieldType }
+  | { readonly kind: 'tuple'; readonly items?: readonly FieldType[] }
+  | { readonly kind: 'dict'; readonly key?: FieldType; readonly value?: FieldType }
+  | { readonly kind: 'literal'; readonly values: readonly LiteralValue[] }
+  /** A named enum (DSPy: a Python `Enum` class): members as [name, value] pairs. */
+  | {
+      readonly kind: 'enum';
+      readonly name: string;
+      readonly members: readonly (readonly [string, string | number])[];
+    }
+  | { readonly kind: 'union'; readonly members: readonly FieldType[] }
+  | {
+      readonly kind: 'model';
+      readonly name: string;
+      readonly properties: readonly ModelProperty[];
+    };
+
+/**
+ * dspex's representation of a DSPy field annotation (`str`, `int`, `list[str]`, `Literal['a']`,
+ * `Optional[int]`, a Pydantic-like model, `History`, …). Types built from zod keep the zod schema in
+ * `zod`, so parsed values also pass the schema's refinements.
+ *
+ * @example
+ * ```ts
+ * const t = FieldTypes.list(FieldTypes.str); // renders as `list[str]`
+ * ```
+ */
+export type FieldType = FieldTypeShape & { readonly zod?: ZodType };
+
+const STR: FieldType = Object.freeze({ kind: 'str' });
+const INT: FieldType = Object.freeze({ kind: 'int' });
+const FLOAT: FieldType = Object.freeze({ kind: 'float' });
+const BOOL: FieldType = Object.freeze({ kind: 'bool' });
+const ANY: FieldType = Object.freeze({ kind: 'any' });
+const NONE: FieldType = Object.freeze({ kind: 'none' });
+const HISTORY: FieldType = Object.freeze({ kind: 'history' });
+
+/**
+ * Constructors of {@link FieldType}s. `union` flattens nested unions and drops duplicates the way
+ * `typing.Union` does; `optional(t)` is `Union[t, None]`.
+ *
+ * @example
+ * ```ts
+ * FieldTypes.optional(FieldTypes.int) // Union[int, NoneType]
+ * FieldTypes.literal('yes', 'no')      // Literal['yes', 'no']
+ * ```
+ */
+export const FieldTypes = Object.freeze({
+  str: STR,
+  int: INT,
+  float: FLOAT,
+  bool: BOOL,
+  any: ANY,
+  none: NONE,
+  history: HISTORY,
+  list: (item?: FieldType): FieldType => (item ? { kind: 'list', item } : { kind: 'list' }),
+  set: (item?: FieldType): FieldType => (item ? { kind: 'set', item } : { kind: 'set' }),
+  tuple: (...items: FieldType[]): FieldType =>
+    items.length > 0 ? { kind: 'tuple', items } : { kind: 'tuple' },
+  dict: (key?: FieldType, value?: FieldType): FieldType =>
+    key && value ? { kind: 'dict', key, value } : { kind: 'dict' },
+  literal: (...values: LiteralValue[]): FieldType => ({ kind: 'literal', values }),
+  enum: (name: string, members: Record<string, string | number>): FieldType => ({
+    kind: 'enum',
+    name,
+    members: Object.entries(members),
+  }),
+  union: (...members: FieldType[]): FieldType => makeUnion(members),
+  optional: (inner: FieldType): FieldType => makeUnion([inner, NONE]),
+  model: (name: string, properties: ModelProperty[]): FieldType => ({
+    kind: 'model',
+    name,
+    properties,
+  }),
+});
+
+/** Structural equality of two field types (ignores attached zod schemas). */
+export function sameType(a: FieldType, b: FieldType): boolean {
+  return JSON.stringify(typeKey(a)) === JSON.stringify(typeKey(b));
+}
+
+function typeKey(t: FieldType): unknown {
+  switch (t.kind) {
+    case 'list':
+    case 'set':
+      return [t.kind, t.item ? typeKey(t.item) : null];
+    case 'tuple':
+      return [t.kind, (t.items ?? []).map(typeKey)];
+    case 'dict':
+      return [t.kind, t.key ? typeKey(t.key) : null, t.value ? typeKey(t.value) : null];
+    case 'literal':
+      return [t.kind, t.values];
+    case 'enum':
+      return [t.kind, t.name, t.members];
+    case 'union':
+      return [t.kind, t.members.map(typeKey)];
+    case 'model':
+      return [t.kind, t.name, t.properties.map((p) => [p.name, typeKey(p.type), p.required])];
+    default:
+      return [t.kind];
+  }
+}
+
+/** `typing.Union[...]` semantics: flatten, dedupe, collapse a single member. */
+function makeUnion(members: readonly FieldType[]): FieldType {
+  const flat: FieldType[] = [];
+  for (const m of members) {
+    for (const part of m.kind === 'union' ? m.members : [m]) {
+      if (!flat.some((f) => sameType(f, part))) flat.push(part);
+    }
+  }
+  if (flat.length === 1) return flat[0] as FieldType;
+  return { kind: 'union', members: flat };
+}
+
+/** True when the type admits `None` (DSPy's `annotation_allows_none`). */
+export function allowsNone(t: FieldType): boolean {
+  if (t.kind === 'none') return true;
+  if (t.kind === 'union') return t.members.some(allowsNone);
+  return false;
+}

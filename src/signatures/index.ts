@@ -1,0 +1,32 @@
+export { SignatureError } from './errors.js';
+export type { SignatureErrorCode } from './errors.js';
+export { Signature } from './signature.js';
+export type { FieldPatch, SignatureState, ZodSignatureSpec } from './signature.js';
+export { signature } from './make-signature.js';
+export type { SignatureOptions } from './make-signature.js';
+export { field, fieldDefault, isZodFieldSpec } from './field.js';
+export type { Field, FieldKind, FieldOptions, ZodFieldSpec } from './field.js';
+export { FieldTypes, allowsNone, sameType } from './field-type.js';
+export type { FieldType, FieldTypeShape, LiteralValue, ModelProperty } from './field-type.js';
+export { pythonTypeName, quoteLiteralString } from './type-name.js';
+export { fieldTypeJsonSchema, moveTypeToFront } from './json-schema.js';
+export type { JsonSchema } from './json-schema.js';
+export { parseValue } from './parse-value.js';
+export { validateValue } from './validate-value.js';
+export { lenientJsonParse, findBalancedObject, NO_VALUE } from './lenient-json.js';
+export { parseTypeAnnotation } from './type-parser.js';
+export type { CustomTypes } from './type-parser.js';
+export { parseSignatureString } from './signature-parser.js';
+export type { ParsedField } from './signature-parser.js';
+export { inferPrefix, cleandoc, dedent, splitLinesPy } from './text.js';
+export {
+  elementType,
+  pyFloatRepr,
+  pyJsonDumps,
+  pyNumber,
+  pyRepr,
+  pyStr,
+  toJsonable,
+} from './python-format.js';
+export { zodToFieldType, zodFieldInfo } from './zod-type.js';
+export type { ZodFieldInfo } from './zod-type.js';

@@ -1,0 +1,284 @@
+import type { ZodType } from 'zod';
+import { SignatureError } from './errors.js';
+import {
+  makeField,
+  type Field,
+  type FieldKind,
+  type FieldOptions,
+  type ZodFieldSpec,
+} from './field.js';
+import { FieldTypes, sameType, type FieldType } from './field-type.js';
+import { cleandoc, inferPrefix } from './text.js';
+import { parseTypeAnnotation } from './type-parser.js';
+import { pythonTypeName } from './type-name.js';
+import { zodFieldInfo } from './zod-type.js';
+
+/** A signature declared with zod schemas (descriptions via `.describe()`, options via `field()`). */
+export interface ZodSignatureSpec {
+  instructions?: string;
+  inputs: Record<string, ZodType | ZodFieldSpec>;
+  outputs: Record<string, ZodType | ZodFieldSpec>;
+}
+
+/** DSPy's saved form of a signature (`dump_state`), part of a module's saved state. */
+export interface SignatureState {
+  instructions: string;
+  fields: { prefix: string; description: string }[];
+}
+
+/** A patch for {@link Signature.withUpdatedFields}. */
+export interface FieldPatch {
+  desc?: string;
+  prefix?: string;
+  type?: FieldType | ZodType | string;
+}
+
+function isZodType(v: unknown): v is ZodType {
+  return typeof v === 'object' && v !== null && '_zod' in v;
+}
+
+/** Resolves the `type` of field options or patches into a field type (plus zod extras). */
+function resolveType(type: FieldType | ZodType | string | undefined): {
+  type: FieldType;
+  desc?: string;
+  hasDefault?: boolean;
+  default?: unknown;
+  constraints?: string;
+} {
+  if (type === undefined) return { type: FieldTypes.str };
+  if (typeof type === 'string') return { type: parseTypeAnnotation(type) };
+  if (isZodType(type)) {
+    const info = zodFieldInfo(type);
+    return {
+      type: info.type,
+      ...(info.description !== undefined ? { desc: info.description } : {}),
+      ...(info.hasDefault ? { hasDefault: true, default: info.default } : {}),
+      ...(info.constraints !== undefined ? { constraints: info.constraints } : {}),
+    };
+  }
+  return { type };
+}
+
+/**
+ * An immutable DSPy signature: ordered, typed input and output fields plus instructions. Every
+ * change (`withInstructions`, `append`, `delete`, …) returns a new signature.
+ *
+ * @example
+ * ```ts
+ * const sig = signature('question, context: list[str] -> answer, confidence: float');
+ * sig.outputFields.map((f) => f.name);   // ['answer', 'confidence']
+ * sig.instructions;  // 'Given the fields `question`, `context`, produce the fields `answer`, `confidence`.'
+ * const cot = sig.prepend('reasoning', 'output', { desc: '${reasoning}' });
+ * ```
+ */
+export class Signature {
+  readonly instructions: string;
+  readonly inputFields: readonly Field[];
+  readonly outputFields: readonly Field[];
+  readonly fields: readonly Field[];
+  /** DSPy's class name (`StringSignature` for string signatures). */
+  readonly name: string;
+
+  /** @internal use {@link signature} */
+  constructor(instructions: string, fields: readonly Field[], name = 'StringSignature') {
+    const names = new Set<string>();
+    for (const f of fields) {
+      if (names.has(f.name)) {
+        throw new SignatureError(`Duplicate field name '${f.name}' in signature.`, {
+          details: { name: f.name },
+        });
+      }
+      names.add(f.name);
+    }
+    this.instructions = cleandoc(instructions);
+    this.inputFields = Object.freeze(fields.filter((f) => f.kind === 'input'));
+    this.outputFields = Object.freeze(fields.filter((f) => f.kind === 'output'));
+    this.fields = Object.freeze([...this.inputFields, ...this.outputFields]);
+    this.name = name;
+    Object.freeze(this);
+  }
+
+  /** The field with this name, if any. */
+  field(name: string): Field | undefined {
+    return this.fields.find((f) => f.name === name);
+  }
+
+  /** A copy with other instructions. */
+  withInstructions(instructions: string): Signature {
+    return new Signature(instructions, this.fields, this.name);
+  }
+
+  /** A copy whose instructions are the current ones, a blank line, then `instructions`. */
+  appendInstructions(instructions: string): Signature {
+    return this.withInstructions(`${this.instructions}\n\n${instructions}`);
+  }
+
+  /** A copy with the field's desc, prefix or type replaced. Throws when the field does not exist. */
+  withUpdatedFields(name: string, patch: FieldPatch): Signature {
+    const current = this.field(name);
+    if (!current) {
+      throw new SignatureError(`No field named '${name}' in signature '${this.toString()}'.`, {
+        details: { name },
+      });
+    }
+    const resolved = patch.type === undefined ? undefined : resolveType(patch.type);
+    const updated = makeField({
+      name,
+      kind: current.kind,
+      type: resolved?.type ?? current.type,
+      desc: patch.desc ?? current.desc,
+      prefix: patch.prefix ?? current.prefix,
+      hasDefault: current.hasDefault,
+      default: current.default,
+      defaultFactory: current.defaultFactory,
+      typeUndefined: resolved ? false : current.typeUndefined,
+      constraints: current.constraints,
+    });
+    return new Signature(
+      this.instructions,
+      this.fields.map((f) => (f.name === name ? updated : f)),
+      this.name,
+    );
+  }
+
+  /** A copy with a new field first among the fields of its kind. */
+  prepend(name: string, kind: FieldKind, options: FieldOptions = {}): Signature {
+    return this.insert(0, name, kind, options);
+  }
+
+  /** A copy with a new field last among the fields of its kind. */
+  append(name: string, kind: FieldKind, options: FieldOptions = {}): Signature {
+    return this.insert(-1, name, kind, options);
+  }
+
+  /**
+   * A copy with a new field at `index` among the fields of its kind; negative indices count from
+   * the end (`-1` appends), as in DSPy.
+   */
+  insert(index: number, name: string, kind: FieldKind, options: FieldOptions = {}): Signature {
+    const list = [...(kind === 'input' ? this.inputFields : this.outputFields)];
+    const at = index < 0 ? index + list.length + 1 : index;
+    if (!Number.isInteger(at) || at < 0 || at > list.length) {
+      throw new SignatureError(
+        `Invalid index to insert: ${at}, index must be in the range of [${list.length - 1}, ${list.length}] for ${kind} fields, but received: ${at}.`,
+        { details: { index } },
+      );
+    }
+    if (this.field(name)) {
+      throw new SignatureError(
+        `Field '${name}' already exists in signature '${this.toString()}'.`,
+        { details: { name } },
+      );
+    }
+    const resolved = resolveType(options.type);
+    const hasDefault =
+      'default' in options ? options.default !== undefined : (resolved.hasDefault ?? false);
+    const f = makeField({
+      name,
+      kind,
+      type: resolved.type,
+      desc: options.desc ?? resolved.desc,
+      prefix: options.prefix ?? `${inferPrefix(name)}:`,
+      hasDefault,
+      default: 'default' in options ? options.default : resolved.default,
+      defaultFactory: options.defaultFactory,
+      typeUndefined: options.type === undefined,
+      constraints: options.constraints ?? resolved.constraints,
+    });
+    list.splice(at, 0, f);
+    const inputs = kind === 'input' ? list : this.inputFields;
+    const outputs = kind === 'output' ? list : this.outputFields;
+    return new Signature(this.instructions, [...inputs, ...outputs], this.name);
+  }
+
+  /** A copy without the named field; deleting a missing name changes nothing (as in DSPy). */
+  delete(name: string): Signature {
+    return new Signature(
+      this.instructions,
+      this.fields.filter((f) => f.name !== name),
+      this.name,
+    );
+  }
+
+  /**
+   * DSPy's `equals`: same instructions, same field names, and per field the same kind, desc,
+   * prefix and constraints. Like DSPy it does not compare types or field order.
+   */
+  equals(other: unknown): boolean {
+    if (!(other instanceof Signature)) return false;
+    if (this.instructions !== other.instructions) return false;
+    if (this.fields.length !== other.fields.length) return false;
+    return this.fields.every((f) => {
+      const o = other.field(f.name);
+      return (
+        o !== undefined &&
+        o.kind === f.kind &&
+        o.desc === f.desc &&
+        o.prefix === f.prefix &&
+        o.typeUndefined === f.typeUndefined &&
+        o.constraints === f.constraints
+      );
+    });
+  }
+
+  /** Whether both signatures have the same fields in the same order with the same types. */
+  sameShape(other: Signature): boolean {
+    return (
+      this.fields.length === other.fields.length &&
+      this.fields.every((f, i) => {
+        const o = other.fields[i];
+        return (
+          o !== undefined && o.name === f.name && o.kind === f.kind && sameType(o.type, f.type)
+        );
+      })
+    );
+  }
+
+  /** `"question, context -> answer"` (field names only, like DSPy's `Signature.signature`). */
+  toString(): string {
+    const names = (fs: readonly Field[]) => fs.map((f) => f.name).join(', ');
+    return `${names(this.inputFields)} -> ${names(this.outputFields)}`;
+  }
+
+  /** `"question: str, k: int -> answer: list[str]"`: the string form with Python type names. */
+  toTypedString(): string {
+    const typed = (fs: readonly Field[]) =>
+      fs.map((f) => (f.typeUndefined ? f.name : `${f.name}: ${pythonTypeName(f.type)}`)).join(', ');
+    return `${typed(this.inputFields)} -> ${typed(this.outputFields)}`;
+  }
+
+  /** DSPy's `dump_state`: instructions and, per field in order, prefix and description. */
+  dumpState(): SignatureState {
+    return {
+      instructions: this.instructions,
+      fields: this.fields.map((f) => ({ prefix: f.prefix, description: f.desc })),
+    };
+  }
+
+  /** DSPy's `load_state`: a copy with the saved instructions and per-field prefix/description. */
+  loadState(state: SignatureState): Signature {
+    const saved = state.fields ?? [];
+    const fields = this.fields.map((f, i) => {
+      const s = saved[i];
+      if (!s) return f;
+      return makeField({
+        name: f.name,
+        kind: f.kind,
+        type: f.type,
+        desc: s.description,
+        prefix: s.prefix,
+        hasDefault: f.hasDefault,
+        default: f.default,
+        defaultFactory: f.defaultFactory,
+        typeUndefined: f.typeUndefined,
+        constraints: f.constraints,
+      });
+    });
+    return new Signature(state.instructions, fields, this.name);
+  }
+
+  /** A JSON view (for logs, registries and messages between actors). */
+  toJSON(): { signature: string; state: SignatureState } {
+    return { signature: this.toTypedString(), state: this.dumpState() };
+  }
+}
