@@ -1,0 +1,170 @@
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { failureReason, isUnrecoverable } from '../errors.js';
+import { DEFAULT_CLOSE_TIMEOUT_MS, assertProgress, backoffDelay } from '../job-options.js';
+import type {
+  BackoffOptions,
+  CloseOptions,
+  Consumer,
+  JobContext,
+  JobHandler,
+  JobProgress,
+  JsonObject,
+  JsonValue,
+} from '../types.js';
+import type { ResolvedBullMQOptions } from './bullmq-options.js';
+
+interface Attempt {
+  readonly controller: AbortController;
+  /** Resolves when the consumer gives up on this attempt (close deadline). */
+  readonly abandoned: Promise<typeof ABANDONED>;
+  abandon(): void;
+}
+
+const ABANDONED = Symbol('abandoned');
+
+/** What the consumer needs from its transport. */
+export interface BullMQConsumerDeps {
+  readonly options: ResolvedBullMQOptions;
+  /** A dedicated client for this worker (`maxRetriesPerRequest: null`), closed with the consumer. */
+  readonly client: Redis;
+  /** Publishes the `retrying` event to the queue's event stream (BullMQ has no such event). */
+  readonly publishRetrying: (
+    jobId: string,
+    attemptsMade: number,
+    delay: number,
+    failedReason: string,
+  ) => void;
+  readonly onClosed: (consumer: BullMQConsumer) => void;
+}
+
+/**
+ * A BullMQ `Worker` running a transport handler: maps {@link UnrecoverableJobError} to BullMQ's
+ * `UnrecoverableError`, publishes `retrying`, and adds the close deadline BullMQ lacks
+ * (`worker.close()` waits for ever): past it, attempts are aborted and handed back to `wait` at
+ * once (not left to stall detection), and a late result is dropped.
+ */
+export class BullMQConsumer implements Consumer {
+  readonly worker: Worker;
+  readonly #attempts = new Set<Attempt>();
+  /** Failures whose job BullMQ is about to retry, keyed by job id, read by the 'failed' listener. */
+  readonly #retrying = new Map<string, string>();
+  #closing: Promise<void> | undefined;
+
+  constructor(
+    readonly queue: string,
+    handler: JobHandler<JsonObject, JsonValue | void>,
+    concurrency: number,
+    private readonly deps: BullMQConsumerDeps,
+  ) {
+    const { options } = deps;
+    this.worker = new Worker(queue, (job, token) => this.#run(handler, job, token), {
+      connection: deps.client,
+      prefix: options.prefix,
+      concurrency,
+      lockDuration: options.lockDuration,
+      stalledInterval: options.stalledInterval,
+      maxStalledCount: options.maxStalledCount,
+      autorun: true,
+    });
+    // Worker 'failed' fires after BullMQ moved the job, so `retrying` never precedes the state.
+    this.worker.on('failed', (job) => {
+      if (job?.id === undefined) return;
+      const reason = this.#retrying.get(job.id);
+      if (reason === undefined) return;
+      this.#retrying.delete(job.id);
+      // Recomputed rather than read from job.delay, which still holds an enqueue-time delay when
+      // the retry is immediate.
+      const delay = backoffDelay(toBackoff(job.opts.backoff), job.attemptsMade);
+      deps.publishRetrying(job.id, job.attemptsMade, delay, reason);
+    });
+    // Connection errors are reported by the ConnectionMonitor; without a listener they would throw.
+    this.worker.on('error', () => undefined);
+  }
+
+  get inFlight(): number {
+    return this.#attempts.size;
+  }
+
+  async #run(
+    handler: JobHandler<JsonObject, JsonValue | void>,
+    job: Job,
+    token: string | undefined,
+  ): Promise<unknown> {
+    let abandon: () => void = () => undefined;
+    const abandoned = new Promise<typeof ABANDONED>((resolve) => {
+      abandon = () => resolve(ABANDONED);
+    });
+    const attempt: Attempt = { controller: new AbortController(), abandoned, abandon };
+    this.#retrying.delete(job.id ?? ''); // a failure whose 'failed' event never came (lock lost)
+    this.#attempts.add(attempt);
+    try {
+      const context: JobContext = {
+        id: job.id ?? '',
+        queue: this.queue,
+        data: job.data as JsonObject,
+        attempt: job.attemptsMade + 1,
+        attempts: job.opts.attempts ?? 1,
+        signal: attempt.controller.signal,
+        updateProgress: async (progress: JobProgress) => {
+          assertProgress(progress);
+          await job.updateProgress(progress);
+        },
+      };
+      const outcome = await Promise.race([
+        Promise.resolve()
+          .then(() => handler(context))
+          .then(
+            (value) => ({ ok: true as const, value }),
+            (error: unknown) => ({ ok: false as const, error }),
+          ),
+        abandoned,
+      ]);
+      if (outcome === ABANDONED) {
+        if (token !== undefined) await job.moveToWait(token).catch(() => undefined);
+        // WaitingError tells the worker the job was moved already: record no result, no failure.
+        throw new WaitingError();
+      }
+      if (outcome.ok) return outcome.value === undefined ? null : outcome.value;
+      const reason = failureReason(outcome.error);
+      if (isUnrecoverable(outcome.error)) throw new UnrecoverableError(reason);
+      if (job.attemptsMade + 1 < (job.opts.attempts ?? 1)) this.#retrying.set(job.id ?? '', reason);
+      throw outcome.error instanceof Error ? outcome.error : new Error(reason);
+    } finally {
+      this.#attempts.delete(attempt);
+    }
+  }
+
+  close(options: CloseOptions = {}): Promise<void> {
+    this.#closing ??= this.#close(options.timeout ?? DEFAULT_CLOSE_TIMEOUT_MS);
+    return this.#closing;
+  }
+
+  async #close(timeoutMs: number): Promise<void> {
+    // worker.close() stops intake at once and resolves when every processor has returned.
+    const closed = this.worker.close();
+    const timer = setTimeout(() => {
+      for (const attempt of this.#attempts) {
+        attempt.controller.abort(new Error('consumer closed before the job finished'));
+        attempt.abandon();
+      }
+    }, timeoutMs);
+    try {
+      await closed;
+    } finally {
+      clearTimeout(timer);
+      await this.deps.client.quit().catch(() => this.deps.client.disconnect());
+      this.deps.onClosed(this);
+    }
+  }
+}
+
+/** BullMQ's stored backoff (a number or `{ type, delay }`) as the transport's. */
+function toBackoff(backoff: unknown): BackoffOptions | undefined {
+  if (typeof backoff === 'number') return { type: 'fixed', delay: backoff };
+  if (typeof backoff !== 'object' || backoff === null) return undefined;
+  const { type, delay } = backoff as { type?: unknown; delay?: unknown };
+  if ((type === 'fixed' || type === 'exponential') && typeof delay === 'number')
+    return { type, delay };
+  return undefined;
+}
