@@ -1,0 +1,35 @@
+export { Example, toPlain } from './example.js';
+export type { ExampleLike, ExampleOptions } from './example.js';
+export { Prediction, Completions } from './prediction.js';
+export type { LmUsage } from './prediction.js';
+export { Module } from './module.js';
+export type { CallOptions, LMConfig, ProgramState } from './module.js';
+export { PARAMETER, isPredictor } from './parameter.js';
+export type { LoadOptions, Predictor, PredictorState, TraceEntry } from './parameter.js';
+export { Predict } from './predict.js';
+export type { PredictOptions } from './predict.js';
+export { ChainOfThought } from './chain-of-thought.js';
+export type { ChainOfThoughtOptions } from './chain-of-thought.js';
+export { ReAct } from './react.js';
+export type { ReActOptions } from './react.js';
+export { Tool } from './tool.js';
+export type { ToolFunction, ToolSpec } from './tool.js';
+export { majority } from './majority.js';
+export type { MajorityOptions } from './majority.js';
+export { configure, context, currentSettings } from './settings.js';
+export type { Settings, WarningLogger } from './settings.js';
+export { batch, parallel } from './batch.js';
+export type { BatchOptions, BatchResult, BatchWithFailures, Callable } from './batch.js';
+export { StreamListener } from './streaming/stream-listener.js';
+export type { StreamListenerOptions, StreamResponse } from './streaming/stream-listener.js';
+export { streamify, streamingResponse } from './streaming/streamify.js';
+export { defaultStatusMessages } from './streaming/status-messages.js';
+export type { StatusMessage, StatusMessageProvider } from './streaming/status-messages.js';
+export type {
+  RawTokenChunk,
+  StreamEvent,
+  StreamedProgram,
+  StreamifyOptions,
+} from './streaming/streamify.js';
+export { ModuleError } from './errors.js';
+export type { ModuleErrorCode } from './errors.js';
