@@ -38,8 +38,17 @@ export class UsageTracker {
   private readonly byModel = new Map<string, UsageTotals>();
 
   /** Adds one call's usage. */
-  add(model: string, usage: { promptTokens: number; completionTokens: number; totalTokens: number; cost?: number }): void {
-    const t = this.byModel.get(model) ?? { promptTokens: 0, completionTokens: 0, totalTokens: 0, cost: 0, calls: 0 };
+  add(
+    model: string,
+    usage: { promptTokens: number; completionTokens: number; totalTokens: number; cost?: number },
+  ): void {
+    const t = this.byModel.get(model) ?? {
+      promptTokens: 0,
+      completionTokens: 0,
+      totalTokens: 0,
+      cost: 0,
+      calls: 0,
+    };
     t.promptTokens += usage.promptTokens;
     t.completionTokens += usage.completionTokens;
     t.totalTokens += usage.totalTokens;
@@ -57,7 +66,13 @@ export class UsageTracker {
 
   /** Totals over all models. */
   total(): UsageTotals {
-    const sum: UsageTotals = { promptTokens: 0, completionTokens: 0, totalTokens: 0, cost: 0, calls: 0 };
+    const sum: UsageTotals = {
+      promptTokens: 0,
+      completionTokens: 0,
+      totalTokens: 0,
+      cost: 0,
+      calls: 0,
+    };
     for (const t of this.byModel.values()) {
       sum.promptTokens += t.promptTokens;
       sum.completionTokens += t.completionTokens;
@@ -82,7 +97,11 @@ export interface InvocationContext {
   readonly values: Readonly<Record<string, unknown>>;
 }
 
-const EMPTY: InvocationContext = Object.freeze({ callbacks: [], usageTrackers: [], values: Object.freeze({}) });
+const EMPTY: InvocationContext = Object.freeze({
+  callbacks: [],
+  usageTrackers: [],
+  values: Object.freeze({}),
+});
 
 const storage = new AsyncLocalStorage<InvocationContext>();
 let globalContext: InvocationContext = EMPTY;
@@ -101,10 +120,15 @@ export function setGlobalContext(patch: Partial<InvocationContext>): void {
 }
 
 /** Merges a patch: callbacks and values replace by key; usage trackers are appended (nesting). */
-export function mergeContext(base: InvocationContext, patch: Partial<InvocationContext>): InvocationContext {
+export function mergeContext(
+  base: InvocationContext,
+  patch: Partial<InvocationContext>,
+): InvocationContext {
   return Object.freeze({
     callbacks: patch.callbacks ?? base.callbacks,
-    usageTrackers: patch.usageTrackers ? [...base.usageTrackers, ...patch.usageTrackers] : base.usageTrackers,
+    usageTrackers: patch.usageTrackers
+      ? [...base.usageTrackers, ...patch.usageTrackers]
+      : base.usageTrackers,
     values: Object.freeze({ ...base.values, ...(patch.values ?? {}) }),
   });
 }
@@ -115,7 +139,10 @@ export function runWithContext<T>(patch: Partial<InvocationContext>, fn: () => T
 }
 
 /** Calls `method` on every callback of the current context; a throwing callback never breaks the run. */
-export function emitCallback<K extends keyof Callback>(method: K, ...args: Parameters<NonNullable<Callback[K]>>): void {
+export function emitCallback<K extends keyof Callback>(
+  method: K,
+  ...args: Parameters<NonNullable<Callback[K]>>
+): void {
   for (const cb of currentContext().callbacks) {
     const fn = cb[method] as ((...a: unknown[]) => void) | undefined;
     if (fn === undefined) continue;

@@ -31,8 +31,20 @@ export class DspexError<C extends string = string> extends Error {
   }
 
   /** A plain, JSON-safe view for logs, job failure reasons and API replies. */
-  toJSON(): { name: string; code: C; message: string; retryable: boolean; details: Record<string, unknown> } {
-    return { name: this.name, code: this.code, message: this.message, retryable: this.retryable, details: { ...this.details } };
+  toJSON(): {
+    name: string;
+    code: C;
+    message: string;
+    retryable: boolean;
+    details: Record<string, unknown>;
+  } {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      details: { ...this.details },
+    };
   }
 }
 

@@ -51,7 +51,11 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-async function waitFor(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+async function waitFor(
+  cond: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await cond()) return;
@@ -67,13 +71,28 @@ export async function startRedisServer(port?: number): Promise<RedisServerHandle
   const launch = async (): Promise<void> => {
     const proc = spawn(
       'redis-server',
-      ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+      [
+        '--port',
+        String(p),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--loglevel',
+        'warning',
+      ],
       { stdio: 'ignore' },
     );
     child = proc;
     const failed = new Promise<never>((_, reject) => {
       proc.once('error', (e) =>
-        reject(new Error(`cannot spawn redis-server (install the Debian package redis-server): ${e.message}`)),
+        reject(
+          new Error(
+            `cannot spawn redis-server (install the Debian package redis-server): ${e.message}`,
+          ),
+        ),
       );
     });
     await Promise.race([waitFor(() => ping(p), 10_000, `redis-server on port ${p}`), failed]);
