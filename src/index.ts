@@ -44,3 +44,5 @@ export type { Clock as ResilienceClock } from './resilience/index.js';
 export { systemClock } from './resilience/index.js';
 export { systemClock as transportSystemClock } from './transport/index.js';
 export type { JsonObject, JsonValue } from './store/index.js';
+// `RunResult` is the runtime's `{ outputs, executionId, usage }` (package entry); a pipeline run's is:
+export type { RunResult as PipelineRunResult } from './transport/index.js';

@@ -1,0 +1,48 @@
+import { DspexError } from '../src/errors/index.js';
+
+/**
+ * Stable codes of the runtime actors' failures (closed union; callers branch on these):
+ * - `bad_message`: a message failed its zod schema (details carry the issues); never retryable;
+ * - `invalid_job`: `dspex-run` job data failed the job schema (details carry the issues);
+ * - `unknown_program` / `unknown_schema` / `unknown_metric` / `unknown_optimizer`: a name that is
+ *   not registered (details list the known names);
+ * - `execution_failed`: the program threw (retryable when its cause is, e.g. an LM 5xx);
+ * - `cancelled`: an optimization run or evaluation was cancelled;
+ * - `stopping`: the runtime is draining or stopped and takes no new work (retryable elsewhere);
+ * - `overloaded`: no worker slot became free in time (retryable).
+ */
+export type ActorErrorCode =
+  | 'bad_message'
+  | 'invalid_job'
+  | 'unknown_program'
+  | 'unknown_schema'
+  | 'unknown_metric'
+  | 'unknown_optimizer'
+  | 'execution_failed'
+  | 'cancelled'
+  | 'stopping'
+  | 'overloaded';
+
+/**
+ * The error of the runtime actors and of the `Runtime` API built on them.
+ *
+ * @example
+ * ```ts
+ * try { await rt.run('qa', { question }) } catch (e) {
+ *   if (e instanceof ActorError && e.code === 'unknown_program') console.log(e.details.known);
+ * }
+ * ```
+ */
+export class ActorError extends DspexError<ActorErrorCode> {}
+
+/** A JSON-safe view of any thrown value (for replies, job failure reasons and records). */
+export function describeError(error: unknown): {
+  code: string;
+  message: string;
+  retryable: boolean;
+} {
+  if (error instanceof DspexError)
+    return { code: error.code, message: error.message, retryable: error.retryable };
+  if (error instanceof Error) return { code: 'error', message: error.message, retryable: false };
+  return { code: 'error', message: String(error), retryable: false };
+}

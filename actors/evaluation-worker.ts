@@ -1,0 +1,191 @@
+import { assign, fromPromise, setup } from 'xstate';
+import { z } from 'zod';
+import { Evaluate, type Metric } from '../src/evaluate/index.js';
+import type { LM } from '../src/lm/types.js';
+import { context, currentSettings } from '../src/modules/index.js';
+import { actorWorker, type ReplyHandle, type StartFunction } from '../src/kernel/index.js';
+import { ActorError } from './actor-error.js';
+import { CLIENT_POOL } from './client-pool.js';
+import { exampleDataSchema, fromExampleData, resolveMetric } from './example-data.js';
+import type { ExecutionServices } from './execution.js';
+import { materializeProgram } from './program-materialize.js';
+import { callActor, parseMessage, replyHandleOf, type ActorReply } from './protocol.js';
+import { VARIABLE_REGISTRY, programConfigSchema, type ConfigVersion } from './variable-registry.js';
+
+/** Job data of one evaluation shard (queue `dspex-eval`). */
+export const evaluationShardSchema = z.object({
+  evalId: z.string().min(1),
+  shard: z.number().int().min(0),
+  shards: z.number().int().min(1),
+  program: z.string().min(1),
+  metric: z.string().min(1),
+  examples: z.array(exampleDataSchema),
+  concurrency: z.number().int().min(1).optional(),
+  config: programConfigSchema.optional(),
+});
+/** One evaluation shard. */
+export type EvaluationShard = z.infer<typeof evaluationShardSchema>;
+
+/** What a shard returns: the metric value of each of its examples, in order. */
+export interface ShardResult {
+  evalId: string;
+  shard: number;
+  scores: number[];
+  errors: number;
+}
+
+/** Progress of a shard (examples done out of the shard's). */
+export interface ShardProgress {
+  evalId: string;
+  shard: number;
+  done: number;
+  total: number;
+}
+
+/** What evaluation workers need besides the execution services. */
+export interface EvaluationServices extends ExecutionServices {
+  metrics: ReadonlyMap<string, Metric>;
+  onShardProgress?: (p: ShardProgress) => void;
+}
+
+/** Runs one shard: the program over its examples with the named metric. */
+export async function runShard(
+  services: EvaluationServices,
+  shard: EvaluationShard,
+): Promise<ShardResult> {
+  const metric = resolveMetric(services.metrics, shard.metric);
+  const base = services.catalog.get(shard.program);
+  const registry = await callActor<ConfigVersion>(services.kernel, VARIABLE_REGISTRY, {
+    type: 'get',
+    program: shard.program,
+  });
+  const program = await materializeProgram({
+    name: shard.program,
+    base,
+    config: { ...registry.config, ...(shard.config ?? {}) },
+    store: services.store,
+    contextLm: services.defaultLm?.() ?? currentSettings().lm,
+    pool: (lm) => callActor<LM>(services.kernel, CLIENT_POOL, { type: 'acquire', lm }),
+  });
+  const devset = fromExampleData(shard.examples);
+  const evaluate = new Evaluate({
+    devset,
+    metric,
+    display: false,
+    maxErrors: devset.length + 1,
+    ...(shard.concurrency === undefined ? {} : { concurrency: shard.concurrency }),
+    onProgress: (p) =>
+      services.onShardProgress?.({
+        evalId: shard.evalId,
+        shard: shard.shard,
+        done: p.completed,
+        total: devset.length,
+      }),
+  });
+  const result = await context(
+    {
+      ...(program.lm === undefined ? {} : { lm: program.lm }),
+      ...(program.adapter === undefined ? {} : { adapter: program.adapter }),
+    },
+    () => evaluate.run(program.module),
+  );
+  return {
+    evalId: shard.evalId,
+    shard: shard.shard,
+    scores: result.results.map((r) => Number(r.score)),
+    errors: result.errorCount,
+  };
+}
+
+/** Messages of an evaluation worker. */
+export const evaluationWorkerMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('execute') }),
+  z.object({ type: z.literal('cancel') }),
+]);
+
+interface Context {
+  shard: EvaluationShard;
+  services: EvaluationServices;
+  replyTo: ReplyHandle | undefined;
+}
+
+const cancelled = (c: Context): ActorReply => ({
+  ok: false,
+  error: {
+    code: 'cancelled',
+    message: `evaluation ${c.shard.evalId} shard ${c.shard.shard} cancelled`,
+    retryable: false,
+  },
+});
+
+/**
+ * An evaluation worker: one shard (`ready` → `running` → `finished`), progress reported as
+ * examples settle; `cancel` answers the pending `execute` with `cancelled` and ends the worker.
+ */
+export const evaluationWorkerMachine = setup({
+  types: { input: {} as Omit<Context, 'replyTo'>, context: {} as Context },
+  actors: {
+    run: fromPromise<ShardResult, Omit<Context, 'replyTo'>>(({ input }) =>
+      runShard(input.services, input.shard),
+    ),
+  },
+}).createMachine({
+  id: 'evaluation-worker',
+  context: ({ input }) => ({ ...input, replyTo: undefined }),
+  initial: 'ready',
+  on: {
+    '*': {
+      actions: ({ event }) => parseMessage(evaluationWorkerMessage, event, 'evaluation-worker'),
+    },
+  },
+  states: {
+    ready: {
+      on: {
+        execute: {
+          target: 'running',
+          actions: assign({ replyTo: ({ event }) => replyHandleOf(event) }),
+        },
+        cancel: { target: 'finished' },
+      },
+    },
+    running: {
+      invoke: {
+        src: 'run',
+        input: ({ context }) => ({ shard: context.shard, services: context.services }),
+        onDone: {
+          target: 'finished',
+          actions: ({ context, event }) =>
+            context.replyTo?.reply({ ok: true, value: event.output }),
+        },
+        onError: {
+          target: 'finished',
+          actions: ({ context, event }) => {
+            const e = event.error;
+            context.replyTo?.reply({
+              ok: false,
+              error: {
+                code: e instanceof ActorError ? e.code : 'execution_failed',
+                message: e instanceof Error ? e.message : String(e),
+                retryable: (e as { retryable?: boolean } | undefined)?.retryable === true,
+              },
+            } satisfies ActorReply);
+          },
+        },
+      },
+      on: {
+        cancel: {
+          target: 'finished',
+          actions: ({ context }) => context.replyTo?.reply(cancelled(context)),
+        },
+      },
+    },
+    finished: { type: 'final' },
+  },
+});
+
+/** The start function of evaluation workers (`startChild([shard])`). */
+export function evaluationWorkerStart(services: EvaluationServices): StartFunction {
+  return actorWorker(evaluationWorkerMachine, {
+    input: (_ctx, ...args) => ({ shard: args[0] as EvaluationShard, services }),
+  });
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { Example } from '../src/modules/index.js';
+import { answerExactMatch, answerPassageMatch, type Metric } from '../src/evaluate/index.js';
+import { ActorError } from './actor-error.js';
+
+/**
+ * An example as it crosses a queue: its fields and which of them are inputs. Examples given as
+ * plain objects must name their inputs (`inputKeys`).
+ */
+export const exampleDataSchema = z.object({
+  data: z.record(z.string(), z.unknown()),
+  inputs: z.array(z.string()).min(1),
+});
+/** An example as job data. */
+export type ExampleData = z.infer<typeof exampleDataSchema>;
+
+/** Examples → job data. Plain records take `inputKeys` as their inputs. */
+export function toExampleData(
+  examples: readonly (Example | Record<string, unknown>)[],
+  inputKeys?: readonly string[],
+): ExampleData[] {
+  return examples.map((e, i) => {
+    if (e instanceof Example) {
+      const inputs = e.inputs().keys();
+      if (inputs.length === 0 && inputKeys === undefined)
+        throw new ActorError(
+          'bad_message',
+          `example ${i} has no inputs: call withInputs(...) or pass inputKeys`,
+        );
+      return {
+        data: JSON.parse(JSON.stringify(e.toDict())) as Record<string, unknown>,
+        inputs: inputs.length > 0 ? inputs : [...(inputKeys ?? [])],
+      };
+    }
+    if (inputKeys === undefined || inputKeys.length === 0)
+      throw new ActorError('bad_message', `example ${i} is a plain object: pass inputKeys`);
+    return {
+      data: JSON.parse(JSON.stringify(e)) as Record<string, unknown>,
+      inputs: [...inputKeys],
+    };
+  });
+}
+
+/** Job data → examples with their inputs marked. */
+export function fromExampleData(data: readonly ExampleData[]): Example[] {
+  return data.map((d) => new Example(d.data).withInputs(...d.inputs));
+}
+
+/** Metrics every node knows by name (so evaluation shards and optimization runs can name them). */
+export const BUILTIN_METRICS: Readonly<Record<string, Metric>> = {
+  exact_match: answerExactMatch,
+  answer_exact_match: answerExactMatch,
+  passage_match: answerPassageMatch,
+  answer_passage_match: answerPassageMatch,
+};
+
+/** The metric named `name` in `metrics` (the node's table), or `unknown_metric`. */
+export function resolveMetric(metrics: ReadonlyMap<string, Metric>, name: string): Metric {
+  const metric = metrics.get(name);
+  if (metric === undefined)
+    throw new ActorError(
+      'unknown_metric',
+      `unknown metric '${name}' (known: ${[...metrics.keys()].sort().join(', ')})`,
+      {
+        details: { metric: name, known: [...metrics.keys()] },
+      },
+    );
+  return metric;
+}

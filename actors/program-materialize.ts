@@ -1,0 +1,68 @@
+import { ChatAdapter, JSONAdapter, XMLAdapter, type Adapter } from '../src/adapters/index.js';
+import type { LM } from '../src/lm/types.js';
+import type { Module } from '../src/modules/index.js';
+import type { Store } from '../src/store/index.js';
+import type { ProgramConfig } from './variable-registry.js';
+
+/** A program ready to run with one configuration: its copy, LM and adapter. */
+export interface MaterializedProgram {
+  module: Module;
+  lm: LM | undefined;
+  adapter: Adapter | undefined;
+  /** The optimized state version loaded, if any. */
+  stateVersion: string | undefined;
+}
+
+function adapterFor(kind: ProgramConfig['adapter']): Adapter | undefined {
+  if (kind === 'json') return new JSONAdapter();
+  if (kind === 'xml') return new XMLAdapter();
+  if (kind === 'chat') return new ChatAdapter();
+  return undefined;
+}
+
+function lmParamsOf(config: ProgramConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (config.model !== undefined) out['model'] = config.model;
+  if (config.temperature !== undefined) out['temperature'] = config.temperature;
+  if (config.maxTokens !== undefined) out['maxTokens'] = config.maxTokens;
+  return out;
+}
+
+/**
+ * Builds the program an execution runs: a deep copy of the catalog's module, with the optimized
+ * state `stateVersion` loaded from the store, then the configuration's demos and instructions, and
+ * every LM (the context's and the predictors' own) wrapped by `pool` and copied with the
+ * configuration's model and parameters.
+ */
+export async function materializeProgram(args: {
+  name: string;
+  base: Module;
+  config: ProgramConfig;
+  store: Store;
+  contextLm: LM | undefined;
+  pool: (lm: LM) => Promise<LM>;
+}): Promise<MaterializedProgram> {
+  const { name, base, config, store } = args;
+  const module = base.deepCopy();
+  if (config.stateVersion !== undefined) {
+    const version = await store.programs.getVersion(name, config.stateVersion);
+    module.load(version.state as Record<string, unknown>);
+  }
+  const params = lmParamsOf(config);
+  const configure = async (lm: LM): Promise<LM> => {
+    const pooled = await args.pool(lm);
+    return Object.keys(params).length === 0 ? pooled : pooled.copy(params);
+  };
+  for (const predictor of module.predictors()) {
+    if (config.demos !== undefined) predictor.demos = config.demos.map((d) => ({ ...d }));
+    if (config.instructions !== undefined)
+      predictor.signature = predictor.signature.withInstructions(config.instructions);
+    if (predictor.lm !== undefined) predictor.lm = await configure(predictor.lm);
+  }
+  return {
+    module,
+    lm: args.contextLm === undefined ? undefined : await configure(args.contextLm),
+    adapter: adapterFor(config.adapter),
+    stateVersion: config.stateVersion,
+  };
+}

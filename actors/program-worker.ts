@@ -1,0 +1,191 @@
+import { assign, fromPromise, setup } from 'xstate';
+import { z } from 'zod';
+import { DspexError } from '../src/errors/index.js';
+import {
+  ExitSignal,
+  Pid,
+  actorWorker,
+  tuple,
+  type ReplyHandle,
+  type StartFunction,
+} from '../src/kernel/index.js';
+import { describeError } from './actor-error.js';
+import {
+  runExecution,
+  type ExecutionRequest,
+  type ExecutionResult,
+  type ExecutionServices,
+} from './execution.js';
+import { callActor, parseMessage, replyHandleOf, type ActorReply } from './protocol.js';
+import {
+  VARIABLE_REGISTRY,
+  programConfigSchema,
+  type ConfigVersion,
+  type ProgramConfig,
+} from './variable-registry.js';
+
+/** Messages of a program worker. */
+export const programWorkerMessage = z.discriminatedUnion('type', [
+  /** Call: run the execution; the reply is an `ActorReply<ExecutionResult>`. */
+  z.object({ type: z.literal('execute') }),
+  /** Cast by the variable registry: a new configuration of the program. */
+  z.object({
+    type: z.literal('config.changed'),
+    program: z.string(),
+    revision: z.number().int().min(0),
+    config: programConfigSchema,
+  }),
+]);
+/** A program worker message. */
+export type ProgramWorkerMessage = z.infer<typeof programWorkerMessage>;
+
+/** Input of a program worker: its one execution and the node's services. */
+export interface ProgramWorkerInput {
+  request: ExecutionRequest;
+  services: ExecutionServices;
+}
+
+interface Context extends ProgramWorkerInput {
+  config: ProgramConfig;
+  revision: number;
+  replyTo: ReplyHandle | undefined;
+}
+
+function failureReply(error: unknown, program: string): ActorReply {
+  const d = describeError(error);
+  return {
+    ok: false,
+    error: {
+      code: d.code === 'invalid_job' || d.code === 'unknown_program' ? d.code : 'execution_failed',
+      message: d.code === 'invalid_job' ? d.message : `program '${program}' failed: ${d.message}`,
+      retryable: d.retryable,
+      details: { cause: d.code },
+    },
+  };
+}
+
+/**
+ * A program worker: one execution, then it exits `normal`. States: `ready` (waiting for the
+ * `execute` call) → `running` → `finished`. `config.changed` from the variable registry updates its
+ * configuration at any time; the execution reads it at the last moment, so a change published
+ * while the worker waits reaches it without a restart.
+ *
+ * A program failing with a typed error (`DspexError`: LM errors, adapter parse errors…) is an
+ * outcome, replied to the caller. Anything else is a bug in the program: the worker replies, then
+ * crashes, so its supervisor reports it; workers are `temporary`, so the crash stays isolated.
+ */
+export const programWorkerMachine = setup({
+  types: { input: {} as ProgramWorkerInput, context: {} as Context },
+  actors: {
+    execute: fromPromise<
+      ExecutionResult,
+      { services: ExecutionServices; request: ExecutionRequest; readConfig: () => ProgramConfig }
+    >(({ input }) => runExecution(input.services, input.request, input.readConfig)),
+  },
+}).createMachine({
+  id: 'program-worker',
+  context: ({ input }) => ({ ...input, config: {}, revision: 0, replyTo: undefined }),
+  initial: 'ready',
+  on: {
+    'config.changed': {
+      actions: assign(({ context, event }) => {
+        const msg = parseMessage(programWorkerMessage, event, 'program-worker');
+        if (msg?.type !== 'config.changed' || msg.program !== context.request.program) return {};
+        if (msg.revision < context.revision) return {};
+        return { config: msg.config, revision: msg.revision };
+      }),
+    },
+    // Anything else outside the protocol gets a bad_message reply; the worker carries on.
+    '*': { actions: ({ event }) => parseMessage(programWorkerMessage, event, 'program-worker') },
+  },
+  states: {
+    ready: {
+      on: {
+        execute: {
+          target: 'running',
+          actions: assign({ replyTo: ({ event }) => replyHandleOf(event) }),
+        },
+      },
+    },
+    running: {
+      invoke: {
+        src: 'execute',
+        input: ({ context, self }) => ({
+          services: context.services,
+          request: context.request,
+          readConfig: () => (self.getSnapshot() as { context: Context }).context.config,
+        }),
+        onDone: {
+          target: 'finished',
+          actions: ({ context, event }) =>
+            context.replyTo?.reply({ ok: true, value: event.output }),
+        },
+        onError: [
+          {
+            guard: ({ event }) => event.error instanceof DspexError,
+            target: 'finished',
+            actions: ({ context, event }) =>
+              context.replyTo?.reply(failureReply(event.error, context.request.program)),
+          },
+          {
+            actions: ({ context, event }) => {
+              context.replyTo?.reply(failureReply(event.error, context.request.program));
+              throw new ExitSignal(tuple('program_crashed', describeError(event.error).message));
+            },
+          },
+        ],
+      },
+      on: {
+        execute: {
+          actions: ({ event }) =>
+            replyHandleOf(event)?.reply({
+              ok: false,
+              error: {
+                code: 'bad_message',
+                message: 'execution already running',
+                retryable: false,
+              },
+            } satisfies ActorReply),
+        },
+      },
+    },
+    finished: { type: 'final' },
+  },
+});
+
+/**
+ * The start function of program workers (the `simple_one_for_one` template): starts the machine
+ * with the execution request given to `startChild([request])`, then subscribes it to the variable
+ * registry and hands it the current configuration before anyone can call it.
+ */
+export function programWorkerStart(services: ExecutionServices): StartFunction {
+  const start = actorWorker(programWorkerMachine, {
+    input: (_ctx, ...args) => ({ request: args[0] as ExecutionRequest, services }),
+  });
+  return async (ctx, ...args) => {
+    const request = args[0] as ExecutionRequest;
+    const pid = await start(ctx, ...args);
+    if (!(pid instanceof Pid)) return pid;
+    try {
+      const current = await callActor<ConfigVersion>(ctx.kernel, VARIABLE_REGISTRY, {
+        type: 'subscribe',
+        pid,
+        program: request.program,
+      });
+      ctx.kernel.cast(pid, { type: 'config.changed', ...current });
+    } catch (error) {
+      // Without its registry the worker cannot know its configuration: a start failure.
+      pid.proc.signalExit('kill');
+      return { error: tuple('no_config', describeError(error).message) };
+    }
+    return pid;
+  };
+}
+
+/**
+ * Runs one execution on a started worker and unwraps the reply.
+ * @internal
+ */
+export async function executeOn(services: ExecutionServices, pid: Pid): Promise<ExecutionResult> {
+  return callActor<ExecutionResult>(services.kernel, pid, { type: 'execute' }, 'infinity');
+}

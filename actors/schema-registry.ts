@@ -1,0 +1,165 @@
+import { setup } from 'xstate';
+import { z } from 'zod';
+import { DspexError } from '../src/errors/index.js';
+import { signature, type Signature } from '../src/signatures/index.js';
+import { ActorError } from './actor-error.js';
+import {
+  RUN_JOB_SCHEMA,
+  flattenIssues,
+  issuesText,
+  runJobSchema,
+  type SchemaIssue,
+} from './job-schema.js';
+import { parseMessage, replyError, replyOk } from './protocol.js';
+
+/** Registered name of the schema registry. */
+export const SCHEMA_REGISTRY = 'schema-registry';
+
+/** One registered schema version: a compiled zod validator, or a parsed signature. */
+export type SchemaEntry =
+  | { kind: 'payload'; name: string; version: string; schema: z.ZodType }
+  | { kind: 'signature'; name: string; version: string; signature: Signature };
+
+/**
+ * The registry's table (name → version → entry). It lives outside the actor, like an ETS table
+ * whose heir is the supervisor, so registrations survive a restart of the registry.
+ */
+export type SchemaTable = Map<string, Map<string, SchemaEntry>>;
+
+/** Creates a table holding the built-in `dspex-run` job schema (version `1`). */
+export function createSchemaTable(): SchemaTable {
+  const table: SchemaTable = new Map();
+  table.set(
+    RUN_JOB_SCHEMA,
+    new Map([['1', { kind: 'payload', name: RUN_JOB_SCHEMA, version: '1', schema: runJobSchema }]]),
+  );
+  return table;
+}
+
+const name = z.string().min(1);
+const zodSchema = z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'expected a zod schema');
+
+/** Messages of the schema registry (zod-validated; a bad one gets a `bad_message` reply). */
+export const schemaRegistryMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('register'), name, version: name, schema: zodSchema }),
+  z.object({
+    type: z.literal('registerSignature'),
+    name,
+    version: name,
+    signature: z.string().min(1),
+  }),
+  z.object({ type: z.literal('validate'), name, version: name.optional(), data: z.unknown() }),
+  z.object({ type: z.literal('getSignature'), name, version: name.optional() }),
+  z.object({ type: z.literal('list') }),
+]);
+/** A schema registry message. */
+export type SchemaRegistryMessage = z.infer<typeof schemaRegistryMessage>;
+
+/** What `validate` answers: the parsed data, or the issues and a readable reason. */
+export type ValidationResult =
+  { valid: true; data: unknown } | { valid: false; issues: SchemaIssue[]; reason: string };
+
+/** The latest version of a name (numeric-aware order, so `10` follows `9`). */
+function latest<E>(versions: Map<string, E>): E | undefined {
+  const keys = [...versions.keys()].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const last = keys.at(-1);
+  return last === undefined ? undefined : versions.get(last);
+}
+
+function lookup(table: SchemaTable, n: string, version: string | undefined): SchemaEntry {
+  const versions = table.get(n);
+  const entry = versions && (version === undefined ? latest(versions) : versions.get(version));
+  if (entry === undefined)
+    throw new ActorError('unknown_schema', `unknown schema '${n}'${version ? `@${version}` : ''}`, {
+      details: { name: n, version: version ?? null, known: [...table.keys()] },
+    });
+  return entry;
+}
+
+function handle(table: SchemaTable, msg: SchemaRegistryMessage): unknown {
+  switch (msg.type) {
+    case 'register':
+    case 'registerSignature': {
+      const entry: SchemaEntry =
+        msg.type === 'register'
+          ? { kind: 'payload', name: msg.name, version: msg.version, schema: msg.schema }
+          : {
+              kind: 'signature',
+              name: msg.name,
+              version: msg.version,
+              signature: signature(msg.signature),
+            };
+      const versions = table.get(msg.name) ?? new Map<string, SchemaEntry>();
+      versions.set(msg.version, entry);
+      table.set(msg.name, versions);
+      return { name: msg.name, version: msg.version };
+    }
+    case 'validate': {
+      const entry = lookup(table, msg.name, msg.version);
+      if (entry.kind !== 'payload')
+        throw new ActorError(
+          'unknown_schema',
+          `'${msg.name}' is a signature, not a payload schema`,
+        );
+      const parsed = entry.schema.safeParse(msg.data);
+      if (parsed.success) return { valid: true, data: parsed.data } satisfies ValidationResult;
+      const issues = flattenIssues(parsed.error);
+      return { valid: false, issues, reason: issuesText(issues) } satisfies ValidationResult;
+    }
+    case 'getSignature': {
+      const entry = lookup(table, msg.name, msg.version);
+      if (entry.kind !== 'signature')
+        throw new ActorError(
+          'unknown_schema',
+          `'${msg.name}' is a payload schema, not a signature`,
+        );
+      return entry.signature;
+    }
+    case 'list':
+      return [...table.entries()].map(([n, versions]) => ({
+        name: n,
+        versions: [...versions.keys()],
+        kind: versions.values().next().value?.kind,
+      }));
+  }
+}
+
+/**
+ * The schema registry: job-payload schemas and program signatures by name and version, compiled
+ * once and cached in its table. `validate` answers data (valid or the zod issues), so an invalid
+ * payload is a normal answer, not a failure; a malformed message gets a `bad_message` reply.
+ *
+ * @example
+ * ```ts
+ * const r = await callActor<ValidationResult>(kernel, SCHEMA_REGISTRY, { type: 'validate', name: 'dspex-run', data });
+ * if (!r.valid) throw new UnrecoverableJobError(r.reason);
+ * ```
+ */
+export const schemaRegistryMachine = setup({
+  types: { input: {} as { table: SchemaTable }, context: {} as { table: SchemaTable } },
+}).createMachine({
+  id: 'schema-registry',
+  context: ({ input }) => ({ table: input.table }),
+  initial: 'serving',
+  states: {
+    serving: {
+      on: {
+        '*': {
+          actions: ({ context, event }) => {
+            const msg = parseMessage(schemaRegistryMessage, event, SCHEMA_REGISTRY);
+            if (msg === undefined) return;
+            try {
+              replyOk(event, handle(context.table, msg));
+            } catch (e) {
+              if (e instanceof ActorError) replyError(event, e);
+              else if (e instanceof DspexError)
+                // e.g. an unparsable signature string: the message was bad, not the registry.
+                replyError(event, new ActorError('bad_message', e.message, { cause: e }));
+              else throw e;
+            }
+          },
+        },
+      },
+    },
+  },
+});

@@ -1,0 +1,172 @@
+import { setup } from 'xstate';
+import { z } from 'zod';
+import { Pid, type Kernel, type MonitorRef } from '../src/kernel/index.js';
+import { parseMessage, replyOk } from './protocol.js';
+
+/** Registered name of the variable registry. */
+export const VARIABLE_REGISTRY = 'variable-registry';
+
+/**
+ * A program's runtime configuration. Every field is optional: unset means "what the programs
+ * module defined". `stateVersion` names a published optimized state (store program version).
+ */
+export const programConfigSchema = z
+  .object({
+    /** Model name; the program's LM is copied with it (same provider and credentials). */
+    model: z.string().min(1).optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    maxTokens: z.number().int().positive().optional(),
+    adapter: z.enum(['chat', 'json', 'xml']).optional(),
+    /** Demos given to every predictor (replacing theirs). */
+    demos: z.array(z.record(z.string(), z.unknown())).optional(),
+    /** Instructions of every predictor's signature. */
+    instructions: z.string().min(1).optional(),
+    /** Optimized state version to load (`store.programs` version), applied before the fields above. */
+    stateVersion: z.string().min(1).optional(),
+  })
+  .strict();
+/** A program's runtime configuration. */
+export type ProgramConfig = z.infer<typeof programConfigSchema>;
+
+/** One version of a program's configuration. Revision 0 is the empty default. */
+export interface ConfigVersion {
+  program: string;
+  revision: number;
+  config: ProgramConfig;
+  updatedAt: number;
+}
+
+/** Event cast to subscribers after a change. */
+export interface ConfigChangedEvent {
+  type: 'config.changed';
+  program: string;
+  revision: number;
+  config: ProgramConfig;
+}
+
+/**
+ * The registry's table: versions per program and the subscribers. It lives outside the actor (an
+ * ETS table whose heir is the supervisor), so a restarted registry keeps every version.
+ */
+export interface VariableTable {
+  readonly versions: Map<string, ConfigVersion[]>;
+  readonly subscribers: Map<Pid, { program: string | undefined; monitor: MonitorRef }>;
+}
+
+/** Creates an empty table. */
+export function createVariableTable(): VariableTable {
+  return { versions: new Map(), subscribers: new Map() };
+}
+
+const program = z.string().min(1);
+const pid = z.custom<Pid>((v) => v instanceof Pid, 'expected a pid');
+
+/** Messages of the variable registry. */
+export const variableRegistryMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('get'), program }),
+  z.object({
+    type: z.literal('set'),
+    program,
+    config: programConfigSchema,
+    /** Replace the whole configuration instead of merging into the current one. */
+    replace: z.boolean().optional(),
+  }),
+  z.object({ type: z.literal('history'), program }),
+  z.object({ type: z.literal('list') }),
+  z.object({ type: z.literal('subscribe'), pid, program: program.optional() }),
+  z.object({ type: z.literal('unsubscribe'), pid }),
+]);
+/** A variable registry message. */
+export type VariableRegistryMessage = z.infer<typeof variableRegistryMessage>;
+
+/** Input of the variable registry. */
+export interface VariableRegistryInput {
+  kernel: Kernel;
+  table: VariableTable;
+  /** Told about every change (runtime events), after the subscribers. */
+  onChange?: (version: ConfigVersion) => void;
+}
+
+function current(table: VariableTable, name: string, now: number): ConfigVersion {
+  return (
+    table.versions.get(name)?.at(-1) ?? { program: name, revision: 0, config: {}, updatedAt: now }
+  );
+}
+
+function handle(input: VariableRegistryInput, msg: VariableRegistryMessage): unknown {
+  const { table, kernel } = input;
+  const now = kernel.clock.now();
+  switch (msg.type) {
+    case 'get':
+      return current(table, msg.program, now);
+    case 'history':
+      return [...(table.versions.get(msg.program) ?? [])];
+    case 'list':
+      return [...table.versions.keys()].map((n) => current(table, n, now));
+    case 'set': {
+      const prev = current(table, msg.program, now);
+      const config = Object.fromEntries(
+        Object.entries(
+          msg.replace === true ? msg.config : { ...prev.config, ...msg.config },
+        ).filter(([, v]) => v !== undefined),
+      ) as ProgramConfig;
+      const next: ConfigVersion = {
+        program: msg.program,
+        revision: prev.revision + 1,
+        config,
+        updatedAt: now,
+      };
+      const list = table.versions.get(msg.program) ?? [];
+      list.push(next);
+      table.versions.set(msg.program, list);
+      const event: ConfigChangedEvent = { type: 'config.changed', ...next };
+      for (const [sub, s] of table.subscribers)
+        if (s.program === undefined || s.program === msg.program) kernel.cast(sub, event);
+      input.onChange?.(next);
+      return next;
+    }
+    case 'subscribe': {
+      if (!table.subscribers.has(msg.pid)) {
+        // A dead subscriber leaves the table by itself: no unsubscribe needed on crash.
+        const monitor = kernel.monitor(msg.pid, () => table.subscribers.delete(msg.pid));
+        table.subscribers.set(msg.pid, { program: msg.program, monitor });
+      }
+      return msg.program === undefined ? null : current(table, msg.program, now);
+    }
+    case 'unsubscribe': {
+      table.subscribers.get(msg.pid)?.monitor.demonitor();
+      return table.subscribers.delete(msg.pid);
+    }
+  }
+}
+
+/**
+ * The variable registry: each program's configuration (model, temperature, adapter, demos,
+ * instructions, optimized state version) with numbered versions. A `set` makes a new version and
+ * casts `config.changed` to the subscribers (running program workers take it without a restart);
+ * a worker started later reads the new version with `get`.
+ *
+ * @example
+ * ```ts
+ * await callActor(kernel, VARIABLE_REGISTRY, { type: 'set', program: 'qa', config: { temperature: 0.2 } });
+ * ```
+ */
+export const variableRegistryMachine = setup({
+  types: { input: {} as VariableRegistryInput, context: {} as VariableRegistryInput },
+}).createMachine({
+  id: 'variable-registry',
+  context: ({ input }) => input,
+  initial: 'serving',
+  states: {
+    serving: {
+      on: {
+        '*': {
+          actions: ({ context, event }) => {
+            const msg = parseMessage(variableRegistryMessage, event, VARIABLE_REGISTRY);
+            if (msg !== undefined) replyOk(event, handle(context, msg));
+          },
+        },
+      },
+    },
+  },
+});

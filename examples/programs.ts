@@ -1,0 +1,81 @@
+/**
+ * The example programs module of the dspex daemon (config `programs`): its default export maps
+ * program names to Modules (DESIGN §5).
+ *
+ *   npx dspex start --config examples/dspex.config.json
+ *   npx dspex run qa --input '{"question": "What is the capital of France?"}' --config examples/dspex.config.json
+ *
+ * The LM comes from the environment:
+ * - OPENAI_API_KEY or OPENAI_BASE_URL → openai({ model: DSPEX_MODEL ?? 'gpt-4o-mini' }) — any
+ *   OpenAI-compatible server works (vLLM, Ollama, llama.cpp, LM Studio: set OPENAI_BASE_URL);
+ * - ANTHROPIC_API_KEY → anthropic({ model: DSPEX_MODEL ?? 'claude-3-5-haiku-latest' });
+ * - nothing → an offline demo LM (DummyLM) whose answers are canned and labelled as such, so the
+ *   daemon starts on a fresh machine with no key.
+ */
+import { DummyLM, anthropic, openai } from '../src/lm/index.js';
+import type { LM } from '../src/lm/types.js';
+import { ChainOfThought, Predict, configure } from '../src/modules/index.js';
+import { signature } from '../src/signatures/index.js';
+
+/** Prefix of every answer of the offline demo LM, so nobody mistakes it for a model's. */
+export const OFFLINE_LABEL =
+  '[offline demo LM: set OPENAI_API_KEY, OPENAI_BASE_URL or ANTHROPIC_API_KEY]';
+
+/** The LM chosen from the environment, and a line saying which. */
+export function lmFromEnvironment(env: NodeJS.ProcessEnv = process.env): {
+  lm: LM;
+  describe: string;
+  offline: boolean;
+} {
+  const model = env.DSPEX_MODEL || undefined;
+  if (env.OPENAI_API_KEY || env.OPENAI_BASE_URL) {
+    const baseURL = env.OPENAI_BASE_URL || undefined;
+    const name = model ?? 'gpt-4o-mini';
+    return {
+      // A local OpenAI-compatible server usually needs no key, but the SDK insists on one.
+      lm: openai({
+        model: name,
+        apiKey: env.OPENAI_API_KEY || 'not-needed',
+        ...(baseURL ? { baseURL } : {}),
+      }),
+      describe: `OpenAI-compatible model ${name}${baseURL ? ` at ${baseURL}` : ''}`,
+      offline: false,
+    };
+  }
+  if (env.ANTHROPIC_API_KEY) {
+    const name = model ?? 'claude-3-5-haiku-latest';
+    return { lm: anthropic({ model: name }), describe: `Anthropic model ${name}`, offline: false };
+  }
+  // Keyed by the output-field instruction of the ChatAdapter prompt, so each program gets answers
+  // of its own shape; the first key found in the prompt wins, so ChainOfThought's comes first.
+  const lm = new DummyLM(
+    {
+      '`[[ ## reasoning ## ]]`': {
+        reasoning: `${OFFLINE_LABEL} no reasoning was done.`,
+        answer: 0,
+      },
+      '`[[ ## summary ## ]]`': { summary: `${OFFLINE_LABEL} no summary was written.` },
+      '`[[ ## answer ## ]]`': { answer: `${OFFLINE_LABEL} no answer was generated.` },
+    },
+    { model: 'offline-demo' },
+  );
+  return {
+    lm,
+    describe:
+      'offline demo LM (canned answers; no OPENAI_API_KEY, OPENAI_BASE_URL or ANTHROPIC_API_KEY set)',
+    offline: true,
+  };
+}
+
+const chosen = lmFromEnvironment();
+configure({ lm: chosen.lm });
+// stderr: the daemon's stdout carries its banner, and `dspex run` prints only the outputs there.
+process.stderr.write(`examples/programs.ts: LM = ${chosen.describe}\n`);
+
+export default {
+  qa: new Predict('question -> answer'),
+  summarize: new Predict(
+    signature('document -> summary', 'Summarize the document in one or two sentences.'),
+  ),
+  cot_math: new ChainOfThought('question -> answer: float'),
+};

@@ -1,0 +1,120 @@
+import { isProcessAlive, readStateFile, type RuntimeSnapshotView } from '../daemon/index.js';
+import { CliError } from './cli-error.js';
+
+/** How to reach one daemon's admin endpoint. */
+export interface AdminTarget {
+  url: string;
+  token?: string;
+}
+
+const START_HINT = 'start one with `npx dspex start` (or `npx dspex start --config PATH`)';
+
+/**
+ * The admin endpoint of the daemon started in `cwd`, from its `.dspex/daemon.json`. No file, or a
+ * file whose pid is dead, is `daemon_not_running` (exit 3) saying how to start one. The token is
+ * `tokens.explicit` (`--token`), else the state file's, else `tokens.fallback` (`DSPEX_ADMIN_TOKEN`).
+ */
+export function localAdminTarget(
+  cwd: string,
+  tokens: { explicit?: string | undefined; fallback?: string | undefined } = {},
+): AdminTarget {
+  let state;
+  try {
+    state = readStateFile(cwd);
+  } catch (e) {
+    throw new CliError('daemon_not_running', `${(e as Error).message}; ${START_HINT}`, {
+      cause: e,
+    });
+  }
+  if (state === undefined)
+    throw new CliError(
+      'daemon_not_running',
+      `no dspex daemon running in ${cwd} (no .dspex/daemon.json); ${START_HINT}`,
+      { details: { cwd } },
+    );
+  if (!isProcessAlive(state.pid))
+    throw new CliError(
+      'daemon_not_running',
+      `the dspex daemon of ${cwd} (pid ${state.pid}) is not running (stale .dspex/daemon.json); ${START_HINT}`,
+      { details: { cwd, pid: state.pid } },
+    );
+  const token = tokens.explicit ?? state.token ?? tokens.fallback;
+  return { url: `http://${state.host}:${state.port}`, ...(token === undefined ? {} : { token }) };
+}
+
+/** GETs a JSON endpoint of the admin server; unreachable → exit 3, 401 → exit 8. */
+export async function adminGet<T>(
+  target: AdminTarget,
+  path: string,
+  timeoutMs = 5_000,
+): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(`${target.url}${path}`, {
+      headers: target.token === undefined ? {} : { authorization: `Bearer ${target.token}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (cause) {
+    const why =
+      ((cause as { cause?: { code?: string } }).cause?.code ?? (cause as Error).message) ||
+      'no answer';
+    throw new CliError(
+      'daemon_not_running',
+      `the dspex daemon admin endpoint ${target.url} does not answer (${why}); ${START_HINT}`,
+      { cause, details: { url: target.url } },
+    );
+  }
+  if (res.status === 401)
+    throw new CliError(
+      'unauthorized',
+      `the admin endpoint ${target.url} refused the request: ${target.token === undefined ? 'a bearer token is required (set DSPEX_ADMIN_TOKEN or --token)' : 'wrong token'}`,
+      { details: { url: target.url } },
+    );
+  if (!res.ok)
+    throw new CliError(
+      'failed',
+      `GET ${target.url}${path} answered ${res.status}: ${await res.text()}`,
+    );
+  return (await res.json()) as T;
+}
+
+/** `/health` of a daemon. */
+export interface HealthView {
+  status: string;
+  nodeId: string;
+  mode: 'embedded' | 'redis';
+  uptime: number;
+  pid?: number;
+  programs?: string[];
+}
+
+/** One node as `dspex inspect --json` prints it: its facts and its tree snapshot. */
+export interface InspectedNode {
+  nodeId: string;
+  mode: string;
+  status: string;
+  pid?: number;
+  hostname?: string;
+  programs?: string[];
+  /** Epoch ms of the heartbeat (cluster view only). */
+  heartbeatAt?: number;
+  startedAt: number;
+  tree: RuntimeSnapshotView['tree'];
+}
+
+/** Reads one daemon's health and tree through its admin endpoint. */
+export async function inspectViaAdmin(target: AdminTarget): Promise<InspectedNode> {
+  const [health, snapshot] = await Promise.all([
+    adminGet<HealthView>(target, '/health'),
+    adminGet<RuntimeSnapshotView>(target, '/tree'),
+  ]);
+  return {
+    nodeId: snapshot.nodeId,
+    mode: snapshot.mode,
+    status: health.status,
+    ...(health.pid === undefined ? {} : { pid: health.pid }),
+    ...(health.programs === undefined ? {} : { programs: health.programs }),
+    startedAt: snapshot.startedAt,
+    tree: snapshot.tree,
+  };
+}

@@ -1,0 +1,124 @@
+import {
+  BullMQTransport,
+  JOB_STATES,
+  TransportError,
+  type JobInfo,
+  type JobState,
+} from '../../transport/index.js';
+import type { CliDeps } from '../cli-deps.js';
+import { requireRedis, resolveQueueTarget } from '../cli-config.js';
+import { CliError } from '../cli-error.js';
+import { assertRedisReachable } from '../redis-access.js';
+import { formatDuration } from '../tree-render.js';
+
+/** Options shared by the `dspex jobs` subcommands. */
+export interface JobsOptions {
+  config?: string;
+  redis?: string;
+  prefix?: string;
+  queue?: string;
+  json?: boolean;
+}
+
+async function withTransport<T>(
+  deps: CliDeps,
+  options: JobsOptions,
+  command: string,
+  work: (transport: BullMQTransport, queue: string) => Promise<T>,
+): Promise<T> {
+  const target = await resolveQueueTarget(deps.io, options);
+  const url = requireRedis(target, command);
+  await assertRedisReachable(url);
+  const transport = new BullMQTransport({ url, prefix: target.prefix });
+  try {
+    return await work(transport, options.queue ?? target.runQueue);
+  } catch (e) {
+    if (e instanceof TransportError && e.code === 'job_not_found')
+      throw new CliError('not_found', e.message, { cause: e, details: { ...e.details } });
+    if (e instanceof TransportError && (e.code === 'invalid_state' || e.code === 'invalid_job_id'))
+      throw new CliError('usage', e.message, { cause: e, details: { ...e.details } });
+    throw e;
+  } finally {
+    await transport.close();
+  }
+}
+
+/** Validates `--state`. */
+export function parseJobState(value: string): JobState {
+  if ((JOB_STATES as readonly string[]).includes(value)) return value as JobState;
+  throw new CliError('usage', `unknown job state '${value}' (one of: ${JOB_STATES.join(', ')})`);
+}
+
+/** One line per job: id, state, program, attempts, age, and the failure reason if any. */
+export function renderJobTable(jobs: readonly JobInfo[], now: number): string {
+  if (jobs.length === 0) return '(no jobs)';
+  const rows = jobs.map((j) => [
+    j.id,
+    j.state,
+    typeof j.data.program === 'string' ? j.data.program : '?',
+    `${j.attemptsMade}/${j.attempts}`,
+    `${formatDuration(now - j.createdAt)} ago`,
+    j.failedReason ?? '',
+  ]);
+  const header = ['ID', 'STATE', 'PROGRAM', 'ATTEMPTS', 'CREATED', 'REASON'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [header, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** `dspex jobs list [--state S] [--limit N]`: newest first; without `--state`, every state. */
+export async function jobsListCommand(
+  deps: CliDeps,
+  options: JobsOptions & { state?: string; limit?: number },
+): Promise<number> {
+  const states = options.state === undefined ? [...JOB_STATES] : [parseJobState(options.state)];
+  return withTransport(deps, options, 'jobs list', async (transport, queue) => {
+    const limit = options.limit ?? 20;
+    const lists = await Promise.all(states.map((s) => transport.listJobs(queue, s, { limit })));
+    const jobs = lists.flat().sort((a, b) => b.createdAt - a.createdAt);
+    if (options.json === true) deps.io.stdout.write(`${JSON.stringify(jobs, null, 2)}\n`);
+    else {
+      const counts = await transport.getCounts(queue);
+      deps.io.stdout.write(
+        `queue ${queue}: ${JOB_STATES.map((s) => `${s} ${counts[s]}`).join(', ')}\n${renderJobTable(jobs, deps.io.now())}\n`,
+      );
+    }
+    return 0;
+  });
+}
+
+/** `dspex jobs show ID`: the job as JSON (exit 7 when there is none). */
+export async function jobsShowCommand(
+  deps: CliDeps,
+  id: string,
+  options: JobsOptions,
+): Promise<number> {
+  return withTransport(deps, options, 'jobs show', async (transport, queue) => {
+    const job = await transport.getJob(queue, id);
+    if (job === undefined)
+      throw new CliError('not_found', `no job ${id} in queue ${queue}`, {
+        details: { jobId: id, queue },
+      });
+    deps.io.stdout.write(`${JSON.stringify(job, null, 2)}\n`);
+    return 0;
+  });
+}
+
+/** `dspex jobs retry ID`: moves a failed job back to waiting with a fresh attempt budget. */
+export async function jobsRetryCommand(
+  deps: CliDeps,
+  id: string,
+  options: JobsOptions,
+): Promise<number> {
+  return withTransport(deps, options, 'jobs retry', async (transport, queue) => {
+    await transport.retryJob(queue, id);
+    deps.io.stdout.write(`job ${id} moved back to waiting\n`);
+    return 0;
+  });
+}

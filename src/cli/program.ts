@@ -1,0 +1,243 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { CliDeps } from './cli-deps.js';
+import { CliError, EXIT_CODES, EXIT_CODES_HELP } from './cli-error.js';
+import type { EvalOptions } from './commands/eval.js';
+import type { InspectOptions } from './commands/inspect.js';
+import type { JobsOptions } from './commands/jobs.js';
+import type { OptimizeOptions } from './commands/optimize.js';
+import type { RunOptions } from './commands/run.js';
+import type { SubmitOptions } from './commands/submit.js';
+import { toCliError } from './runtime-errors.js';
+
+const ENV_HELP = `Environment:
+  DSPEX_REDIS_URL      Redis URL (Redis mode); empty forces embedded mode
+  DSPEX_PROGRAMS       programs module (when there is no config file)
+  DSPEX_ADMIN_PORT     admin endpoint port (0: any free port)    DSPEX_ADMIN_TOKEN  admin bearer token
+  DSPEX_NODE_ID        node id                                   DSPEX_LOG_LEVEL    log level
+  OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY, DSPEX_MODEL   the LM of the example programs`;
+
+/** Parses a positive integer option (`--timeout 5000`). */
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
+  return n;
+}
+
+/** Parses a comma-separated list option (`--input-keys question,context`). */
+export function commaList(value: string): string[] {
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (items.length === 0)
+    throw new InvalidArgumentError('expected a comma-separated list of names');
+  return items;
+}
+
+/**
+ * Builds the `dspex` commander program. Each action stores its exit code through `setCode`; the
+ * program itself never calls `process.exit`, so it runs in-process in tests.
+ */
+export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Command {
+  const { io } = deps;
+  const program = new Command('dspex')
+    .description(
+      'dspex: DSPy-style LM programs on an OTP-style actor runtime (daemon, jobs, inspection)',
+    )
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', `\n${EXIT_CODES_HELP}\n\n${ENV_HELP}`)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(s),
+    });
+  const act =
+    <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+    async (...args: A): Promise<void> => {
+      setCode(await fn(...args));
+    };
+  const configOption = (): Option =>
+    new Option(
+      '-c, --config <path>',
+      'config file (default: dspex.config.* in the working directory)',
+    );
+  const redisOptions = (cmd: Command): Command =>
+    cmd
+      .addOption(configOption())
+      .option('--redis <url>', 'Redis URL (default: config redis.url, then DSPEX_REDIS_URL)')
+      .option(
+        '--prefix <prefix>',
+        'BullMQ/Redis key prefix (default: config redis.prefix or dspex)',
+      );
+
+  program
+    .command('start')
+    .description('start a daemon: the supervision tree, queue consumers and the admin endpoint')
+    .addOption(configOption())
+    .action(
+      act(async (opts: { config?: string }) =>
+        (await import('./commands/start.js')).startCommand(deps, opts),
+      ),
+    );
+
+  redisOptions(
+    program
+      .command('submit <program>')
+      .description('queue a run of <program> on dspex-run (Redis mode); prints the job id')
+      .requiredOption('-i, --input <json>', 'inputs as a JSON object')
+      .option('-w, --wait', 'wait for the result and print { outputs, executionId, usage }')
+      .option('-t, --timeout <ms>', 'how long --wait waits (default 60000)', positiveInt)
+      .option('--attempts <n>', 'attempts for retryable failures (default 3)', positiveInt)
+      .option('--job-id <id>', 'custom job id (idempotent: a duplicate is not queued twice)')
+      .option('--version <version>', 'optimized state version of the program to run')
+      .option('--job-config <json>', 'per-job configuration overrides as a JSON object'),
+  ).action(
+    act(async (name: string, opts: SubmitOptions) =>
+      (await import('./commands/submit.js')).submitCommand(deps, name, opts),
+    ),
+  );
+
+  const jobs = program
+    .command('jobs')
+    .description('list, show and retry jobs of the run queue (Redis mode)');
+  const jobOptions = (cmd: Command): Command =>
+    redisOptions(cmd)
+      .option('--queue <name>', 'queue (default: config queues.run or dspex-run)')
+      .option('--json', 'print JSON');
+  jobOptions(
+    jobs
+      .command('list')
+      .description('jobs, newest first')
+      .option(
+        '-s, --state <state>',
+        'waiting | delayed | active | completed | failed (default: all)',
+      )
+      .option('-n, --limit <n>', 'jobs per state (default 20)', positiveInt),
+  ).action(
+    act(async (opts: JobsOptions & { state?: string; limit?: number }) =>
+      (await import('./commands/jobs.js')).jobsListCommand(deps, opts),
+    ),
+  );
+  jobOptions(jobs.command('show <id>').description('one job as JSON')).action(
+    act(async (id: string, opts: JobsOptions) =>
+      (await import('./commands/jobs.js')).jobsShowCommand(deps, id, opts),
+    ),
+  );
+  jobOptions(jobs.command('retry <id>').description('move a failed job back to waiting')).action(
+    act(async (id: string, opts: JobsOptions) =>
+      (await import('./commands/jobs.js')).jobsRetryCommand(deps, id, opts),
+    ),
+  );
+
+  redisOptions(
+    program
+      .command('inspect')
+      .description(
+        'print the supervision tree: the local daemon, or every node of the cluster in Redis mode',
+      )
+      .option('--json', 'print { source, nodes: [{ nodeId, mode, status, startedAt, tree }] }')
+      .option('-w, --watch', 'refresh until Ctrl-C')
+      .option('--interval <ms>', 'refresh interval of --watch (default 1000)', positiveInt)
+      .option('--node <id>', 'only this node')
+      .option('--url <url>', 'read this admin endpoint instead of .dspex/daemon.json')
+      .option(
+        '--token <token>',
+        'admin bearer token (default: the state file, then DSPEX_ADMIN_TOKEN)',
+      ),
+  ).action(
+    act(async (opts: InspectOptions) =>
+      (await import('./commands/inspect.js')).inspectCommand(deps, opts),
+    ),
+  );
+
+  const oneshot = (cmd: Command): Command =>
+    cmd
+      .addOption(configOption())
+      .option('--log-level <level>', 'runtime log level on stderr (default warn)', 'warn');
+
+  oneshot(
+    program
+      .command('run <program>')
+      .description('run <program> once on an embedded runtime (no daemon) and print its outputs')
+      .requiredOption('-i, --input <json>', 'inputs as a JSON object')
+      .option('--full', 'print { outputs, executionId, usage }'),
+  ).action(
+    act(async (name: string, opts: RunOptions) =>
+      (await import('./commands/run.js')).runCommand(deps, name, opts),
+    ),
+  );
+
+  oneshot(
+    program
+      .command('eval <program>')
+      .description('evaluate <program> over a JSONL devset with a metric; prints the summary')
+      .requiredOption('-d, --data <file>', 'examples: JSON Lines (or a .json array)')
+      .requiredOption('-m, --metric <name>', 'metric name (e.g. exact_match)')
+      .option('--concurrency <n>', 'examples in flight per shard', positiveInt)
+      .option('--shards <n>', 'split the devset into n shard jobs', positiveInt)
+      .option(
+        '--input-keys <names>',
+        'input fields of the examples (default: the signature inputs)',
+        commaList,
+      ),
+  ).action(
+    act(async (name: string, opts: EvalOptions) =>
+      (await import('./commands/eval.js')).evalCommand(deps, name, opts),
+    ),
+  );
+
+  oneshot(
+    program
+      .command('optimize <program>')
+      .description('optimize <program> on a trainset; prints the finished run')
+      .requiredOption('-o, --optimizer <name>', 'optimizer name (e.g. bootstrap-few-shot)')
+      .requiredOption('-t, --trainset <file>', 'training examples: JSON Lines (or a .json array)')
+      .option('--valset <file>', 'validation examples')
+      .option('--params <json>', 'optimizer parameters as a JSON object')
+      .option(
+        '--input-keys <names>',
+        'input fields of the examples (default: the signature inputs)',
+        commaList,
+      ),
+  ).action(
+    act(async (name: string, opts: OptimizeOptions) =>
+      (await import('./commands/optimize.js')).optimizeCommand(deps, name, opts),
+    ),
+  );
+
+  return program;
+}
+
+/**
+ * Runs the `dspex` CLI on `argv` (without the node and script paths) and resolves with the exit
+ * code; errors are printed to stderr as `dspex: <message>` (see the `Exit codes` of `--help`).
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(process.argv.slice(2), { startRuntime, io: processIO(signal) });
+ * ```
+ */
+export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
+  let code: number = EXIT_CODES.ok;
+  const program = buildProgram(deps, (c) => (code = c));
+  if (argv.length === 0) {
+    program.outputHelp();
+    return EXIT_CODES.usage;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit 0; every parse error is a usage error.
+      return e.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+    }
+    const error = e instanceof CliError ? e : toCliError(e);
+    deps.io.stderr.write(`dspex: ${error.message}\n`);
+    if (deps.io.env.DSPEX_DEBUG && error.cause instanceof Error)
+      deps.io.stderr.write(`${error.cause.stack ?? ''}\n`);
+    return error.exitCode;
+  }
+}

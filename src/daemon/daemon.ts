@@ -1,0 +1,196 @@
+import { Redis } from 'ioredis';
+import { CONFIG_DEFAULTS, type RuntimeConfig } from '../config/index.js';
+import type { Logger } from '../telemetry/index.js';
+import { startAdminServer, type AdminServer, type DaemonStatus } from './admin-server.js';
+import { DaemonError } from './daemon-error.js';
+import { startHeartbeat, type Heartbeat } from './heartbeat.js';
+import type { DaemonRuntime } from './runtime-port.js';
+import {
+  forcedExitCode,
+  onShutdownSignals,
+  type ShutdownSignal,
+  type SignalSource,
+} from './shutdown-signals.js';
+import {
+  isProcessAlive,
+  readStateFile,
+  removeStateFile,
+  stateFilePath,
+  writeStateFile,
+} from './state-file.js';
+
+/** The configuration sections the daemon reads. */
+export type DaemonConfig = Pick<RuntimeConfig, 'admin' | 'shutdown'> & {
+  redis?: RuntimeConfig['redis'];
+};
+
+/** Options of {@link startDaemon}. */
+export interface DaemonOptions {
+  runtime: DaemonRuntime;
+  config: DaemonConfig;
+  logger: Logger;
+  /** Directory of the state file `.dspex/daemon.json`. Default `process.cwd()`. */
+  cwd?: string;
+  /** Heartbeat interval in Redis mode, ms. Default 2 000 (record TTL: 3 intervals). */
+  heartbeatMs?: number;
+  /** Install SIGTERM/SIGINT handlers on `process` (or the given source). Default true. */
+  signals?: boolean | SignalSource;
+  /** Called on a forced exit (second signal). Default `process.exit`. */
+  exit?: (code: number) => void;
+}
+
+/** A running daemon. */
+export interface Daemon {
+  /** The admin endpoint, or `null` when `admin.enabled` is false. */
+  readonly admin: AdminServer | null;
+  /** Path of the state file, or `null` when there is no admin endpoint. */
+  readonly stateFile: string | null;
+  /**
+   * Graceful shutdown (idempotent): stop intake, drain in-flight work up to
+   * `shutdown.drainTimeoutMs`, stop the tree in reverse order, stop heartbeats, close the admin
+   * endpoint, remove the state file. Resolves with the exit code to use (0, or 1 when a step failed).
+   */
+  shutdown(reason?: string): Promise<number>;
+  /** Settles with the exit code once the daemon has shut down (by signal or {@link shutdown}). */
+  readonly done: Promise<number>;
+}
+
+/**
+ * Serves a started runtime as a long-running daemon: the loopback admin endpoint (health, metrics,
+ * tree, events) and its state file, Redis heartbeats in Redis mode, and graceful SIGTERM/SIGINT
+ * shutdown (a second signal forces the exit). Bad jobs never stop it: the runtime fails them.
+ *
+ * @example
+ * ```ts
+ * const runtime = await startRuntime(config);
+ * const daemon = await startDaemon({ runtime, config, logger });
+ * process.exitCode = await daemon.done;
+ * ```
+ */
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const { runtime, config } = options;
+  const cwd = options.cwd ?? process.cwd();
+  const log = options.logger.child({ component: 'daemon', node: runtime.nodeId });
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  let status: DaemonStatus = 'ok';
+
+  let admin: AdminServer | null = null;
+  let stateFile: string | null = null;
+  if (config.admin.enabled) {
+    assertNoLiveDaemon(cwd);
+    admin = await startAdminServer({
+      runtime,
+      host: config.admin.host,
+      port: config.admin.port,
+      logger: options.logger,
+      ...(config.admin.token === undefined ? {} : { token: config.admin.token }),
+    });
+    stateFile = writeStateFile(cwd, {
+      pid: process.pid,
+      nodeId: runtime.nodeId,
+      mode: runtime.mode,
+      host: admin.host,
+      port: admin.port,
+      ...(config.admin.token === undefined ? {} : { token: config.admin.token }),
+      startedAt: runtime.inspect().startedAt,
+    });
+  }
+
+  let redis: Redis | null = null;
+  let heartbeat: Heartbeat | null = null;
+  if (runtime.mode === 'redis' && config.redis !== undefined) {
+    redis = new Redis(config.redis.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times) => Math.min(times * 200, 2_000),
+    });
+    redis.on('error', (err) => log.debug({ err }, 'heartbeat redis connection error'));
+    heartbeat = await startHeartbeat({
+      redis,
+      prefix: config.redis.prefix,
+      runtime,
+      intervalMs: options.heartbeatMs ?? CONFIG_DEFAULTS.heartbeatMs,
+      admin: admin?.url ?? null,
+      logger: options.logger,
+      status: () => status,
+    });
+  }
+
+  let resolveDone!: (code: number) => void;
+  const done = new Promise<number>((resolve) => (resolveDone = resolve));
+  let shuttingDown: Promise<number> | undefined;
+
+  async function runShutdown(reason: string): Promise<number> {
+    const drainMs = config.shutdown.drainTimeoutMs;
+    log.info({ reason, drainTimeoutMs: drainMs }, 'shutting down: draining in-flight work');
+    status = 'draining';
+    admin?.setStatus('draining');
+    await heartbeat?.beat();
+    let code = 0;
+    const step = async (what: string, fn: () => Promise<void>): Promise<void> => {
+      try {
+        await fn();
+      } catch (err) {
+        code = 1;
+        log.error({ err }, `shutdown: ${what} failed`);
+      }
+    };
+    await step('drain', () => runtime.drain(drainMs));
+    await step('stopping the tree', () => runtime.stop());
+    await step('removing the heartbeat', async () => {
+      await heartbeat?.stop();
+      await redis?.quit();
+    });
+    await step('closing the admin endpoint', async () => {
+      await admin?.close();
+    });
+    removeStateFile(cwd);
+    uninstallSignals();
+    log.info({ code }, 'daemon stopped');
+    resolveDone(code);
+    return code;
+  }
+
+  function shutdown(reason = 'requested'): Promise<number> {
+    shuttingDown ??= runShutdown(reason);
+    return shuttingDown;
+  }
+
+  const signalSource =
+    options.signals === false
+      ? null
+      : options.signals === undefined || options.signals === true
+        ? process
+        : options.signals;
+  const uninstallSignals =
+    signalSource === null
+      ? () => undefined
+      : onShutdownSignals(
+          signalSource,
+          (signal: ShutdownSignal) => void shutdown(signal),
+          (signal: ShutdownSignal) => {
+            log.warn({ signal }, 'second signal: forcing exit without finishing the drain');
+            removeStateFile(cwd);
+            exit(forcedExitCode(signal));
+          },
+        );
+
+  return { admin, stateFile, shutdown, done };
+}
+
+/** Refuses to start over the state file of another live daemon in the same directory. */
+function assertNoLiveDaemon(cwd: string): void {
+  let existing;
+  try {
+    existing = readStateFile(cwd);
+  } catch {
+    return; // a corrupt file is overwritten
+  }
+  if (existing !== undefined && existing.pid !== process.pid && isProcessAlive(existing.pid)) {
+    throw new DaemonError(
+      'already_running',
+      `a dspex daemon (pid ${existing.pid}, node ${existing.nodeId}) already runs in ${cwd}; see ${stateFilePath(cwd)}`,
+      { details: { pid: existing.pid, nodeId: existing.nodeId, path: stateFilePath(cwd) } },
+    );
+  }
+}

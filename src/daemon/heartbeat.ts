@@ -1,0 +1,115 @@
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../telemetry/index.js';
+import { nodeKey, nodesSetKey } from './cluster-keys.js';
+import { toJsonText } from './json-safe.js';
+import type { DaemonRuntime, RuntimeSnapshotView } from './runtime-port.js';
+
+/** What a node publishes at `{prefix}:nodes:{nodeId}` on every heartbeat. */
+export interface NodeHeartbeat {
+  nodeId: string;
+  mode: 'embedded' | 'redis';
+  status: 'ok' | 'draining';
+  pid: number;
+  hostname: string;
+  programs: string[];
+  /** The node's admin endpoint, when it has one (reachable from its own host only: loopback). */
+  admin: string | null;
+  /** Epoch ms of this heartbeat. */
+  heartbeatAt: number;
+  /** Heartbeat interval, ms (a record older than ~3 intervals is stale). */
+  intervalMs: number;
+  snapshot: RuntimeSnapshotView;
+}
+
+/** Options of {@link startHeartbeat}. */
+export interface HeartbeatOptions {
+  redis: Redis;
+  /** Key prefix (config `redis.prefix`, default `dspex`). */
+  prefix: string;
+  runtime: DaemonRuntime;
+  intervalMs: number;
+  /** Admin URL advertised in the record. */
+  admin: string | null;
+  logger: Logger;
+  /** Current status, read on every beat. */
+  status: () => 'ok' | 'draining';
+  now?: () => number;
+}
+
+/** A running heartbeat publisher. */
+export interface Heartbeat {
+  /** Publishes one heartbeat now (also done every interval). */
+  beat(): Promise<void>;
+  /** Stops beating and removes this node's record and set membership. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Publishes this node's heartbeat and tree snapshot to Redis every `intervalMs` (key TTL
+ * 3 × interval), so `dspex inspect` sees every live node of the cluster. A failed beat is logged
+ * (once per outage) and retried on the next tick: losing Redis must not stop the daemon.
+ *
+ * @example
+ * ```ts
+ * const hb = await startHeartbeat({ redis, prefix: 'dspex', runtime, intervalMs: 2000, admin: null, logger, status: () => 'ok' });
+ * await hb.stop();
+ * ```
+ */
+export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbeat> {
+  const now = options.now ?? Date.now;
+  const log = options.logger.child({ component: 'heartbeat' });
+  const key = nodeKey(options.prefix, options.runtime.nodeId);
+  const ttlMs = options.intervalMs * 3;
+  let failing = false;
+  let stopped = false;
+
+  async function beat(): Promise<void> {
+    if (stopped) return;
+    const record: NodeHeartbeat = {
+      nodeId: options.runtime.nodeId,
+      mode: options.runtime.mode,
+      status: options.status(),
+      pid: process.pid,
+      hostname: hostname(),
+      programs: options.runtime.programs(),
+      admin: options.admin,
+      heartbeatAt: now(),
+      intervalMs: options.intervalMs,
+      snapshot: options.runtime.inspect(),
+    };
+    try {
+      await options.redis
+        .multi()
+        .set(key, toJsonText(record), 'PX', ttlMs)
+        .sadd(nodesSetKey(options.prefix), options.runtime.nodeId)
+        .exec();
+      if (failing) log.info('heartbeat publishing again');
+      failing = false;
+    } catch (err) {
+      if (!failing) log.warn({ err }, 'heartbeat publish failed; will retry');
+      failing = true;
+    }
+  }
+
+  await beat();
+  const timer = setInterval(() => void beat(), options.intervalMs);
+  timer.unref();
+  return {
+    beat,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      try {
+        await options.redis
+          .multi()
+          .del(key)
+          .srem(nodesSetKey(options.prefix), options.runtime.nodeId)
+          .exec();
+      } catch (err) {
+        log.warn({ err }, 'could not remove the heartbeat record; it expires on its own');
+      }
+    },
+  };
+}

@@ -1,0 +1,29 @@
+export type {
+  DaemonRuntime,
+  RuntimeEventView,
+  RuntimeSnapshotView,
+  TreeNodeView,
+} from './runtime-port.js';
+export { startDaemon } from './daemon.js';
+export type { Daemon, DaemonConfig, DaemonOptions } from './daemon.js';
+export { startAdminServer } from './admin-server.js';
+export type { AdminServer, AdminServerOptions, DaemonStatus } from './admin-server.js';
+export { startHeartbeat } from './heartbeat.js';
+export type { Heartbeat, HeartbeatOptions, NodeHeartbeat } from './heartbeat.js';
+export { readClusterNodes } from './cluster-view.js';
+export { nodeKey, nodesSetKey } from './cluster-keys.js';
+export {
+  STATE_DIR,
+  STATE_FILE_NAME,
+  isProcessAlive,
+  readStateFile,
+  removeStateFile,
+  stateFilePath,
+  writeStateFile,
+} from './state-file.js';
+export type { DaemonState } from './state-file.js';
+export { SHUTDOWN_SIGNALS, forcedExitCode, onShutdownSignals } from './shutdown-signals.js';
+export type { ShutdownSignal, SignalSource } from './shutdown-signals.js';
+export { DaemonError } from './daemon-error.js';
+export type { DaemonErrorCode } from './daemon-error.js';
+export { toJsonText } from './json-safe.js';

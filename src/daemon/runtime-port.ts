@@ -1,0 +1,62 @@
+/**
+ * What the daemon needs from a runtime: a structural subset of the `Runtime` that
+ * `startRuntime` returns (runtime-arch.md), so the daemon stays generic (it never imports the
+ * framework, actors/ or supervisors/) and any object of that shape can be served.
+ */
+
+/** One node of a supervision tree snapshot (DESIGN §5: at least id, kind, status, restarts, children). */
+export interface TreeNodeView {
+  readonly id: string;
+  /** 'supervisor' or 'worker'. */
+  readonly kind: string;
+  readonly status: string;
+  readonly restarts: number;
+  /** The actor's state-machine state (xstate snapshot value), when it has one. */
+  readonly state?: unknown;
+  /** Work in progress in this actor (executions, calls waiting for a reply). */
+  readonly inFlight?: number;
+  /** The kernel's name for in-flight calls, read when `inFlight` is absent. */
+  readonly inFlightCalls?: number;
+  /** Epoch ms at which the current process started. */
+  readonly startedAt?: number;
+  readonly children?: readonly TreeNodeView[];
+}
+
+/** A snapshot of one runtime node: identity and its supervision tree. */
+export interface RuntimeSnapshotView {
+  readonly nodeId: string;
+  readonly mode: 'embedded' | 'redis';
+  /** Epoch ms. */
+  readonly startedAt: number;
+  readonly tree: TreeNodeView;
+}
+
+/** A runtime event (supervision reports, executions, progress…): a `type` plus JSON fields. */
+export interface RuntimeEventView {
+  readonly type: string;
+}
+
+/**
+ * The runtime surface the daemon serves and shuts down. `startRuntime`'s `Runtime` satisfies it.
+ *
+ * @example
+ * ```ts
+ * const runtime: DaemonRuntime = await startRuntime(config);
+ * await startDaemon({ runtime, config, logger });
+ * ```
+ */
+export interface DaemonRuntime {
+  readonly nodeId: string;
+  readonly mode: 'embedded' | 'redis';
+  /** Names of the programs this node hosts. */
+  programs(): string[];
+  inspect(): RuntimeSnapshotView;
+  /** Registers a listener of runtime events; returns the unsubscribe function. */
+  subscribe(listener: (event: RuntimeEventView) => void): () => void;
+  /** Prometheus text exposition. */
+  metrics(): Promise<string>;
+  /** Stops intake and waits for in-flight work, at most `deadlineMs`. */
+  drain(deadlineMs: number): Promise<void>;
+  /** Drains, then stops the tree in reverse start order. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,83 @@
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Metric } from '../src/evaluate/index.js';
+import type { Module } from '../src/modules/index.js';
+import {
+  ConfigError,
+  parseConfig,
+  type LoadedConfig,
+  type RuntimeConfig,
+  type RuntimeConfigInput,
+} from '../src/config/index.js';
+
+/** What `startRuntime` accepts: a config object (programs as a path or a record) or `loadConfig()`'s result. */
+export type StartRuntimeConfig =
+  | (Omit<RuntimeConfigInput, 'programs'> & { programs: string | Record<string, Module> })
+  | (LoadedConfig & { programs?: Record<string, Module> });
+
+/** The resolved configuration and the loaded programs module. */
+export interface ResolvedRuntimeConfig {
+  config: RuntimeConfig;
+  programs: Record<string, unknown>;
+  /** The programs module's `metrics` export, if any (named metrics every node knows). */
+  metrics: Record<string, Metric>;
+}
+
+const INLINE = '<inline>';
+
+function isLoaded(
+  c: StartRuntimeConfig,
+): c is LoadedConfig & { programs?: Record<string, Module> } {
+  return 'config' in c && 'programsPath' in c;
+}
+
+/** Imports the programs module: its default export is the record of programs (DESIGN §5). */
+async function importPrograms(
+  path: string,
+): Promise<{ programs: Record<string, unknown>; metrics: Record<string, Metric> }> {
+  const file = isAbsolute(path) ? path : resolve(process.cwd(), path);
+  let mod: { default?: unknown; metrics?: unknown };
+  try {
+    mod = (await import(pathToFileURL(file).href)) as typeof mod;
+  } catch (cause) {
+    throw new ConfigError(
+      'config_load_failed',
+      `cannot load programs module ${file}: ${(cause as Error).message}`,
+      {
+        cause,
+        details: { path: file },
+      },
+    );
+  }
+  const programs = mod.default;
+  if (typeof programs !== 'object' || programs === null)
+    throw new ConfigError(
+      'invalid_config',
+      `programs module ${file} must default-export a record of programs`,
+      {
+        details: { path: file },
+      },
+    );
+  const metrics = (
+    typeof mod.metrics === 'object' && mod.metrics !== null ? mod.metrics : {}
+  ) as Record<string, Metric>;
+  return { programs: programs as Record<string, unknown>, metrics };
+}
+
+/** Validates the configuration (defaults applied) and loads the programs. */
+export async function resolveRuntimeConfig(
+  input: StartRuntimeConfig,
+): Promise<ResolvedRuntimeConfig> {
+  if (isLoaded(input)) {
+    if (input.programs !== undefined)
+      return { config: input.config, programs: input.programs, metrics: {} };
+    return { config: input.config, ...(await importPrograms(input.programsPath)) };
+  }
+  const inline = typeof input.programs !== 'string';
+  const config = parseConfig(
+    { ...input, programs: inline ? INLINE : input.programs },
+    'runtime config',
+  );
+  if (typeof input.programs !== 'string') return { config, programs: input.programs, metrics: {} };
+  return { config, ...(await importPrograms(input.programs)) };
+}

@@ -1,0 +1,455 @@
+import { nanoid } from 'nanoid';
+import {
+  ActorError,
+  VARIABLE_REGISTRY,
+  callActor,
+  toExampleData,
+  unknownProgram,
+  type ClientPool,
+  type ConfigVersion,
+  type ProgramCatalog,
+  type ProgramConfig,
+  type ShardResult,
+} from '../actors/index.js';
+import type { RuntimeConfig } from '../src/config/index.js';
+import type { Metric } from '../src/evaluate/index.js';
+import { pythonRound } from '../src/evaluate/index.js';
+import {
+  formatTerm,
+  type Kernel,
+  type KernelEvent,
+  type Pid,
+  type SupervisorProcess,
+} from '../src/kernel/index.js';
+import type { Module } from '../src/modules/index.js';
+import type { OptimizationRun, Store } from '../src/store/index.js';
+import type { Logger, RuntimeMetrics } from '../src/telemetry/index.js';
+import type { JsonObject, Transport } from '../src/transport/index.js';
+import { executeInTree, validateRunJob, type HandlerDeps } from './job-handlers.js';
+import type { HostedPipeline } from './pipelines.js';
+import { toRuntimeNode } from './runtime-snapshot.js';
+import type {
+  EvaluateRequest,
+  EvaluationSummary,
+  OptimizeRequest,
+  RunOptions,
+  RunResult,
+  Runtime,
+  RuntimeEvent,
+  RuntimeSnapshot,
+} from './runtime-types.js';
+import { TREE_NAMES, type TreeQueues } from './tree.js';
+import type { WorkerSlots } from './worker-slots.js';
+
+type EventBody = RuntimeEvent extends infer E ? (E extends unknown ? Omit<E, 'at'> : never) : never;
+
+function supervisorName(pid: Pid): string {
+  return (pid.proc as { id?: string }).id ?? pid.toString();
+}
+
+function firstPredictorInputs(program: Module): string[] | undefined {
+  const first = program.namedPredictors()[0]?.[1];
+  return first?.signature.inputFields.map((f) => f.name);
+}
+
+/** The running runtime (see {@link Runtime}). Built by `startRuntime` (runtime.ts). @internal */
+export class RuntimeNodeImpl implements Runtime {
+  readonly startedAt: number;
+  private readonly listeners = new Set<(e: RuntimeEvent) => void>();
+  private readonly inFlightRuns = new Set<Promise<unknown>>();
+  private readonly queueInFlight = new Map<string, number>();
+  private readonly workerJobs = new Map<string, Record<string, unknown>>();
+  private draining = false;
+  pipelines = new Map<string, HostedPipeline>();
+  private stopped: Promise<void> | undefined;
+  root!: SupervisorProcess;
+  slots!: WorkerSlots;
+  deps!: HandlerDeps;
+  readonly cleanups: (() => void | Promise<void>)[] = [];
+
+  constructor(
+    readonly nodeId: string,
+    readonly mode: 'embedded' | 'redis',
+    readonly kernel: Kernel,
+    readonly transport: Transport,
+    readonly store: Store,
+    readonly config: RuntimeConfig,
+    readonly catalog: ProgramCatalog,
+    readonly pool: ClientPool,
+    readonly metricsRegistry: RuntimeMetrics,
+    readonly metricTable: Map<string, Metric>,
+    readonly queues: TreeQueues,
+    readonly jobOptions: {
+      attempts: number;
+      backoff: { type: 'fixed' | 'exponential'; delay: number };
+    },
+    readonly logger: Logger,
+  ) {
+    this.startedAt = kernel.clock.now();
+  }
+
+  emit(body: EventBody): void {
+    const event = { ...body, at: this.kernel.clock.now() } as RuntimeEvent;
+    for (const l of [...this.listeners]) {
+      try {
+        l(event);
+      } catch (e) {
+        this.logger.warn({ err: e }, 'runtime event listener threw');
+      }
+    }
+  }
+
+  onKernelEvent(e: KernelEvent): void {
+    switch (e.type) {
+      case 'child_started':
+        return this.emit({
+          type: 'child_started',
+          supervisor: supervisorName(e.supervisor),
+          id: e.id,
+          pid: e.pid.toString(),
+        });
+      case 'child_exited':
+        return this.emit({
+          type: 'child_exited',
+          supervisor: supervisorName(e.supervisor),
+          id: e.id,
+          pid: e.pid.toString(),
+          reason: formatTerm(e.reason),
+        });
+      case 'child_restarted':
+        this.metricsRegistry.restarts.inc({
+          supervisor: supervisorName(e.supervisor),
+          child: e.id,
+        });
+        return this.emit({
+          type: 'child_restarted',
+          supervisor: supervisorName(e.supervisor),
+          id: e.id,
+        });
+      case 'supervisor_report':
+        return this.emit({
+          type: 'supervisor_report',
+          supervisor: e.supervisor,
+          errorContext: e.errorContext,
+          reason: formatTerm(e.reason),
+          offender: e.offender.id,
+        });
+      case 'process_exited':
+        this.workerJobs.delete(e.pid.toString());
+        return;
+    }
+  }
+
+  /** Wraps a bridge handler with in-flight counts, metrics and job events. */
+  countJobs<J extends { id: string }, T>(queue: string, handler: (job: J) => Promise<T>) {
+    return async (job: J): Promise<T> => {
+      this.queueInFlight.set(queue, (this.queueInFlight.get(queue) ?? 0) + 1);
+      this.metricsRegistry.jobsInFlight.inc({ queue });
+      const end = this.metricsRegistry.jobDuration.startTimer({ queue });
+      this.emit({ type: 'job', queue, jobId: job.id, phase: 'started' });
+      try {
+        const out = await handler(job);
+        this.metricsRegistry.jobsTotal.inc({ queue, outcome: 'completed' });
+        this.emit({ type: 'job', queue, jobId: job.id, phase: 'completed' });
+        return out;
+      } catch (error) {
+        this.metricsRegistry.jobsTotal.inc({ queue, outcome: 'failed' });
+        this.emit({
+          type: 'job',
+          queue,
+          jobId: job.id,
+          phase: 'failed',
+          reason: (error as Error).message,
+        });
+        throw error;
+      } finally {
+        end();
+        this.metricsRegistry.jobsInFlight.dec({ queue });
+        this.queueInFlight.set(queue, (this.queueInFlight.get(queue) ?? 1) - 1);
+      }
+    };
+  }
+
+  labelWorker(pid: Pid, details: Record<string, unknown>): void {
+    this.workerJobs.set(pid.toString(), details);
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inFlightRuns.add(p);
+    const done = (): void => void this.inFlightRuns.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  private assertOpen(): void {
+    if (this.draining)
+      throw new ActorError('stopping', 'the runtime is draining and takes no new work', {
+        retryable: true,
+      });
+  }
+
+  programs(): string[] {
+    return this.catalog.names();
+  }
+
+  async run(
+    program: string,
+    inputs: Record<string, unknown>,
+    opts: RunOptions = {},
+  ): Promise<RunResult> {
+    this.assertOpen();
+    return this.track(
+      (async () => {
+        const data = await validateRunJob(this.deps, { program, inputs, ...opts });
+        return executeInTree(this.deps, {
+          jobId: `run-${nanoid()}`,
+          program: data.program,
+          inputs: data.inputs,
+          version: data.version,
+          config: data.config,
+          attempt: 1,
+          attempts: 1,
+        });
+      })(),
+    );
+  }
+
+  async submit(
+    program: string,
+    inputs: Record<string, unknown>,
+    opts: RunOptions = {},
+  ): Promise<{ jobId: string }> {
+    const data = { program, inputs, ...opts } as JsonObject;
+    const jobId = await this.transport.enqueue(this.queues.run, data, this.jobOptions);
+    return { jobId };
+  }
+
+  async waitForJob(jobId: string, timeoutMs = 60_000): Promise<RunResult> {
+    return (await this.transport.waitForResult(
+      this.queues.run,
+      jobId,
+      timeoutMs,
+    )) as unknown as RunResult;
+  }
+
+  async runPipeline(
+    name: string,
+    input: Record<string, unknown>,
+    options: { runId?: string; timeoutMs?: number } = {},
+  ): Promise<{ runId: string; outputs: Record<string, RunResult> }> {
+    this.assertOpen();
+    const hosted = this.pipelines.get(name);
+    if (hosted === undefined)
+      throw new ActorError(
+        'unknown_program',
+        `unknown pipeline '${name}' (known: ${[...this.pipelines.keys()].join(', ')})`,
+      );
+    const runId = await hosted.runner.startRun(JSON.parse(JSON.stringify(input)) as JsonObject, {
+      ...(options.runId === undefined ? {} : { runId: options.runId }),
+    });
+    const done = await hosted.runner.waitForRun(runId, options.timeoutMs ?? 60_000);
+    return { runId, outputs: done.outputs as unknown as Record<string, RunResult> };
+  }
+
+  async configure(program: string, config: ProgramConfig): Promise<{ revision: number }> {
+    if (!this.catalog.has(program)) throw unknownProgram(program, this.catalog.names());
+    const v = await callActor<ConfigVersion>(this.kernel, VARIABLE_REGISTRY, {
+      type: 'set',
+      program,
+      config,
+    });
+    return { revision: v.revision };
+  }
+
+  async evaluate(program: string, request: EvaluateRequest): Promise<EvaluationSummary> {
+    this.assertOpen();
+    const module = this.catalog.get(program);
+    const inputKeys = request.inputKeys ?? firstPredictorInputs(module);
+    const examples = toExampleData(request.devset, inputKeys);
+    if (examples.length === 0) throw new ActorError('bad_message', 'the devset is empty');
+    const shards = Math.max(1, Math.min(request.shards ?? 1, examples.length || 1));
+    const evalId = `eval-${nanoid(12)}`;
+    let metric: string;
+    if (typeof request.metric === 'string') metric = request.metric;
+    else {
+      metric = `local-${evalId}`;
+      this.metricTable.set(metric, request.metric);
+    }
+    const size = Math.ceil(examples.length / shards);
+    const shardData = Array.from({ length: shards }, (_, shard) => ({
+      evalId,
+      shard,
+      shards,
+      program,
+      metric,
+      examples: examples.slice(shard * size, (shard + 1) * size),
+      concurrency: request.concurrency ?? 4,
+    }));
+    const timeout = request.timeoutMs ?? 600_000;
+    try {
+      const results: ShardResult[] =
+        typeof request.metric === 'string'
+          ? await Promise.all(
+              shardData.map(async (d) => {
+                const id = await this.transport.enqueue(
+                  this.queues.eval,
+                  d as unknown as JsonObject,
+                  {
+                    jobId: `${evalId}.${d.shard}`,
+                    attempts: this.jobOptions.attempts,
+                    backoff: this.jobOptions.backoff,
+                  },
+                );
+                return (await this.transport.waitForResult(
+                  this.queues.eval,
+                  id,
+                  timeout,
+                )) as unknown as ShardResult;
+              }),
+            )
+          : await this.track(
+              Promise.all(
+                shardData.map(async (d) => {
+                  const pid = await this.slots.start(TREE_NAMES.evaluationWorkers, [d]);
+                  return callActor<ShardResult>(this.kernel, pid, { type: 'execute' }, 'infinity');
+                }),
+              ),
+            );
+      const scores = results.sort((a, b) => a.shard - b.shard).flatMap((r) => r.scores);
+      const sum = scores.reduce((s, x) => s + x, 0);
+      return {
+        evalId,
+        program,
+        metric:
+          typeof request.metric === 'string' ? request.metric : request.metric.name || 'metric',
+        score: scores.length === 0 ? 0 : pythonRound((100 * sum) / scores.length, 2),
+        total: scores.length,
+        errors: results.reduce((s, r) => s + r.errors, 0),
+        scores,
+        shards,
+      };
+    } finally {
+      if (typeof request.metric !== 'string') this.metricTable.delete(metric);
+    }
+  }
+
+  async optimize(program: string, request: OptimizeRequest): Promise<{ runId: string }> {
+    this.assertOpen();
+    const module = this.catalog.get(program);
+    const inputKeys = request.inputKeys ?? firstPredictorInputs(module);
+    const params = JSON.parse(JSON.stringify(request.params ?? {})) as JsonObject;
+    const run = await this.store.optimizationRuns.create({
+      program,
+      optimizer: request.optimizer,
+      params,
+    });
+    const data = {
+      runId: run.id,
+      program,
+      optimizer: request.optimizer,
+      trainset: toExampleData(request.trainset, inputKeys),
+      ...(request.valset === undefined ? {} : { valset: toExampleData(request.valset, inputKeys) }),
+      params,
+    };
+    await this.transport.enqueue(this.queues.optimize, data as unknown as JsonObject, {
+      jobId: run.id,
+      attempts: this.jobOptions.attempts,
+      backoff: this.jobOptions.backoff,
+    });
+    return { runId: run.id };
+  }
+
+  optimizationRun(runId: string): Promise<OptimizationRun | undefined> {
+    return this.store.optimizationRuns.find(runId);
+  }
+
+  async cancelOptimization(runId: string): Promise<OptimizationRun> {
+    const run = await this.store.optimizationRuns.get(runId);
+    const updated = ['queued', 'running'].includes(run.status)
+      ? await this.store.optimizationRuns.update(runId, { status: 'cancelled' })
+      : run;
+    const pid = this.deps.optimizers.get(runId);
+    if (pid !== undefined) this.kernel.cast(pid, { type: 'cancel' });
+    return updated;
+  }
+
+  inspect(): RuntimeSnapshot {
+    const bridgeQueue: Record<string, string> = {
+      [TREE_NAMES.runBridge]: this.queues.run,
+      [TREE_NAMES.evalBridge]: this.queues.eval,
+      [TREE_NAMES.optimizeBridge]: this.queues.optimize,
+    };
+    const tree = toRuntimeNode(this.kernel.inspect(this.root), {
+      byId: (id) => {
+        const queue =
+          bridgeQueue[id] ??
+          [...this.pipelines.values()].find((p) => p.bridge.id === id)?.runner.queue;
+        if (queue !== undefined)
+          return { inFlight: this.queueInFlight.get(queue) ?? 0, details: { queue } };
+        if (id === 'client-pool') {
+          const snap = this.pool.snapshot();
+          return { inFlight: snap.keys.reduce((s, k) => s + k.inFlight, 0), details: { ...snap } };
+        }
+        return undefined;
+      },
+      byPid: (pid) => this.workerJobs.get(pid),
+    });
+    return {
+      nodeId: this.nodeId,
+      mode: this.mode,
+      startedAt: this.startedAt,
+      programs: this.programs(),
+      tree,
+    };
+  }
+
+  subscribe(listener: (event: RuntimeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  metrics(): Promise<string> {
+    return this.metricsRegistry.render();
+  }
+
+  async drain(deadlineMs: number): Promise<void> {
+    if (!this.draining) this.emit({ type: 'runtime', phase: 'draining' });
+    this.draining = true;
+    const bridges = [
+      TREE_NAMES.runBridge,
+      TREE_NAMES.evalBridge,
+      TREE_NAMES.optimizeBridge,
+      ...[...this.pipelines.values()].map((p) => p.bridge.id),
+    ];
+    const deadline = new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, deadlineMs);
+      t.unref?.();
+    });
+    const work = Promise.all([
+      ...bridges.map((b) =>
+        this.kernel.whereis(b) === undefined
+          ? Promise.resolve()
+          : this.kernel.call(b, { type: 'drain' }, { timeout: 'infinity' }).catch(() => undefined),
+      ),
+      ...[...this.inFlightRuns].map((p) => p.catch(() => undefined)),
+    ]);
+    await Promise.race([work, deadline]);
+  }
+
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      await this.drain(this.config.shutdown.drainTimeoutMs);
+      this.slots.close();
+      await this.root.stop('shutdown');
+      for (const c of [...this.cleanups].reverse()) {
+        try {
+          await c();
+        } catch (e) {
+          this.logger.warn({ err: e }, 'runtime cleanup failed');
+        }
+      }
+      this.emit({ type: 'runtime', phase: 'stopped' });
+    })();
+    return this.stopped;
+  }
+}

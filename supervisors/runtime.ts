@@ -1,0 +1,228 @@
+import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
+import { nanoid } from 'nanoid';
+import {
+  ActorError,
+  BUILTIN_METRICS,
+  ClientPool,
+  ProgramCatalog,
+  SCHEMA_REGISTRY,
+  callActor,
+  createSchemaTable,
+  createVariableTable,
+  type TeleprompterServices,
+} from '../actors/index.js';
+import type { Metric } from '../src/evaluate/index.js';
+import { Pid, createKernel, formatTerm } from '../src/kernel/index.js';
+import type { Module } from '../src/modules/index.js';
+import { MemoryStore, RedisStore } from '../src/store/index.js';
+import { RuntimeMetrics, createLogger } from '../src/telemetry/index.js';
+import { BullMQTransport, MemoryTransport } from '../src/transport/index.js';
+import { evalJobHandler, optimizeJobHandler, runJobHandler } from './job-handlers.js';
+import { hostPipelines } from './pipelines.js';
+import { resolveRuntimeConfig, type StartRuntimeConfig } from './runtime-config.js';
+import { RuntimeNodeImpl } from './runtime-node.js';
+import type { Runtime, RuntimeOptions } from './runtime-types.js';
+import { runtimeTree, type TreeQueues } from './tree.js';
+import { WorkerSlots } from './worker-slots.js';
+
+/**
+ * Starts a runtime node: validates the configuration, loads the programs, builds the supervision
+ * tree (supervisors/tree.ts) on a fresh kernel and starts consuming its queues. Embedded mode
+ * (MemoryTransport + MemoryStore) without a Redis URL; Redis mode (BullMQTransport + RedisStore,
+ * Redis-backed rate limits) with one.
+ *
+ * @example
+ * ```ts
+ * const rt = await startRuntime({ programs: './programs.js', redis: { url: 'redis://127.0.0.1:6379' } });
+ * const { jobId } = await rt.submit('qa', { question: 'Why?' });
+ * console.log(await rt.waitForJob(jobId));
+ * await rt.stop();
+ * ```
+ */
+export async function startRuntime(
+  input: StartRuntimeConfig,
+  options: RuntimeOptions = {},
+): Promise<Runtime> {
+  const { config, programs, metrics: moduleMetrics } = await resolveRuntimeConfig(input);
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const nodeId = options.nodeId ?? config.node.id ?? `${hostname()}-${process.pid}-${nanoid(6)}`;
+  const catalog = new ProgramCatalog(programs);
+  const mode = config.redis === undefined ? 'embedded' : 'redis';
+  const cleanups: (() => void | Promise<void>)[] = [];
+  const transport =
+    options.transport ??
+    (config.redis === undefined
+      ? new MemoryTransport()
+      : new BullMQTransport({ url: config.redis.url, prefix: config.redis.prefix }));
+  if (options.transport === undefined) cleanups.push(() => transport.close());
+  const store =
+    options.store ??
+    (config.redis === undefined
+      ? new MemoryStore()
+      : new RedisStore({ redis: config.redis.url, prefix: `${config.redis.prefix}:store` }));
+  if (options.store === undefined) cleanups.push(() => store.close());
+  const needsRedisLimits = Object.values(config.limits).some(
+    (l) => l.rpm !== undefined || l.tpm !== undefined,
+  );
+  let limiterRedis: Redis | undefined;
+  if (config.redis !== undefined && needsRedisLimits) {
+    limiterRedis = new Redis(config.redis.url, { maxRetriesPerRequest: 1 });
+    limiterRedis.on('error', () => undefined);
+    const r = limiterRedis;
+    cleanups.push(() => void r.disconnect());
+  }
+  const kernel = createKernel({
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    logger: logger.child({ component: 'kernel' }),
+  });
+  const metricsRegistry = new RuntimeMetrics();
+  const metricTable = new Map<string, Metric>([
+    ...Object.entries(BUILTIN_METRICS),
+    ...Object.entries(moduleMetrics),
+    ...Object.entries(options.metrics ?? {}),
+  ]);
+  // The pool and services are built before the runtime object that receives their events.
+  const runtimeRef: { current?: RuntimeNodeImpl } = {};
+  const pool = new ClientPool({
+    limits: config.limits,
+    ...(options.breaker === undefined ? {} : { breaker: options.breaker }),
+    ...(limiterRedis === undefined
+      ? {}
+      : { redis: limiterRedis, redisKeyPrefix: `${config.redis?.prefix ?? 'dspex'}:ratelimit:` }),
+    onCall: (c) => {
+      metricsRegistry.lmCalls.inc({ provider: c.provider, model: c.model, outcome: c.outcome });
+      metricsRegistry.lmTokens.inc(
+        { provider: c.provider, model: c.model, direction: 'prompt' },
+        c.promptTokens,
+      );
+      metricsRegistry.lmTokens.inc(
+        { provider: c.provider, model: c.model, direction: 'completion' },
+        c.completionTokens,
+      );
+    },
+    onCircuitChange: (c) => {
+      metricsRegistry.circuitState.set({ key: c.key }, c.to === 'closed' ? 0 : 1);
+      runtimeRef.current?.emit({ type: 'circuit', key: c.key, from: c.from, to: c.to });
+    },
+  });
+  cleanups.push(() => pool.close());
+  const queues: TreeQueues = {
+    run: config.queues.run,
+    eval: options.queues?.eval ?? 'dspex-eval',
+    optimize: options.queues?.optimize ?? 'dspex-optimize',
+  };
+  const services: TeleprompterServices = {
+    kernel,
+    store,
+    catalog,
+    nodeId,
+    metrics: metricTable,
+    ...(options.lm === undefined ? {} : { defaultLm: () => options.lm }),
+    onExecution: (e) => runtimeRef.current?.emit({ type: 'execution', ...e }),
+    onShardProgress: (p) => runtimeRef.current?.emit({ type: 'evaluation_progress', ...p }),
+    onOptimizationProgress: (p) =>
+      runtimeRef.current?.emit({ type: 'optimization_progress', ...p }),
+  };
+  const rt = new RuntimeNodeImpl(
+    nodeId,
+    mode,
+    kernel,
+    transport,
+    store,
+    config,
+    catalog,
+    pool,
+    metricsRegistry,
+    metricTable,
+    queues,
+    {
+      attempts: options.jobs?.attempts ?? 3,
+      backoff: options.jobs?.backoff ?? { type: 'exponential', delay: 1000 },
+    },
+    logger,
+  );
+  runtimeRef.current = rt;
+  rt.cleanups.push(...cleanups);
+  const unsubscribeKernel = kernel.subscribe((e) => rt.onKernelEvent(e));
+  rt.cleanups.push(unsubscribeKernel);
+  rt.slots = new WorkerSlots(kernel);
+  rt.deps = {
+    services,
+    catalog,
+    slots: rt.slots,
+    store,
+    optimizers: new Map(),
+    transport,
+    retry: rt.jobOptions,
+  };
+  const hosted = hostPipelines(options.pipelines ?? {}, transport, rt.deps, {
+    concurrency: config.queues.concurrency,
+    drainTimeoutMs: config.shutdown.drainTimeoutMs,
+  });
+  for (const p of hosted) {
+    rt.pipelines.set(p.name, p);
+    rt.cleanups.push(() => p.runner.close({ timeout: 0 }));
+  }
+  const spec = runtimeTree({
+    services,
+    schemaTable: createSchemaTable(),
+    variables: {
+      table: createVariableTable(),
+      onChange: (v) =>
+        rt.emit({
+          type: 'config_changed',
+          program: v.program,
+          revision: v.revision,
+          config: v.config,
+        }),
+    },
+    pool,
+    transport,
+    queues,
+    concurrency: config.queues.concurrency,
+    drainTimeoutMs: config.shutdown.drainTimeoutMs,
+    extraBridges: hosted.map((p) => p.bridge),
+    handlers: {
+      run: rt.countJobs(queues.run, runJobHandler(rt.deps)),
+      eval: rt.countJobs(queues.eval, evalJobHandler(rt.deps)),
+      optimize: rt.countJobs(queues.optimize, optimizeJobHandler(rt.deps)),
+    },
+    wrapWorkerStart:
+      (start) =>
+      async (ctx, ...args) => {
+        const out = await start(ctx, ...args);
+        const request = args[0] as { jobId?: string; program?: string } | undefined;
+        if (out instanceof Pid)
+          rt.labelWorker(out, { jobId: request?.jobId, program: request?.program });
+        return out;
+      },
+  });
+  const started = await kernel.startSupervisor(spec.flags, spec.children, { id: 'root' });
+  if (!started.ok) {
+    for (const c of [...rt.cleanups].reverse()) await Promise.resolve(c()).catch(() => undefined);
+    throw new ActorError(
+      'execution_failed',
+      `the supervision tree failed to start: ${formatTerm(started.error)}`,
+      {
+        details: { reason: formatTerm(started.error) },
+      },
+    );
+  }
+  rt.root = started.sup;
+  for (const [name, program] of Object.entries(programs)) {
+    const predictor = (program as Module).namedPredictors()[0]?.[1];
+    if (predictor !== undefined)
+      await callActor(kernel, SCHEMA_REGISTRY, {
+        type: 'registerSignature',
+        name: `program:${name}`,
+        version: '1',
+        signature: predictor.signature.toString(),
+      }).catch(() => undefined);
+  }
+  rt.emit({ type: 'runtime', phase: 'started' });
+  logger.info({ nodeId, mode, programs: catalog.names() }, 'runtime started');
+  return rt;
+}
+
+export type { StartRuntimeConfig };

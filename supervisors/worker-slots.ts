@@ -1,0 +1,65 @@
+import { ActorError } from '../actors/index.js';
+import { Pid, SupervisorProcess, formatTerm, type Kernel } from '../src/kernel/index.js';
+
+/**
+ * Starts dynamic children of the tree's `simple_one_for_one` supervisors with backpressure: when a
+ * supervisor answers `max_children`, the caller waits for one of its children to exit and tries
+ * again (so a job stays with its bridge, and `run()` waits, instead of failing).
+ */
+export class WorkerSlots {
+  private waiters: (() => void)[] = [];
+  private closed = false;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly kernel: Kernel) {
+    this.unsubscribe = kernel.subscribe((e) => {
+      if (e.type === 'child_exited' || e.type === 'process_exited') this.wake();
+    });
+  }
+
+  /** The live supervisor registered as `name`. */
+  supervisor(name: string): SupervisorProcess {
+    const pid = this.kernel.whereis(name);
+    const proc = pid?.proc;
+    if (!(proc instanceof SupervisorProcess))
+      throw new ActorError('stopping', `supervisor ${name} is not running`, { retryable: true });
+    return proc;
+  }
+
+  /** Starts a child of supervisor `name` with `args`, waiting while it is full. */
+  async start(name: string, args: readonly unknown[]): Promise<Pid> {
+    for (;;) {
+      if (this.closed)
+        throw new ActorError('stopping', 'the runtime is stopping', { retryable: true });
+      const waitForSlot = new Promise<void>((resolve) => this.waiters.push(resolve));
+      const r = await this.supervisor(name).startChild(args);
+      if (r.ok && r.pid instanceof Pid) {
+        this.wake();
+        return r.pid;
+      }
+      if (r.ok || r.error !== 'max_children')
+        throw new ActorError(
+          'execution_failed',
+          `cannot start a worker under ${name}: ${r.ok ? 'ignored' : formatTerm(r.error)}`,
+          {
+            retryable: true,
+          },
+        );
+      await waitForSlot;
+    }
+  }
+
+  /** Wakes waiters so they try again. */
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Releases every waiter (they fail with `stopping`). */
+  close(): void {
+    this.closed = true;
+    this.unsubscribe();
+    this.wake();
+  }
+}
