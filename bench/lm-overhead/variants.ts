@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { openai } from '../../src/lm/index.js';
+import { Predict } from '../../src/modules/index.js';
 import { qaMessages } from './prompt.js';
 
 /** What a variant needs to build its client. */
@@ -52,7 +53,21 @@ export const lmVariant: Variant = {
 };
 
 /**
- * The variants run, baseline first. To add one (e.g. Predict through the ChatAdapter), write a
- * `Variant` whose `call` does one prediction and append it here.
+ * A whole prediction: `Predict('question -> answer')` formats DSPy's ChatAdapter prompt, calls the
+ * LM (cache off) and parses the answer back, with usage tracking and callbacks as in production.
  */
-export const VARIANTS: Variant[] = [sdkVariant, lmVariant];
+export const predictVariant: Variant = {
+  name: 'dspex-predict',
+  setup: async ({ baseURL, model }) => {
+    const lm = openai({ model, apiKey: 'bench', baseURL, cache: false });
+    const qa = new Predict('question -> answer');
+    qa.lm = lm;
+    return async (i) => {
+      const pred = await qa.call({ question: `question ${i}` });
+      if (typeof pred.get('answer') !== 'string') throw new Error('no answer parsed');
+    };
+  },
+};
+
+/** The variants run, baseline first. To add one, write a `Variant` and append it here. */
+export const VARIANTS: Variant[] = [sdkVariant, lmVariant, predictVariant];
