@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { emitCallback } from '../context/index.js';
+import { currentContext, emitCallback } from '../context/index.js';
 import type { ChatMessage, LM, LMChoice, LMRequest, LMResponse } from '../lm/types.js';
 import { fieldDefault, type Signature } from '../signatures/index.js';
 import { AdapterParseError } from './errors.js';
@@ -97,9 +97,21 @@ export abstract class BaseAdapter implements Adapter {
     return `In adhering to this structure, your objective is: ${dedentAndIndent(sig.instructions)}`;
   }
 
+  /**
+   * System messages already built, per signature. Signatures and their fields are frozen, so the
+   * text depends only on the signature object and this adapter: building it once saves the field
+   * descriptions, placeholders and dedent work on every call.
+   */
+  private readonly systemMessages = new WeakMap<Signature, string>();
+
   /** The system message: description, structure and task, joined by newlines. */
   formatSystemMessage(sig: Signature): string {
-    return `${this.formatFieldDescription(sig)}\n${this.formatFieldStructure(sig)}\n${this.formatTaskDescription(sig)}`;
+    let message = this.systemMessages.get(sig);
+    if (message === undefined) {
+      message = `${this.formatFieldDescription(sig)}\n${this.formatFieldStructure(sig)}\n${this.formatTaskDescription(sig)}`;
+      this.systemMessages.set(sig, message);
+    }
+    return message;
   }
 
   format(
@@ -107,6 +119,8 @@ export abstract class BaseAdapter implements Adapter {
     demos: readonly Record<string, unknown>[],
     inputs: Record<string, unknown>,
   ): ChatMessage[] {
+    // Without callbacks there is nobody to pair ids for: skip the UUID and the event objects.
+    if (currentContext().callbacks.length === 0) return this.formatMessages(sig, demos, inputs);
     const callId = newCallId();
     emitCallback('onAdapterFormatStart', callId, this, { signature: sig, demos, inputs });
     try {
@@ -120,6 +134,7 @@ export abstract class BaseAdapter implements Adapter {
   }
 
   parse(sig: Signature, text: string): Record<string, unknown> {
+    if (currentContext().callbacks.length === 0) return this.parseCompletion(sig, text);
     const callId = newCallId();
     emitCallback('onAdapterParseStart', callId, this, { signature: sig, completion: text });
     try {
@@ -132,7 +147,8 @@ export abstract class BaseAdapter implements Adapter {
     }
   }
 
-  async call(lm: LM, args: AdapterCallArgs): Promise<AdapterCallResult> {
+  call(lm: LM, args: AdapterCallArgs): Promise<AdapterCallResult> {
+    // Not `async`: `callWith` already returns the promise; one wrapper less per prediction.
     return this.callWith(lm, args, args.request ?? {});
   }
 

@@ -61,15 +61,22 @@ export class MarkerAdapter extends BaseAdapter {
     return pyStrip(parts.join('\n\n'));
   }
 
+  /** Output reminders already built, per (frozen) signature: they depend on nothing else. */
+  private readonly outputRequirements = new WeakMap<Signature, string>();
+
   /** The reminder at the end of the main request. */
   userMessageOutputRequirements(sig: Signature): string {
-    const fields = sig.outputFields
-      .map((f) => `\`[[ ## ${f.name} ## ]]\`${pythonFormatHint(f)}`)
-      .join(', then ');
-    return (
-      `Respond with the corresponding output fields, starting with the field ${fields}, ` +
-      'and then ending with the marker for `[[ ## completed ## ]]`.'
-    );
+    let reminder = this.outputRequirements.get(sig);
+    if (reminder === undefined) {
+      const fields = sig.outputFields
+        .map((f) => `\`[[ ## ${f.name} ## ]]\`${pythonFormatHint(f)}`)
+        .join(', then ');
+      reminder =
+        `Respond with the corresponding output fields, starting with the field ${fields}, ` +
+        'and then ending with the marker for `[[ ## completed ## ]]`.';
+      this.outputRequirements.set(sig, reminder);
+    }
+    return reminder;
   }
 
   protected formatAssistantMessageContent(

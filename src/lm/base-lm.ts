@@ -267,8 +267,8 @@ export abstract class BaseLM implements LM {
       const trackerKey = `${this.provider}/${this.model}`;
       for (const t of currentContext().usageTrackers) t.add(trackerKey, response.usage);
     }
-    const params = callbackInputs(req);
-    delete params['messages'];
+    // Destructuring (not copy-then-delete) keeps `params` a fast-properties object.
+    const { signal: _signal, messages: _messages, ...params } = req;
     const entry: LMHistoryEntry = {
       callId,
       timestamp: new Date().toISOString(),

@@ -71,8 +71,13 @@ export abstract class Module {
       inputs instanceof Example
         ? Object.fromEntries((inputs.inputKeys === null ? inputs : inputs.inputs()).items())
         : { ...inputs };
+    const contextCallbacks = currentContext().callbacks;
+    // No observers (the common case): no id to mint and no callback list to build.
+    if (contextCallbacks.length === 0 && this.callbacks.length === 0) {
+      return this.forwardWithUsage(args, options);
+    }
     const callId = nanoid();
-    const callbacks = [...currentContext().callbacks, ...this.callbacks];
+    const callbacks = [...contextCallbacks, ...this.callbacks];
     notify(callbacks, 'onModuleStart', callId, this, args);
     try {
       const pred = await this.forwardWithUsage(args, options);

@@ -357,3 +357,23 @@ In adhering to this structure, your objective is:
     ).toBe(true);
   });
 });
+
+describe('ChatAdapter.format reuses per-signature text', () => {
+  it('formatting the same signature twice gives identical messages, and a changed copy is not served stale text', () => {
+    const a = new ChatAdapter();
+    const sig = signature('question -> answer', 'Answer the question.');
+    const first = a.format(sig, [], { question: 'one' });
+    const again = a.format(sig, [], { question: 'one' });
+    expect(again).toEqual(first);
+
+    const reworded = sig.withInstructions('Answer briefly.');
+    const other = a.format(reworded, [], { question: 'one' });
+    expect(other[0]?.content).toContain('        Answer briefly.');
+    expect(other[0]?.content).not.toContain('Answer the question.');
+
+    const typed = signature('question -> answer: int');
+    const reminder = a.format(typed, [], { question: 'one' })[1]?.content;
+    expect(reminder).toContain('`[[ ## answer ## ]]` (must be formatted as a valid Python int)');
+    expect(a.format(sig, [], { question: 'one' })[1]?.content).not.toContain('must be formatted');
+  });
+});
