@@ -46,3 +46,19 @@ export function describeError(error: unknown): {
   if (error instanceof Error) return { code: 'error', message: error.message, retryable: false };
   return { code: 'error', message: String(error), retryable: false };
 }
+
+/**
+ * The retry hint of a failure, ms: the largest `details.retryAfterMs` along its cause chain (an
+ * open circuit's time to half-open, a 429's `Retry-After`; a program worker's failure reply carries
+ * it across the actor boundary), or 0 when there is none.
+ */
+export function retryAfterOf(error: unknown): number {
+  let hint = 0;
+  const seen = new Set<unknown>();
+  for (let e: unknown = error; e instanceof Error && !seen.has(e); e = e.cause) {
+    seen.add(e);
+    const v = e instanceof DspexError ? e.details['retryAfterMs'] : undefined;
+    if (typeof v === 'number' && Number.isFinite(v) && v > hint) hint = v;
+  }
+  return Math.ceil(hint);
+}

@@ -2,18 +2,27 @@ import type { LM } from '../src/lm/types.js';
 import { context, currentSettings, type Module, type TraceEntry } from '../src/modules/index.js';
 import { DspexError } from '../src/errors/index.js';
 import type { Kernel } from '../src/kernel/index.js';
-import type { Store } from '../src/store/index.js';
+import type { Execution, JsonObject, Store } from '../src/store/index.js';
 import { ActorError, describeError } from './actor-error.js';
 import { CLIENT_POOL } from './client-pool.js';
 import type { ProgramCatalog } from './program-catalog.js';
 import { materializeProgram } from './program-materialize.js';
 import { callActor } from './protocol.js';
-import { programConfigSchema, type ProgramConfig } from './variable-registry.js';
+import {
+  programConfigSchema,
+  type ProgramConfig,
+  type VariableTable,
+} from './variable-registry.js';
 
 /** One execution asked of a program worker (a `dspex-run` job, or `runtime.run`). */
 export interface ExecutionRequest {
   /** Transport job id (or the id `run()` made up): the execution record is unique per job id. */
   jobId: string;
+  /**
+   * The key to record under when a record of another payload already holds `jobId` (an id reused
+   * after the queue was obliterated): `<id>@<job creation time>`, stable across the job's attempts.
+   */
+  fallbackJobId?: string | undefined;
   program: string;
   inputs: Record<string, unknown>;
   /** Optimized state version to run (default: the registry's `stateVersion`). */
@@ -38,6 +47,12 @@ export interface ExecutionServices {
   store: Store;
   catalog: ProgramCatalog;
   nodeId: string;
+  /**
+   * The variable registry's table. When given, a program worker reads its configuration from it
+   * at the last moment (like an ETS table) instead of subscribing to the registry for
+   * `config.changed`: the same freshness without a registry call and a monitor per execution.
+   */
+  variables?: VariableTable;
   /** The LM to use when the program has none of its own (default: the configured one). */
   defaultLm?: () => LM | undefined;
   /** Told when an execution starts and ends (runtime events). */
@@ -66,7 +81,9 @@ function traceOf(module: Module, trace: readonly TraceEntry[]): unknown[] {
 
 /** The configuration of this execution: the registry's, overridden by the job's own. */
 export function effectiveConfig(base: ProgramConfig, request: ExecutionRequest): ProgramConfig {
-  const overrides = programConfigSchema.safeParse(request.config ?? {});
+  if (request.config === undefined)
+    return request.version === undefined ? base : { ...base, stateVersion: request.version };
+  const overrides = programConfigSchema.safeParse(request.config);
   if (!overrides.success)
     throw new ActorError(
       'invalid_job',
@@ -92,11 +109,65 @@ export async function withActiveVersion(
   return active === null ? config : { ...config, stateVersion: active };
 }
 
+/** JSON with sorted keys, to compare payloads whatever their key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
+            a < b ? -1 : a > b ? 1 : 0,
+          ),
+        )
+      : v,
+  );
+}
+
+/**
+ * The job's one execution record (`recordOnce`), made `running` on this node. The record is keyed
+ * by the job id, unless a record of another payload already holds it — BullMQ numbers jobs from 1
+ * again after a queue is obliterated while the store keeps its records — in which case by
+ * `request.fallbackJobId`. (A reused id with the very same program and inputs keeps the old record.)
+ */
+async function recordExecution(
+  store: Store,
+  request: ExecutionRequest,
+  nodeId: string,
+  version: string | undefined,
+): Promise<Execution> {
+  const input = {
+    program: request.program,
+    inputs: json<JsonObject>(request.inputs),
+    status: 'running' as const,
+    node: nodeId,
+    ...(version === undefined ? {} : { version }),
+  };
+  let { execution, created } = await store.executions.recordOnce(request.jobId, input);
+  if (
+    !created &&
+    request.fallbackJobId !== undefined &&
+    (execution.program !== request.program ||
+      canonical(execution.inputs) !== canonical(input.inputs))
+  )
+    ({ execution, created } = await store.executions.recordOnce(request.fallbackJobId, input));
+  // A job redelivered to another node (its first node died) is now run here: say so.
+  if (!created && execution.status !== 'succeeded')
+    if (execution.status === 'pending' || execution.node !== nodeId)
+      execution = await store.executions.update(
+        execution.id,
+        { status: 'running', node: nodeId },
+        { known: execution },
+      );
+  return execution;
+}
+
 /**
  * Runs one execution: records it once per job id (a retry reuses the record, and a job already
  * succeeded returns its recorded result), runs a materialized copy of the program inside
  * `context({ lm, adapter, trace })`, and records outputs, trace, usage, duration and status. A
  * failure is recorded only when the job will not be retried.
+ *
+ * The store's active version of the program is read once per execution; the registry's
+ * configuration is read again at the last moment, so a change published meanwhile reaches it.
  */
 export async function runExecution(
   services: ExecutionServices,
@@ -105,27 +176,23 @@ export async function runExecution(
 ): Promise<ExecutionResult> {
   const { store, catalog, kernel, nodeId } = services;
   const base = catalog.get(request.program);
-  const early = await withActiveVersion(
-    store,
-    request.program,
-    effectiveConfig(readConfig(), request),
-  );
-  const { execution } = await store.executions.recordOnce(request.jobId, {
-    program: request.program,
-    inputs: json(request.inputs),
-    status: 'running',
-    node: nodeId,
-    ...(early.stateVersion === undefined ? {} : { version: early.stateVersion }),
-  });
+  const first = readConfig();
+  const requested = effectiveConfig(first, request);
+  const active =
+    requested.stateVersion === undefined
+      ? ((await store.programs.find(request.program))?.activeVersion ?? null)
+      : null;
+  const withActive = (config: ProgramConfig): ProgramConfig =>
+    config.stateVersion !== undefined || active === null
+      ? config
+      : { ...config, stateVersion: active };
+  let execution = await recordExecution(store, request, nodeId, withActive(requested).stateVersion);
   if (execution.status === 'succeeded')
     return {
       outputs: (execution.outputs ?? {}) as Record<string, unknown>,
       executionId: execution.id,
       usage: (execution.usage ?? {}) as Record<string, unknown>,
     };
-  // A job redelivered to another node (its first node died) is now run here: say so.
-  if (execution.status === 'pending' || execution.node !== nodeId)
-    await store.executions.update(execution.id, { status: 'running', node: nodeId });
   const report = services.onExecution;
   report?.({
     phase: 'started',
@@ -135,11 +202,12 @@ export async function runExecution(
   });
   try {
     // Read again at the last moment: a change published meanwhile reaches this execution.
-    const effective = await withActiveVersion(
-      store,
-      request.program,
-      effectiveConfig(readConfig(), request),
-    );
+    const latest = readConfig();
+    let effective = latest === first ? requested : effectiveConfig(latest, request);
+    if (effective.stateVersion === undefined && requested.stateVersion !== undefined)
+      // Newly unpinned by the registry: fall back to the store's active version.
+      effective = await withActiveVersion(store, request.program, effective);
+    else effective = withActive(effective);
     const program = await materializeProgram({
       name: request.program,
       base,
@@ -162,12 +230,16 @@ export async function runExecution(
       executionId: execution.id,
       usage: json(prediction.usage ?? {}),
     };
-    await store.executions.update(execution.id, {
-      status: 'succeeded',
-      outputs: json(result.outputs),
-      usage: json(result.usage),
-      trace: json(traceOf(program.module, trace)),
-    });
+    execution = await store.executions.update(
+      execution.id,
+      {
+        status: 'succeeded',
+        outputs: result.outputs as JsonObject,
+        usage: result.usage as JsonObject,
+        trace: json(traceOf(program.module, trace)),
+      },
+      { known: execution },
+    );
     report?.({
       phase: 'succeeded',
       jobId: request.jobId,
@@ -181,10 +253,11 @@ export async function runExecution(
     const described = describeError(error);
     if (final)
       await store.executions
-        .update(execution.id, {
-          status: 'failed',
-          error: { code: described.code, message: described.message },
-        })
+        .update(
+          execution.id,
+          { status: 'failed', error: { code: described.code, message: described.message } },
+          { known: execution },
+        )
         .catch(() => undefined);
     report?.({
       phase: 'failed',

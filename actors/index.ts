@@ -2,7 +2,7 @@
  * dspex runtime actors: the concrete xstate machines the supervision tree runs (each with its zod
  * message schemas; a bad message gets a `bad_message` reply and never crashes anything).
  */
-export { ActorError, describeError } from './actor-error.js';
+export { ActorError, describeError, retryAfterOf } from './actor-error.js';
 export type { ActorErrorCode } from './actor-error.js';
 export { callActor, parseMessage, replyError, replyHandleOf, replyOk } from './protocol.js';
 export type { ActorReply } from './protocol.js';
@@ -12,6 +12,7 @@ export {
   SCHEMA_REGISTRY,
   createSchemaTable,
   schemaRegistryMachine,
+  validatePayload,
   schemaRegistryMessage,
 } from './schema-registry.js';
 export type {

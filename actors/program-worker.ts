@@ -9,7 +9,7 @@ import {
   type ReplyHandle,
   type StartFunction,
 } from '../src/kernel/index.js';
-import { describeError } from './actor-error.js';
+import { describeError, retryAfterOf } from './actor-error.js';
 import {
   runExecution,
   type ExecutionRequest,
@@ -19,6 +19,7 @@ import {
 import { callActor, parseMessage, replyHandleOf, type ActorReply } from './protocol.js';
 import {
   VARIABLE_REGISTRY,
+  currentConfig,
   programConfigSchema,
   type ConfigVersion,
   type ProgramConfig,
@@ -53,13 +54,14 @@ interface Context extends ProgramWorkerInput {
 
 function failureReply(error: unknown, program: string): ActorReply {
   const d = describeError(error);
+  const retryAfterMs = retryAfterOf(error);
   return {
     ok: false,
     error: {
       code: d.code === 'invalid_job' || d.code === 'unknown_program' ? d.code : 'execution_failed',
       message: d.code === 'invalid_job' ? d.message : `program '${program}' failed: ${d.message}`,
       retryable: d.retryable,
-      details: { cause: d.code },
+      details: { cause: d.code, ...(retryAfterMs > 0 ? { retryAfterMs } : {}) },
     },
   };
 }
@@ -110,11 +112,18 @@ export const programWorkerMachine = setup({
     running: {
       invoke: {
         src: 'execute',
-        input: ({ context, self }) => ({
-          services: context.services,
-          request: context.request,
-          readConfig: () => (self.getSnapshot() as { context: Context }).context.config,
-        }),
+        input: ({ context, self }) => {
+          const { variables, kernel } = context.services;
+          const program = context.request.program;
+          return {
+            services: context.services,
+            request: context.request,
+            readConfig:
+              variables === undefined
+                ? () => (self.getSnapshot() as { context: Context }).context.config
+                : () => currentConfig(variables, program, kernel.clock.now()).config,
+          };
+        },
         onDone: {
           target: 'finished',
           actions: ({ context, event }) =>
@@ -166,6 +175,8 @@ export function programWorkerStart(services: ExecutionServices): StartFunction {
     const request = args[0] as ExecutionRequest;
     const pid = await start(ctx, ...args);
     if (!(pid instanceof Pid)) return pid;
+    // With the registry's table at hand, the execution reads it at the last moment: no subscription.
+    if (services.variables !== undefined) return pid;
     try {
       const current = await callActor<ConfigVersion>(ctx.kernel, VARIABLE_REGISTRY, {
         type: 'subscribe',

@@ -76,6 +76,26 @@ function lookup(table: SchemaTable, n: string, version: string | undefined): Sch
   return entry;
 }
 
+/**
+ * Validates `data` with payload schema `name` (latest version unless `version`) of the registry's
+ * table: what the registry's `validate` answers. Exported so the job path can read the table
+ * directly, like an ETS table, instead of a registry call per job. Throws `unknown_schema`.
+ */
+export function validatePayload(
+  table: SchemaTable,
+  name: string,
+  data: unknown,
+  version?: string,
+): ValidationResult {
+  const entry = lookup(table, name, version);
+  if (entry.kind !== 'payload')
+    throw new ActorError('unknown_schema', `'${name}' is a signature, not a payload schema`);
+  const parsed = entry.schema.safeParse(data);
+  if (parsed.success) return { valid: true, data: parsed.data };
+  const issues = flattenIssues(parsed.error);
+  return { valid: false, issues, reason: issuesText(issues) };
+}
+
 function handle(table: SchemaTable, msg: SchemaRegistryMessage): unknown {
   switch (msg.type) {
     case 'register':
@@ -94,18 +114,8 @@ function handle(table: SchemaTable, msg: SchemaRegistryMessage): unknown {
       table.set(msg.name, versions);
       return { name: msg.name, version: msg.version };
     }
-    case 'validate': {
-      const entry = lookup(table, msg.name, msg.version);
-      if (entry.kind !== 'payload')
-        throw new ActorError(
-          'unknown_schema',
-          `'${msg.name}' is a signature, not a payload schema`,
-        );
-      const parsed = entry.schema.safeParse(msg.data);
-      if (parsed.success) return { valid: true, data: parsed.data } satisfies ValidationResult;
-      const issues = flattenIssues(parsed.error);
-      return { valid: false, issues, reason: issuesText(issues) } satisfies ValidationResult;
-    }
+    case 'validate':
+      return validatePayload(table, msg.name, msg.data, msg.version);
     case 'getSignature': {
       const entry = lookup(table, msg.name, msg.version);
       if (entry.kind !== 'signature')

@@ -87,7 +87,11 @@ export interface VariableRegistryInput {
   onChange?: (version: ConfigVersion) => void;
 }
 
-function current(table: VariableTable, name: string, now: number): ConfigVersion {
+/**
+ * The current version of `name`'s configuration in `table` (revision 0, empty, if never set). Read
+ * directly by program workers, like an ETS table, so an execution needs no registry round trip.
+ */
+export function currentConfig(table: VariableTable, name: string, now: number): ConfigVersion {
   return (
     table.versions.get(name)?.at(-1) ?? { program: name, revision: 0, config: {}, updatedAt: now }
   );
@@ -98,13 +102,13 @@ function handle(input: VariableRegistryInput, msg: VariableRegistryMessage): unk
   const now = kernel.clock.now();
   switch (msg.type) {
     case 'get':
-      return current(table, msg.program, now);
+      return currentConfig(table, msg.program, now);
     case 'history':
       return [...(table.versions.get(msg.program) ?? [])];
     case 'list':
-      return [...table.versions.keys()].map((n) => current(table, n, now));
+      return [...table.versions.keys()].map((n) => currentConfig(table, n, now));
     case 'set': {
-      const prev = current(table, msg.program, now);
+      const prev = currentConfig(table, msg.program, now);
       const config = Object.fromEntries(
         Object.entries(
           msg.replace === true ? msg.config : { ...prev.config, ...msg.config },
@@ -131,7 +135,7 @@ function handle(input: VariableRegistryInput, msg: VariableRegistryMessage): unk
         const monitor = kernel.monitor(msg.pid, () => table.subscribers.delete(msg.pid));
         table.subscribers.set(msg.pid, { program: msg.program, monitor });
       }
-      return msg.program === undefined ? null : current(table, msg.program, now);
+      return msg.program === undefined ? null : currentConfig(table, msg.program, now);
     }
     case 'unsubscribe': {
       table.subscribers.get(msg.pid)?.monitor.demonitor();

@@ -6,11 +6,14 @@ import {
   evaluationShardSchema,
   executeOn,
   optimizationJobSchema,
+  retryAfterOf,
   unknownProgram,
+  validatePayload,
   type ExecutionRequest,
   type ExecutionResult,
   type ProgramCatalog,
   type RunJob,
+  type SchemaTable,
   type ShardResult,
   type OptimizationOutcome,
   type TeleprompterServices,
@@ -46,41 +49,33 @@ export interface HandlerDeps {
    * still retried this many times in all for retryable failures, with this backoff.
    */
   retry: { attempts: number; backoff: BackoffOptions };
-}
-
-/** JSON with sorted keys, to compare payloads whatever their key order. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
-            a < b ? -1 : a > b ? 1 : 0,
-          ),
-        )
-      : v,
-  );
+  /** The schema registry's table, read directly to validate job data (else a registry call). */
+  schemas?: SchemaTable;
+  /** Waits between attempts (default: a timer cut short by the job's abort signal); for tests. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /**
- * The key the job's execution is recorded under: the job id, unless an execution of another
- * payload already holds it — BullMQ numbers jobs from 1 again after a queue is obliterated while
- * the store keeps its records — in which case `<id>@<job creation time>`, stable across the job's
- * attempts. (A reused id with the very same program and inputs keeps the old record.)
+ * The key a job's execution falls back to when a record of another payload already holds its id
+ * (BullMQ numbers jobs from 1 again after a queue is obliterated, while the store keeps its
+ * records): `<id>@<job creation time>`, stable across the job's attempts.
  */
-export async function executionKey(
-  deps: HandlerDeps,
-  job: Job,
-  program: string,
-  inputs: unknown,
-): Promise<string> {
-  const existing = await deps.store.executions.findByJobId(job.id);
-  if (existing === undefined) return job.id;
-  if (existing.program === program && canonical(existing.inputs) === canonical(inputs))
-    return job.id;
-  const info = await deps.transport.getJob(job.queue, job.id);
-  // A job's payload never changes, so a record of another payload belongs to an earlier job.
-  if (info === undefined) return job.id;
-  return `${job.id}@${info.createdAt}`;
+export function fallbackExecutionKey(job: Pick<Job, 'id' | 'createdAt'>): string {
+  return `${job.id}@${job.createdAt}`;
+}
+
+/**
+ * How long to wait before retrying after `attemptsMade` failed attempts: the backoff, but never
+ * less than the failure's own retry hint ({@link retryAfterOf}: an open circuit's time to
+ * half-open, a 429's `Retry-After`), so a retry does not hit a circuit
+ * that is still open or a provider that asked to wait.
+ */
+export function retryDelay(
+  backoff: BackoffOptions | undefined,
+  attemptsMade: number,
+  error: unknown,
+): number {
+  return Math.max(backoffDelay(backoff, attemptsMade), retryAfterOf(error));
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -118,11 +113,15 @@ export async function executeInTree(
 
 /** Validates `dspex-run` data with the schema registry; invalid data or an unknown program is a final failure. */
 export async function validateRunJob(deps: HandlerDeps, data: unknown): Promise<RunJob> {
-  const v = await callActor<ValidationResult>(deps.services.kernel, SCHEMA_REGISTRY, {
-    type: 'validate',
-    name: RUN_JOB_SCHEMA,
-    data,
-  });
+  // The registry's table is read directly when at hand (as an ETS table): no call per job.
+  const v =
+    deps.schemas !== undefined
+      ? validatePayload(deps.schemas, RUN_JOB_SCHEMA, data)
+      : await callActor<ValidationResult>(deps.services.kernel, SCHEMA_REGISTRY, {
+          type: 'validate',
+          name: RUN_JOB_SCHEMA,
+          data,
+        });
   if (!v.valid)
     throw new ActorError('invalid_job', `invalid job data: ${v.reason}`, {
       details: { issues: v.issues },
@@ -138,12 +137,11 @@ export async function validateRunJob(deps: HandlerDeps, data: unknown): Promise<
  * here with its backoff, so a job from a plain producer (1 attempt) survives a transient LM error.
  */
 export function runJobHandler(deps: HandlerDeps) {
+  const wait = deps.sleep ?? sleep;
   return async (job: Job): Promise<JsonValue> => {
     let data: RunJob;
-    let jobId: string;
     try {
       data = await validateRunJob(deps, job.data);
-      jobId = await executionKey(deps, job, data.program, data.inputs);
     } catch (error) {
       throw toJobError(error);
     }
@@ -151,7 +149,8 @@ export function runJobHandler(deps: HandlerDeps) {
     for (let attempt = job.attempt; ; attempt++) {
       try {
         const result = await executeInTree(deps, {
-          jobId,
+          jobId: job.id,
+          fallbackJobId: fallbackExecutionKey(job),
           program: data.program,
           inputs: data.inputs,
           version: data.version,
@@ -162,15 +161,16 @@ export function runJobHandler(deps: HandlerDeps) {
         return result as unknown as JsonValue;
       } catch (error) {
         const out = toJobError(error);
-        const transportRetries = job.attempt < job.attempts;
-        if (
-          out instanceof UnrecoverableJobError ||
-          transportRetries ||
-          attempt >= attempts ||
-          job.signal.aborted
-        )
+        if (out instanceof UnrecoverableJobError || attempt >= attempts || job.signal.aborted)
           throw out;
-        await sleep(backoffDelay(deps.retry.backoff, attempt), job.signal);
+        if (job.attempt < job.attempts) {
+          // The transport retries after the job's own backoff; hold the attempt until the
+          // failure's retry hint has passed if that backoff is shorter.
+          const early = retryAfterOf(error) - backoffDelay(job.backoff, job.attempt);
+          if (early > 0) await wait(early, job.signal);
+          throw out;
+        }
+        await wait(retryDelay(deps.retry.backoff, attempt, error), job.signal);
       }
     }
   };

@@ -112,11 +112,14 @@ export async function startRuntime(
     eval: options.queues?.eval ?? 'dspex-eval',
     optimize: options.queues?.optimize ?? 'dspex-optimize',
   };
+  const variableTable = createVariableTable();
+  const schemaTable = createSchemaTable();
   const services: TeleprompterServices = {
     kernel,
     store,
     catalog,
     nodeId,
+    variables: variableTable,
     metrics: metricTable,
     ...(options.lm === undefined ? {} : { defaultLm: () => options.lm }),
     onExecution: (e) => runtimeRef.current?.emit({ type: 'execution', ...e }),
@@ -155,6 +158,7 @@ export async function startRuntime(
     optimizers: new Map(),
     transport,
     retry: rt.jobOptions,
+    schemas: schemaTable,
   };
   const hosted = hostPipelines(options.pipelines ?? {}, transport, rt.deps, {
     concurrency: config.queues.concurrency,
@@ -166,9 +170,9 @@ export async function startRuntime(
   }
   const spec = runtimeTree({
     services,
-    schemaTable: createSchemaTable(),
+    schemaTable,
     variables: {
-      table: createVariableTable(),
+      table: variableTable,
       onChange: (v) =>
         rt.emit({
           type: 'config_changed',

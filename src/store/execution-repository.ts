@@ -16,8 +16,8 @@ import type {
   ExecutionRepository,
   Page,
   PageQuery,
+  ExecutionWriteOptions,
   RecordOnceResult,
-  WriteOptions,
 } from './store.js';
 import type { ResolvedStoreOptions } from './store-options.js';
 import { definedFields, parseInput } from './validation.js';
@@ -32,6 +32,8 @@ const EXECUTION_KIND: RecordKind<Execution> = {
     filterName(['program', e.program]),
     filterName(['program', e.program], ['status', e.status]),
   ],
+  // create/recordOnce/update parse their input; the rest is stored records and store-made fields.
+  composedFromValidated: true,
 };
 
 /** {@link ExecutionRepository} over any backend. @internal */
@@ -85,7 +87,11 @@ export class ExecutionTable implements ExecutionRepository {
     return this.table.list(filterName(...pairs), page);
   }
 
-  async update(id: string, patch: ExecutionPatch, options?: WriteOptions): Promise<Execution> {
+  async update(
+    id: string,
+    patch: ExecutionPatch,
+    options?: ExecutionWriteOptions,
+  ): Promise<Execution> {
     const data = definedFields(parseInput(executionPatchSchema, patch, 'execution update'));
     return this.table.write(
       [id],
@@ -108,7 +114,8 @@ export class ExecutionTable implements ExecutionRepository {
 
   private async insert(data: ExecutionCreate) {
     const now = this.table.now();
-    const id = data.id ?? this.table.generateId();
+    // Records are not re-validated as a whole (composedFromValidated): check the generated id.
+    const id = data.id ?? parseInput(nameSchema, this.table.generateId(), 'generated id');
     const status = data.status ?? EXECUTION_LIFECYCLE.initial[0];
     assertInitialStatus(EXECUTION_LIFECYCLE, id, status);
     const record = {

@@ -8,6 +8,7 @@ export type {
   Page,
   PageQuery,
   WriteOptions,
+  ExecutionWriteOptions,
 } from './store.js';
 export { StoreError, type StoreErrorCode } from './store-error.js';
 export { STORE_DEFAULTS, type StoreClock, type StoreOptions } from './store-options.js';

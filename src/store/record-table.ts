@@ -14,6 +14,13 @@ export interface RecordKind<R> {
   keyParts(record: R): readonly string[];
   /** Index filters the record belongs to (`all`, `status:…`, `program:…`), from {@link filterName}. */
   filters(record: R): readonly string[];
+  /**
+   * The repository composes every record it writes only from input it has just validated with
+   * its own schemas, values the store itself made (ids, timestamps, revisions) and records as
+   * stored: the table then skips validating the composed record again with `schema` (the hot
+   * path of executions, whose outputs and traces are large JSON trees).
+   */
+  readonly composedFromValidated?: boolean;
 }
 
 /** Name of a list filter: `filterName(['program', p], ['status', s])` → `program:<p>:status:<s>`. @internal */
@@ -153,23 +160,37 @@ export class RecordTable<R extends object> {
   async write(
     parts: readonly string[],
     mutate: (current: R, now: string) => R,
-    options: WriteOptions = {},
+    options: WriteOptions & { known?: R & { revision: number } } = {},
     blob?: { key: string; value: string },
   ): Promise<R> {
     const key = this.key(parts);
     const id = parts.join('@');
-    for (let attempt = 1; ; attempt++) {
-      const current = await this.readWithRevision(key);
+    // A record the caller holds as the store returned it: the first compare-and-set goes against
+    // its revision without a read; a stale outcome falls back to reading (the loop below).
+    let known =
+      options.known !== undefined &&
+      options.ifRevision === undefined &&
+      this.key(this.kind.keyParts(options.known)) === key
+        ? { record: options.known, revision: options.known.revision }
+        : undefined;
+    for (let attempt = 1; ;) {
+      const assumed = known !== undefined;
+      const current = known ?? (await this.readWithRevision(key));
+      known = undefined;
       if (current === undefined) throw this.notFound(id);
       if (options.ifRevision !== undefined && current.revision !== options.ifRevision) {
         throw this.stale(id, options.ifRevision, current.revision);
       }
       const now = this.now();
-      const next = this.canonical({
-        ...mutate(current.record, now),
-        revision: current.revision + 1,
-        updatedAt: now,
-      });
+      let mutated: R;
+      try {
+        mutated = mutate(current.record, now);
+      } catch (error) {
+        // Judged against an assumed record: only the stored one can refuse the write.
+        if (assumed) continue;
+        throw error;
+      }
+      const next = this.canonical({ ...mutated, revision: current.revision + 1, updatedAt: now });
       const before = new Set(this.indexes(current.record));
       const after = new Set(this.indexes(next));
       const outcome = await this.backend.compareAndSet({
@@ -183,9 +204,12 @@ export class RecordTable<R extends object> {
       });
       if (outcome === 'ok') return next;
       if (outcome === 'not_found') throw this.notFound(id);
+      // A stale assumed revision was a guess, not a lost race: it costs no attempt.
+      if (assumed) continue;
       if (options.ifRevision !== undefined || attempt >= this.options.maxWriteAttempts) {
         throw this.stale(id, options.ifRevision ?? current.revision, undefined);
       }
+      attempt++;
     }
   }
 
@@ -215,7 +239,10 @@ export class RecordTable<R extends object> {
 
   /** The record exactly as it will read back: validated, `undefined` fields dropped. */
   private canonical(record: unknown): R {
-    const parsed = parseInput(this.kind.schema, record, this.kind.name);
+    const parsed =
+      this.kind.composedFromValidated === true
+        ? record
+        : parseInput(this.kind.schema, record, this.kind.name);
     return JSON.parse(JSON.stringify(parsed)) as R;
   }
 

@@ -40,6 +40,17 @@ export class RedisBackend implements RecordBackend {
 
   async read(keys: readonly string[]): Promise<(StoredValue | undefined)[]> {
     if (keys.length === 0) return [];
+    if (keys.length === 1) {
+      // One record (the common read): a plain command, no pipeline object.
+      const [json, rev] = await this.guard(() =>
+        this.redis.hmget(this.key(keys[0]!), 'json', 'rev'),
+      );
+      return [
+        json === null || json === undefined || rev === null || rev === undefined
+          ? undefined
+          : { json, revision: Number(rev) },
+      ];
+    }
     const replies = await this.guard(async () => {
       const pipeline = this.redis.pipeline();
       for (const key of keys) pipeline.hmget(this.key(key), 'json', 'rev');

@@ -50,6 +50,17 @@ export interface WriteOptions {
   ifRevision?: number;
 }
 
+/** Options of `executions.update`. */
+export interface ExecutionWriteOptions extends WriteOptions {
+  /**
+   * The record exactly as the store last returned it to the caller (from `recordOnce`, `get` or a
+   * previous `update`). The write then compares-and-sets against its revision without reading the
+   * record first (one round trip instead of two); if another write landed since, the store re-reads
+   * and re-applies the patch as usual, so the result is the same as without it.
+   */
+  known?: Execution;
+}
+
 /**
  * Programs, keyed by name. Lifecycle `draft → active → archived` (see `PROGRAM_LIFECYCLE`).
  *
@@ -118,7 +129,7 @@ export interface ExecutionRepository {
     query?: { program?: string; status?: ExecutionStatus } & PageQuery,
   ): Promise<Page<Execution>>;
   /** Status changes follow the lifecycle; a final execution is immutable (`invalid_transition`). */
-  update(id: string, patch: ExecutionPatch, options?: WriteOptions): Promise<Execution>;
+  update(id: string, patch: ExecutionPatch, options?: ExecutionWriteOptions): Promise<Execution>;
 }
 
 /**

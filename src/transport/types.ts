@@ -65,6 +65,13 @@ export interface JobContext<D extends JsonObject = JsonObject> {
   /** The job's total attempts; the attempt is the last one when `attempt >= attempts`. */
   readonly attempts: number;
   /**
+   * When the job was enqueued, epoch ms (as {@link JobInfo.createdAt}): stable across attempts,
+   * so a handler can tell a job from an earlier one that had the same id without a `getJob`.
+   */
+  readonly createdAt: number;
+  /** The job's backoff between attempts (undefined: a failed attempt is retried at once). */
+  readonly backoff: BackoffOptions | undefined;
+  /**
    * Aborted when the consumer gives up on this attempt (close deadline passed). The job is then
    * handed back to the queue and a late result is ignored, so long handlers should watch it.
    */

@@ -105,6 +105,8 @@ export class BullMQConsumer implements Consumer {
         data: job.data as JsonObject,
         attempt: job.attemptsMade + 1,
         attempts: job.opts.attempts ?? 1,
+        createdAt: job.timestamp,
+        backoff: toBackoff(job.opts.backoff),
         signal: attempt.controller.signal,
         updateProgress: async (progress: JobProgress) => {
           assertProgress(progress);

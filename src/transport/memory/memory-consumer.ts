@@ -56,6 +56,8 @@ export class MemoryConsumer implements Consumer, MemoryJobTaker {
       data: JSON.parse(job.data) as JsonObject,
       attempt: job.attemptsMade + 1,
       attempts: job.attempts,
+      createdAt: job.createdAt,
+      backoff: job.backoff,
       signal: attempt.controller.signal,
       updateProgress: async (progress) => this.memoryQueue.progress(job, progress),
     };
