@@ -1,6 +1,11 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { BaseLM, type BaseLMOptions } from './base-lm.js';
-import { codeForErrorType, lmErrorFromHttp, lmErrorFromTransport } from './http-error.js';
+import {
+  codeForErrorType,
+  lmErrorFromHttp,
+  lmErrorFromSdkConnection,
+  lmErrorFromTransport,
+} from './http-error.js';
 import { LMError } from './lm-error.js';
 import {
   anthropicFinishReason,
@@ -196,24 +201,12 @@ export class AnthropicLM extends BaseLM {
   /** Maps SDK errors by class, status and body type (never by message text, see below). */
   private toLMError(e: unknown): unknown {
     if (e instanceof LMError) return e;
-    if (e instanceof Anthropic.APIUserAbortError) {
-      return new LMError('aborted', 'anthropic call aborted', {
-        cause: e,
-        details: { provider: this.provider },
-      });
-    }
-    if (e instanceof Anthropic.APIConnectionTimeoutError) {
-      return new LMError('timeout', 'anthropic: request timed out', {
-        cause: e,
-        details: { provider: this.provider },
-      });
-    }
-    if (e instanceof Anthropic.APIConnectionError) {
-      return new LMError('network', `anthropic: ${e.message}`, {
-        cause: e,
-        details: { provider: this.provider },
-      });
-    }
+    const connection = lmErrorFromSdkConnection(this.provider, e, {
+      abort: Anthropic.APIUserAbortError,
+      timeout: Anthropic.APIConnectionTimeoutError,
+      connection: Anthropic.APIConnectionError,
+    });
+    if (connection !== undefined) return connection;
     if (e instanceof Anthropic.APIError && typeof e.status === 'number') {
       const bodyError = (e.error as { error?: { message?: unknown } } | undefined)?.error;
       const bodyMessage = typeof bodyError?.message === 'string' ? bodyError.message : '';

@@ -117,3 +117,33 @@ export function lmErrorFromTransport(provider: string, e: unknown): LMError | un
   }
   return undefined;
 }
+
+/** An error class of an SDK (`OpenAI.APIConnectionError`, …). */
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/**
+ * The three SDK error classes that mean "no HTTP answer arrived". Both official SDKs have the same
+ * three, and their timeout class extends their connection class, hence the order of the checks.
+ */
+export interface SdkConnectionErrors {
+  abort: ErrorClass;
+  timeout: ErrorClass;
+  connection: ErrorClass;
+}
+
+/** Maps an SDK's abort / timeout / connection error to `aborted` / `timeout` / `network`; else `undefined`. */
+export function lmErrorFromSdkConnection(
+  provider: string,
+  e: unknown,
+  sdk: SdkConnectionErrors,
+): LMError | undefined {
+  const options = { cause: e, details: { provider } };
+  if (e instanceof sdk.abort) return new LMError('aborted', `${provider} call aborted`, options);
+  if (e instanceof sdk.timeout) {
+    return new LMError('timeout', `${provider}: request timed out`, options);
+  }
+  if (e instanceof sdk.connection) {
+    return new LMError('network', `${provider}: ${e.message}`, options);
+  }
+  return undefined;
+}

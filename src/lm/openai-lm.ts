@@ -1,6 +1,11 @@
 import OpenAI from 'openai';
 import { BaseLM, type BaseLMOptions } from './base-lm.js';
-import { codeForErrorType, lmErrorFromHttp, lmErrorFromTransport } from './http-error.js';
+import {
+  codeForErrorType,
+  lmErrorFromHttp,
+  lmErrorFromSdkConnection,
+  lmErrorFromTransport,
+} from './http-error.js';
 import { LMError } from './lm-error.js';
 import { fromOpenAICompletion, openAIFinishReason, toOpenAIBody } from './openai-wire.js';
 import type { ProviderResult, ProviderStreamEvent } from './provider-result.js';
@@ -157,24 +162,12 @@ export class OpenAILM extends BaseLM {
   /** Maps SDK errors by class and status (never by message text). */
   private toLMError(e: unknown): unknown {
     if (e instanceof LMError) return e;
-    if (e instanceof OpenAI.APIUserAbortError) {
-      return new LMError('aborted', 'openai call aborted', {
-        cause: e,
-        details: { provider: this.provider },
-      });
-    }
-    if (e instanceof OpenAI.APIConnectionTimeoutError) {
-      return new LMError('timeout', 'openai: request timed out', {
-        cause: e,
-        details: { provider: this.provider },
-      });
-    }
-    if (e instanceof OpenAI.APIConnectionError) {
-      return new LMError('network', `openai: ${e.message}`, {
-        cause: e,
-        details: { provider: this.provider },
-      });
-    }
+    const connection = lmErrorFromSdkConnection(this.provider, e, {
+      abort: OpenAI.APIUserAbortError,
+      timeout: OpenAI.APIConnectionTimeoutError,
+      connection: OpenAI.APIConnectionError,
+    });
+    if (connection !== undefined) return connection;
     if (e instanceof OpenAI.APIError && typeof e.status === 'number') {
       const code = typeof e.code === 'string' ? e.code : undefined;
       return lmErrorFromHttp({
