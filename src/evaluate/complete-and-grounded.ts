@@ -1,17 +1,11 @@
 import { ChainOfThought } from '../modules/chain-of-thought.js';
 import type { Example } from '../modules/example.js';
 import { Module } from '../modules/module.js';
-import type { TraceEntry } from '../modules/parameter.js';
 import { Prediction } from '../modules/prediction.js';
 import { signature, type Signature } from '../signatures/index.js';
+import { describeFields, judgeMetric } from './lm-judge.js';
 import type { Metric } from './metric.js';
 import { clampedF1 } from './semantic-f1.js';
-
-function describeFields(sig: Signature, descs: Record<string, string>): Signature {
-  let out = sig;
-  for (const [name, desc] of Object.entries(descs)) out = out.withUpdatedFields(name, { desc });
-  return out;
-}
 
 /** DSPy's `AnswerCompleteness` signature. */
 export const answerCompleteness: Signature = describeFields(
@@ -91,20 +85,6 @@ export class CompleteAndGrounded extends Module {
 
   /** This judge as a {@link Metric}, named `CompleteAndGrounded`. */
   asMetric(): Metric {
-    const metric = {
-      CompleteAndGrounded: async (
-        example: Example,
-        prediction: Prediction,
-        trace?: readonly TraceEntry[],
-      ) => {
-        const result = await this.call({
-          example,
-          prediction,
-          ...(trace === undefined ? {} : { trace }),
-        });
-        return result.get('score') as number | boolean;
-      },
-    };
-    return metric.CompleteAndGrounded;
+    return judgeMetric(this, 'CompleteAndGrounded');
   }
 }

@@ -4,16 +4,11 @@ import { Module } from '../modules/module.js';
 import type { TraceEntry } from '../modules/parameter.js';
 import { Prediction } from '../modules/prediction.js';
 import { signature, type Signature } from '../signatures/index.js';
+import { describeFields, judgeMetric } from './lm-judge.js';
 import type { Metric } from './metric.js';
 
 const RECALL_DESC = 'fraction (out of 1.0) of ground truth covered by the system response';
 const PRECISION_DESC = 'fraction (out of 1.0) of system response covered by the ground truth';
-
-function describeFields(sig: Signature, descs: Record<string, string>): Signature {
-  let out = sig;
-  for (const [name, desc] of Object.entries(descs)) out = out.withUpdatedFields(name, { desc });
-  return out;
-}
 
 /** DSPy's `SemanticRecallPrecision` signature (same instructions, fields and descriptions). */
 export const semanticRecallPrecision: Signature = describeFields(
@@ -108,21 +103,6 @@ export class SemanticF1 extends Module {
 
   /** This judge as a {@link Metric} `(example, prediction, trace?)`, named `SemanticF1`. */
   asMetric(): Metric {
-    // An object literal method keeps the name `SemanticF1` (DSPy names the column after the class).
-    const metric = {
-      SemanticF1: async (
-        example: Example,
-        prediction: Prediction,
-        trace?: readonly TraceEntry[],
-      ) => {
-        const result = await this.call({
-          example,
-          prediction,
-          ...(trace === undefined ? {} : { trace }),
-        });
-        return result.get('score') as number | boolean;
-      },
-    };
-    return metric.SemanticF1;
+    return judgeMetric(this, 'SemanticF1');
   }
 }
