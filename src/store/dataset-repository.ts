@@ -14,7 +14,7 @@ const DATASET_KIND: RecordKind<Dataset> = {
   name: 'dataset',
   schema: datasetSchema,
   keyParts: (d) => [d.name, d.version],
-  filters: (d) => [filterName(), filterName(['name', d.name])],
+  filters: (d) => [filterName(), filterName({ name: d.name })],
 };
 
 /** {@link DatasetRepository} over any backend. @internal */
@@ -41,7 +41,7 @@ export class DatasetTable implements DatasetRepository {
 
   async find(name: string, version?: string): Promise<Dataset | undefined> {
     if (version !== undefined) return this.table.find([name, version]);
-    const { items } = await this.table.list(filterName(['name', name]), {
+    const { items } = await this.table.list(filterName({ name }), {
       limit: 1,
       order: 'desc',
     });
@@ -50,6 +50,6 @@ export class DatasetTable implements DatasetRepository {
 
   async list(query: { name?: string } & PageQuery = {}): Promise<Page<Dataset>> {
     const { name, ...page } = query;
-    return this.table.list(name === undefined ? filterName() : filterName(['name', name]), page);
+    return this.table.list(filterName({ name }), page);
   }
 }

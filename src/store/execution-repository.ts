@@ -28,9 +28,9 @@ const EXECUTION_KIND: RecordKind<Execution> = {
   keyParts: (e) => [e.id],
   filters: (e) => [
     filterName(),
-    filterName(['status', e.status]),
-    filterName(['program', e.program]),
-    filterName(['program', e.program], ['status', e.status]),
+    filterName({ status: e.status }),
+    filterName({ program: e.program }),
+    filterName({ program: e.program, status: e.status }),
   ],
   // create/recordOnce/update parse their input; the rest is stored records and store-made fields.
   composedFromValidated: true,
@@ -81,10 +81,7 @@ export class ExecutionTable implements ExecutionRepository {
     query: { program?: string; status?: ExecutionStatus } & PageQuery = {},
   ): Promise<Page<Execution>> {
     const { program, status, ...page } = query;
-    const pairs: [string, string][] = [];
-    if (program !== undefined) pairs.push(['program', program]);
-    if (status !== undefined) pairs.push(['status', status]);
-    return this.table.list(filterName(...pairs), page);
+    return this.table.list(filterName({ program, status }), page);
   }
 
   async update(

@@ -27,9 +27,9 @@ const RUN_KIND: RecordKind<OptimizationRun> = {
   keyParts: (r) => [r.id],
   filters: (r) => [
     filterName(),
-    filterName(['status', r.status]),
-    filterName(['program', r.program]),
-    filterName(['program', r.program], ['status', r.status]),
+    filterName({ status: r.status }),
+    filterName({ program: r.program }),
+    filterName({ program: r.program, status: r.status }),
   ],
 };
 
@@ -78,10 +78,7 @@ export class OptimizationRunTable implements OptimizationRunRepository {
     query: { program?: string; status?: OptimizationRunStatus } & PageQuery = {},
   ): Promise<Page<OptimizationRun>> {
     const { program, status, ...page } = query;
-    const pairs: [string, string][] = [];
-    if (program !== undefined) pairs.push(['program', program]);
-    if (status !== undefined) pairs.push(['status', status]);
-    return this.table.list(filterName(...pairs), page);
+    return this.table.list(filterName({ program, status }), page);
   }
 
   async update(

@@ -22,7 +22,7 @@ const PROGRAM_KIND: RecordKind<Program> = {
   name: 'program',
   schema: programSchema,
   keyParts: (p) => [p.name],
-  filters: (p) => [filterName(), filterName(['status', p.status])],
+  filters: (p) => [filterName(), filterName({ status: p.status })],
 };
 
 /** {@link ProgramRepository} over any backend. @internal */
@@ -59,10 +59,7 @@ export class ProgramTable implements ProgramRepository {
 
   async list(query: { status?: ProgramStatus } & PageQuery = {}): Promise<Page<Program>> {
     const { status, ...page } = query;
-    return this.table.list(
-      status === undefined ? filterName() : filterName(['status', status]),
-      page,
-    );
+    return this.table.list(filterName({ status }), page);
   }
 
   async update(name: string, patch: ProgramPatch, options?: WriteOptions): Promise<Program> {

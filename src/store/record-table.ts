@@ -23,8 +23,14 @@ export interface RecordKind<R> {
   readonly composedFromValidated?: boolean;
 }
 
-/** Name of a list filter: `filterName(['program', p], ['status', s])` → `program:<p>:status:<s>`. @internal */
-export function filterName(...pairs: readonly (readonly [string, string])[]): string {
+/**
+ * Name of a list filter: `filterName({ program: p, status: s })` → `program:<p>:status:<s>`, in the
+ * order the fields are written; undefined fields are left out, and no field at all is `all`. @internal
+ */
+export function filterName(fields: Readonly<Record<string, string | undefined>> = {}): string {
+  const pairs = Object.entries(fields).filter(
+    (pair): pair is [string, string] => pair[1] !== undefined,
+  );
   if (pairs.length === 0) return 'all';
   return pairs.map(([field, value]) => `${field}:${encodeURIComponent(value)}`).join(':');
 }
