@@ -23,3 +23,5 @@ export type { OptimizerErrorCode } from './optimizer-error.js';
 export { PythonRandom, pythonRandom } from './python-random.js';
 export type { Rng, RngFactory } from './python-random.js';
 export { rolloutLm } from './rollout-lm.js';
+export { KNNFewShot } from './knn-few-shot.js';
+export type { KNNFewShotOptions } from './knn-few-shot.js';

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryCache, formatChatAnswer, openai } from '../../src/lm/index.js';
 import {
   BestOfN,
@@ -8,23 +8,16 @@ import {
   context,
   type Prediction,
 } from '../../src/modules/index.js';
-import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
+import { useOpenAIFixture } from '../fixtures/index.js';
 
 // Quality loops over the real OpenAI SDK against the local wire-compatible fixture server.
-let fx: LMFixture;
-beforeAll(async () => {
-  fx = await startOpenAIFixture();
-});
-afterAll(async () => {
-  await fx.close();
-});
-beforeEach(() => fx.reset());
+const fixture = useOpenAIFixture();
 
 const lm = (cache: MemoryCache | false = false) =>
   openai({
     model: 'gpt-4o-mini',
     apiKey: 'test',
-    baseURL: fx.url,
+    baseURL: fixture().url,
     cache,
     retry: { maxAttempts: 1 },
   });
@@ -37,7 +30,7 @@ const oneWord = (_: unknown, pred: Prediction): number =>
 describe('quality loops over the OpenAI SDK', () => {
   it('BestOfN sends temperature 1.0 and caches every rollout apart', async () => {
     const cache = new MemoryCache();
-    fx.enqueue(
+    fixture().enqueue(
       { text: chat({ answer: 'It is Brussels' }) },
       { text: chat({ answer: 'Brussels' }) },
     );
@@ -48,15 +41,15 @@ describe('quality loops over the OpenAI SDK', () => {
     });
     const first = await context({ lm: lm(cache) }, () => best.call({ question: 'Belgium?' }));
     expect(first.answer).toBe('Brussels');
-    expect(fx.requests.map((r) => r.body.temperature)).toEqual([1, 1]);
+    expect(fixture().requests.map((r) => r.body.temperature)).toEqual([1, 1]);
     // Same prompt twice, but each rollout id has its own cache entry: a rerun makes no request.
     const again = await context({ lm: lm(cache) }, () => best.call({ question: 'Belgium?' }));
     expect(again.answer).toBe('Brussels');
-    expect(fx.requests).toHaveLength(2);
+    expect(fixture().requests).toHaveLength(2);
   });
 
   it('Refine sends the advice as hint_ on the wire', async () => {
-    fx.enqueue(
+    fixture().enqueue(
       { text: chat({ answer: 'It is Brussels' }) },
       { text: chat({ discussion: 'Too long.', advice: '{"self": "One word only."}' }) },
       { text: chat({ answer: 'Brussels' }) },
@@ -68,18 +61,18 @@ describe('quality loops over the OpenAI SDK', () => {
     });
     const pred = await context({ lm: lm() }, () => refine.call({ question: 'Belgium?' }));
     expect(pred.answer).toBe('Brussels');
-    const last = fx.requests[2]?.body.messages as { content: string }[];
+    const last = fixture().requests[2]?.body.messages as { content: string }[];
     expect(last[last.length - 1]?.content).toContain('[[ ## hint_ ## ]]\nOne word only.');
   });
 
   it('CheckOutputs retries with the failed answer over the wire', async () => {
-    fx.enqueue({ text: chat({ answer: '41' }) }, { text: chat({ answer: '42' }) });
+    fixture().enqueue({ text: chat({ answer: '41' }) }, { text: chat({ answer: '42' }) });
     const checked = new CheckOutputs(new Predict('question -> answer: int'), {
       checks: [(p) => (p.answer === 42 ? undefined : 'The answer is even.')],
     });
     const pred = await context({ lm: lm() }, () => checked.call({ question: '6 * 7?' }));
     expect(pred.answer).toBe(42);
-    const retry = fx.requests[1]?.body.messages as { content: string }[];
+    const retry = fixture().requests[1]?.body.messages as { content: string }[];
     expect(retry[retry.length - 1]?.content).toContain('[[ ## past_answer ## ]]\n41');
     expect(retry[retry.length - 1]?.content).toContain('[[ ## feedback ## ]]\nThe answer is even.');
   });
