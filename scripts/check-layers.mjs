@@ -17,6 +17,7 @@ const SRC_RANK = {
   telemetry: 1,
   lm: 1,
   variables: 1,
+  sandbox: 1,
   signatures: 2,
   transport: 2,
   store: 2,
@@ -40,6 +41,7 @@ const FRAMEWORK = new Set([
   'optimizers',
   'variables',
   'retrieval',
+  'sandbox',
 ]);
 const RUNTIME = new Set([
   'resilience',

@@ -25,6 +25,7 @@ export * from './modules/index.js';
 export * from './evaluate/index.js';
 export * from './optimizers/index.js';
 export * from './retrieval/index.js';
+export * from './sandbox/index.js';
 
 // Runtime stack
 export * from './kernel/index.js';

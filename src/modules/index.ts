@@ -42,3 +42,5 @@ export { Parallel } from './parallel.js';
 export type { ParallelOptions } from './parallel.js';
 export { CheckOutputs } from './check-outputs.js';
 export type { CheckOutputsOptions, OutputCheck } from './check-outputs.js';
+export { ProgramOfThought, parseCode } from './program-of-thought.js';
+export type { ProgramOfThoughtOptions } from './program-of-thought.js';
