@@ -14,10 +14,8 @@ import { readFileSync } from 'node:fs';
 
 import {
   BootstrapFewShot,
-  ChainOfThought,
   Evaluate,
   Example,
-  Module,
   Retrieve,
   configure,
   f1Score,
@@ -27,6 +25,7 @@ import {
   type Prediction,
 } from '../../src/index.js';
 import { lmFromEnv } from '../lm-from-env.js';
+import { RAG } from './program.js';
 import { SimulatedReader } from './simulated-reader.js';
 
 interface Corpus {
@@ -59,18 +58,6 @@ const embedder: Embedder =
       });
 console.log(`embedder: ${embedder.provider}/${embedder.model}`);
 configure({ lm });
-
-/** Retrieve two passages, then answer from them. */
-class RAG extends Module {
-  constructor(readonly search: Retrieve) {
-    super();
-  }
-  answer = new ChainOfThought('context: list[str], question -> answer');
-  override async forward({ question }: Record<string, unknown>): Promise<Prediction> {
-    const { passages } = await this.search.call({ query: question });
-    return this.answer.call({ context: passages, question });
-  }
-}
 
 const search = await Retrieve.fromCorpus(corpus.passages, { embedder, k: 2 });
 const zeroShot = new RAG(search);

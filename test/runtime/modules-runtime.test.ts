@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatChatAnswer, openaiEmbedder } from '../../src/lm/index.js';
+import type { Module } from '../../src/modules/index.js';
 import {
   BestOfN,
-  ChainOfThought,
   CheckOutputs,
-  Module,
   Predict,
   ProgramOfThought,
   Refine,
-  type Prediction,
 } from '../../src/modules/index.js';
 import { Retrieve } from '../../src/retrieval/index.js';
 import { silentLogger } from '../../src/telemetry/index.js';
@@ -16,21 +14,11 @@ import { startRuntime } from '../../supervisors/runtime.js';
 import type { Runtime } from '../../supervisors/runtime-types.js';
 import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
 import { fixtureLm } from '../supervisors/runtime-helpers.js';
+import { RAG } from '../../examples/rag/program.js';
 
 // The issue-12 modules as programs of an embedded runtime, over the OpenAI SDK and the fixture.
 let fixture: LMFixture;
 let rt: Runtime;
-
-class RAG extends Module {
-  constructor(readonly search: Retrieve) {
-    super();
-  }
-  answer = new ChainOfThought('context: list[str], question -> answer');
-  override async forward({ question }: Record<string, unknown>): Promise<Prediction> {
-    const { passages } = await this.search.call({ query: question });
-    return this.answer.call({ context: passages, question });
-  }
-}
 
 const always = (): number => 1;
 
