@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import type { LMRequest } from '../../src/lm/types.js';
 import { Example } from '../../src/modules/example.js';
 import { Module } from '../../src/modules/module.js';
 import { Predict } from '../../src/modules/predict.js';
@@ -21,7 +22,7 @@ const levelOf = (text: string): number => Number(/level (\d+)/.exec(text)?.[1] ?
  * first) and offer levels above the last (best) one. The task model answers item N right iff the
  * instruction's level exceeds N % 5, so a level is worth 20 points.
  */
-function makeLm(requests: import('../../src/lm/types.js').LMRequest[] = []): ChoiceLM {
+function makeLm(requests: LMRequest[] = []): ChoiceLM {
   return new ChoiceLM(
     (request, choice) => {
       const system = systemOf(request);
@@ -53,7 +54,7 @@ function makeLm(requests: import('../../src/lm/types.js').LMRequest[] = []): Cho
 
 describe('COPRO', () => {
   it("proposes breadth-1 variants with DSPy's prompt, then climbs on the scored attempts", async () => {
-    const requests: import('../../src/lm/types.js').LMRequest[] = [];
+    const requests: LMRequest[] = [];
     const lm = makeLm(requests);
     const copro = new COPRO({ metric: exact, breadth: 3, depth: 2, initTemperature: 1.1 });
     const result = await context({ lm }, () =>
@@ -159,7 +160,7 @@ describe('COPRO', () => {
     );
     expect(checkpoints.length).toBe(full.checkpoint.steps.length);
     for (const cut of [1, 4, checkpoints.length - 1]) {
-      const requests: import('../../src/lm/types.js').LMRequest[] = [];
+      const requests: LMRequest[] = [];
       const resumed = await context({ lm: makeLm(requests) }, () =>
         new COPRO({ metric: exact, breadth: 3, depth: 3 }).optimize(
           new Predict('question -> answer'),
