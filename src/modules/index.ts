@@ -2,7 +2,7 @@ export { Example, toPlain } from './example.js';
 export type { ExampleLike, ExampleOptions } from './example.js';
 export { Prediction, Completions } from './prediction.js';
 export type { LmUsage } from './prediction.js';
-export { Module } from './module.js';
+export { MODULE_BRAND, Module, isModule } from './module.js';
 export type { CallOptions, LMConfig, ProgramState } from './module.js';
 export { PARAMETER, isPredictor } from './parameter.js';
 export type { LoadOptions, Predictor, PredictorState, TraceEntry } from './parameter.js';

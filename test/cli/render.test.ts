@@ -37,6 +37,19 @@ describe('renderBanner', () => {
     );
   });
 
+  it('says when the configured admin port was taken and a free one is used', () => {
+    const text = renderBanner({
+      ...facts,
+      adminPortTaken: 7390,
+      adminUrl: 'http://127.0.0.1:41234',
+    });
+    expect(text).toContain('  admin     http://127.0.0.1:41234');
+    expect(text).toContain(
+      '(port 7390 was taken, by another node?: this node listens on a free port)',
+    );
+    expect(renderBanner({ ...facts, adminPortTaken: null })).not.toContain('was taken');
+  });
+
   it('with no LM in the environment says how to point it at a model', () => {
     const text = renderBanner({ ...facts, mode: 'embedded' });
     expect(text).toContain('mode      embedded');
