@@ -23,3 +23,19 @@ export type { OptimizerErrorCode } from './optimizer-error.js';
 export { PythonRandom, pythonRandom } from './python-random.js';
 export type { Rng, RngFactory } from './python-random.js';
 export { rolloutLm } from './rollout-lm.js';
+export { SIMBA } from './simba.js';
+export type {
+  SimbaCandidate,
+  SimbaCheckpoint,
+  SimbaCompileOptions,
+  SimbaOptions,
+  SimbaResult,
+  SimbaStepLog,
+} from './simba.js';
+export { appendADemo, appendARule, offerFeedback } from './simba-strategies.js';
+export type { SimbaStrategy, StrategyContext } from './simba-strategies.js';
+export { NumpyRandom } from './numpy-random.js';
+export type { NumpyRandomState } from './numpy-random.js';
+export { ReplayRng } from './replay-rng.js';
+export type { RngCheckpoint, RngDraw } from './replay-rng.js';
+export type { CallCaps, CallsUsed, ScoredRun, StopReason } from './search-kit.js';
