@@ -157,7 +157,7 @@ export interface GepaEngineResult {
   valAggregateScores: number[];
   /** The candidate with the highest mean validation score (first on ties). */
   bestIdx: number;
-  stopReason: StopReason | 'no_budget';
+  stopReason: StopReason;
 }
 
 const mean = (xs: readonly number[]) =>
@@ -474,7 +474,7 @@ export async function runGepa<D>(
     }
   }
 
-  let stopReason: StopReason | 'no_budget' = 'completed';
+  let stopReason: StopReason = 'completed';
   for (;;) {
     if (state.totalMetricCalls >= options.maxMetricCalls) {
       stopReason = 'max_metric_calls';

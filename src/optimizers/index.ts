@@ -39,3 +39,31 @@ export type { NumpyRandomState } from './numpy-random.js';
 export { ReplayRng } from './replay-rng.js';
 export type { RngCheckpoint, RngDraw } from './replay-rng.js';
 export type { CallCaps, CallsUsed, ScoredRun, StopReason } from './search-kit.js';
+export { GEPA, GEPA_AUTO_RUN_SETTINGS, gepaAutoBudget } from './gepa.js';
+export type {
+  GepaCheckpoint,
+  GepaCompileOptions,
+  GepaMetric,
+  GepaMetricValue,
+  GepaOptions,
+  GepaResult,
+  InstructionProposer,
+} from './gepa.js';
+export { runGepa, paretoFronts } from './gepa-engine.js';
+export type {
+  Candidate,
+  EvaluationBatch,
+  FrontierType,
+  GepaAdapter,
+  GepaEngineOptions,
+  GepaEngineResult,
+  GepaIterationLog,
+  GepaState,
+  ObjectiveScores,
+} from './gepa-engine.js';
+export {
+  INSTRUCTION_PROPOSAL_TEMPLATE,
+  extractInstruction,
+  renderInstructionProposal,
+} from './gepa-proposal.js';
+export type { ReflectionFn, ReflectiveRecord } from './gepa-proposal.js';
