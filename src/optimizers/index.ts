@@ -51,15 +51,15 @@ export type {
 } from './gepa.js';
 export { runGepa, paretoFronts } from './gepa-engine.js';
 export type {
-  Candidate,
-  EvaluationBatch,
+  Candidate as GepaCandidate,
+  EvaluationBatch as GepaEvaluationBatch,
   FrontierType,
   GepaAdapter,
   GepaEngineOptions,
   GepaEngineResult,
   GepaIterationLog,
   GepaState,
-  ObjectiveScores,
+  ObjectiveScores as GepaObjectiveScores,
 } from './gepa-engine.js';
 export {
   INSTRUCTION_PROPOSAL_TEMPLATE,
