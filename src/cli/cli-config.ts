@@ -32,6 +32,8 @@ export interface QueueTarget {
   redisUrl: string | undefined;
   prefix: string;
   runQueue: string;
+  /** Where the Redis URL came from: `--redis`, the config (or `DSPEX_REDIS_URL`), a local node's state file. */
+  source: 'explicit' | 'local-node' | 'none';
 }
 
 /**
@@ -63,6 +65,7 @@ export async function resolveQueueTarget(
     explicit === undefined ? listLocalNodes(io.cwd).live.find((n) => n.redis) : undefined;
   return {
     redisUrl: explicit ?? node?.redis?.url,
+    source: explicit !== undefined ? 'explicit' : node !== undefined ? 'local-node' : 'none',
     prefix:
       options.prefix ??
       fromConfig?.config.redis?.prefix ??

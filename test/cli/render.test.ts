@@ -103,6 +103,24 @@ describe('renderJobTable', () => {
   });
 
   it('says so when there are no jobs', () => expect(renderJobTable([], 0)).toBe('(no jobs)'));
+
+  it('shows ? as the program of a job whose data is null or foreign, without throwing', () => {
+    const foreign = [null, 'text', [1, 2], { task: 'other' }, { program: 42 }].map((data, i) =>
+      job(`f${i}`, { data: data as never }),
+    );
+    const lines = renderJobTable(foreign, 0).split('\n').slice(1);
+    expect(lines).toHaveLength(5);
+    for (const line of lines) expect(line).toMatch(/^f\d +completed +\? +1\/3 /);
+  });
+
+  it("keeps a multi-line failure reason on its job's line", () => {
+    const text = renderJobTable(
+      [job('1', { state: 'failed', failedReason: 'boom\n    at f (x.ts:1)\r\n\tat g' })],
+      0,
+    );
+    expect(text.split('\n')).toHaveLength(2);
+    expect(text).toContain('boom ⏎     at f (x.ts:1) ⏎  at g');
+  });
 });
 
 describe('redactRedisUrl', () => {

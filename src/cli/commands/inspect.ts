@@ -42,7 +42,9 @@ async function openSource(deps: CliDeps, options: InspectOptions): Promise<Sourc
       targets: [{ url: options.url.replace(/\/$/, ''), ...(token === undefined ? {} : { token }) }],
     };
   const target = await resolveQueueTarget(deps.io, options);
-  if (target.redisUrl !== undefined)
+  // A cluster named by --redis, the config or DSPEX_REDIS_URL: every node's heartbeat. Otherwise
+  // the nodes started in this folder (embedded or Redis mode), through their admin endpoints.
+  if (target.redisUrl !== undefined && target.source === 'explicit')
     return {
       kind: 'redis',
       redis: await openRedis(target.redisUrl),
