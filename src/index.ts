@@ -24,6 +24,7 @@ export * from './adapters/index.js';
 export * from './modules/index.js';
 export * from './evaluate/index.js';
 export * from './optimizers/index.js';
+export * from './variables/index.js';
 
 // Runtime stack
 export * from './kernel/index.js';

@@ -23,3 +23,9 @@ export type { OptimizerErrorCode } from './optimizer-error.js';
 export { PythonRandom, pythonRandom } from './python-random.js';
 export type { Rng, RngFactory } from './python-random.js';
 export { rolloutLm } from './rollout-lm.js';
+export { SpaceSearch, programEvaluator } from './space-search.js';
+export type {
+  ProgramEvaluatorOptions,
+  SpaceSearchOptimizerOptions,
+  SpaceSearchOutcome,
+} from './space-search.js';
