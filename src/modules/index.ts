@@ -33,3 +33,20 @@ export type {
 } from './streaming/streamify.js';
 export { ModuleError } from './errors.js';
 export type { ModuleErrorCode } from './errors.js';
+export { StrategyModule } from './strategy.js';
+export type { StrategyConstructor } from './strategy.js';
+export {
+  applyConfiguration,
+  configurationOf,
+  fillCandidates,
+  loadConfiguredProgram,
+  programSpace,
+} from './program-space.js';
+export type { ProgramSpaceOptions } from './program-space.js';
+export { VARIABLE_BINDING, bindOptions, bindVariables, bindingOf } from './variable-binding.js';
+export type {
+  Declarable,
+  ModuleConstructor,
+  Resolved,
+  VariableBinding,
+} from './variable-binding.js';

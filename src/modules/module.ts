@@ -7,6 +7,7 @@ import { ModuleError } from './errors.js';
 import { Example, isPlainObject, type ExampleLike } from './example.js';
 import { isPredictor, type LoadOptions, type Predictor, type PredictorState } from './parameter.js';
 import { Prediction } from './prediction.js';
+import { configurationOf } from './program-configuration.js';
 import { USAGE_SCOPE } from './usage-scope.js';
 
 /** LM request parameters a predictor passes through (DSPy's `config` / LM kwargs). */
@@ -237,6 +238,9 @@ export abstract class Module {
   save(): ProgramState {
     const state: ProgramState = {};
     for (const [name, p] of this.namedPredictors()) state[name] = p.dumpState();
+    // A configured program (applyConfiguration) saves its configuration beside, as DSPy's metadata.
+    const configuration = configurationOf(this);
+    if (configuration !== undefined) Object.assign(state, { metadata: { configuration } });
     return state;
   }
 

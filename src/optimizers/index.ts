@@ -94,3 +94,9 @@ export {
   renderInstructionProposal,
 } from './gepa-proposal.js';
 export type { ReflectionFn, ReflectiveRecord } from './gepa-proposal.js';
+export { SpaceSearch, programEvaluator } from './space-search.js';
+export type {
+  ProgramEvaluatorOptions,
+  SpaceSearchOptimizerOptions,
+  SpaceSearchOutcome,
+} from './space-search.js';
