@@ -1,7 +1,6 @@
 import type { LM, LMRequest, ResponseFormat } from '../lm/types.js';
 import {
-  findBalancedObject,
-  lenientJsonParse,
+  jsonRepairLoads,
   parseValue,
   pyJsonDumps,
   type Field,
@@ -27,6 +26,22 @@ interface StructuredOutputCapable {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * The first balanced `{…}` in the text: what DSPy's `regex.search(r"\{(?:[^{}]|(?R))*\}")`
+ * finds (the leftmost `{` whose braces balance; quotes are not special).
+ */
+function firstBalancedObject(text: string): string | undefined {
+  for (let s = text.indexOf('{'); s >= 0; s = text.indexOf('{', s + 1)) {
+    let depth = 0;
+    for (let i = s; i < text.length; i++) {
+      const ch = text[i];
+      if (ch === '{') depth++;
+      else if (ch === '}' && --depth === 0) return text.slice(s, i + 1);
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -111,17 +126,20 @@ export class JSONAdapter extends MarkerAdapter {
   }
 
   /**
-   * Reads the completion as (lenient) JSON, else its first balanced `{…}`; keeps only output
-   * fields, converts each with `parseValue`, fills optional defaults and checks the field set.
+   * Reads the completion with {@link jsonRepairLoads}; when that is not an object, the first
+   * balanced `{…}` in the text is read instead (DSPy's recursive-regex search). Keeps only output
+   * fields and converts each with `parseValue`, whose SignatureError propagates unwrapped (DSPy
+   * lets pydantic's ValidationError through here); then fills optional defaults and checks the
+   * field set.
    */
   protected override parseCompletion(sig: Signature, completion: string): Record<string, unknown> {
     let text = completion;
-    let parsed = lenientJsonParse(text);
+    let parsed: unknown = jsonRepairLoads(text);
     if (!isRecord(parsed)) {
-      const candidate = findBalancedObject(text);
+      const candidate = firstBalancedObject(text);
       if (candidate !== undefined) {
         text = candidate;
-        parsed = lenientJsonParse(text);
+        parsed = jsonRepairLoads(text);
       }
     }
     if (!isRecord(parsed)) {
@@ -135,18 +153,7 @@ export class JSONAdapter extends MarkerAdapter {
     const fields: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(parsed)) {
       const f = sig.outputFields.find((o) => o.name === k);
-      if (!f) continue;
-      try {
-        fields[k] = parseValue(v, f.type);
-      } catch (e) {
-        throw new AdapterParseError({
-          adapterName: this.name,
-          signature: sig,
-          lmResponse: text,
-          message: `Failed to parse field ${k} with value ${typeof v === 'string' ? v : pyJsonDumps(v)} from the LM response. Error message: ${(e as Error).message}`,
-          cause: e,
-        });
-      }
+      if (f) fields[k] = parseValue(v, f.type);
     }
     const completed = applyOutputDefaults(sig, fields);
     if (!hasExactlyOutputs(sig, completed)) {
