@@ -2,6 +2,7 @@ import type { LM, LMRequest, ResponseFormat } from '../lm/types.js';
 import {
   jsonRepairLoads,
   parseValue,
+  SignatureError,
   pyJsonDumps,
   type Field,
   type Signature,
@@ -50,7 +51,9 @@ function firstBalancedObject(text: string): string | undefined {
  * `true` → strict `json_schema` built from the output fields (JSON mode instead when an output is
  * an open-ended dict); `false` → `json_object` (JSON mode); absent → no response format (DSPy's
  * behaviour for LMs that do not support `response_format`). If a structured call fails to parse,
- * the call is repeated once in JSON mode; LM errors always propagate.
+ * the call is repeated once in JSON mode; LM errors always propagate. As in DSPy, a value that
+ * does not fit its field's type is not wrapped in an {@link AdapterParseError}: the
+ * {@link SignatureError} (DSPy: pydantic's ValidationError, or ValueError for a Literal) surfaces.
  *
  * @example
  * ```ts
@@ -81,8 +84,9 @@ export class JSONAdapter extends MarkerAdapter {
     try {
       return await this.callWith(lm, args, { ...request, responseFormat });
     } catch (e) {
-      // Only adapter-side failures retry in JSON mode; provider errors surface unchanged.
-      if (!(e instanceof AdapterParseError)) throw e;
+      // Only parse-side failures (the adapter's, or a value that fails its type) retry in JSON
+      // mode; provider errors surface unchanged.
+      if (!(e instanceof AdapterParseError) && !(e instanceof SignatureError)) throw e;
       return this.callWith(lm, args, { ...request, responseFormat: { type: 'json_object' } });
     }
   }

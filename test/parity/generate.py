@@ -479,6 +479,48 @@ LITERAL_CORPUS = [
 ]
 
 
+REPAIR_EXTRA = [
+    "{\"text\": \"She said \"yes\", then left\", \"n\": 1}", "{\"a\": \"x, y\", \"b\": z, w}", "{\"a\": b c d}",
+    "{\"a\": unquoted, \"b\": 2}", "{\"a\": \"v1\" \"v2\"}", "{\"key\": \"value with } brace\"}",
+    "{\"key\": \"value with ] bracket\"}", "[\"a\" \"b\"]", "[\"a, b\", c]", "{\"a\": \"\"\"}", "{\"a\": \"\"x\"\"}",
+    "{\"\"a\"\": 1}", "{'a': 'b', 'c': 'd's'}", "{\"regex\": \"[\"a-z]\"}", "{\"code\": \"{x: 1}\"}",
+    "{\"a\": \"line1\nline2\", \"b\": [1,\n2]}", "{\"path\": \"C:\\dir\\file\"}", "{\"u\": \"\\u00e9\\x41\"}",
+    "{\"a\": 1, \"b\": {\"c\": [1, 2, {\"d\": \"e\"}]}", "[{\"a\": 1}, {\"a\": 2}, {\"a\": 3}", "[{\"a\": 1, \"a\": 2}, {\"b\": 1}]",
+    "{\"a\": „low“ quote\"}", "{“key”: “va”lue”}", "{\"a\": `b`}", "{\"a\": ```json\n{\"b\": 1}\n```}",
+    "```json\n{\"a\": 1}\n``` and ```json\n{\"a\": 2}\n```", "{\"a\": [1, 2] [3, 4]}", "{\"m\": [[1, 2], [3, 4]] [5, 6]}",
+    "{\"a\": 1}}}", "{\"a\": {}}}", "{1, 2, 3}", "{\\\"a\\\": 1}", "{\"a\": -}", "{\"a\": 1.2.3}", "{\"a\": 1/2}",
+    "{\"a\": 1,000}", "[1,000, 2]", "{\"a\": 12abc}", "{\"a\": True, b: False, c: Null}", "{\"a\": None}", "[None, none]",
+    "{\"a\" : \"b\" , }", "{,\"a\": 1}", "{\"a\": 1 \"b\": 2}", "{\"a\": [1, 2, \"b\": 3}", "{\"a\": (1, 2)}", "[(1, 2), (3,)]",
+    "{\"a\": 'it\\'s'}", "{'a': \"it's\"}", "['a', \"b\", 'c\"d']", "{\"a\": \"\\\"quoted\\\"\"}", "{\"a\": \"tab\there\"}",
+    "{\"a\": \"end\\", "{\"a\": \"x\"  // comment\n, \"b\": 1}", "/* c */ [1, /* d */ 2]", "# only a comment", "{\"a\": #c\n 1}",
+]
+
+
+def mutated_json(r):
+    """A random JSON dump with one LM-style break: cut short, a quote lost or added, a comma dropped…"""
+    value = {r.choice(["answer", "score", "items", "note"]): r.choice(
+        ["Paris", "it's \"quoted\"", 0.5, [1, "two", None], {"k": ["v", 2]}, True, "a, b", "x: y", "{braces}"])
+        for _ in range(r.randint(1, 4))}
+    text = json.dumps(value, ensure_ascii=False)
+    kind = r.randrange(8)
+    if kind == 0:
+        return text[: r.randint(1, len(text))]
+    pos = r.randrange(len(text))
+    if kind == 1:
+        return text[:pos] + text[pos + 1:]
+    if kind == 2:
+        return text[:pos] + r.choice(['"', "'", ",", "}", "]", "{", ":"]) + text[pos:]
+    if kind == 3:
+        return text.replace('"', "'")
+    if kind == 4:
+        return text.replace(", ", " ", 1)
+    if kind == 5:
+        return text.replace('"', "", 2)
+    if kind == 6:
+        return r.choice(["Answer: ", "```json\n", "Sure!\n"]) + text + r.choice(["", "\n```", " Thanks!"])
+    return text.replace(": ", ": \n", 1)
+
+
 def record(inputs, fn, with_message):
     """Each distinct input with fn's result, or the exception (with its message if asked)."""
     out = []
@@ -524,10 +566,12 @@ def main():
         json_adapter_module.json_repair.loads = real_loads
         adapter_utils.ast.literal_eval = real_literal_eval
 
+    r = random.Random(f"{args.seed}-json-repair")
+    mutated = [mutated_json(r) for _ in range(300)]
     write(
         "json-repair.json",
         {
-            "json_repair_loads": record(REPAIR_CORPUS + seen_repair, real_loads, True),
+            "json_repair_loads": record(REPAIR_CORPUS + REPAIR_EXTRA + mutated + seen_repair, real_loads, True),
             "literal_eval": record(LITERAL_CORPUS + seen_literal, real_literal_eval, False),
         },
     )

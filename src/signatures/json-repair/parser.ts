@@ -542,13 +542,20 @@ function hasUnquotedColon(body: string): boolean {
   return false;
 }
 
-/** Bracket and quote depths while scanning a parenthesised group. */
+/** Open parentheses, brackets and braces (outside quotes) while scanning a group. */
+interface Depth {
+  parens: number;
+  brackets: number;
+  braces: number;
+}
+
+/**
+ * Walks the text after the cursor's `(`, skipping quoted parts; `visit` sees every other character
+ * (a quote opening as `"`) and may stop the walk with a result.
+ */
 function scanGroup(
   p: RepairParser,
-  visit: (
-    ch: string,
-    depth: { parens: number; brackets: number; braces: number },
-  ) => boolean | undefined,
+  visit: (ch: string, depth: Depth, at: number) => boolean | undefined,
 ): boolean | undefined {
   const depth = { parens: 0, brackets: 0, braces: 0 };
   let quote: string | null = null;
@@ -578,11 +585,11 @@ function scanGroup(
   return undefined;
 }
 
-function atTopLevel(d: { parens: number; brackets: number; braces: number }): boolean {
+function atTopLevel(d: Depth): boolean {
   return d.parens === 0 && d.brackets === 0 && d.braces === 0;
 }
 
-function trackDepth(ch: string, d: { parens: number; brackets: number; braces: number }): void {
+function trackDepth(ch: string, d: Depth): void {
   if (ch === '(') d.parens++;
   else if (ch === ')' && d.parens > 0) d.parens--;
   else if (ch === '[') d.brackets++;
