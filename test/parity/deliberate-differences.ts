@@ -26,7 +26,7 @@ export const DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
       'bug). dspex reads the header as if it were not indented: its result is what DSPy gives for ' +
       'the same completion with the header lines unindented.',
     appliesTo: (adapterName, c) =>
-      adapterName !== 'xml' && c.dspy_with_headers_unindented !== undefined,
+      adapterName === 'chat' && c.dspy_with_headers_unindented !== undefined,
     dspexOutcome: (c) => c.dspy_with_headers_unindented,
   },
 ];
