@@ -50,3 +50,12 @@ export type {
   Resolved,
   VariableBinding,
 } from './variable-binding.js';
+export { BestOfN } from './best-of-n.js';
+export type { Attempt, BestOfNOptions, RewardFn } from './best-of-n.js';
+export { Refine, OFFER_FEEDBACK, inspectModules } from './refine.js';
+export { MultiChainComparison } from './multi-chain-comparison.js';
+export type { MultiChainComparisonOptions } from './multi-chain-comparison.js';
+export { Parallel } from './parallel.js';
+export type { ParallelOptions } from './parallel.js';
+export { CheckOutputs } from './check-outputs.js';
+export type { CheckOutputsOptions, OutputCheck } from './check-outputs.js';

@@ -100,3 +100,5 @@ export type {
   SpaceSearchOptimizerOptions,
   SpaceSearchOutcome,
 } from './space-search.js';
+export { KNNFewShot } from './knn-few-shot.js';
+export type { KNNFewShotOptions } from './knn-few-shot.js';
