@@ -44,7 +44,14 @@ export type { RedisCacheOptions } from './redis-cache.js';
 export { TieredCache } from './tiered-cache.js';
 export { configureCache, getDefaultCache } from './cache-config.js';
 export type { CacheConfig } from './cache-config.js';
-export { DEFAULT_PRICES, costOf, getPriceTable, priceFor, setPriceTable } from './pricing.js';
+export {
+  DEFAULT_PRICES,
+  costOf,
+  getPriceTable,
+  priceCost,
+  priceFor,
+  setPriceTable,
+} from './pricing.js';
 export type { ModelPrice, PriceTable } from './pricing.js';
 export { HistoryBuffer, globalLMHistory, resetGlobalHistory } from './history.js';
 export type { LMHistoryEntry } from './history.js';

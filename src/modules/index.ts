@@ -2,7 +2,7 @@ export { Example, toPlain } from './example.js';
 export type { ExampleLike, ExampleOptions } from './example.js';
 export { Prediction, Completions } from './prediction.js';
 export type { LmUsage } from './prediction.js';
-export { Module } from './module.js';
+export { MODULE_BRAND, Module, isModule } from './module.js';
 export type { CallOptions, LMConfig, ProgramState } from './module.js';
 export { PARAMETER, isPredictor } from './parameter.js';
 export type { LoadOptions, Predictor, PredictorState, TraceEntry } from './parameter.js';
@@ -33,6 +33,23 @@ export type {
 } from './streaming/streamify.js';
 export { ModuleError } from './errors.js';
 export type { ModuleErrorCode } from './errors.js';
+export { StrategyModule } from './strategy.js';
+export type { StrategyConstructor } from './strategy.js';
+export {
+  applyConfiguration,
+  configurationOf,
+  fillCandidates,
+  loadConfiguredProgram,
+  programSpace,
+} from './program-space.js';
+export type { ProgramSpaceOptions } from './program-space.js';
+export { VARIABLE_BINDING, bindOptions, bindVariables, bindingOf } from './variable-binding.js';
+export type {
+  Declarable,
+  ModuleConstructor,
+  Resolved,
+  VariableBinding,
+} from './variable-binding.js';
 export { BestOfN } from './best-of-n.js';
 export type { Attempt, BestOfNOptions, RewardFn } from './best-of-n.js';
 export { Refine, OFFER_FEEDBACK, inspectModules } from './refine.js';
