@@ -16,7 +16,7 @@ import {
   Refine,
   configure,
   type Prediction,
-} from '../src/index.js';
+} from 'dspex';
 import { lmFromEnv } from './lm-from-env.js';
 
 const { lm, dummy, describe } = lmFromEnv({});

@@ -1,4 +1,4 @@
-import { ChainOfThought, Module, type Prediction, type Retrieve } from '../../src/index.js';
+import { ChainOfThought, Module, type Prediction, type Retrieve } from 'dspex';
 
 /** Retrieve passages for the question, then answer from them with ChainOfThought. */
 export class RAG extends Module {

@@ -23,7 +23,7 @@ import {
   openaiEmbedder,
   type Embedder,
   type Prediction,
-} from '../../src/index.js';
+} from 'dspex';
 import { lmFromEnv } from '../lm-from-env.js';
 import { RAG } from './program.js';
 import { SimulatedReader } from './simulated-reader.js';

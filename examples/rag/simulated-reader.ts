@@ -14,8 +14,8 @@
  * in-context examples set the answer format for a real model. What the example measures with it
  * is that the optimizer finds such demos and the program carries them, not a model's quality.
  */
-import { BaseLM, formatChatAnswer, wordTokens } from '../../src/index.js';
-import type { LM, LMMessage, LMParams, LMRequest, ProviderResult } from '../../src/index.js';
+import { BaseLM, formatChatAnswer, wordTokens } from 'dspex';
+import type { LM, LMMessage, LMParams, LMRequest, ProviderResult } from 'dspex';
 
 const STOPWORDS = new Set(
   'a an the is are was were be of in on at to for by and or it its has have had does do did ' +
