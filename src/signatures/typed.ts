@@ -198,9 +198,11 @@ type InputsObject<F extends Descriptor[]> = F extends [
   infer H extends Descriptor,
   ...infer R extends Descriptor[],
 ]
-  ? (null extends H['type']
-      ? { [K in H['name']]?: H['type'] | undefined }
-      : { [K in H['name']]: H['type'] }) &
+  ? (unknown extends H['type']
+      ? { [K in H['name']]: H['type'] }
+      : null extends H['type']
+        ? { [K in H['name']]?: H['type'] | undefined }
+        : { [K in H['name']]: H['type'] }) &
       InputsObject<R>
   : unknown;
 
