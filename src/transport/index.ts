@@ -14,6 +14,7 @@ export type {
   JobState,
   JsonObject,
   JsonValue,
+  KeepJobs,
   ListOptions,
   ProcessOptions,
   Subscription,
@@ -21,7 +22,7 @@ export type {
   TransportEventType,
 } from './types.js';
 export { JOB_STATES } from './types.js';
-export { TransportError, UnrecoverableJobError, isUnrecoverable } from './errors.js';
+export { DelayJobError, TransportError, UnrecoverableJobError, isUnrecoverable } from './errors.js';
 export type { TransportErrorCode } from './errors.js';
 export { backoffDelay, MAX_PRIORITY, DEFAULT_CLOSE_TIMEOUT_MS } from './job-options.js';
 export { systemClock } from './clock.js';

@@ -180,6 +180,10 @@ export class BullMQTransport implements Transport {
           this.#monitor.forget(clientName);
         },
       },
+      {
+        ...(options?.keepCompleted === undefined ? {} : { keepCompleted: options.keepCompleted }),
+        ...(options?.keepFailed === undefined ? {} : { keepFailed: options.keepFailed }),
+      },
     );
     this.#consumers.add(consumer);
     await consumer.worker.waitUntilReady();
