@@ -17,7 +17,7 @@ import { Pid, createKernel, formatTerm, installFaultTrap } from '../src/kernel/i
 import { resetGlobalHistory } from '../src/lm/index.js';
 import type { Module } from '../src/modules/index.js';
 import { MemoryStore, RedisStore } from '../src/store/index.js';
-import { RuntimeMetrics, createLogger } from '../src/telemetry/index.js';
+import { RuntimeMetrics, createLogger, type Logger } from '../src/telemetry/index.js';
 import { BullMQTransport, MemoryTransport } from '../src/transport/index.js';
 import { evalJobHandler, optimizeJobHandler, runJobHandler } from './job-handlers.js';
 import { hostPipelines } from './pipelines.js';
@@ -73,6 +73,13 @@ export async function startRuntime(
     const r = limiterRedis;
     cleanups.push(() => void r.disconnect());
   }
+  if (transport instanceof BullMQTransport && options.transport === undefined)
+    try {
+      await warnIfNotDurable(transport, logger);
+    } catch (error) {
+      for (const c of [...cleanups].reverse()) await Promise.resolve(c()).catch(() => undefined);
+      throw error;
+    }
   const kernel = createKernel({
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     logger: logger.child({ component: 'kernel' }),
@@ -257,6 +264,16 @@ export async function startRuntime(
   rt.emit({ type: 'runtime', phase: 'started' });
   logger.info({ nodeId, mode, programs: catalog.names() }, 'runtime started');
   return rt;
+}
+
+/**
+ * Logs, loudly, what makes the Redis server lose queued jobs (no persistence, an eviction policy
+ * other than `noeviction`): checked once at start (README "Redis in production").
+ */
+async function warnIfNotDurable(transport: BullMQTransport, logger: Logger): Promise<void> {
+  const { warnings, aof, rdb, maxmemoryPolicy } = await transport.durability();
+  for (const warning of warnings)
+    logger.warn({ redis: { aof, rdb, maxmemoryPolicy } }, `WARNING: ${warning}`);
 }
 
 export type { StartRuntimeConfig };

@@ -31,6 +31,8 @@ export { MemoryTransport } from './memory/memory-transport.js';
 export type { MemoryTransportOptions } from './memory/memory-transport.js';
 export { BullMQTransport } from './bullmq/bullmq-transport.js';
 export { BULLMQ_TRANSPORT_DEFAULTS } from './bullmq/bullmq-options.js';
+export { checkRedisDurability } from './bullmq/redis-durability.js';
+export type { RedisDurability } from './bullmq/redis-durability.js';
 export type { BullMQTransportOptions } from './bullmq/bullmq-options.js';
 export { definePipeline, safeDefinePipeline } from './pipeline/define-pipeline.js';
 export type { Pipeline, PipelineSpec, StageSpec } from './pipeline/define-pipeline.js';

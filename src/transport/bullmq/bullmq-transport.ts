@@ -1,3 +1,4 @@
+import { checkRedisDurability, type RedisDurability } from './redis-durability.js';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TransportError, jobFailedError, jobNotFoundError, waitTimeoutError } from '../errors.js';
@@ -121,6 +122,11 @@ export class BullMQTransport implements Transport {
       this.#queues.set(name, queue);
     }
     return queue;
+  }
+
+  /** Whether queued jobs survive a Redis restart and eviction ({@link checkRedisDurability}). */
+  durability(): Promise<RedisDurability> {
+    return checkRedisDurability(this.#client);
   }
 
   async enqueue(queue: string, data: JsonObject, options?: EnqueueOptions): Promise<string> {
