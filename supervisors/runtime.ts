@@ -61,7 +61,11 @@ export async function startRuntime(
     options.store ??
     (config.redis === undefined
       ? new MemoryStore()
-      : new RedisStore({ redis: config.redis.url, prefix: `${config.redis.prefix}:store` }));
+      : new RedisStore({
+          redis: config.redis.url,
+          prefix: `${config.redis.prefix}:store`,
+          executionTtlSeconds: config.retention.executionTtlSeconds,
+        }));
   if (options.store === undefined) cleanups.push(() => store.close());
   const needsRedisLimits = Object.values(config.limits).some(
     (l) => l.rpm !== undefined || l.tpm !== undefined,

@@ -100,6 +100,24 @@ describe('job path faults against a real Redis', () => {
     expect(info).toMatchObject({ state: 'completed', started: 2, attemptsMade: 1 });
   });
 
+  it('lets_a_finished_execution_record_and_its_job_alias_expire_after_the_ttl', async () => {
+    const rt = await node({ qa: new Predict('question -> answer') });
+    const { jobId } = await rt.submit('qa', { question: 'expire me' });
+    const { executionId } = await rt.waitForJob(jobId, 10_000);
+    const redis = new Redis(inject('redisUrl'));
+    cleanups.push(async () => void redis.disconnect());
+    const day = 24 * 3600;
+    for (const key of [
+      `${prefix}:store:execution:${executionId}`,
+      `${prefix}:store:execution-job:${jobId}`,
+    ]) {
+      const ttl = await redis.ttl(key);
+      // Default retention: 7 days.
+      expect(ttl).toBeGreaterThan(6 * day);
+      expect(ttl).toBeLessThanOrEqual(7 * day);
+    }
+  });
+
   it('warns_loudly_at_start_when_redis_has_no_persistence', async () => {
     // The test redis-server runs with `--save '' --appendonly no`.
     const lines: string[] = [];
