@@ -13,7 +13,7 @@ export interface SandboxOptions {
   memoryLimitBytes?: number;
   /** Stack limit in bytes (default 512 KiB): deep recursion fails instead of crashing. */
   maxStackBytes?: number;
-  /** Wall time the code may run, host calls excluded from nothing (default 1000 ms). */
+  /** Time the code may run, in ms, not counting the time spent waiting on tools (default 1000). */
   timeoutMs?: number;
   /** Functions exposed as globals (e.g. `llmQuery`); may be async. */
   tools?: Readonly<Record<string, SandboxTool>>;
@@ -73,10 +73,12 @@ export async function runInSandbox(
   const runtime = module.newRuntime();
   runtime.setMemoryLimit(o.memoryLimitBytes);
   runtime.setMaxStackSize(o.maxStackBytes);
-  const deadline = now() + o.timeoutMs;
+  const started = now();
+  // Time spent awaiting host tools (an LM call takes seconds) does not count against the code.
+  let hostMs = 0;
   let timedOut = false;
   runtime.setInterruptHandler(() => {
-    if (now() > deadline) timedOut = true;
+    if (now() - started - hostMs > o.timeoutMs) timedOut = true;
     return timedOut;
   });
   const vm = runtime.newContext();

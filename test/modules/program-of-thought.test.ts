@@ -58,9 +58,11 @@ describe('ProgramOfThought', () => {
       { reasoning: 'r', generated_code: 'while (true) {}' },
       { reasoning: 'r', generated_code: 'throw new Error("nope")' },
     ]);
+    // A clock that ticks once per look: the loop is interrupted after 100 looks, whatever the load.
+    let tick = 0;
     const pot = new ProgramOfThought('question -> answer', {
       maxIters: 2,
-      sandbox: { timeoutMs: 50 },
+      sandbox: { timeoutMs: 100, now: () => tick++ },
     });
     const err = await context({ lm, logger: quiet }, () => pot.call({ question: 'q' })).catch(
       (e: unknown) => e,
