@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const ESM_SYNTAX = /^\s*(import\s*[\w{*'"]|export\s+(default|const|let|var|function|class|async|type|interface|\{|\*))/m;
+const ESM_SYNTAX =
+  /^\s*(import\s*[\w{*'"]|export\s+(default|const|let|var|function|class|async|type|interface|\{|\*))/m;
 
 /** True when the file at `url` is user code written as an ES module. */
 function isUserEsm(url) {
