@@ -24,6 +24,7 @@ const SRC_RANK = {
   adapters: 3,
   modules: 4,
   evaluate: 5,
+  retrieval: 5,
   optimizers: 6,
   config: 7,
   daemon: 8,
@@ -38,6 +39,7 @@ const FRAMEWORK = new Set([
   'evaluate',
   'optimizers',
   'variables',
+  'retrieval',
 ]);
 const RUNTIME = new Set([
   'resilience',

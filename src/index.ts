@@ -27,6 +27,8 @@ export * from './adapters/index.js';
 export * from './modules/index.js';
 export * from './evaluate/index.js';
 export * from './optimizers/index.js';
+export * from './variables/index.js';
+export * from './retrieval/index.js';
 
 // Names used by two areas: the public meaning is the first; the other is renamed here.
 export type { JsonSchema } from './lm/index.js';

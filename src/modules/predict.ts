@@ -6,6 +6,9 @@ import {
   pythonTypeName,
   signature as toSignature,
   type Signature,
+  type SignatureSpec,
+  type SpecInputs,
+  type SpecOutputs,
 } from '../signatures/index.js';
 import { ModuleError } from './errors.js';
 import { Example, isPlainObject, toPlain } from './example.js';
@@ -21,12 +24,25 @@ import {
 import { Prediction } from './prediction.js';
 import { currentSettings, warn } from './settings.js';
 import { currentStreamSession, streamingLm } from './streaming/stream-session.js';
+import { bindOptions, type Declarable } from './variable-binding.js';
 
 /**
  * Options of {@link Predict}: default LM parameters (DSPy's `**config`), callbacks, and an adapter
- * for this predictor only.
+ * for this predictor only. Any option may be a variable (`temperature: v.float({ range: [0, 1] })`);
+ * the predictor then runs with its default until `applyConfiguration` picks a value.
  */
-export type PredictOptions = LMConfig & { callbacks?: Callback[]; adapter?: Adapter };
+export type PredictOptions = Declarable<
+  LMConfig & {
+    callbacks?: Callback[];
+    adapter?: Adapter;
+    /** LM of this predictor (a model variable resolves to one). */
+    lm?: LM;
+    /** Replaces the signature's instructions (an instruction variable resolves to one). */
+    instructions?: string;
+    /** Initial demos (a demo-count or demo-set variable resolves to a list). */
+    demos?: readonly (Example | Record<string, unknown>)[];
+  }
+>;
 
 /** LM state keys never restored from a saved state (they would choose where requests go). */
 const UNSAFE_LM_STATE_KEYS = [
@@ -52,17 +68,29 @@ let defaultAdapter: Adapter | undefined;
  * (default `ChatAdapter`); `n` completions land in `prediction.completions`; each call is appended to the
  * context's trace when one is open.
  *
+ * `S` is the signature string literal (or typed {@link Signature}) the predictor was built from;
+ * `I` and `O`, its inputs and outputs object types, follow from it ({@link SpecInputs} /
+ * {@link SpecOutputs}): `call()` takes `I` and returns a `Prediction<O>`.
+ *
  * @example
  * ```ts
- * const qa = new Predict('question -> answer', { n: 3 });
+ * const qa = new Predict('question -> answer, confidence: float', { n: 3 });
  * const pred = await qa.call({ question: 'What is 1+1?' });
- * pred.answer;               // first completion
+ * pred.answer;               // first completion (string)
+ * pred.confidence;           // number
  * pred.completions.answer;   // all three
  * ```
  */
-export class Predict extends Module implements Predictor {
+export class Predict<
+  S extends SignatureSpec = SignatureSpec,
+  I extends object = SpecInputs<S>,
+  O extends object = SpecOutputs<S>,
+>
+  extends Module<I, O>
+  implements Predictor
+{
   readonly [PARAMETER] = true as const;
-  signature: Signature;
+  signature: Signature<I, O>;
   /** Default LM parameters of every call (overridden by the call's `config`). */
   config: LMConfig;
   lm: LM | undefined = undefined;
@@ -74,13 +102,23 @@ export class Predict extends Module implements Predictor {
   /** Kept for DSPy's state shape. */
   train: unknown[] = [];
 
-  constructor(sig: string | Signature, options: PredictOptions = {}) {
+  constructor(sig: S, options: PredictOptions = {}) {
     super();
-    const { callbacks, adapter, ...config } = options;
-    this.signature = toSignature(sig);
+    const { callbacks, adapter, lm, instructions, demos, ...config } = bindOptions(
+      this,
+      Predict,
+      sig,
+      options,
+    );
+    this.signature =
+      instructions === undefined
+        ? (toSignature(sig) as Signature<I, O>)
+        : (toSignature(sig).withInstructions(instructions) as Signature<I, O>);
     this.config = config;
     if (callbacks) this.callbacks = callbacks;
     if (adapter) this.adapter = adapter;
+    if (lm) this.lm = lm;
+    if (demos) this.demos = [...demos];
   }
 
   /** Clears the LM, demos and the legacy trace lists (DSPy's `reset`). */
@@ -96,10 +134,8 @@ export class Predict extends Module implements Predictor {
     this.config = { ...this.config, ...config };
   }
 
-  override async forward(
-    inputs: Record<string, unknown>,
-    options: CallOptions = {},
-  ): Promise<Prediction> {
+  override async forward(typedInputs: I, options: CallOptions = {}): Promise<Prediction<O>> {
+    const inputs = typedInputs as Record<string, unknown>;
     const settings = currentSettings();
     const sig = options.signature ?? this.signature;
     const demos = (options.demos ?? this.demos).map((d) =>
@@ -136,7 +172,7 @@ export class Predict extends Module implements Predictor {
       inputs: llmInputs,
       request: config,
     });
-    const prediction = Prediction.fromCompletions(outputs, sig);
+    const prediction = Prediction.fromCompletions(outputs, sig as Signature<object, O>);
     this.record(settings.trace, settings.maxTraceSize, inputs, prediction);
     return prediction;
   }
