@@ -182,7 +182,7 @@ try {
         );
         const stats = accounting.stats();
         const usd = Object.values(stats.usage).reduce((a, u) => a + u.cost, 0);
-        const promptCalls = stats.usage['sim-large']?.calls ?? 0;
+        const promptCalls = stats.usage['openai/sim-large']?.calls ?? 0;
         const scores = table.get(row.name) ?? [];
         scores.push(test.score);
         table.set(row.name, scores);

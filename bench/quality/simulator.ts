@@ -70,6 +70,19 @@ const BAD = [
   'support never replied',
   'it is too loud',
 ];
+const PRODUCTS = [
+  'speaker',
+  'phone',
+  'kettle',
+  'lamp',
+  'keyboard',
+  'camera',
+  'blender',
+  'watch',
+  'router',
+  'drone',
+];
+const OPENERS = ['About', 'My review of', 'Two weeks with', 'Notes on'];
 const pad = (n: number): string => String(n).padStart(2, '0');
 const ordinal = (n: number): string =>
   `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th'}`;
@@ -124,12 +137,14 @@ export const TASKS: readonly SimTask[] = [
       const kind = rng.choice(['pos', 'neg', 'mixed']);
       const g = rng.choice(GOOD);
       const b = rng.choice(BAD);
+      const product = rng.choice(PRODUCTS);
+      const opener = rng.choice(OPENERS);
       const input =
         kind === 'pos'
-          ? `Really happy: ${g}.`
+          ? `${opener} this ${product}: ${g}.`
           : kind === 'neg'
-            ? `Disappointed, ${b}.`
-            : `I like the ${g}, but ${b}.`;
+            ? `${opener} this ${product}, ${b}.`
+            : `${opener} this ${product}. I like the ${g}, but ${b}.`;
       const natural = { pos: 'positive', neg: 'negative', mixed: 'neutral' }[kind]!;
       return { input, answer: kind, natural, wrong: kind === 'mixed' ? 'neg' : 'mixed' };
     },
@@ -202,7 +217,8 @@ export function datasets(
   const seen = new Set<string>();
   const draw = (n: number): Example[] => {
     const out: Example[] = [];
-    while (out.length < n) {
+    for (let attempts = 0; out.length < n; attempts++) {
+      if (attempts > 100 * n) throw new Error(`task ${task.name} cannot make ${n} distinct inputs`);
       const e = task.make(rng);
       if (seen.has(e.input)) continue;
       seen.add(e.input);
