@@ -58,3 +58,7 @@ export type { LMHistoryEntry } from './history.js';
 export { inspectHistory, renderHistory } from './inspect-history.js';
 export type { InspectHistoryOptions } from './inspect-history.js';
 export { formatChatAnswer, formatFieldValue, formatJsonAnswer } from './chat-format.js';
+export { functionEmbedder } from './embedder.js';
+export type { EmbedOptions, Embedder, FunctionEmbedderOptions } from './embedder.js';
+export { EMBEDDING_PRICES, OpenAIEmbedder, openaiEmbedder } from './openai-embedder.js';
+export type { EmbedderTotals, OpenAIEmbedderOptions } from './openai-embedder.js';

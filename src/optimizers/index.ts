@@ -50,3 +50,55 @@ export type { PromptOptimizationResult, PromptOptimizerOptions } from './propose
 export { TIPS } from './propose-signatures.js';
 export { TPESampler } from './tpe.js';
 export type { CategoricalParams, CategoricalSpace, TPEOptions, TPETrial } from './tpe.js';
+export { SIMBA } from './simba.js';
+export type {
+  SimbaCandidate,
+  SimbaCheckpoint,
+  SimbaCompileOptions,
+  SimbaOptions,
+  SimbaResult,
+  SimbaStepLog,
+} from './simba.js';
+export { appendADemo, appendARule, offerFeedback } from './simba-strategies.js';
+export type { SimbaStrategy, StrategyContext } from './simba-strategies.js';
+export { NumpyRandom } from './numpy-random.js';
+export type { NumpyRandomState } from './numpy-random.js';
+export { ReplayRng } from './replay-rng.js';
+export type { RngCheckpoint, RngDraw } from './replay-rng.js';
+export type { CallCaps, CallsUsed, ScoredRun, StopReason } from './search-kit.js';
+export { GEPA, GEPA_AUTO_RUN_SETTINGS, gepaAutoBudget } from './gepa.js';
+export type {
+  GepaCheckpoint,
+  GepaCompileOptions,
+  GepaMetric,
+  GepaMetricValue,
+  GepaOptions,
+  GepaResult,
+  InstructionProposer,
+} from './gepa.js';
+export { runGepa, paretoFronts } from './gepa-engine.js';
+export type {
+  Candidate as GepaCandidate,
+  EvaluationBatch as GepaEvaluationBatch,
+  FrontierType,
+  GepaAdapter,
+  GepaEngineOptions,
+  GepaEngineResult,
+  GepaIterationLog,
+  GepaState,
+  ObjectiveScores as GepaObjectiveScores,
+} from './gepa-engine.js';
+export {
+  INSTRUCTION_PROPOSAL_TEMPLATE,
+  extractInstruction,
+  renderInstructionProposal,
+} from './gepa-proposal.js';
+export type { ReflectionFn, ReflectiveRecord } from './gepa-proposal.js';
+export { SpaceSearch, programEvaluator } from './space-search.js';
+export type {
+  ProgramEvaluatorOptions,
+  SpaceSearchOptimizerOptions,
+  SpaceSearchOutcome,
+} from './space-search.js';
+export { KNNFewShot } from './knn-few-shot.js';
+export type { KNNFewShotOptions } from './knn-few-shot.js';
