@@ -419,6 +419,33 @@ function proposerAnswer(
   return undefined;
 }
 
+/**
+ * GEPA's reflection prompt (a plain prompt, answered in a ``` block): the reflecting model sees
+ * the current instruction and examples with the program's outputs and the metric's feedback. It
+ * learns the format when the feedback states correct answers, and the insight with the same
+ * model-size odds as the dataset summarizer.
+ */
+function reflect(model: string, messages: ChatMessage[], salt: string): string | undefined {
+  const text = messages.map((m) => m.content).join('\n');
+  if (
+    !text.includes(
+      'I provided an assistant with the following instructions to perform a task for me:',
+    )
+  )
+    return undefined;
+  const current = /```\n([\s\S]*?)\n```/.exec(text)?.[1] ?? '';
+  const task = TASKS.find((t) => text.includes(`### ${t.input}`));
+  const parts = [current];
+  if (task !== undefined) {
+    if (/The correct \w+ is/.test(text) && !task.formatPhrase.test(current))
+      parts.push(task.facts.format);
+    const chance = model.includes('large') ? 0.8 : 0.4;
+    if (!task.insightPhrase.test(current) && hash01('reflect', salt) < chance)
+      parts.push(task.facts.insight);
+  }
+  return `\`\`\`\n${parts.join(' ')}\n\`\`\``;
+}
+
 function taskFromDemos(demos: string): SimTask | undefined {
   return TASKS.find((t) => demos.includes(`${t.input[0]!.toUpperCase()}${t.input.slice(1)}:`));
 }
@@ -442,6 +469,8 @@ export function simulate(body: {
   SEEN.set(digest, seen);
   const salt = `${hash01(digest)}:${seen}`;
   return Array.from({ length: n }, (_, choice) => {
+    const reflection = reflect(body.model, messages, `${salt}:${choice}`);
+    if (reflection !== undefined) return reflection;
     const proposal = proposerAnswer(body.model, messages, choice, salt);
     return formatChatAnswer(proposal ?? taskAnswer(body.model, messages));
   });
