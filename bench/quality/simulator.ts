@@ -360,6 +360,33 @@ function proposerAnswer(
       notes.push(task.facts.insight);
     return { observations: notes.join(' ') };
   }
+  if (fields.includes('module_advice')) {
+    // SIMBA's OfferFeedback: contrasting a better and a worse trajectory shows the better one's
+    // output format (when it scored higher) and, with the usual odds, the insight.
+    const better = inputs.better_program_outputs ?? '';
+    const task = TASKS.find(
+      (t) =>
+        (inputs.better_program_trajectory ?? '').includes(`"${t.input}"`) ||
+        better.includes(`"${t.output}"`),
+    );
+    const advice: string[] = [];
+    if (task !== undefined) {
+      if (Number(inputs.better_reward_value) > Number(inputs.worse_reward_value))
+        advice.push(task.facts.format);
+      if (hash01('advise', salt, choice) < insightChance) advice.push(task.facts.insight);
+    }
+    let names: string[] = [];
+    try {
+      names = JSON.parse(inputs.module_names ?? '[]') as string[];
+    } catch {
+      names = [];
+    }
+    const text = advice.length > 0 ? advice.join(' ') : 'Be careful.';
+    return {
+      discussion: 'The better run answered in the expected form.',
+      module_advice: JSON.stringify(Object.fromEntries(names.map((n) => [n, text]))),
+    };
+  }
   if (fields.includes('summary')) return { summary: inputs.observations ?? '' };
   if (fields.includes('program_description'))
     return {
