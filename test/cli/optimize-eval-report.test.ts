@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { OPTIMIZER_NAMES } from '../../actors/teleprompter-worker.js';
 import { renderEvalReport } from '../../src/cli/commands/eval.js';
 import { OPTIMIZER_PARAMS, checkOptimizerParams } from '../../src/cli/optimizer-params.js';
 
@@ -29,11 +30,7 @@ describe('checkOptimizerParams', () => {
   });
 
   it('knows every optimizer the runtime accepts', () => {
-    expect(Object.keys(OPTIMIZER_PARAMS)).toEqual([
-      'labeled-few-shot',
-      'bootstrap-few-shot',
-      'random-search',
-    ]);
+    expect(Object.keys(OPTIMIZER_PARAMS)).toEqual([...OPTIMIZER_NAMES]);
   });
 });
 
