@@ -67,3 +67,15 @@ export {
   renderInstructionProposal,
 } from './gepa-proposal.js';
 export type { ReflectionFn, ReflectiveRecord } from './gepa-proposal.js';
+export { Ensemble, EnsembledProgram } from './ensemble.js';
+export type { EnsembleOptions } from './ensemble.js';
+export { InferRules, rulesInductionSignature } from './infer-rules.js';
+export type { InferRulesCandidate, InferRulesOptions, InferRulesResult } from './infer-rules.js';
+export { BetterTogether } from './better-together.js';
+export type {
+  BetterTogetherCandidate,
+  BetterTogetherCompileOptions,
+  BetterTogetherOptions,
+  BetterTogetherResult,
+  PromptOptimizer,
+} from './better-together.js';

@@ -23,6 +23,7 @@ import {
   capReached,
   checkInteger,
   mapInOrder,
+  measured,
   percentile,
   runScored,
   type CallCaps,
@@ -178,23 +179,9 @@ export class SIMBA implements Optimizer {
     return (await this.optimize(student, options)).program;
   }
 
-  async optimize<M extends Module>(
-    student: M,
-    options: SimbaCompileOptions,
-  ): Promise<SimbaResult<M>> {
-    const started = performance.now();
-    const accounting = new CallAccounting();
-    const metricCalls = { count: 0 };
+  optimize<M extends Module>(student: M, options: SimbaCompileOptions): Promise<SimbaResult<M>> {
     const prompt = new CallAccounting();
-    const result = await accounting.run(() => this.run(student, options, metricCalls, prompt));
-    return {
-      ...result,
-      stats: {
-        ...accounting.stats(),
-        metricCalls: metricCalls.count,
-        durationMs: performance.now() - started,
-      },
-    };
+    return measured((metricCalls) => this.run(student, options, metricCalls, prompt));
   }
 
   private async run<M extends Module>(
