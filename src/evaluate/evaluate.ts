@@ -12,6 +12,8 @@ import { metricNameOf, normalizeMetricValue, type Metric } from './metric.js';
 import { OrderedPool } from './ordered-pool.js';
 import { createProgressDisplay } from './progress-display.js';
 import { pythonRound } from './python-round.js';
+import { exampleCost } from './program-cost.js';
+import type { PriceTable } from '../lm/pricing.js';
 
 /** Anything that can be evaluated: a Module (or any object with the same `call`). */
 export interface EvaluableProgram {
@@ -59,6 +61,13 @@ export interface EvaluateOptions {
   progressStream?: NodeJS.WriteStream;
   /** Where `displayTable` prints (default `console.log`). */
   print?: (text: string) => void;
+  /** Clock of the per-example latency, in ms (default `performance.now`); inject one in tests. */
+  clock?: () => number;
+  /**
+   * Prices (USD per 1M tokens) the program's cost is computed with from its token usage; default:
+   * the cost each LM reported (its `prices` option or the global table).
+   */
+  prices?: PriceTable;
 }
 
 /**
@@ -126,7 +135,8 @@ export class Evaluate {
     const maxErrors = opts.maxErrors ?? settings.maxErrors ?? 10;
     const failureScore = opts.failureScore ?? 0;
     const metricName = opts.metricName ?? metricNameOf(metric);
-    const started = performance.now();
+    const clock = opts.clock ?? (() => performance.now());
+    const started = clock();
 
     const accounting = new CallAccounting();
     const progress = createProgressDisplay(
@@ -143,14 +153,21 @@ export class Evaluate {
     let scoreSum = 0;
     let okCount = 0;
 
-    const pool = new OrderedPool<{ prediction: Prediction; score: number | boolean }>(
+    const pool = new OrderedPool<{
+      prediction: Prediction;
+      score: number | boolean;
+      latencyMs: number;
+      cost: number;
+    }>(
       devset.length,
       (index) =>
         accounting.run(async () => {
           const example = devset[index]!;
+          const t0 = clock();
           const prediction = await program.call(example.inputs().toDict());
+          const latencyMs = clock() - t0;
           const score = normalizeMetricValue(await metric(example, prediction));
-          return { prediction, score };
+          return { prediction, score, latencyMs, cost: exampleCost(prediction, opts.prices) };
         }),
       {
         concurrency,
@@ -226,7 +243,7 @@ export class Evaluate {
       results,
       metricName,
       accounting.stats(),
-      performance.now() - started,
+      clock() - started,
     );
 
     const displayTable = opts.displayTable ?? false;

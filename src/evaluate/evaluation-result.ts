@@ -2,6 +2,12 @@ import type { Example } from '../modules/example.js';
 import type { Prediction } from '../modules/prediction.js';
 import type { CallStats } from './call-accounting.js';
 import { pythonRound } from './python-round.js';
+import {
+  percentile,
+  violatedConstraints,
+  type ObjectiveConstraint,
+  type ObjectiveValues,
+} from '../variables/index.js';
 import { formatResultTable, resultRows, toCsv, type ResultRow } from './result-export.js';
 
 /** The outcome of one devset example. */
@@ -15,6 +21,17 @@ export interface ExampleResult {
   score: number | boolean;
   /** What the program or the metric threw, when the example failed. */
   error?: unknown;
+  /** Time the program took on the example (ms, from the evaluation's clock); absent on failure. */
+  latencyMs?: number;
+  /** USD the program spent on the example (its prediction's usage); absent on failure. */
+  cost?: number;
+}
+
+/** Latency of the program over the devset (successful examples). */
+export interface LatencyStats {
+  meanMs: number;
+  /** 95th percentile (nearest rank). */
+  p95Ms: number;
 }
 
 /**
@@ -44,6 +61,40 @@ export class EvaluationResult {
     let sum = 0;
     for (const r of this.results) sum += typeof r.score === 'boolean' ? Number(r.score) : r.score;
     return sum;
+  }
+
+  /** USD the program spent over the whole devset (LM usage × prices; metric calls excluded). */
+  get cost(): number {
+    let sum = 0;
+    for (const r of this.results) sum += r.cost ?? 0;
+    return sum;
+  }
+
+  /** Mean and p95 latency per example. */
+  get latency(): LatencyStats {
+    const times = this.results
+      .map((r) => r.latencyMs)
+      .filter((t): t is number => t !== undefined)
+      .sort((a, b) => a - b);
+    const meanMs = times.length === 0 ? 0 : times.reduce((a, b) => a + b, 0) / times.length;
+    return { meanMs, p95Ms: percentile(times, 0.95) };
+  }
+
+  /** Quality (the score), cost (USD per example) and latency (mean ms), for multi-objective use. */
+  objectives(): ObjectiveValues {
+    return {
+      quality: this.score,
+      cost: this.results.length === 0 ? 0 : this.cost / this.results.length,
+      latency: this.latency.meanMs,
+    };
+  }
+
+  /**
+   * The declared constraints this result breaks (`['cost <= 0.001', 'latency < 500']`), as
+   * readable strings; empty when it meets them all.
+   */
+  violations(constraints: readonly (string | ObjectiveConstraint)[]): string[] {
+    return violatedConstraints(this.objectives(), constraints);
   }
 
   /** DSPy's log line: `Average Metric: 2 / 3 (66.7%)`. */
@@ -80,6 +131,8 @@ export class EvaluationResult {
       examples: this.results.length,
       errors: this.errorCount,
       durationMs: this.durationMs,
+      cost: this.cost,
+      latency: this.latency,
       calls: this.calls,
       rows: this.rows(),
     };

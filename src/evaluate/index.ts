@@ -1,7 +1,8 @@
 export { Evaluate } from './evaluate.js';
 export type { EvaluableProgram, EvaluateOptions, EvaluateProgress } from './evaluate.js';
 export { EvaluationResult } from './evaluation-result.js';
-export type { ExampleResult } from './evaluation-result.js';
+export type { ExampleResult, LatencyStats } from './evaluation-result.js';
+export { exampleCost } from './program-cost.js';
 export { EvaluateError } from './evaluate-error.js';
 export type { EvaluateErrorCode } from './evaluate-error.js';
 export { metricNameOf, normalizeMetricValue, passes, scoreOf } from './metric.js';

@@ -6,6 +6,7 @@ import {
 import { Module, type CallOptions } from './module.js';
 import { Predict, type PredictOptions } from './predict.js';
 import type { Prediction } from './prediction.js';
+import { bindOptions } from './variable-binding.js';
 
 /** Options of {@link ChainOfThought}: Predict's options plus the rationale field. */
 export type ChainOfThoughtOptions = PredictOptions & {
@@ -31,7 +32,12 @@ export class ChainOfThought extends Module {
 
   constructor(sig: string | Signature, options: ChainOfThoughtOptions = {}) {
     super();
-    const { rationaleField = {}, ...predictOptions } = options;
+    const { rationaleField = {}, ...predictOptions } = bindOptions(
+      this,
+      ChainOfThought,
+      sig,
+      options,
+    );
     const { name = 'reasoning', ...fieldOptions } = rationaleField;
     const extended = toSignature(sig).prepend(name, 'output', {
       desc: `\${${name}}`,

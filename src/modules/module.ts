@@ -7,6 +7,7 @@ import { ModuleError } from './errors.js';
 import { Example, isPlainObject, type ExampleLike } from './example.js';
 import { isPredictor, type LoadOptions, type Predictor, type PredictorState } from './parameter.js';
 import { Prediction } from './prediction.js';
+import { configurationOf } from './program-configuration.js';
 import { USAGE_SCOPE } from './usage-scope.js';
 
 /** LM request parameters a predictor passes through (DSPy's `config` / LM kwargs). */
@@ -31,6 +32,22 @@ export interface CallOptions {
 export type ProgramState = Record<string, PredictorState>;
 
 /**
+ * Brand of every {@link Module} (a registered symbol, so it is the same in every copy of dspex):
+ * a program built against `dist/` and a runtime loaded from `src/` (or two installed copies of the
+ * package) still recognise each other's modules.
+ */
+export const MODULE_BRAND: unique symbol = Symbol.for('dspex.module');
+
+/** True when `value` is a dspex {@link Module} from any copy of the package (checks the brand). */
+export function isModule(value: unknown): value is Module {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { [MODULE_BRAND]?: unknown })[MODULE_BRAND] === true
+  );
+}
+
+/**
  * Base class of every program (DSPy's `dspy.Module`). Subclasses hold predictors and sub-modules
  * as properties and implement {@link Module.forward}; users run them with {@link Module.call},
  * which adds callbacks, the per-prediction usage scope and (in Predict) the trace.
@@ -53,6 +70,19 @@ export type ProgramState = Record<string, PredictorState>;
  * ```
  */
 export abstract class Module {
+  /**
+   * `value instanceof Module` checks the {@link MODULE_BRAND}, so it holds for modules of another
+   * copy of dspex too; `instanceof` a subclass keeps its usual prototype-chain meaning.
+   */
+  static {
+    Object.defineProperty(Module.prototype, MODULE_BRAND, { value: true });
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (this === Module) return isModule(value);
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+
   /** Callbacks of this instance, called in addition to the context's. */
   callbacks: Callback[] = [];
   /** Set by optimizers on compiled programs; a compiled sub-module's predictors stay frozen. */
@@ -208,6 +238,9 @@ export abstract class Module {
   save(): ProgramState {
     const state: ProgramState = {};
     for (const [name, p] of this.namedPredictors()) state[name] = p.dumpState();
+    // A configured program (applyConfiguration) saves its configuration beside, as DSPy's metadata.
+    const configuration = configurationOf(this);
+    if (configuration !== undefined) Object.assign(state, { metadata: { configuration } });
     return state;
   }
 

@@ -21,12 +21,25 @@ import {
 import { Prediction } from './prediction.js';
 import { currentSettings, warn } from './settings.js';
 import { currentStreamSession, streamingLm } from './streaming/stream-session.js';
+import { bindOptions, type Declarable } from './variable-binding.js';
 
 /**
  * Options of {@link Predict}: default LM parameters (DSPy's `**config`), callbacks, and an adapter
- * for this predictor only.
+ * for this predictor only. Any option may be a variable (`temperature: v.float({ range: [0, 1] })`);
+ * the predictor then runs with its default until `applyConfiguration` picks a value.
  */
-export type PredictOptions = LMConfig & { callbacks?: Callback[]; adapter?: Adapter };
+export type PredictOptions = Declarable<
+  LMConfig & {
+    callbacks?: Callback[];
+    adapter?: Adapter;
+    /** LM of this predictor (a model variable resolves to one). */
+    lm?: LM;
+    /** Replaces the signature's instructions (an instruction variable resolves to one). */
+    instructions?: string;
+    /** Initial demos (a demo-count or demo-set variable resolves to a list). */
+    demos?: readonly (Example | Record<string, unknown>)[];
+  }
+>;
 
 /** LM state keys never restored from a saved state (they would choose where requests go). */
 const UNSAFE_LM_STATE_KEYS = [
@@ -76,11 +89,21 @@ export class Predict extends Module implements Predictor {
 
   constructor(sig: string | Signature, options: PredictOptions = {}) {
     super();
-    const { callbacks, adapter, ...config } = options;
-    this.signature = toSignature(sig);
+    const { callbacks, adapter, lm, instructions, demos, ...config } = bindOptions(
+      this,
+      Predict,
+      sig,
+      options,
+    );
+    this.signature =
+      instructions === undefined
+        ? toSignature(sig)
+        : toSignature(sig).withInstructions(instructions);
     this.config = config;
     if (callbacks) this.callbacks = callbacks;
     if (adapter) this.adapter = adapter;
+    if (lm) this.lm = lm;
+    if (demos) this.demos = [...demos];
   }
 
   /** Clears the LM, demos and the legacy trace lists (DSPy's `reset`). */

@@ -22,11 +22,6 @@ export interface SignatureOptions {
   types?: CustomTypes;
 }
 
-function defaultInstructions(inputs: readonly Field[], outputs: readonly Field[]): string {
-  const list = (fs: readonly Field[]) => fs.map((f) => `\`${f.name}\``).join(', ');
-  return `Given the fields ${list(inputs)}, produce the fields ${list(outputs)}.`;
-}
-
 function isZodType(v: unknown): v is ZodType {
   return typeof v === 'object' && v !== null && '_zod' in v;
 }
@@ -112,7 +107,6 @@ export function signature(
     fields = [...inputs, ...outputs];
     instructions ??= spec.instructions;
   }
-  const inputs = fields.filter((f) => f.kind === 'input');
-  const outputs = fields.filter((f) => f.kind === 'output');
-  return new Signature(instructions ?? defaultInstructions(inputs, outputs), fields);
+  // '' is how the Signature constructor spells "no instructions": it fills DSPy's default.
+  return new Signature(instructions ?? '', fields);
 }

@@ -33,6 +33,12 @@ export interface FieldPatch {
   type?: FieldType | ZodType | string;
 }
 
+/** DSPy's default instructions: ``Given the fields `a`, `b`, produce the fields `c`.`` */
+function defaultInstructions(inputs: readonly Field[], outputs: readonly Field[]): string {
+  const list = (fs: readonly Field[]) => fs.map((f) => `\`${f.name}\``).join(', ');
+  return `Given the fields ${list(inputs)}, produce the fields ${list(outputs)}.`;
+}
+
 function isZodType(v: unknown): v is ZodType {
   return typeof v === 'object' && v !== null && '_zod' in v;
 }
@@ -90,9 +96,13 @@ export class Signature {
       }
       names.add(f.name);
     }
-    this.instructions = cleandoc(instructions);
     this.inputFields = Object.freeze(fields.filter((f) => f.kind === 'input'));
     this.outputFields = Object.freeze(fields.filter((f) => f.kind === 'output'));
+    // As in DSPy, exactly '' (not blank text, which cleandoc turns into '') means "no instructions".
+    this.instructions =
+      instructions === ''
+        ? defaultInstructions(this.inputFields, this.outputFields)
+        : cleandoc(instructions);
     this.fields = Object.freeze([...this.inputFields, ...this.outputFields]);
     this.name = name;
     Object.freeze(this);

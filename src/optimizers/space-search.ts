@@ -1,0 +1,217 @@
+import { CallAccounting } from '../evaluate/call-accounting.js';
+import { Evaluate } from '../evaluate/evaluate.js';
+import type { Metric } from '../evaluate/metric.js';
+import type { PriceTable } from '../lm/pricing.js';
+import type { Example } from '../modules/example.js';
+import type { Module } from '../modules/module.js';
+import { applyConfiguration, programSpace } from '../modules/program-space.js';
+import {
+  configurationKey,
+  gridSearch,
+  paretoSearch,
+  randomSearch,
+  type Configuration,
+  type ConfigurationEvaluator,
+  type EvaluatedPoint,
+  type ExampleOutcome,
+  type ParetoSearchOptions,
+  type SpaceConstraint,
+  type SpaceSearchOptions,
+  type SpaceSearchResult,
+  type VariableSpace,
+} from '../variables/index.js';
+import {
+  checkConcurrency,
+  checkExamples,
+  type CompileOptions,
+  type OptimizerStats,
+} from './optimizer.js';
+import { OptimizerError } from './optimizer-error.js';
+
+/** Options of {@link programEvaluator}. */
+export interface ProgramEvaluatorOptions {
+  /** The space configurations belong to (default `programSpace(program)`). */
+  space?: VariableSpace;
+  /** Examples run at once within one configuration (default 4). */
+  exampleConcurrency?: number;
+  /** Latency clock in ms (default `performance.now`). */
+  clock?: () => number;
+  /** Prices the cost is computed with (default: what each LM reports). */
+  prices?: PriceTable;
+  /** Counts metric calls. */
+  onMetricCall?: () => void;
+}
+
+/**
+ * The bridge from a program to the searches: runs `applyConfiguration(program, configuration)` on
+ * the chosen devset examples with {@link Evaluate} and reports each example's score, cost,
+ * latency and LM calls. A failing example scores 0 (it never stops the search).
+ *
+ * @example
+ * ```ts
+ * const evaluate = programEvaluator(program, devset, answerExactMatch);
+ * await paretoSearch({ space: programSpace(program), evaluate, devsetSize: devset.length });
+ * ```
+ */
+export function programEvaluator(
+  program: Module,
+  devset: readonly Example[],
+  metric: Metric,
+  options: ProgramEvaluatorOptions = {},
+): ConfigurationEvaluator {
+  const space = options.space ?? programSpace(program);
+  const configured = new Map<string, Module>();
+  const counted: Metric = (example, prediction, trace) => {
+    options.onMetricCall?.();
+    return metric(example, prediction, trace);
+  };
+  return async (configuration: Configuration, indices: readonly number[]) => {
+    const key = configurationKey(configuration);
+    let candidate = configured.get(key);
+    if (candidate === undefined) {
+      candidate = applyConfiguration(program, configuration, { space });
+      configured.set(key, candidate);
+    }
+    const result = await new Evaluate({
+      devset: indices.map((i) => devset[i]!),
+      metric: counted,
+      concurrency: options.exampleConcurrency ?? 4,
+      maxErrors: indices.length + 1,
+      display: false,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.prices === undefined ? {} : { prices: options.prices }),
+    }).run(candidate);
+    return result.results.map((r): ExampleOutcome => ({
+      score: Number(r.score),
+      cost: r.cost ?? 0,
+      latencyMs: r.latencyMs ?? 0,
+      lmCalls: Object.values(r.prediction.usage ?? {}).reduce((s, u) => s + u.calls, 0),
+    }));
+  };
+}
+
+/** Options of {@link SpaceSearch}. */
+export interface SpaceSearchOptimizerOptions
+  extends
+    Omit<ParetoSearchOptions, 'space' | 'evaluate' | 'devsetSize'>,
+    Omit<ProgramEvaluatorOptions, 'space' | 'onMetricCall'> {
+  metric: Metric;
+  /** `pareto` (default): successive halving with NSGA-II proposals; `grid`: brute force; `random`. */
+  algorithm?: 'pareto' | 'grid' | 'random';
+  /** Configurations tried by `random` (default 16). */
+  samples?: number;
+  /** The space (default: `programSpace(program)` with `spaceConstraints`). */
+  space?: VariableSpace;
+  /** Cross-variable constraints added to the program's space. */
+  spaceConstraints?: readonly SpaceConstraint[];
+}
+
+/** What {@link SpaceSearch.optimize} returns. */
+export interface SpaceSearchOutcome<M extends Module> extends SpaceSearchResult {
+  /** The program configured with the chosen point (the student's default configuration if none). */
+  program: M;
+  /** Builds the configured program of any point (of the front or not). */
+  programFor(point: EvaluatedPoint | Configuration): M;
+  stats: OptimizerStats;
+}
+
+/**
+ * The optimizer over a program's whole variable space (model, strategy, temperature,
+ * instructions, demos …, all modules at once) for quality, cost and latency together. Returns the
+ * Pareto front and the program configured with the point the `select` rule picks.
+ *
+ * @example
+ * ```ts
+ * const search = new SpaceSearch({
+ *   metric: answerExactMatch, objectives: { quality: 'max', cost: 'min' },
+ *   budget: { evaluations: 24 }, select: cheapestWithin(2), seed: 1,
+ * });
+ * const { front, chosen, program: best } = await search.optimize(program, { trainset: devset });
+ * console.log(formatFrontTable(front, { chosen }));
+ * ```
+ */
+export class SpaceSearch {
+  constructor(private readonly options: SpaceSearchOptimizerOptions) {
+    checkConcurrency(options.concurrency);
+    if (options.exampleConcurrency !== undefined) checkConcurrency(options.exampleConcurrency);
+  }
+
+  /** The program configured with the chosen point. */
+  async compile<M extends Module>(student: M, options: CompileOptions): Promise<M> {
+    return (await this.optimize(student, options)).program;
+  }
+
+  /** Searches the space of `student` on `valset` (default the trainset). */
+  async optimize<M extends Module>(
+    student: M,
+    { trainset, valset }: CompileOptions,
+  ): Promise<SpaceSearchOutcome<M>> {
+    const devset = valset !== undefined && valset.length > 0 ? valset : trainset;
+    if (devset.length === 0)
+      throw new OptimizerError('invalid_option', 'SpaceSearch needs a non-empty devset');
+    checkExamples(devset, 'valset');
+    const o = this.options;
+    const space =
+      o.space ??
+      programSpace(
+        student,
+        o.spaceConstraints === undefined ? {} : { constraints: o.spaceConstraints },
+      );
+    if (space.names().length === 0)
+      throw new OptimizerError(
+        'invalid_option',
+        'The program declares no variables; give some module parameter a variable (v.float, v.model …)',
+      );
+    const started = performance.now();
+    const metricCalls = { count: 0 };
+    const evaluate = programEvaluator(student, devset, o.metric, {
+      space,
+      onMetricCall: () => void metricCalls.count++,
+      ...(o.exampleConcurrency === undefined ? {} : { exampleConcurrency: o.exampleConcurrency }),
+      ...(o.clock === undefined ? {} : { clock: o.clock }),
+      ...(o.prices === undefined ? {} : { prices: o.prices }),
+    });
+    const {
+      metric: _m,
+      algorithm = 'pareto',
+      samples = 16,
+      space: _s,
+      spaceConstraints: _c,
+      ...rest
+    } = o;
+    const searchOptions: SpaceSearchOptions & ParetoSearchOptions = {
+      ...rest,
+      space,
+      evaluate,
+      devsetSize: devset.length,
+    };
+    const accounting = new CallAccounting();
+    const result = await accounting.run(() =>
+      algorithm === 'grid'
+        ? gridSearch(searchOptions)
+        : algorithm === 'random'
+          ? randomSearch({ ...searchOptions, samples })
+          : paretoSearch(searchOptions),
+    );
+    const programFor = (point: EvaluatedPoint | Configuration): M =>
+      applyConfiguration(student, isPoint(point) ? point.configuration : point, { space });
+    return {
+      ...result,
+      program: programFor(result.chosen?.configuration ?? {}),
+      programFor,
+      stats: {
+        ...accounting.stats(),
+        metricCalls: metricCalls.count,
+        durationMs: performance.now() - started,
+      },
+    };
+  }
+}
+
+function isPoint(value: EvaluatedPoint | Configuration): value is EvaluatedPoint {
+  return (
+    typeof value['quality'] === 'number' &&
+    typeof value['configuration'] === 'object' &&
+    value['configuration'] !== null
+  );
+}
