@@ -7,37 +7,15 @@ import type { Module } from '../modules/module.js';
 import type { TraceEntry } from '../modules/parameter.js';
 import type { Prediction } from '../modules/prediction.js';
 import { context } from '../modules/settings.js';
+import type { BudgetStopReason } from './budget.js';
 import type { OptimizerStats } from './optimizer.js';
 import { OptimizerError } from './optimizer-error.js';
 
 /**
- * Why a search optimizer stopped: it ran its course, or a call cap was reached before the next
+ * Why a search optimizer stopped: it ran its course, or a budget cap was reached before the next
  * step (the result is then the best program found so far).
  */
-export type StopReason = 'completed' | 'max_lm_calls' | 'max_metric_calls';
-
-/** Caps on the calls a search run may make (checked between steps; a step always finishes). */
-export interface CallCaps {
-  /** Task- and prompt-model LM calls, cache hits included. */
-  maxLmCalls?: number;
-  /** Metric evaluations. */
-  maxMetricCalls?: number;
-}
-
-/** Calls made so far, as the caps count them. */
-export interface CallsUsed {
-  lm: number;
-  metric: number;
-}
-
-/** The cap `used` has reached, if any. */
-export function capReached(caps: CallCaps, used: CallsUsed): StopReason | undefined {
-  if (caps.maxLmCalls !== undefined && used.lm >= caps.maxLmCalls) return 'max_lm_calls';
-  if (caps.maxMetricCalls !== undefined && used.metric >= caps.maxMetricCalls) {
-    return 'max_metric_calls';
-  }
-  return undefined;
-}
+export type StopReason = 'completed' | BudgetStopReason;
 
 /** Validates an integer option `>= min`. */
 export function checkInteger(name: string, value: number, min: number): number {
