@@ -230,6 +230,16 @@ export class SIMBA implements Optimizer {
     const metric = budget.countingMetric(o.metric);
     const task = <T>(fn: () => Promise<T>): Promise<T> =>
       budget.measure('task', fn).then((r) => r.value);
+    // Every system on every example (a task-model step), scores per system in example order.
+    const scoreGrid = async (systems: M[], examples: readonly Example[]): Promise<number[][]> => {
+      const n = examples.length;
+      const runs = await task(() =>
+        mapInOrder(systems.length * n, concurrency, (i) =>
+          runScored(systems[Math.floor(i / n)]!, examples[i % n]!, metric, metricCalls),
+        ),
+      );
+      return systems.map((_, p) => runs.slice(p * n, (p + 1) * n).map((r) => r.score));
+    };
 
     const average = (idx: number): number => {
       const s = programScores[idx] ?? [];
@@ -347,19 +357,7 @@ export class SIMBA implements Optimizer {
         }
 
         // STEP 5-6: score the candidates on the same mini-batch.
-        const evals = await task(() =>
-          mapInOrder(candidates.length * batch.length, concurrency, (i) =>
-            runScored(
-              candidates[Math.floor(i / batch.length)]!,
-              batch[i % batch.length]!,
-              metric,
-              metricCalls,
-            ),
-          ),
-        );
-        const candScores = candidates.map((_, c) =>
-          evals.slice(c * batch.length, (c + 1) * batch.length).map((r) => r.score),
-        );
+        const candScores = await scoreGrid(candidates, batch);
         const means = candScores.map((s) => s.reduce((a, b) => a + b, 0) / s.length);
         means.forEach((m, c) => (log.candidates[c]!.score = m));
         // STEP 7: the step's winner.
@@ -427,20 +425,9 @@ export class SIMBA implements Optimizer {
       ),
     ];
     const finalists = idxs.map((i) => winners[i]!.deepCopy());
-    const runs = await task(() =>
-      mapInOrder(finalists.length * trainset.length, concurrency, (i) =>
-        runScored(
-          finalists[Math.floor(i / trainset.length)]!,
-          trainset[i % trainset.length]!,
-          metric,
-          metricCalls,
-        ),
-      ),
+    const finalScores = (await scoreGrid(finalists, trainset)).map((s) =>
+      s.length === 0 ? 0 : s.reduce((x, y) => x + y, 0) / s.length,
     );
-    const finalScores = finalists.map((_, p) => {
-      const s = runs.slice(p * trainset.length, (p + 1) * trainset.length);
-      return s.length === 0 ? 0 : s.reduce((a, r) => a + r.score, 0) / s.length;
-    });
     finalScores.forEach((s, p) => {
       // DSPy indexes the logs by finalist position (trial_logs[idx_prog - 1]).
       const entry = p === 0 ? undefined : trialLogs[p - 1];
