@@ -61,12 +61,12 @@ console.log(`embedder: ${embedder.provider}/${embedder.model}`);
 configure({ lm });
 
 /** Retrieve two passages, then answer from them. */
-class RAG extends Module {
+class RAG extends Module<{ question: string }> {
   constructor(readonly search: Retrieve) {
     super();
   }
   answer = new ChainOfThought('context: list[str], question -> answer');
-  override async forward({ question }: Record<string, unknown>): Promise<Prediction> {
+  override async forward({ question }: { question: string }): Promise<Prediction> {
     const { passages } = await this.search.call({ query: question });
     return this.answer.call({ context: passages, question });
   }

@@ -237,12 +237,32 @@ export abstract class BaseLM implements LM {
     if (req.signal?.aborted) throw abortedError(this.provider, req.signal.reason);
     const started = performance.now();
     const timeoutMs = req.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const result = await withRetries(this.provider, this.retryPolicy, req.signal, () =>
+    const policy =
+      req.maxAttempts === undefined
+        ? this.retryPolicy
+        : { ...this.retryPolicy, maxAttempts: Math.max(1, Math.floor(req.maxAttempts)) };
+    const result = await withRetries(this.provider, policy, req.signal, () =>
       runWithDeadline(this.provider, timeoutMs, req.signal, (signal) => this.send(req, signal)),
     );
+    if (req.maxResponseChars !== undefined) this.assertSize(result, req.maxResponseChars);
     const response = this.toResponse(result, performance.now() - started);
     if (cache !== null && key !== undefined) await safeSet(cache, key, response);
     return response;
+  }
+
+  /** Fails a call whose answer is longer than `limit` characters, before anything parses it. */
+  private assertSize(result: ProviderResult, limit: number): void {
+    let chars = 0;
+    for (const c of result.choices) {
+      chars += c.text.length;
+      for (const t of c.toolCalls ?? []) chars += JSON.stringify(t).length;
+    }
+    if (chars > limit)
+      throw new LMError(
+        'response_too_large',
+        `${this.provider} answered ${chars} characters, above the limit of ${limit} (maxResponseChars)`,
+        { details: { provider: this.provider, chars, limit } },
+      );
   }
 
   private keyOf(req: LMRequest): string {

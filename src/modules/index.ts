@@ -1,7 +1,12 @@
 export { Example, toPlain } from './example.js';
 export type { ExampleLike, ExampleOptions } from './example.js';
-export { Prediction, Completions } from './prediction.js';
-export type { LmUsage } from './prediction.js';
+export { Prediction, PredictionBase, Completions } from './prediction.js';
+export type {
+  CompletionsData,
+  LmUsage,
+  PredictionConstructor,
+  PredictionFields,
+} from './prediction.js';
 export { MODULE_BRAND, Module, isModule } from './module.js';
 export type { CallOptions, LMConfig, ProgramState } from './module.js';
 export { PARAMETER, isPredictor } from './parameter.js';

@@ -1,8 +1,14 @@
 import { nanoid } from 'nanoid';
 import { UsageTracker, currentContext, runWithContext, type Callback } from '../context/index.js';
 import type { LM, LMRequest } from '../lm/types.js';
-import type { Signature } from '../signatures/index.js';
-import { runBatch, type BatchOptions, type BatchResult, type BatchWithFailures } from './batch.js';
+import type { AnyFields, Signature } from '../signatures/index.js';
+import {
+  runBatch,
+  type BatchOptions,
+  type BatchResult,
+  type BatchWithFailures,
+  type Callable,
+} from './batch.js';
 import { ModuleError } from './errors.js';
 import { Example, isPlainObject, type ExampleLike } from './example.js';
 import { isPredictor, type LoadOptions, type Predictor, type PredictorState } from './parameter.js';
@@ -56,6 +62,11 @@ export function isModule(value: unknown): value is Module {
  * sub-modules, arrays and plain objects, with DSPy's names (`predict`, `cot.predict`, `steps[0]`,
  * `byName['x']`). Compiled sub-modules (`compiled = true`) are frozen: their predictors are skipped.
  *
+ * `I` and `O` are the inputs and outputs object types the compiler checks `call()` against and
+ * gives the returned {@link Prediction}; `Predict`, `ChainOfThought` and `ReAct` take them from
+ * their signature, a subclass may declare them (`extends Module<{ question: string }, { answer:
+ * string }>`), and both default to untyped records.
+ *
  * @example
  * ```ts
  * class RAG extends Module {
@@ -69,7 +80,7 @@ export function isModule(value: unknown): value is Module {
  * new RAG().namedPredictors().map(([name]) => name); // ['retrieve', 'answer.predict']
  * ```
  */
-export abstract class Module {
+export abstract class Module<I extends object = AnyFields, O extends object = AnyFields> {
   /**
    * `value instanceof Module` checks the {@link MODULE_BRAND}, so it holds for modules of another
    * copy of dspex too; `instanceof` a subclass keeps its usual prototype-chain meaning.
@@ -89,18 +100,20 @@ export abstract class Module {
   compiled = false;
 
   /** The program logic. Call {@link Module.call} rather than this, so callbacks and usage apply. */
-  abstract forward(inputs: Record<string, unknown>, options?: CallOptions): Promise<Prediction>;
+  abstract forward(inputs: I, options?: CallOptions): Promise<Prediction<O>>;
 
   /**
    * Runs the module (DSPy's `__call__`): emits `onModuleStart`/`onModuleEnd` and, for the
    * outermost call, opens the usage scope whose per-model totals become `prediction.usage`.
    * An {@link Example} with input keys contributes only its `inputs()`.
    */
-  async call(inputs: ExampleLike = {}, options?: CallOptions): Promise<Prediction> {
-    const args =
+  call(inputs: I | Example, options?: CallOptions): Promise<Prediction<O>>;
+  async call(inputs: I | Example = {} as I, options?: CallOptions): Promise<Prediction<O>> {
+    const args = (
       inputs instanceof Example
         ? Object.fromEntries((inputs.inputKeys === null ? inputs : inputs.inputs()).items())
-        : { ...inputs };
+        : { ...inputs }
+    ) as I;
     const contextCallbacks = currentContext().callbacks;
     // No observers (the common case): no id to mint and no callback list to build.
     if (contextCallbacks.length === 0 && this.callbacks.length === 0) {
@@ -120,9 +133,9 @@ export abstract class Module {
   }
 
   private async forwardWithUsage(
-    args: Record<string, unknown>,
+    args: I,
     options: CallOptions | undefined,
-  ): Promise<Prediction> {
+  ): Promise<Prediction<O>> {
     if (currentContext().values[USAGE_SCOPE] !== undefined) return this.forward(args, options);
     const tracker = new UsageTracker();
     const pred = await runWithContext(
@@ -287,16 +300,16 @@ export abstract class Module {
   batch(
     examples: readonly ExampleLike[],
     options?: BatchOptions & { returnFailures?: false },
-  ): Promise<BatchResult>;
+  ): Promise<BatchResult<O>>;
   batch(
     examples: readonly ExampleLike[],
     options: BatchOptions & { returnFailures: true },
-  ): Promise<BatchWithFailures>;
+  ): Promise<BatchWithFailures<O>>;
   batch(
     examples: readonly ExampleLike[],
     options: BatchOptions = {},
-  ): Promise<BatchResult | BatchWithFailures> {
-    return runBatch(this, examples, options);
+  ): Promise<BatchResult<O> | BatchWithFailures<O>> {
+    return runBatch<O>(this as Callable<O>, examples, options);
   }
 }
 

@@ -1,7 +1,24 @@
 export { SignatureError } from './errors.js';
 export type { SignatureErrorCode } from './errors.js';
 export { Signature } from './signature.js';
-export type { FieldPatch, SignatureState, ZodSignatureSpec } from './signature.js';
+export type {
+  FieldPatch,
+  Inserted,
+  SignatureSpec,
+  SignatureState,
+  SpecInputs,
+  SpecOutputs,
+  ZodSignatureSpec,
+} from './signature.js';
+export type {
+  AnyFields,
+  FieldValueOf,
+  InputsOf,
+  OutputsOf,
+  TypeOf,
+  ZodInputsOf,
+  ZodOutputsOf,
+} from './typed.js';
 export { signature } from './make-signature.js';
 export type { SignatureOptions } from './make-signature.js';
 export { field, fieldDefault, isZodFieldSpec } from './field.js';

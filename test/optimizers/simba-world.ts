@@ -49,10 +49,10 @@ export function feedbackFields(messages: readonly LMMessage[]): Record<string, u
   return out;
 }
 
-export class HintThenAnswer extends Module {
+export class HintThenAnswer extends Module<{ question: string }> {
   hint = new Predict('question -> hint');
   answer = new Predict('question, hint -> answer');
-  async forward(inputs: Record<string, unknown>): Promise<Prediction> {
+  async forward(inputs: { question: string }): Promise<Prediction> {
     const { hint } = await this.hint.call({ question: inputs['question'] });
     return this.answer.call({ question: inputs['question'], hint });
   }

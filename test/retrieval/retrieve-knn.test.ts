@@ -40,10 +40,10 @@ describe('Retrieve', () => {
 
   it('feeds a RAG program whose only predictor is the answerer', async () => {
     const search = await Retrieve.fromCorpus(corpus, { embedder: hashingEmbedder(), k: 1 });
-    class RAG extends Module {
+    class RAG extends Module<{ question: string }> {
       search = search;
       answer = new ChainOfThought('context: list[str], question -> answer');
-      async forward({ question }: Record<string, unknown>) {
+      async forward({ question }: { question: string }) {
         const { passages } = await this.search.call({ query: question });
         return this.answer.call({ context: passages, question });
       }
