@@ -22,7 +22,7 @@ import type { Module } from '../../src/modules/module.js';
 import { Predict } from '../../src/modules/predict.js';
 import { context } from '../../src/modules/settings.js';
 import * as optimizers from '../../src/optimizers/index.js';
-import { startOpenAIFixture } from '../../test/fixtures/index.js';
+import { startOpenAIFixture } from '../../test/fixtures/openai-fixture.js';
 import { TASKS, datasets, resetSampling, simulate, type SimTask } from './simulator.js';
 
 const { values } = parseArgs({

@@ -8,7 +8,7 @@ import { checkInteger } from './search-kit.js';
 
 /** Options of {@link Ensemble} (DSPy's arguments, camelCased). */
 export interface EnsembleOptions {
-  /** Combines the programs' predictions (e.g. `majority`); without it the result's `outputs` lists them. */
+  /** Combines the programs' predictions (e.g. `majority`); without it the result's `predictions` field lists them. */
   reduceFn?: (outputs: Prediction[]) => Prediction | Promise<Prediction>;
   /** Programs sampled per call (default: all of them). */
   size?: number;
@@ -48,7 +48,7 @@ export class EnsembledProgram extends Module {
     }
     const outputs: Prediction[] = [];
     for (const program of chosen) outputs.push(await program.call(inputs, options));
-    return reduceFn ? reduceFn(outputs) : new Prediction({ outputs });
+    return reduceFn ? reduceFn(outputs) : new Prediction({ predictions: outputs });
   }
 }
 

@@ -26,9 +26,9 @@ describe('Ensemble', () => {
     expect((await ensembled.call({ q: 1 }))['answer']).toBe('x');
   });
 
-  it('without reduceFn returns the predictions as outputs', async () => {
+  it('without reduceFn returns the predictions in a predictions field', async () => {
     const out = await new Ensemble().compile(programs()).call({ q: 1 });
-    expect((out['outputs'] as Prediction[]).map((p) => p['answer'])).toEqual([
+    expect((out.get('predictions') as Prediction[]).map((p) => p['answer'])).toEqual([
       'x',
       'y',
       'x',
@@ -42,14 +42,14 @@ describe('Ensemble', () => {
     const ensembled = new Ensemble({ size: 2 }).compile(ps);
     const out = await ensembled.call({ q: 1 });
     const expected = new PythonRandom(0).sample(ps, 2).map((p) => p.answer);
-    expect((out['outputs'] as Prediction[]).map((p) => p['answer'])).toEqual(expected);
+    expect((out.get('predictions') as Prediction[]).map((p) => p['answer'])).toEqual(expected);
     expect(ps.reduce((n, p) => n + p.calls, 0)).toBe(2);
   });
 
   it('deterministic: the same inputs pick the same programs', async () => {
     const ensembled = new Ensemble({ size: 2, deterministic: true }).compile(programs());
     const pick = async (q: unknown) =>
-      ((await ensembled.call({ q }))['outputs'] as Prediction[]).map((p) => p['answer']);
+      ((await ensembled.call({ q })).get('predictions') as Prediction[]).map((p) => p['answer']);
     const first = await pick({ a: 1, b: 2 });
     for (let i = 0; i < 5; i++) expect(await pick({ b: 2, a: 1 })).toEqual(first);
   });
