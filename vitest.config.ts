@@ -1,4 +1,15 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// `dspex` and `dspex/<subpath>` resolve to the TypeScript entry files (as tsconfig `paths` and
+// bin/source-hooks.js do), so examples and programs modules importing 'dspex' run on the sources.
+const alias = [
+  { find: /^dspex$/, replacement: fileURLToPath(new URL('./entry/index.ts', import.meta.url)) },
+  {
+    find: /^dspex\/([a-z-]+)$/,
+    replacement: fileURLToPath(new URL('./entry/$1.ts', import.meta.url)),
+  },
+];
 
 // Two projects: `unit` needs nothing running; `integration` spawns real processes
 // (redis-server on a free port, escript for the OTP oracle, node daemons).
@@ -6,6 +17,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias },
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
@@ -14,6 +26,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias },
         test: {
           name: 'integration',
           include: ['test/**/*.int.test.ts'],

@@ -9,7 +9,9 @@ import { DspexError } from '../src/errors/index.js';
  * - `execution_failed`: the program threw (retryable when its cause is, e.g. an LM 5xx);
  * - `cancelled`: an optimization run or evaluation was cancelled;
  * - `stopping`: the runtime is draining or stopped and takes no new work (retryable elsewhere);
- * - `overloaded`: no worker slot became free in time (retryable).
+ * - `overloaded`: no worker slot became free in time (retryable);
+ * - `poison_job`: the job was running on nodes that died or hung too many times;
+ * - `deadline_exceeded`: the job ran past its deadline; its worker was killed.
  */
 export type ActorErrorCode =
   | 'bad_message'
@@ -21,7 +23,9 @@ export type ActorErrorCode =
   | 'execution_failed'
   | 'cancelled'
   | 'stopping'
-  | 'overloaded';
+  | 'overloaded'
+  | 'poison_job'
+  | 'deadline_exceeded';
 
 /**
  * The error of the runtime actors and of the `Runtime` API built on them.

@@ -15,7 +15,13 @@ import {
   type Clock,
   type RateLimiter,
 } from '../src/resilience/index.js';
-import { PooledLM, poolKey, type PoolHandle, type PooledCallReport } from './pooled-lm.js';
+import {
+  PooledLM,
+  poolKey,
+  type PoolHandle,
+  type PooledCallDefaults,
+  type PooledCallReport,
+} from './pooled-lm.js';
 import { parseMessage, replyOk } from './protocol.js';
 
 /** Registered name of the client pool. */
@@ -39,6 +45,8 @@ export interface ClientPoolOptions {
   /** Key prefix of the Redis buckets (default `dspex:ratelimit:`). */
   redisKeyPrefix?: string;
   clock?: Clock;
+  /** Options set on every pooled call that does not set them (timeout, size cap, attempts). */
+  callDefaults?: PooledCallDefaults;
   /** Observer of every pooled call. */
   onCall?: (call: PooledCallReport) => void;
   /** Observer of circuit state changes. */
@@ -77,7 +85,10 @@ export class ClientPool implements PoolHandle {
   private readonly counters = new Map<string, { calls: number; errors: number }>();
   private readonly unsubscribeBreaker: () => void;
 
+  readonly callDefaults: PooledCallDefaults | undefined;
+
   constructor(private readonly options: ClientPoolOptions = {}) {
+    this.callDefaults = options.callDefaults;
     this.breaker = new CircuitBreaker({
       ...(options.breaker === undefined ? {} : { config: options.breaker }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),

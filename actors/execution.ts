@@ -1,7 +1,7 @@
 import type { LM } from '../src/lm/types.js';
 import { context, currentSettings, type Module, type TraceEntry } from '../src/modules/index.js';
 import { DspexError } from '../src/errors/index.js';
-import type { Kernel } from '../src/kernel/index.js';
+import { runTrapped, type Kernel } from '../src/kernel/index.js';
 import type { Execution, JsonObject, Store } from '../src/store/index.js';
 import { ActorError, describeError } from './actor-error.js';
 import { CLIENT_POOL } from './client-pool.js';
@@ -32,6 +32,23 @@ export interface ExecutionRequest {
   /** This attempt and the job's total attempts (a failure is recorded only on the last one). */
   attempt: number;
   attempts: number;
+  /**
+   * Times the job was taken back from a node that died or hung while running it (lost lock). At
+   * {@link JobPolicy.maxCrashes} the job is failed as a poison job instead of run again.
+   */
+  stalls?: number | undefined;
+  /** Aborted at the job's deadline (or when the node gives up on it): LM calls inside stop. */
+  signal?: AbortSignal | undefined;
+}
+
+/** What the node allows a job, and how long it may run (config `jobs`). */
+export interface JobPolicy {
+  /** Lost-lock redeliveries a job may cause before it is failed as a poison job. */
+  maxCrashes: number;
+  /** Models a job's `config.model` may name besides the program's own. */
+  models: readonly string[];
+  /** Largest `config.maxTokens` a job may ask for. */
+  maxTokens: number;
 }
 
 /** What an execution returns: the `dspex-run` job's return value (DESIGN §5). */
@@ -53,6 +70,10 @@ export interface ExecutionServices {
    * `config.changed`: the same freshness without a registry call and a monitor per execution.
    */
   variables?: VariableTable;
+  /** What jobs may override and how often they may take a node down (default: no limit). */
+  policy?: JobPolicy;
+  /** Record each execution's trace (default true). */
+  recordTrace?: boolean;
   /** The LM to use when the program has none of its own (default: the configured one). */
   defaultLm?: () => LM | undefined;
   /** Told when an execution starts and ends (runtime events). */
@@ -80,7 +101,11 @@ function traceOf(module: Module, trace: readonly TraceEntry[]): unknown[] {
 }
 
 /** The configuration of this execution: the registry's, overridden by the job's own. */
-export function effectiveConfig(base: ProgramConfig, request: ExecutionRequest): ProgramConfig {
+export function effectiveConfig(
+  base: ProgramConfig,
+  request: ExecutionRequest,
+  policy?: OverridePolicy,
+): ProgramConfig {
   if (request.config === undefined)
     return request.version === undefined ? base : { ...base, stateVersion: request.version };
   const overrides = programConfigSchema.safeParse(request.config);
@@ -89,9 +114,50 @@ export function effectiveConfig(base: ProgramConfig, request: ExecutionRequest):
       'invalid_job',
       `invalid job config: ${overrides.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
     );
+  if (policy !== undefined) checkOverrides(overrides.data, base, policy);
   const merged: ProgramConfig = { ...base, ...overrides.data };
   if (request.version !== undefined) merged.stateVersion = request.version;
   return merged;
+}
+
+/** {@link JobPolicy}'s override limits, and the model the program runs with when not overridden. */
+export interface OverridePolicy {
+  models: readonly string[];
+  maxTokens: number;
+  /** The program's own model (its LM's), always allowed. */
+  programModel?: string | undefined;
+}
+
+/**
+ * Rejects job overrides the node does not allow: a model that is neither the program's (the
+ * registry's or its LM's) nor listed in `jobs.overrides.models` (each model is a client-pool key
+ * and a metrics series, so the set is closed), or `maxTokens` above `jobs.overrides.maxTokens`.
+ */
+export function checkOverrides(
+  overrides: ProgramConfig,
+  base: ProgramConfig,
+  policy: OverridePolicy,
+): void {
+  const model = overrides.model;
+  if (
+    model !== undefined &&
+    model !== base.model &&
+    model !== policy.programModel &&
+    !policy.models.includes(model)
+  ) {
+    const allowed = [base.model ?? policy.programModel, ...policy.models].filter(
+      (m): m is string => m !== undefined,
+    );
+    throw new ActorError(
+      'invalid_job',
+      `invalid job config: model ${JSON.stringify(model)} is not allowed for this program (allowed: ${allowed.join(', ') || 'none'}; list more in the config's jobs.overrides.models)`,
+    );
+  }
+  if (overrides.maxTokens !== undefined && overrides.maxTokens > policy.maxTokens)
+    throw new ActorError(
+      'invalid_job',
+      `invalid job config: maxTokens ${overrides.maxTokens} is above the node's limit of ${policy.maxTokens} (config jobs.overrides.maxTokens)`,
+    );
 }
 
 /**
@@ -160,11 +226,57 @@ async function recordExecution(
   return execution;
 }
 
+/** The recorded result of a succeeded execution record. */
+function recordedResult(execution: Execution): ExecutionResult {
+  return {
+    outputs: (execution.outputs ?? {}) as Record<string, unknown>,
+    executionId: execution.id,
+    usage: (execution.usage ?? {}) as Record<string, unknown>,
+  };
+}
+
+/** The model a program runs with when the job does not override it. */
+function programModel(services: ExecutionServices): string | undefined {
+  return (services.defaultLm?.() ?? currentSettings().lm)?.model;
+}
+
+/**
+ * Writes the final `succeeded` status. Another run of the same job (redelivered after this node
+ * lost the job's lock, on another node) may have finished first: then its recorded result stands
+ * and is returned, and this run's outputs are dropped, so a job never fails for having run twice.
+ */
+async function recordSuccess(
+  store: Store,
+  execution: Execution,
+  result: ExecutionResult,
+  trace: unknown[] | undefined,
+): Promise<{ execution: Execution; result: ExecutionResult }> {
+  const patch = {
+    status: 'succeeded' as const,
+    outputs: result.outputs as JsonObject,
+    usage: result.usage as JsonObject,
+    ...(trace === undefined ? {} : { trace: json<JsonObject[]>(trace) }),
+  };
+  try {
+    return {
+      execution: await store.executions.update(execution.id, patch, { known: execution }),
+      result,
+    };
+  } catch (error) {
+    const now = await store.executions.find(execution.id);
+    if (now?.status === 'succeeded') return { execution: now, result: recordedResult(now) };
+    if (now?.status !== 'running') throw error;
+    // Taken over by a redelivery still running elsewhere: this run finished first.
+    return { execution: await store.executions.update(execution.id, patch), result };
+  }
+}
+
 /**
  * Runs one execution: records it once per job id (a retry reuses the record, and a job already
- * succeeded returns its recorded result), runs a materialized copy of the program inside
- * `context({ lm, adapter, trace })`, and records outputs, trace, usage, duration and status. A
- * failure is recorded only when the job will not be retried.
+ * succeeded returns its recorded result without running), runs a materialized copy of the program
+ * inside `context({ lm, adapter, trace, signal })` in a fault scope (an exception thrown
+ * asynchronously by the program fails this execution, not the node), and records outputs, trace,
+ * usage, duration and status. A failure is recorded only when the job will not be retried.
  *
  * The store's active version of the program is read once per execution; the registry's
  * configuration is read again at the last moment, so a change published meanwhile reaches it.
@@ -174,10 +286,12 @@ export async function runExecution(
   request: ExecutionRequest,
   readConfig: () => ProgramConfig,
 ): Promise<ExecutionResult> {
-  const { store, catalog, kernel, nodeId } = services;
+  const { store, catalog, kernel, nodeId, policy } = services;
   const base = catalog.get(request.program);
+  const overridePolicy =
+    policy === undefined ? undefined : { ...policy, programModel: programModel(services) };
   const first = readConfig();
-  const requested = effectiveConfig(first, request);
+  const requested = effectiveConfig(first, request, overridePolicy);
   const active =
     requested.stateVersion === undefined
       ? ((await store.programs.find(request.program))?.activeVersion ?? null)
@@ -187,12 +301,7 @@ export async function runExecution(
       ? config
       : { ...config, stateVersion: active };
   let execution = await recordExecution(store, request, nodeId, withActive(requested).stateVersion);
-  if (execution.status === 'succeeded')
-    return {
-      outputs: (execution.outputs ?? {}) as Record<string, unknown>,
-      executionId: execution.id,
-      usage: (execution.usage ?? {}) as Record<string, unknown>,
-    };
+  if (execution.status === 'succeeded') return recordedResult(execution);
   const report = services.onExecution;
   report?.({
     phase: 'started',
@@ -201,9 +310,16 @@ export async function runExecution(
     executionId: execution.id,
   });
   try {
+    const stalls = request.stalls ?? 0;
+    if (policy !== undefined && stalls > 0 && stalls >= policy.maxCrashes)
+      throw new ActorError(
+        'poison_job',
+        `poison job: it was running on a node that died or hung ${stalls} time(s) (lost its lock); failed without another run so it cannot take down more nodes`,
+        { details: { stalls } },
+      );
     // Read again at the last moment: a change published meanwhile reaches this execution.
     const latest = readConfig();
-    let effective = latest === first ? requested : effectiveConfig(latest, request);
+    let effective = latest === first ? requested : effectiveConfig(latest, request, overridePolicy);
     if (effective.stateVersion === undefined && requested.stateVersion !== undefined)
       // Newly unpinned by the registry: fall back to the store's active version.
       effective = await withActiveVersion(store, request.program, effective);
@@ -217,36 +333,35 @@ export async function runExecution(
       pool: (lm) => callActor<LM>(kernel, CLIENT_POOL, { type: 'acquire', lm }),
     });
     const trace: TraceEntry[] = [];
-    const prediction = await context(
-      {
-        trace,
-        ...(program.lm === undefined ? {} : { lm: program.lm }),
-        ...(program.adapter === undefined ? {} : { adapter: program.adapter }),
-      },
-      () => program.module.call(request.inputs),
+    const prediction = await runTrapped(() =>
+      context(
+        {
+          trace,
+          ...(program.lm === undefined ? {} : { lm: program.lm }),
+          ...(program.adapter === undefined ? {} : { adapter: program.adapter }),
+          ...(request.signal === undefined ? {} : { signal: request.signal }),
+        },
+        () => program.module.call(request.inputs),
+      ),
     );
-    const result: ExecutionResult = {
-      outputs: json(prediction.toDict()),
-      executionId: execution.id,
-      usage: json(prediction.usage ?? {}),
-    };
-    execution = await store.executions.update(
-      execution.id,
+    const done = await recordSuccess(
+      store,
+      execution,
       {
-        status: 'succeeded',
-        outputs: result.outputs as JsonObject,
-        usage: result.usage as JsonObject,
-        trace: json(traceOf(program.module, trace)),
+        outputs: json(prediction.toDict()),
+        executionId: execution.id,
+        usage: json(prediction.usage ?? {}),
       },
-      { known: execution },
+      services.recordTrace === false ? undefined : traceOf(program.module, trace),
     );
+    execution = done.execution;
     report?.({
       phase: 'succeeded',
       jobId: request.jobId,
       program: request.program,
       executionId: execution.id,
     });
-    return result;
+    return done.result;
   } catch (error) {
     const retryable = error instanceof DspexError && error.retryable;
     const final = !retryable || request.attempt >= request.attempts;

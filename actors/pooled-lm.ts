@@ -12,15 +12,35 @@ export interface PooledCallReport {
   error?: unknown;
 }
 
+/**
+ * Call options a node sets on every pooled call that does not set them itself (config `lm`):
+ * per-attempt timeout, response size cap, and the LM-level attempts (1 on a node: the job owns
+ * retries, so each provider call passes the guard and the breaker on its own).
+ */
+export type PooledCallDefaults = Pick<LMRequest, 'timeoutMs' | 'maxResponseChars' | 'maxAttempts'>;
+
 /** The pool seen from a pooled LM: its guard per key and the call observer. */
 export interface PoolHandle {
   guardFor(key: string): Guard;
   report(call: PooledCallReport): void;
+  /** Defaults of every call (none when absent). */
+  readonly callDefaults?: PooledCallDefaults | undefined;
 }
 
 /** `provider:model`, the key of limits, circuits and metrics. */
 export function poolKey(lm: Pick<LM, 'provider' | 'model'>): string {
   return `${lm.provider}:${lm.model}`;
+}
+
+function withDefaults(request: LMRequest, defaults: PooledCallDefaults): LMRequest {
+  const out: LMRequest = { ...request };
+  if (out.timeoutMs === undefined && defaults.timeoutMs !== undefined)
+    out.timeoutMs = defaults.timeoutMs;
+  if (out.maxResponseChars === undefined && defaults.maxResponseChars !== undefined)
+    out.maxResponseChars = defaults.maxResponseChars;
+  if (out.maxAttempts === undefined && defaults.maxAttempts !== undefined)
+    out.maxAttempts = defaults.maxAttempts;
+  return out;
 }
 
 /** Prompt size in tokens, estimated as one token per 4 characters (settled after the call). */
@@ -53,7 +73,9 @@ export class PooledLM implements LM {
     this.key = poolKey(inner);
   }
 
-  async complete(request: LMRequest): Promise<LMResponse> {
+  async complete(given: LMRequest): Promise<LMResponse> {
+    const defaults = this.pool.callDefaults;
+    const request = defaults === undefined ? given : withDefaults(given, defaults);
     const guard = this.pool.guardFor(this.key);
     try {
       const response = await guard.run(

@@ -52,14 +52,21 @@ interface Context extends ProgramWorkerInput {
   replyTo: ReplyHandle | undefined;
 }
 
+/** Failures of the job itself (not of the program), replied with their own code and message. */
+const JOB_FAILURES = new Set(['invalid_job', 'unknown_program', 'poison_job']);
+
 function failureReply(error: unknown, program: string): ActorReply {
   const d = describeError(error);
   const retryAfterMs = retryAfterOf(error);
+  const ofJob = JOB_FAILURES.has(d.code);
   return {
     ok: false,
     error: {
-      code: d.code === 'invalid_job' || d.code === 'unknown_program' ? d.code : 'execution_failed',
-      message: d.code === 'invalid_job' ? d.message : `program '${program}' failed: ${d.message}`,
+      code: ofJob ? d.code : 'execution_failed',
+      message:
+        ofJob && d.code !== 'unknown_program'
+          ? d.message
+          : `program '${program}' failed: ${d.message}`,
       retryable: d.retryable,
       details: { cause: d.code, ...(retryAfterMs > 0 ? { retryAfterMs } : {}) },
     },

@@ -1,7 +1,13 @@
 import { assign, fromPromise, setup } from 'xstate';
 import { z } from 'zod';
 import { SHUTDOWN_EVENT, type ReplyHandle } from '../src/kernel/index.js';
-import type { Consumer, JobHandler, JsonValue, Transport } from '../src/transport/index.js';
+import type {
+  Consumer,
+  JobHandler,
+  JsonValue,
+  ProcessOptions,
+  Transport,
+} from '../src/transport/index.js';
 import { parseMessage, replyHandleOf, replyOk } from './protocol.js';
 
 /** Input of a queue bridge. */
@@ -18,6 +24,8 @@ export interface QueueBridgeInput {
   consume?: () => Promise<Consumer>;
   /** How long closing waits for in-flight jobs before handing them back to the queue, ms. */
   closeTimeoutMs: number;
+  /** Finished jobs kept in the queue (retention); default: the transport's (all). */
+  retention?: Pick<ProcessOptions, 'keepCompleted' | 'keepFailed'>;
 }
 
 interface Context extends QueueBridgeInput {
@@ -64,7 +72,10 @@ export const queueBridgeMachine = setup({
     consume: fromPromise<Consumer, QueueBridgeInput>(({ input }) =>
       input.consume !== undefined
         ? input.consume()
-        : input.transport.process(input.queue, input.handler, { concurrency: input.concurrency }),
+        : input.transport.process(input.queue, input.handler, {
+            ...input.retention,
+            concurrency: input.concurrency,
+          }),
     ),
     close: fromPromise<void, { consumer: Consumer | undefined; timeout: number }>(({ input }) =>
       input.consumer === undefined

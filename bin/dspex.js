@@ -1,18 +1,39 @@
 #!/usr/bin/env node
-// The `dspex` binary. Runs the compiled CLI (dist/) when the package is built, else the TypeScript
-// sources through tsx, so `npx dspex` works from a clone. tsx is registered in front of the build
-// too when it is installed, because a user's programs module may be TypeScript.
+// The `dspex` binary.
+// - In a clone (the TypeScript sources are next to this file) it always runs the sources through
+//   tsx, never dist/, which may be older than them; `import … from 'dspex'` in a programs module
+//   resolves to the same sources (bin/source-hooks.js), so the programs and the runtime share one
+//   copy of dspex.
+// - In an installed package (no sources) it runs the compiled CLI in dist/. tsx is registered in
+//   front of it too, because a user's programs module or config may be TypeScript.
 import { existsSync } from 'node:fs';
+import { register as registerHooks } from 'node:module';
 
+const sources = new URL('../supervisors/cli-main.ts', import.meta.url);
 const compiled = new URL('../dist/supervisors/cli-main.js', import.meta.url);
-const built = existsSync(compiled);
-try {
-  const { register } = await import('tsx/esm/api');
-  register();
-} catch {
-  if (!built) {
-    console.error('dspex: no build in dist/ and tsx is not installed: run `npm run build` first');
-    process.exit(1);
+
+async function registerTsx() {
+  try {
+    const { register } = await import('tsx/esm/api');
+    register();
+    return true;
+  } catch {
+    return false;
   }
 }
-await import(built ? compiled.href : new URL('../supervisors/cli-main.ts', import.meta.url).href);
+
+if (existsSync(sources)) {
+  if (!(await registerTsx())) {
+    console.error('dspex: tsx is not installed; run `npm install` in this clone first');
+    process.exit(1);
+  }
+  registerHooks('./source-hooks.js', import.meta.url);
+  await import(sources.href);
+} else {
+  await registerTsx();
+  if (!existsSync(compiled)) {
+    console.error(`dspex: the package is incomplete (${compiled.pathname} is missing)`);
+    process.exit(1);
+  }
+  await import(compiled.href);
+}

@@ -3,8 +3,7 @@
  * OPENAI_API_KEY or DSPEX_MODEL is set (model from DSPEX_MODEL, default gpt-4o-mini), otherwise a
  * scripted DummyLM so the examples always run offline.
  */
-import { DummyLM, openai, type DummyAnswer } from '../src/lm/index.js';
-import type { LM } from '../src/lm/types.js';
+import { DummyLM, openai, type DummyAnswer, type LM } from 'dspex';
 
 export interface ExampleLm {
   lm: LM;

@@ -10,10 +10,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { ChatAdapter } from '../src/adapters/index.js';
-import { Evaluate } from '../src/evaluate/index.js';
-import { ChainOfThought, Example, configure, type Prediction } from '../src/modules/index.js';
-import { BootstrapFewShot } from '../src/optimizers/index.js';
+import {
+  BootstrapFewShot,
+  ChainOfThought,
+  ChatAdapter,
+  Evaluate,
+  Example,
+  configure,
+  type Prediction,
+} from 'dspex';
 import { lmFromEnv } from './lm-from-env.js';
 
 const problems: [string, number][] = [

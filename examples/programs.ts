@@ -12,10 +12,16 @@
  * - nothing → an offline demo LM (DummyLM) whose answers are canned and labelled as such, so the
  *   daemon starts on a fresh machine with no key.
  */
-import { DummyLM, anthropic, openai } from '../src/lm/index.js';
-import type { LM } from '../src/lm/types.js';
-import { ChainOfThought, Predict, configure } from '../src/modules/index.js';
-import { signature } from '../src/signatures/index.js';
+import {
+  ChainOfThought,
+  DummyLM,
+  Predict,
+  anthropic,
+  configure,
+  openai,
+  signature,
+  type LM,
+} from 'dspex';
 
 /** Prefix of every answer of the offline demo LM, so nobody mistakes it for a model's. */
 export const OFFLINE_LABEL =

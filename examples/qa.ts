@@ -5,8 +5,7 @@
  *   OPENAI_API_KEY=sk-... npx tsx examples/qa.ts
  *   OPENAI_BASE_URL=http://localhost:11434/v1 DSPEX_MODEL=llama3.2 npx tsx examples/qa.ts
  */
-import { Evaluate, answerExactMatch } from '../src/evaluate/index.js';
-import { Example, Predict, configure } from '../src/modules/index.js';
+import { Evaluate, Example, Predict, answerExactMatch, configure } from 'dspex';
 import { lmFromEnv } from './lm-from-env.js';
 
 const devset = [

@@ -24,6 +24,7 @@ const SRC_RANK = {
   adapters: 3,
   modules: 4,
   evaluate: 5,
+  retrieval: 5,
   optimizers: 6,
   config: 7,
   daemon: 8,
@@ -38,6 +39,7 @@ const FRAMEWORK = new Set([
   'evaluate',
   'optimizers',
   'variables',
+  'retrieval',
 ]);
 const RUNTIME = new Set([
   'resilience',
@@ -54,8 +56,9 @@ const FRAMEWORK_FORBIDDEN_PACKAGES = ['xstate', 'bullmq', 'ioredis'];
 /** Folders of src/ that may import the Redis client for their Redis-backed layer. */
 const FRAMEWORK_PACKAGE_EXCEPTIONS = { lm: ['ioredis'] };
 
-const TOP = ['src', 'actors', 'supervisors'];
-const TOP_RANK = { src: 0, actors: 1, supervisors: 2 };
+// entry/ holds the package's entry points (package.json `exports`): it may import everything.
+const TOP = ['src', 'actors', 'supervisors', 'entry'];
+const TOP_RANK = { src: 0, actors: 1, supervisors: 2, entry: 3 };
 
 function walk(dir, out = []) {
   let entries;
@@ -135,7 +138,7 @@ for (const file of files) {
     if (!typeOnly) edges.push(target);
     const to = place(target);
     if (!(to.top in TOP_RANK)) {
-      problems.push(`${rel}: imports '${spec}' outside src/, actors/, supervisors/`);
+      problems.push(`${rel}: imports '${spec}' outside src/, actors/, supervisors/, entry/`);
       continue;
     }
     if (TOP_RANK[to.top] > TOP_RANK[from.top]) {

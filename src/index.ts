@@ -1,9 +1,12 @@
 /**
- * dspex: DSPy-style declarative LM programming for TypeScript on an Erlang/OTP-style actor runtime.
+ * dspex's framework API: DSPy-style declarative LM programming (signatures, adapters, modules,
+ * evaluation, optimizers, LMs) and every error class a user may catch. The package root
+ * (`entry/index.ts`, imported as `'dspex'`) adds `startRuntime` on top of this; the runtime's
+ * internals live on subpaths (`dspex/runtime`, `dspex/kernel`, `dspex/transport`, `dspex/store`,
+ * `dspex/testing`).
  *
- * This barrel re-exports each area's public API (each area's own `index.ts` lists its exports by
- * name). Where two areas use the same name, the choice below is explicit. The package entry
- * (`supervisors/index.ts`) adds the runtime (`startRuntime`) on top of this.
+ * Each framework area's own `index.ts` is its public API, listed there by name. Where two areas use
+ * the same name, the choice below is explicit.
  *
  * @example
  * ```ts
@@ -25,25 +28,32 @@ export * from './modules/index.js';
 export * from './evaluate/index.js';
 export * from './optimizers/index.js';
 export * from './variables/index.js';
-
-// Runtime stack
-export * from './kernel/index.js';
-export * from './transport/index.js';
-export * from './store/index.js';
-export * from './resilience/index.js';
-export * from './config/index.js';
-export * from './telemetry/index.js';
+export * from './retrieval/index.js';
 
 // Names used by two areas: the public meaning is the first; the other is renamed here.
 export type { JsonSchema } from './lm/index.js';
 export { formatFieldValue } from './adapters/index.js';
 export { formatFieldValue as formatChatAnswerValue } from './lm/index.js';
 export type { CallOptions } from './modules/index.js';
-export type { CallOptions as KernelCallOptions } from './kernel/index.js';
-export type { Clock } from './kernel/index.js';
-export type { Clock as ResilienceClock } from './resilience/index.js';
-export { systemClock } from './resilience/index.js';
-export { systemClock as transportSystemClock } from './transport/index.js';
-export type { JsonObject, JsonValue } from './store/index.js';
-// `RunResult` is the runtime's `{ outputs, executionId, usage }` (package entry); a pipeline run's is:
-export type { RunResult as PipelineRunResult } from './transport/index.js';
+
+// The runtime's errors and configuration, which users of `startRuntime` meet. Imported from their
+// files, so importing the framework does not load xstate, BullMQ or the Redis client; the rest of
+// the runtime stack is on the `dspex/runtime`, `dspex/kernel`, `dspex/transport` and `dspex/store`
+// subpaths.
+export { ConfigError } from './config/config-error.js';
+export type { ConfigErrorCode } from './config/config-error.js';
+export { loadConfig, parseConfig } from './config/load-config.js';
+export type { LoadedConfig } from './config/load-config.js';
+export type { RuntimeConfig, RuntimeConfigInput } from './config/schema.js';
+export { KernelError } from './kernel/errors.js';
+export type { KernelErrorCode } from './kernel/errors.js';
+export { TransportError, UnrecoverableJobError } from './transport/errors.js';
+export type { TransportErrorCode } from './transport/errors.js';
+export { StoreError } from './store/store-error.js';
+export type { StoreErrorCode } from './store/store-error.js';
+export {
+  CircuitOpenError,
+  RateLimitError,
+  ResilienceError,
+} from './resilience/resilience-error.js';
+export type { ResilienceErrorCode } from './resilience/resilience-error.js';

@@ -23,6 +23,7 @@ import { DspexError } from '../src/errors/index.js';
 import { KernelError, type Pid } from '../src/kernel/index.js';
 import type { Store } from '../src/store/index.js';
 import {
+  DelayJobError,
   UnrecoverableJobError,
   backoffDelay,
   type BackoffOptions,
@@ -45,14 +46,17 @@ export interface HandlerDeps {
   optimizers: Map<string, Pid>;
   transport: Transport;
   /**
-   * The node's job policy: a job sent with fewer attempts (a plain BullMQ producer sends 1) is
-   * still retried this many times in all for retryable failures, with this backoff.
+   * The node's job policy. The node owns a `dspex-run` job's retries (see supervisors/README.md):
+   * a retryable failure is retried `max(job.attempts, attempts)` times in all, the job waiting in
+   * the queue for `max(backoff, min(hint, maxRetryAfterMs))` without holding a worker slot.
    */
-  retry: { attempts: number; backoff: BackoffOptions };
+  retry: { attempts: number; backoff: BackoffOptions; maxRetryAfterMs?: number };
+  /** A job still running after this long is stopped and its worker killed. Default: none. */
+  deadlineMs?: number;
   /** The schema registry's table, read directly to validate job data (else a registry call). */
   schemas?: SchemaTable;
-  /** Waits between attempts (default: a timer cut short by the job's abort signal); for tests. */
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Runs of `dspex-run` jobs in progress on this node, by job id (a redelivery joins its run). */
+  running?: Map<string, Promise<ExecutionResult>>;
 }
 
 /**
@@ -67,27 +71,17 @@ export function fallbackExecutionKey(job: Pick<Job, 'id' | 'createdAt'>): string
 /**
  * How long to wait before retrying after `attemptsMade` failed attempts: the backoff, but never
  * less than the failure's own retry hint ({@link retryAfterOf}: an open circuit's time to
- * half-open, a 429's `Retry-After`), so a retry does not hit a circuit
- * that is still open or a provider that asked to wait.
+ * half-open, a 429's `Retry-After`), so a retry does not hit a circuit that is still open or a
+ * provider that asked to wait. The hint is capped at `maxHintMs` (a `Retry-After: 3600` does not
+ * park a job for an hour).
  */
 export function retryDelay(
   backoff: BackoffOptions | undefined,
   attemptsMade: number,
   error: unknown,
+  maxHintMs = Number.POSITIVE_INFINITY,
 ): number {
-  return Math.max(backoffDelay(backoff, attemptsMade), retryAfterOf(error));
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return Math.max(backoffDelay(backoff, attemptsMade), Math.min(retryAfterOf(error), maxHintMs));
 }
 
 /** A failure that retrying cannot fix fails the job at once; others are retried by the transport. */
@@ -102,13 +96,50 @@ export function toJobError(error: unknown): unknown {
   return error;
 }
 
-/** Runs one execution on a fresh program worker under `program-workers`. */
+/**
+ * Runs one execution on a fresh program worker under `program-workers`. Past `deadlineMs` the
+ * request's signal aborts (LM calls stop) and the worker is terminated by its supervisor, as OTP
+ * would kill a hung process: the execution fails with `deadline_exceeded`.
+ */
 export async function executeInTree(
   deps: HandlerDeps,
   request: ExecutionRequest,
 ): Promise<ExecutionResult> {
-  const pid = await deps.slots.start(TREE_NAMES.programWorkers, [request]);
-  return executeOn(deps.services, pid);
+  const deadlineMs = deps.deadlineMs;
+  if (deadlineMs === undefined) {
+    const pid = await deps.slots.start(TREE_NAMES.programWorkers, [request]);
+    return executeOn(deps.services, pid);
+  }
+  const controller = new AbortController();
+  const outer = request.signal;
+  const onOuter = (): void => controller.abort(outer?.reason);
+  outer?.addEventListener('abort', onOuter, { once: true });
+  const pid = await deps.slots.start(TREE_NAMES.programWorkers, [
+    { ...request, signal: controller.signal },
+  ]);
+  const clock = deps.services.kernel.clock;
+  let timer: unknown;
+  const expired = new Promise<never>((_, reject) => {
+    timer = clock.setTimeout(() => {
+      const error = new ActorError(
+        'deadline_exceeded',
+        `program '${request.program}' ran past the job deadline of ${deadlineMs} ms; its worker was killed`,
+        { details: { deadlineMs } },
+      );
+      controller.abort(error);
+      void deps.slots
+        .supervisor(TREE_NAMES.programWorkers)
+        .terminateChild(pid)
+        .catch(() => undefined);
+      reject(error);
+    }, deadlineMs);
+  });
+  try {
+    return await Promise.race([executeOn(deps.services, pid), expired]);
+  } finally {
+    clock.clearTimeout(timer);
+    outer?.removeEventListener('abort', onOuter);
+  }
 }
 
 /** Validates `dspex-run` data with the schema registry; invalid data or an unknown program is a final failure. */
@@ -132,12 +163,32 @@ export async function validateRunJob(deps: HandlerDeps, data: unknown): Promise<
 }
 
 /**
- * The run bridge's handler (queue `dspex-run`). Retryable failures are rethrown for the transport
- * to retry while the job has attempts left; past them, the node's own policy (`retry`) retries
- * here with its backoff, so a job from a plain producer (1 attempt) survives a transient LM error.
+ * Runs a job's execution, or joins the run of the same job already in progress on this node: a
+ * job redelivered after its lock was lost (event loop blocked, node paused) while its first run
+ * still goes on must not call the LM a second time.
+ */
+function runOnce(deps: HandlerDeps, request: ExecutionRequest): Promise<ExecutionResult> {
+  const running = deps.running;
+  if (running === undefined) return executeInTree(deps, request);
+  const current = running.get(request.jobId);
+  if (current !== undefined) return current;
+  const run = executeInTree(deps, request);
+  running.set(request.jobId, run);
+  const forget = (): void => {
+    if (running.get(request.jobId) === run) running.delete(request.jobId);
+  };
+  run.then(forget, forget);
+  return run;
+}
+
+/**
+ * The run bridge's handler (queue `dspex-run`). The node is the one owner of a job's retries: a
+ * retryable failure with runs left puts the job back in the queue (`DelayJobError`: `delayed`, no
+ * slot held) for `max(backoff, min(retry hint, maxRetryAfterMs))`, the job's own backoff when its
+ * producer set one, else the node's; past its runs, or for a failure retrying cannot fix, the job
+ * fails at once (the transport never retries it on its own).
  */
 export function runJobHandler(deps: HandlerDeps) {
-  const wait = deps.sleep ?? sleep;
   return async (job: Job): Promise<JsonValue> => {
     let data: RunJob;
     try {
@@ -146,32 +197,42 @@ export function runJobHandler(deps: HandlerDeps) {
       throw toJobError(error);
     }
     const attempts = Math.max(job.attempts, deps.retry.attempts);
-    for (let attempt = job.attempt; ; attempt++) {
-      try {
-        const result = await executeInTree(deps, {
-          jobId: job.id,
-          fallbackJobId: fallbackExecutionKey(job),
-          program: data.program,
-          inputs: data.inputs,
-          version: data.version,
-          config: data.config,
-          attempt,
-          attempts,
+    // Runs that ended (failed, or delayed for a retry); runs lost with a dead node are stalls.
+    const attempt = Math.max(1, job.started - job.stalls);
+    try {
+      const result = await runOnce(deps, {
+        jobId: job.id,
+        fallbackJobId: fallbackExecutionKey(job),
+        program: data.program,
+        inputs: data.inputs,
+        version: data.version,
+        config: data.config,
+        attempt,
+        attempts,
+        stalls: job.stalls,
+        signal: job.signal,
+      });
+      return result as unknown as JsonValue;
+    } catch (error) {
+      const out = toJobError(error);
+      if (out instanceof UnrecoverableJobError || job.signal.aborted) throw out;
+      const message = (error as Error).message ?? String(error);
+      if (attempt >= attempts)
+        throw new UnrecoverableJobError(`${message} (after ${attempt} attempt(s))`, {
+          cause: error,
+          details: { attempts: attempt },
         });
-        return result as unknown as JsonValue;
-      } catch (error) {
-        const out = toJobError(error);
-        if (out instanceof UnrecoverableJobError || attempt >= attempts || job.signal.aborted)
-          throw out;
-        if (job.attempt < job.attempts) {
-          // The transport retries after the job's own backoff; hold the attempt until the
-          // failure's retry hint has passed if that backoff is shorter.
-          const early = retryAfterOf(error) - backoffDelay(job.backoff, job.attempt);
-          if (early > 0) await wait(early, job.signal);
-          throw out;
-        }
-        await wait(retryDelay(deps.retry.backoff, attempt, error), job.signal);
-      }
+      const delay = retryDelay(
+        job.backoff ?? deps.retry.backoff,
+        attempt,
+        error,
+        deps.retry.maxRetryAfterMs,
+      );
+      throw new DelayJobError(
+        delay,
+        `attempt ${attempt} of ${attempts} failed (${message}); retrying in ${delay} ms`,
+        { cause: error },
+      );
     }
   };
 }

@@ -152,6 +152,12 @@ export interface RuntimeOptions {
   breaker?: CircuitBreakerConfig;
   /** Pipelines of programs: each stage is a job (queue `dspex-pipeline-<name>`) any node may run. */
   pipelines?: Record<string, PipelineDeclaration>;
+  /**
+   * Route asynchronous faults (a program's timer throwing, an unhandled rejection) to the execution
+   * they came from instead of letting them end the process (default true; the handlers are
+   * process-wide and removed by `stop()`).
+   */
+  trapFaults?: boolean;
   /** Queue names of evaluation shards and optimization runs (defaults `dspex-eval`, `dspex-optimize`). */
   queues?: { eval?: string; optimize?: string };
 }

@@ -13,10 +13,11 @@ import {
   type TeleprompterServices,
 } from '../actors/index.js';
 import type { Metric } from '../src/evaluate/index.js';
-import { Pid, createKernel, formatTerm } from '../src/kernel/index.js';
+import { Pid, createKernel, formatTerm, installFaultTrap } from '../src/kernel/index.js';
+import { resetGlobalHistory } from '../src/lm/index.js';
 import type { Module } from '../src/modules/index.js';
 import { MemoryStore, RedisStore } from '../src/store/index.js';
-import { RuntimeMetrics, createLogger } from '../src/telemetry/index.js';
+import { RuntimeMetrics, createLogger, type Logger } from '../src/telemetry/index.js';
 import { BullMQTransport, MemoryTransport } from '../src/transport/index.js';
 import { evalJobHandler, optimizeJobHandler, runJobHandler } from './job-handlers.js';
 import { hostPipelines } from './pipelines.js';
@@ -60,7 +61,11 @@ export async function startRuntime(
     options.store ??
     (config.redis === undefined
       ? new MemoryStore()
-      : new RedisStore({ redis: config.redis.url, prefix: `${config.redis.prefix}:store` }));
+      : new RedisStore({
+          redis: config.redis.url,
+          prefix: `${config.redis.prefix}:store`,
+          executionTtlSeconds: config.retention.executionTtlSeconds,
+        }));
   if (options.store === undefined) cleanups.push(() => store.close());
   const needsRedisLimits = Object.values(config.limits).some(
     (l) => l.rpm !== undefined || l.tpm !== undefined,
@@ -72,6 +77,13 @@ export async function startRuntime(
     const r = limiterRedis;
     cleanups.push(() => void r.disconnect());
   }
+  if (transport instanceof BullMQTransport && options.transport === undefined)
+    try {
+      await warnIfNotDurable(transport, logger);
+    } catch (error) {
+      for (const c of [...cleanups].reverse()) await Promise.resolve(c()).catch(() => undefined);
+      throw error;
+    }
   const kernel = createKernel({
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     logger: logger.child({ component: 'kernel' }),
@@ -84,8 +96,15 @@ export async function startRuntime(
   ]);
   // The pool and services are built before the runtime object that receives their events.
   const runtimeRef: { current?: RuntimeNodeImpl } = {};
+  // The node owns retries at the job level (supervisors/README.md, "Who retries"): one attempt per
+  // LM call, each through the guard, so the breaker sees every failure and no slot is held asleep.
   const pool = new ClientPool({
     limits: config.limits,
+    callDefaults: {
+      timeoutMs: config.lm.timeoutMs,
+      maxResponseChars: config.lm.maxResponseChars,
+      maxAttempts: 1,
+    },
     ...(options.breaker === undefined ? {} : { breaker: options.breaker }),
     ...(limiterRedis === undefined
       ? {}
@@ -121,6 +140,12 @@ export async function startRuntime(
     nodeId,
     variables: variableTable,
     metrics: metricTable,
+    policy: {
+      maxCrashes: config.jobs.maxCrashes,
+      models: config.jobs.overrides.models,
+      maxTokens: config.jobs.overrides.maxTokens,
+    },
+    recordTrace: config.retention.trace,
     ...(options.lm === undefined ? {} : { defaultLm: () => options.lm }),
     onExecution: (e) => runtimeRef.current?.emit({ type: 'execution', ...e }),
     onShardProgress: (p) => runtimeRef.current?.emit({ type: 'evaluation_progress', ...p }),
@@ -140,8 +165,8 @@ export async function startRuntime(
     metricTable,
     queues,
     {
-      attempts: options.jobs?.attempts ?? 3,
-      backoff: options.jobs?.backoff ?? { type: 'exponential', delay: 1000 },
+      attempts: options.jobs?.attempts ?? config.jobs.attempts,
+      backoff: options.jobs?.backoff ?? { type: 'exponential', delay: config.jobs.backoffMs },
     },
     logger,
   );
@@ -157,9 +182,21 @@ export async function startRuntime(
     store,
     optimizers: new Map(),
     transport,
-    retry: rt.jobOptions,
+    retry: { ...rt.jobOptions, maxRetryAfterMs: config.jobs.maxRetryAfterMs },
+    deadlineMs: config.jobs.deadlineMs,
     schemas: schemaTable,
+    running: new Map(),
   };
+  // A program's asynchronous throw fails its execution (runTrapped), never the node; faults outside
+  // any execution are logged.
+  if (options.trapFaults !== false)
+    rt.cleanups.push(
+      installFaultTrap((err, origin) =>
+        logger.error({ err, origin }, 'uncaught fault outside any execution (node keeps running)'),
+      ),
+    );
+  // A node's LM histories hold every call's messages and raw answer: keep them short (RSS).
+  resetGlobalHistory(config.lm.historySize);
   const hosted = hostPipelines(options.pipelines ?? {}, transport, rt.deps, {
     concurrency: config.queues.concurrency,
     drainTimeoutMs: config.shutdown.drainTimeoutMs,
@@ -186,6 +223,10 @@ export async function startRuntime(
     queues,
     concurrency: config.queues.concurrency,
     drainTimeoutMs: config.shutdown.drainTimeoutMs,
+    retention: {
+      keepCompleted: config.retention.completedJobs,
+      keepFailed: config.retention.failedJobs,
+    },
     extraBridges: hosted.map((p) => p.bridge),
     handlers: {
       run: rt.countJobs(queues.run, runJobHandler(rt.deps)),
@@ -227,6 +268,16 @@ export async function startRuntime(
   rt.emit({ type: 'runtime', phase: 'started' });
   logger.info({ nodeId, mode, programs: catalog.names() }, 'runtime started');
   return rt;
+}
+
+/**
+ * Logs, loudly, what makes the Redis server lose queued jobs (no persistence, an eviction policy
+ * other than `noeviction`): checked once at start (README "Redis in production").
+ */
+async function warnIfNotDurable(transport: BullMQTransport, logger: Logger): Promise<void> {
+  const { warnings, aof, rdb, maxmemoryPolicy } = await transport.durability();
+  for (const warning of warnings)
+    logger.warn({ redis: { aof, rdb, maxmemoryPolicy } }, `WARNING: ${warning}`);
 }
 
 export type { StartRuntimeConfig };

@@ -1,6 +1,6 @@
 import type { ChildSpec, SupervisorFlags } from '../src/kernel/index.js';
 import { actorWorker, supervisorChild } from '../src/kernel/index.js';
-import type { JobHandler, JsonValue, Transport } from '../src/transport/index.js';
+import type { JobHandler, JsonValue, ProcessOptions, Transport } from '../src/transport/index.js';
 import {
   CLIENT_POOL,
   SCHEMA_REGISTRY,
@@ -50,6 +50,8 @@ export interface TreeDeps {
   concurrency: number;
   /** How long bridges wait for in-flight jobs when they close, ms. */
   drainTimeoutMs: number;
+  /** Finished jobs the bridges' queues keep (config `retention`). */
+  retention?: Pick<ProcessOptions, 'keepCompleted' | 'keepFailed'>;
   handlers: {
     run: JobHandler<{ [key: string]: JsonValue }, JsonValue>;
     eval: JobHandler<{ [key: string]: JsonValue }, JsonValue>;
@@ -87,6 +89,7 @@ function bridge(
         concurrency,
         handler,
         closeTimeoutMs: deps.drainTimeoutMs,
+        ...(deps.retention === undefined ? {} : { retention: deps.retention }),
       },
     }),
   };

@@ -1,27 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startOpenAIFixture, type LMFixture } from './fixtures/index.js';
-
-const run = promisify(execFile);
-const root = new URL('..', import.meta.url).pathname;
-
-/** Runs an example with tsx in its own process; the LM env vars are replaced by `env`. */
-async function runExample(file: string, env: Record<string, string> = {}): Promise<string> {
-  const base = { ...process.env };
-  for (const key of ['OPENAI_BASE_URL', 'OPENAI_API_KEY', 'DSPEX_MODEL']) delete base[key];
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', join('examples', file)], {
-    cwd: root,
-    env: { ...base, ...env },
-    timeout: 60_000,
-  });
-  return stdout;
-}
+import { runExample } from './helpers/run-example.js';
 
 // The two offline runs are independent processes: run them side by side to halve the wall time.
 describe.concurrent('examples in DummyLM mode (no env)', () => {

@@ -7,21 +7,8 @@
  *
  * Prints `{"ready":true}` once it consumes; stops on SIGTERM.
  */
-import { Worker } from 'bullmq';
-import { BULLMQ_TRANSPORT_DEFAULTS } from '../../src/transport/index.js';
+import { startBenchWorker } from './bench-worker.js';
 
 const [url = 'redis://127.0.0.1:6379', prefix = 'bench', queue = 'raw', concurrency = '8'] =
   process.argv.slice(2);
-const u = new URL(url);
-const worker = new Worker(queue, async () => ({}), {
-  prefix,
-  concurrency: Number(concurrency),
-  connection: { host: u.hostname, port: Number(u.port), maxRetriesPerRequest: null },
-  lockDuration: BULLMQ_TRANSPORT_DEFAULTS.lockDuration,
-  stalledInterval: BULLMQ_TRANSPORT_DEFAULTS.stalledInterval,
-  maxStalledCount: BULLMQ_TRANSPORT_DEFAULTS.maxStalledCount,
-});
-worker.on('error', () => undefined);
-await worker.waitUntilReady();
-process.stdout.write('{"ready":true}\n');
-process.on('SIGTERM', () => void worker.close().then(() => process.exit(0)));
+await startBenchWorker(url, prefix, queue, Number(concurrency), async () => ({}));

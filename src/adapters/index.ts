@@ -9,5 +9,5 @@ export { AdapterParseError } from './errors.js';
 export type { AdapterErrorCode } from './errors.js';
 export { history, isHistory } from './history.js';
 export type { History } from './history.js';
-export { formatFieldValue, outputTypeNote } from './field-format.js';
+export { fieldDescriptions, formatFieldValue, outputTypeNote } from './field-format.js';
 export { structuredOutputFormat } from './structured-output.js';

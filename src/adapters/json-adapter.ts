@@ -1,8 +1,8 @@
 import type { LM, LMRequest, ResponseFormat } from '../lm/types.js';
 import {
-  findBalancedObject,
-  lenientJsonParse,
+  jsonRepairLoads,
   parseValue,
+  SignatureError,
   pyJsonDumps,
   type Field,
   type Signature,
@@ -30,12 +30,30 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /**
+ * The first balanced `{…}` in the text: what DSPy's `regex.search(r"\{(?:[^{}]|(?R))*\}")`
+ * finds (the leftmost `{` whose braces balance; quotes are not special).
+ */
+function firstBalancedObject(text: string): string | undefined {
+  for (let s = text.indexOf('{'); s >= 0; s = text.indexOf('{', s + 1)) {
+    let depth = 0;
+    for (let i = s; i < text.length; i++) {
+      const ch = text[i];
+      if (ch === '{') depth++;
+      else if (ch === '}' && --depth === 0) return text.slice(s, i + 1);
+    }
+  }
+  return undefined;
+}
+
+/**
  * DSPy's `JSONAdapter`: inputs keep the `[[ ## name ## ]]` markers, outputs are one JSON object.
  * The response format depends on the LM's optional `supportsStructuredOutputs` flag:
  * `true` → strict `json_schema` built from the output fields (JSON mode instead when an output is
  * an open-ended dict); `false` → `json_object` (JSON mode); absent → no response format (DSPy's
  * behaviour for LMs that do not support `response_format`). If a structured call fails to parse,
- * the call is repeated once in JSON mode; LM errors always propagate.
+ * the call is repeated once in JSON mode; LM errors always propagate. As in DSPy, a value that
+ * does not fit its field's type is not wrapped in an {@link AdapterParseError}: the
+ * {@link SignatureError} (DSPy: pydantic's ValidationError, or ValueError for a Literal) surfaces.
  *
  * @example
  * ```ts
@@ -66,8 +84,9 @@ export class JSONAdapter extends MarkerAdapter {
     try {
       return await this.callWith(lm, args, { ...request, responseFormat });
     } catch (e) {
-      // Only adapter-side failures retry in JSON mode; provider errors surface unchanged.
-      if (!(e instanceof AdapterParseError)) throw e;
+      // Only parse-side failures (the adapter's, or a value that fails its type) retry in JSON
+      // mode; provider errors surface unchanged.
+      if (!(e instanceof AdapterParseError) && !(e instanceof SignatureError)) throw e;
       return this.callWith(lm, args, { ...request, responseFormat: { type: 'json_object' } });
     }
   }
@@ -111,17 +130,20 @@ export class JSONAdapter extends MarkerAdapter {
   }
 
   /**
-   * Reads the completion as (lenient) JSON, else its first balanced `{…}`; keeps only output
-   * fields, converts each with `parseValue`, fills optional defaults and checks the field set.
+   * Reads the completion with {@link jsonRepairLoads}; when that is not an object, the first
+   * balanced `{…}` in the text is read instead (DSPy's recursive-regex search). Keeps only output
+   * fields and converts each with `parseValue`, whose SignatureError propagates unwrapped (DSPy
+   * lets pydantic's ValidationError through here); then fills optional defaults and checks the
+   * field set.
    */
   protected override parseCompletion(sig: Signature, completion: string): Record<string, unknown> {
     let text = completion;
-    let parsed = lenientJsonParse(text);
+    let parsed: unknown = jsonRepairLoads(text);
     if (!isRecord(parsed)) {
-      const candidate = findBalancedObject(text);
+      const candidate = firstBalancedObject(text);
       if (candidate !== undefined) {
         text = candidate;
-        parsed = lenientJsonParse(text);
+        parsed = jsonRepairLoads(text);
       }
     }
     if (!isRecord(parsed)) {
@@ -135,18 +157,7 @@ export class JSONAdapter extends MarkerAdapter {
     const fields: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(parsed)) {
       const f = sig.outputFields.find((o) => o.name === k);
-      if (!f) continue;
-      try {
-        fields[k] = parseValue(v, f.type);
-      } catch (e) {
-        throw new AdapterParseError({
-          adapterName: this.name,
-          signature: sig,
-          lmResponse: text,
-          message: `Failed to parse field ${k} with value ${typeof v === 'string' ? v : pyJsonDumps(v)} from the LM response. Error message: ${(e as Error).message}`,
-          cause: e,
-        });
-      }
+      if (f) fields[k] = parseValue(v, f.type);
     }
     const completed = applyOutputDefaults(sig, fields);
     if (!hasExactlyOutputs(sig, completed)) {

@@ -1,4 +1,15 @@
-import { parseValue, toJsonable, type Field, type Signature } from '../signatures/index.js';
+import {
+  isValidationError,
+  parseValue,
+  pyRepr,
+  pyStr,
+  pythonTypeName,
+  toJsonable,
+  validateValue,
+  type Field,
+  type FieldType,
+  type Signature,
+} from '../signatures/index.js';
 import { applyOutputDefaults, hasExactlyOutputs, outputOrMissing } from './adapter.js';
 import { ChatAdapter } from './chat-adapter.js';
 import { AdapterParseError } from './errors.js';
@@ -13,6 +24,33 @@ import {
   valueToXml,
   xmlSchema,
 } from './xml-values.js';
+
+/**
+ * DSPy's XML value conversion: `parse_value` first; when that fails validation (not a Literal or
+ * enum mismatch), the value is validated as it stands, so the raw text can still fill a `str`
+ * member of a union.
+ */
+function parseOrRawText(value: unknown, type: FieldType): unknown {
+  try {
+    return parseValue(value, type);
+  } catch (e) {
+    if (!isValidationError(e)) throw e;
+    return validateValue(value, type);
+  }
+}
+
+/** How Python prints the field in XMLAdapter's message (pydantic's `FieldInfo` repr). */
+function fieldInfoRepr(f: Field): string {
+  const required = f.hasDefault || f.defaultFactory ? 'False' : 'True';
+  const def = f.hasDefault ? ` default=${pyRepr(f.default)}` : '';
+  const extra = [
+    `'__dspy_field_type': 'output'`,
+    `'prefix': ${pyRepr(f.prefix)}`,
+    `'desc': ${pyRepr(f.desc)}`,
+    ...(f.constraints ? [`'constraints': ${pyRepr(f.constraints)}`] : []),
+  ];
+  return `annotation=${pythonTypeName(f.type)} required=${required}${def} json_schema_extra={${extra.join(', ')}}`;
+}
 
 /**
  * DSPy's `XMLAdapter`: every field framed as `<name>\n…\n</name>`, lists/dicts/models of outputs
@@ -99,7 +137,8 @@ export class XMLAdapter extends ChatAdapter {
   protected override parseCompletion(sig: Signature, completion: string): Record<string, unknown> {
     let root: XmlElement;
     try {
-      root = parseXml(`<dspy_root>${completion}</dspy_root>`);
+      // XML parsers read \r\n and a lone \r as \n (XML 1.0 §2.11), as ElementTree does.
+      root = parseXml(`<dspy_root>${completion.replace(/\r\n?/g, '\n')}</dspy_root>`);
     } catch (e) {
       throw new AdapterParseError({
         adapterName: this.name,
@@ -115,13 +154,13 @@ export class XMLAdapter extends ChatAdapter {
       const found = elements.get(f.name);
       if (!found) continue;
       const candidates = [f.type, ...(f.type.kind === 'union' ? f.type.members : [])];
-      let value: unknown;
+      let value: unknown = null;
       let error: unknown;
       let ok = false;
       for (const candidate of candidates) {
         try {
           value = elementsToValue(found, candidate);
-          fields[f.name] = parseValue(value, f.type);
+          fields[f.name] = parseOrRawText(value, f.type);
           ok = true;
           break;
         } catch (e) {
@@ -133,7 +172,7 @@ export class XMLAdapter extends ChatAdapter {
           adapterName: this.name,
           signature: sig,
           lmResponse: completion,
-          message: `Failed to parse field ${f.name} with value ${typeof value === 'string' ? value : JSON.stringify(value)}: ${(error as Error).message}`,
+          message: `Failed to parse field ${fieldInfoRepr(f)} with value ${pyStr(value)}: ${(error as Error).message}`,
           cause: error,
         });
       }

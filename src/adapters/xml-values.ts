@@ -17,10 +17,16 @@ function unwrapOptional(t: FieldType): FieldType {
   return rest.length === 1 ? (rest[0] as FieldType) : t;
 }
 
-/** Lists, dicts and models are written as nested XML; everything else as text. */
+/**
+ * Parameterised lists and dicts (`list[str]`, `dict[str, int]`) and models are written as nested
+ * XML; everything else as text. DSPy tests `get_origin(annotation) in (list, dict)`, which is
+ * None for the bare `list` and `dict`, so those keep the text form with a JSON-schema note.
+ */
 export function usesNestedXml(t: FieldType): boolean {
   const u = unwrapOptional(t);
-  return u.kind === 'list' || u.kind === 'dict' || u.kind === 'model';
+  if (u.kind === 'list') return u.item !== undefined;
+  if (u.kind === 'dict') return u.value !== undefined;
+  return u.kind === 'model';
 }
 
 /** Python's `xml.sax.saxutils.quoteattr`. */

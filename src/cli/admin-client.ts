@@ -1,4 +1,4 @@
-import { isProcessAlive, readStateFile, type RuntimeSnapshotView } from '../daemon/index.js';
+import { listLocalNodes, type RuntimeSnapshotView } from '../daemon/index.js';
 import { CliError } from './cli-error.js';
 
 /** How to reach one daemon's admin endpoint. */
@@ -9,37 +9,47 @@ export interface AdminTarget {
 
 const START_HINT = 'start one with `npx dspex start` (or `npx dspex start --config PATH`)';
 
+/** One local node's admin endpoint. */
+export interface LocalAdminTarget extends AdminTarget {
+  nodeId: string;
+  pid: number;
+}
+
 /**
- * The admin endpoint of the daemon started in `cwd`, from its `.dspex/daemon.json`. No file, or a
- * file whose pid is dead, is `daemon_not_running` (exit 3) saying how to start one. The token is
- * `tokens.explicit` (`--token`), else the state file's, else `tokens.fallback` (`DSPEX_ADMIN_TOKEN`).
+ * The admin endpoints of every live node started in `cwd`, from their `.dspex/node-<pid>.json`
+ * files, oldest first. None (no file, or only files whose process is gone) is
+ * `daemon_not_running` (exit 3) saying how to start one. The token of each is `tokens.explicit`
+ * (`--token`), else its state file's, else `tokens.fallback` (`DSPEX_ADMIN_TOKEN`).
  */
-export function localAdminTarget(
+export function localAdminTargets(
   cwd: string,
   tokens: { explicit?: string | undefined; fallback?: string | undefined } = {},
-): AdminTarget {
-  let state;
-  try {
-    state = readStateFile(cwd);
-  } catch (e) {
-    throw new CliError('daemon_not_running', `${(e as Error).message}; ${START_HINT}`, {
-      cause: e,
-    });
+): LocalAdminTarget[] {
+  const { live, stale, unreadable } = listLocalNodes(cwd);
+  if (live.length === 0) {
+    const why =
+      unreadable.length > 0
+        ? unreadable.map((u) => u.reason).join('; ')
+        : stale.length > 0
+          ? `the node(s) with pid ${stale.join(', ')} are no longer running (stale state files in .dspex/)`
+          : 'no .dspex/node-*.json';
+    throw new CliError(
+      'daemon_not_running',
+      `no dspex node running in ${cwd} (${why}); ${START_HINT}`,
+      {
+        details: { cwd, stale },
+      },
+    );
   }
-  if (state === undefined)
-    throw new CliError(
-      'daemon_not_running',
-      `no dspex daemon running in ${cwd} (no .dspex/daemon.json); ${START_HINT}`,
-      { details: { cwd } },
-    );
-  if (!isProcessAlive(state.pid))
-    throw new CliError(
-      'daemon_not_running',
-      `the dspex daemon of ${cwd} (pid ${state.pid}) is not running (stale .dspex/daemon.json); ${START_HINT}`,
-      { details: { cwd, pid: state.pid } },
-    );
-  const token = tokens.explicit ?? state.token ?? tokens.fallback;
-  return { url: `http://${state.host}:${state.port}`, ...(token === undefined ? {} : { token }) };
+  return live.map((state) => {
+    const token = tokens.explicit ?? state.token ?? tokens.fallback;
+    return {
+      url: `http://${state.host.includes(':') ? `[${state.host}]` : state.host}:${state.port}`,
+      nodeId: state.nodeId,
+      pid: state.pid,
+      ...(token === undefined ? {} : { token }),
+    };
+  });
 }
 
 /** GETs a JSON endpoint of the admin server; unreachable → exit 3, 401 → exit 8. */

@@ -1,4 +1,5 @@
 import { CONFIG_DEFAULTS, ConfigError, loadConfig, type LoadedConfig } from '../config/index.js';
+import { listLocalNodes } from '../daemon/index.js';
 import { CliError } from './cli-error.js';
 import type { CliIO } from './cli-io.js';
 
@@ -31,11 +32,15 @@ export interface QueueTarget {
   redisUrl: string | undefined;
   prefix: string;
   runQueue: string;
+  /** Where the Redis URL came from: `--redis`, the config (or `DSPEX_REDIS_URL`), a local node's state file. */
+  source: 'explicit' | 'local-node' | 'none';
 }
 
 /**
  * Resolves the Redis target: `--redis URL` wins, then the config file (when there is one; its
- * programs module is not loaded), then `DSPEX_REDIS_URL`. No URL anywhere means embedded mode.
+ * programs module is not loaded), then `DSPEX_REDIS_URL`, then the state file of a Redis-mode node
+ * started in this folder (so `dspex submit` finds the cluster of the `dspex start` next to it). No
+ * URL anywhere means embedded mode.
  */
 export async function resolveQueueTarget(
   io: CliIO,
@@ -54,12 +59,19 @@ export async function resolveQueueTarget(
     if (e.code !== 'config_not_found' || options.config !== undefined)
       throw new CliError('usage', e.message, { cause: e, details: { ...e.details } });
   }
-  const redisUrl =
+  const explicit =
     options.redis ?? fromConfig?.config.redis?.url ?? (io.env.DSPEX_REDIS_URL || undefined);
+  const node =
+    explicit === undefined ? listLocalNodes(io.cwd).live.find((n) => n.redis) : undefined;
   return {
-    redisUrl,
-    prefix: options.prefix ?? fromConfig?.config.redis?.prefix ?? CONFIG_DEFAULTS.prefix,
-    runQueue: fromConfig?.config.queues.run ?? CONFIG_DEFAULTS.runQueue,
+    redisUrl: explicit ?? node?.redis?.url,
+    source: explicit !== undefined ? 'explicit' : node !== undefined ? 'local-node' : 'none',
+    prefix:
+      options.prefix ??
+      fromConfig?.config.redis?.prefix ??
+      node?.redis?.prefix ??
+      CONFIG_DEFAULTS.prefix,
+    runQueue: fromConfig?.config.queues.run ?? node?.runQueue ?? CONFIG_DEFAULTS.runQueue,
   };
 }
 

@@ -141,7 +141,10 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
       .option('-w, --watch', 'refresh until Ctrl-C')
       .option('--interval <ms>', 'refresh interval of --watch (default 1000)', positiveInt)
       .option('--node <id>', 'only this node')
-      .option('--url <url>', 'read this admin endpoint instead of .dspex/daemon.json')
+      .option(
+        '--url <url>',
+        'read this admin endpoint instead of the local nodes (.dspex/node-*.json)',
+      )
       .option(
         '--token <token>',
         'admin bearer token (default: the state file, then DSPEX_ADMIN_TOKEN)',

@@ -10,7 +10,44 @@ export const CONFIG_DEFAULTS = {
   drainTimeoutMs: 30_000,
   heartbeatMs: 2_000,
   logLevel: 'info',
+  /** Attempts of a `dspex-run` job under the node's own retry policy (a producer may ask for more). */
+  jobAttempts: 3,
+  /** Base of the exponential backoff between a job's attempts. */
+  jobBackoffMs: 1_000,
+  /** A job still running after this long is stopped and its worker killed (10 min). */
+  jobDeadlineMs: 600_000,
+  /** The longest a provider's retry hint (Retry-After, an open circuit) may delay a job. */
+  maxRetryAfterMs: 60_000,
+  /** Node deaths/hangs a job may cause (lost locks) before it is failed as a poison job. */
+  maxCrashes: 2,
+  /** Largest `maxTokens` a job may ask for in its `config`. */
+  jobMaxTokens: 16_384,
+  /** Per-attempt timeout of an LM call made by a hosted program (2 min). */
+  lmTimeoutMs: 120_000,
+  /** Largest LM answer accepted, in characters of text (1 MiB). */
+  lmMaxResponseChars: 1_048_576,
+  /** LM calls each LM keeps in its in-process history on a node (DSPy keeps 10 000 globally). */
+  lmHistorySize: 100,
+  /** Completed jobs kept in the queue: for this long (s) and at most this many. */
+  keepCompletedSeconds: 24 * 3600,
+  keepCompletedCount: 1_000,
+  /** Failed jobs kept in the queue: for this long (s) and at most this many. */
+  keepFailedSeconds: 7 * 24 * 3600,
+  keepFailedCount: 10_000,
+  /** How long an execution record lives in the store (7 days). */
+  executionTtlSeconds: 7 * 24 * 3600,
 } as const;
+
+const keepSchema = (age: number, count: number) =>
+  z
+    .object({
+      /** Seconds a finished job is kept. */
+      ageSeconds: z.number().int().positive().default(age),
+      /** Most finished jobs kept. */
+      count: z.number().int().min(0).default(count),
+    })
+    .strict()
+    .default({ ageSeconds: age, count });
 
 const limitsSchema = z
   .object({
@@ -59,6 +96,80 @@ export const runtimeConfigSchema = z
       .object({ drainTimeoutMs: z.number().int().min(0).default(CONFIG_DEFAULTS.drainTimeoutMs) })
       .strict()
       .default({ drainTimeoutMs: CONFIG_DEFAULTS.drainTimeoutMs }),
+    /**
+     * The node's job policy (queue `dspex-run`). The node owns a job's retries: retryable failures
+     * are retried `attempts` times in all (or the producer's own `attempts` when higher), the job
+     * waiting in the queue (`delayed`, no worker slot held) for `max(backoff, retry hint)`, the hint
+     * capped at `maxRetryAfterMs`.
+     */
+    jobs: z
+      .object({
+        attempts: z.number().int().positive().default(CONFIG_DEFAULTS.jobAttempts),
+        backoffMs: z.number().int().min(0).default(CONFIG_DEFAULTS.jobBackoffMs),
+        deadlineMs: z.number().int().positive().default(CONFIG_DEFAULTS.jobDeadlineMs),
+        maxRetryAfterMs: z.number().int().min(0).default(CONFIG_DEFAULTS.maxRetryAfterMs),
+        maxCrashes: z.number().int().min(0).default(CONFIG_DEFAULTS.maxCrashes),
+        /** What a job's `config` may override (anything else is rejected with the job). */
+        overrides: z
+          .object({
+            /**
+             * Models a job may pick with `config.model`, besides the one configured for the program.
+             * Each model is a client-pool key and a metrics series, so the list is closed.
+             */
+            models: z.array(z.string().min(1)).default([]),
+            maxTokens: z.number().int().positive().default(CONFIG_DEFAULTS.jobMaxTokens),
+          })
+          .strict()
+          .default({ models: [], maxTokens: CONFIG_DEFAULTS.jobMaxTokens }),
+      })
+      .strict()
+      .default({
+        attempts: CONFIG_DEFAULTS.jobAttempts,
+        backoffMs: CONFIG_DEFAULTS.jobBackoffMs,
+        deadlineMs: CONFIG_DEFAULTS.jobDeadlineMs,
+        maxRetryAfterMs: CONFIG_DEFAULTS.maxRetryAfterMs,
+        maxCrashes: CONFIG_DEFAULTS.maxCrashes,
+        overrides: { models: [], maxTokens: CONFIG_DEFAULTS.jobMaxTokens },
+      }),
+    /** LM calls made by hosted programs (a call's own `timeoutMs` wins). */
+    lm: z
+      .object({
+        timeoutMs: z.number().int().positive().default(CONFIG_DEFAULTS.lmTimeoutMs),
+        maxResponseChars: z.number().int().positive().default(CONFIG_DEFAULTS.lmMaxResponseChars),
+        historySize: z.number().int().min(0).default(CONFIG_DEFAULTS.lmHistorySize),
+      })
+      .strict()
+      .default({
+        timeoutMs: CONFIG_DEFAULTS.lmTimeoutMs,
+        maxResponseChars: CONFIG_DEFAULTS.lmMaxResponseChars,
+        historySize: CONFIG_DEFAULTS.lmHistorySize,
+      }),
+    /** What is kept, and for how long (queue jobs, execution records, traces). */
+    retention: z
+      .object({
+        completedJobs: keepSchema(
+          CONFIG_DEFAULTS.keepCompletedSeconds,
+          CONFIG_DEFAULTS.keepCompletedCount,
+        ),
+        failedJobs: keepSchema(CONFIG_DEFAULTS.keepFailedSeconds, CONFIG_DEFAULTS.keepFailedCount),
+        /** Execution records expire this long after they finish (0: kept for ever). */
+        executionTtlSeconds: z.number().int().min(0).default(CONFIG_DEFAULTS.executionTtlSeconds),
+        /** Record each execution's trace (every predictor's inputs and outputs). */
+        trace: z.boolean().default(false),
+      })
+      .strict()
+      .default({
+        completedJobs: {
+          ageSeconds: CONFIG_DEFAULTS.keepCompletedSeconds,
+          count: CONFIG_DEFAULTS.keepCompletedCount,
+        },
+        failedJobs: {
+          ageSeconds: CONFIG_DEFAULTS.keepFailedSeconds,
+          count: CONFIG_DEFAULTS.keepFailedCount,
+        },
+        executionTtlSeconds: CONFIG_DEFAULTS.executionTtlSeconds,
+        trace: false,
+      }),
     /** Client-pool limits keyed by `provider:model` (or `provider:*`). */
     limits: z.record(z.string(), limitsSchema).default({}),
     logLevel: z

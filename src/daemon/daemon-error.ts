@@ -2,12 +2,11 @@ import { DspexError } from '../errors/dspex-error.js';
 
 /**
  * Codes of daemon failures.
- * - `admin_listen_failed`: the admin endpoint could not bind (details: host, port, errno code —
- *   `EADDRINUSE` when another daemon holds the port).
- * - `state_file`: `.dspex/daemon.json` could not be written, read or parsed.
- * - `already_running`: another live daemon already owns this directory's state file.
+ * - `admin_listen_failed`: the admin endpoint could not bind (details: host, port, errno code). A
+ *   taken configured port is not one: the daemon falls back to a free port.
+ * - `state_file`: a node's `.dspex/node-<pid>.json` could not be written, read or parsed.
  */
-export type DaemonErrorCode = 'admin_listen_failed' | 'state_file' | 'already_running';
+export type DaemonErrorCode = 'admin_listen_failed' | 'state_file';
 
 /** A daemon start-up or bookkeeping failure. */
 export class DaemonError extends DspexError<DaemonErrorCode> {}

@@ -11,13 +11,7 @@ import {
   type ShutdownSignal,
   type SignalSource,
 } from './shutdown-signals.js';
-import {
-  isProcessAlive,
-  readStateFile,
-  removeStateFile,
-  stateFilePath,
-  writeStateFile,
-} from './state-file.js';
+import { removeStateFile, writeStateFile } from './state-file.js';
 
 /** The configuration sections the daemon reads. */
 export type DaemonConfig = Pick<RuntimeConfig, 'admin' | 'shutdown'> & {
@@ -29,12 +23,14 @@ export interface DaemonOptions {
   runtime: DaemonRuntime;
   config: DaemonConfig;
   logger: Logger;
-  /** Directory of the state file `.dspex/daemon.json`. Default `process.cwd()`. */
+  /** Directory of the node's state file `.dspex/node-<pid>.json`. Default `process.cwd()`. */
   cwd?: string;
   /** Heartbeat interval in Redis mode, ms. Default 2 000 (record TTL: 3 intervals). */
   heartbeatMs?: number;
   /** Install SIGTERM/SIGINT handlers on `process` (or the given source). Default true. */
   signals?: boolean | SignalSource;
+  /** The node's `dspex-run` queue name, recorded in the state file for the CLI. */
+  runQueue?: string;
   /** Called on a forced exit (second signal). Default `process.exit`. */
   exit?: (code: number) => void;
 }
@@ -45,6 +41,11 @@ export interface Daemon {
   readonly admin: AdminServer | null;
   /** Path of the state file, or `null` when there is no admin endpoint. */
   readonly stateFile: string | null;
+  /**
+   * The configured admin port when it was taken and the endpoint fell back to a free port (so
+   * several nodes can run on one machine); `null` otherwise.
+   */
+  readonly adminPortTaken: number | null;
   /**
    * Graceful shutdown (idempotent): stop intake, drain in-flight work up to
    * `shutdown.drainTimeoutMs`, stop the tree in reverse order, stop heartbeats, close the admin
@@ -76,15 +77,29 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   let admin: AdminServer | null = null;
   let stateFile: string | null = null;
+  let adminPortTaken: number | null = null;
   if (config.admin.enabled) {
-    assertNoLiveDaemon(cwd);
-    admin = await startAdminServer({
-      runtime,
-      host: config.admin.host,
-      port: config.admin.port,
-      logger: options.logger,
-      ...(config.admin.token === undefined ? {} : { token: config.admin.token }),
-    });
+    const listenOn = (port: number): Promise<AdminServer> =>
+      startAdminServer({
+        runtime,
+        host: config.admin.host,
+        port,
+        logger: options.logger,
+        ...(config.admin.token === undefined ? {} : { token: config.admin.token }),
+      });
+    try {
+      admin = await listenOn(config.admin.port);
+    } catch (e) {
+      // Several nodes on one machine (one per core): the second takes any free port; the CLI
+      // finds every node through its state file.
+      if (!isPortTaken(e) || config.admin.port === 0) throw e;
+      adminPortTaken = config.admin.port;
+      admin = await listenOn(0);
+      log.info(
+        { configured: config.admin.port, port: admin.port },
+        'admin port taken (another node?): listening on a free port',
+      );
+    }
     stateFile = writeStateFile(cwd, {
       pid: process.pid,
       nodeId: runtime.nodeId,
@@ -93,6 +108,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       port: admin.port,
       ...(config.admin.token === undefined ? {} : { token: config.admin.token }),
       startedAt: runtime.inspect().startedAt,
+      ...(options.runQueue === undefined ? {} : { runQueue: options.runQueue }),
+      ...(runtime.mode === 'redis' && config.redis !== undefined
+        ? { redis: { url: config.redis.url, prefix: config.redis.prefix } }
+        : {}),
     });
   }
 
@@ -175,22 +194,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           },
         );
 
-  return { admin, stateFile, shutdown, done };
+  return { admin, stateFile, adminPortTaken, shutdown, done };
 }
 
-/** Refuses to start over the state file of another live daemon in the same directory. */
-function assertNoLiveDaemon(cwd: string): void {
-  let existing;
-  try {
-    existing = readStateFile(cwd);
-  } catch {
-    return; // a corrupt file is overwritten
-  }
-  if (existing !== undefined && existing.pid !== process.pid && isProcessAlive(existing.pid)) {
-    throw new DaemonError(
-      'already_running',
-      `a dspex daemon (pid ${existing.pid}, node ${existing.nodeId}) already runs in ${cwd}; see ${stateFilePath(cwd)}`,
-      { details: { pid: existing.pid, nodeId: existing.nodeId, path: stateFilePath(cwd) } },
-    );
-  }
+function isPortTaken(e: unknown): boolean {
+  return (
+    e instanceof DaemonError && e.code === 'admin_listen_failed' && e.details.errno === 'EADDRINUSE'
+  );
 }

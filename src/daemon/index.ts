@@ -14,14 +14,14 @@ export { readClusterNodes } from './cluster-view.js';
 export { nodeKey, nodesSetKey } from './cluster-keys.js';
 export {
   STATE_DIR,
-  STATE_FILE_NAME,
   isProcessAlive,
+  listLocalNodes,
   readStateFile,
   removeStateFile,
   stateFilePath,
   writeStateFile,
 } from './state-file.js';
-export type { DaemonState } from './state-file.js';
+export type { DaemonState, LocalNodes } from './state-file.js';
 export { SHUTDOWN_SIGNALS, forcedExitCode, onShutdownSignals } from './shutdown-signals.js';
 export type { ShutdownSignal, SignalSource } from './shutdown-signals.js';
 export { DaemonError } from './daemon-error.js';

@@ -71,6 +71,8 @@ export type { ProcessSnapshot } from './inspect.js';
 export { realClock, FakeClock, flushMicrotasks } from './clock.js';
 export type { Clock } from './clock.js';
 export { KernelError } from './errors.js';
+export { installFaultTrap, runTrapped } from './fault-trap.js';
+export type { UnattributedFault } from './fault-trap.js';
 export type { KernelErrorCode } from './errors.js';
 export { addRestart } from './intensity.js';
 export {

@@ -6,7 +6,7 @@ import { requestCacheKey } from './cache-key.js';
 import { HistoryBuffer, recordGlobalHistory, type LMHistoryEntry } from './history.js';
 import { renderHistory, type InspectHistoryOptions } from './inspect-history.js';
 import { LMError } from './lm-error.js';
-import { costOf, getPriceTable, type PriceTable } from './pricing.js';
+import { costOf, getPriceTable, priceCost, type ModelPrice, type PriceTable } from './pricing.js';
 import type { ProviderResult, ProviderStreamEvent } from './provider-result.js';
 import type { CachedCompletion, ResponseCache } from './response-cache.js';
 import {
@@ -36,6 +36,11 @@ export interface BaseLMOptions {
   historySize?: number;
   /** Price table for cost (default: the process-wide one, see {@link setPriceTable}). */
   prices?: PriceTable;
+  /**
+   * This LM's own price in USD per 1M tokens (`{ input, output }`); wins over `prices` and the
+   * process-wide table, so an unlisted or self-hosted model can be priced where it is created.
+   */
+  pricing?: ModelPrice;
 }
 
 const DEFAULT_TIMEOUT_MS = 600_000;
@@ -59,6 +64,21 @@ export abstract class BaseLM implements LM {
 
   protected constructor(model: string, options: BaseLMOptions) {
     this.model = model;
+    const { pricing } = options;
+    if (
+      pricing !== undefined &&
+      !(
+        Number.isFinite(pricing.input) &&
+        pricing.input >= 0 &&
+        Number.isFinite(pricing.output) &&
+        pricing.output >= 0
+      )
+    ) {
+      throw new LMError(
+        'bad_request',
+        `pricing must be { input, output } in USD per 1M tokens, both finite numbers >= 0; got ${JSON.stringify(pricing)}`,
+      );
+    }
     this.options = options;
     this.params = Object.freeze({ ...(options.params ?? {}) });
     this.retryPolicy = resolveRetry(options.retry);
@@ -217,12 +237,32 @@ export abstract class BaseLM implements LM {
     if (req.signal?.aborted) throw abortedError(this.provider, req.signal.reason);
     const started = performance.now();
     const timeoutMs = req.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const result = await withRetries(this.provider, this.retryPolicy, req.signal, () =>
+    const policy =
+      req.maxAttempts === undefined
+        ? this.retryPolicy
+        : { ...this.retryPolicy, maxAttempts: Math.max(1, Math.floor(req.maxAttempts)) };
+    const result = await withRetries(this.provider, policy, req.signal, () =>
       runWithDeadline(this.provider, timeoutMs, req.signal, (signal) => this.send(req, signal)),
     );
+    if (req.maxResponseChars !== undefined) this.assertSize(result, req.maxResponseChars);
     const response = this.toResponse(result, performance.now() - started);
     if (cache !== null && key !== undefined) await safeSet(cache, key, response);
     return response;
+  }
+
+  /** Fails a call whose answer is longer than `limit` characters, before anything parses it. */
+  private assertSize(result: ProviderResult, limit: number): void {
+    let chars = 0;
+    for (const c of result.choices) {
+      chars += c.text.length;
+      for (const t of c.toolCalls ?? []) chars += JSON.stringify(t).length;
+    }
+    if (chars > limit)
+      throw new LMError(
+        'response_too_large',
+        `${this.provider} answered ${chars} characters, above the limit of ${limit} (maxResponseChars)`,
+        { details: { provider: this.provider, chars, limit } },
+      );
   }
 
   private keyOf(req: LMRequest): string {
@@ -241,12 +281,15 @@ export abstract class BaseLM implements LM {
     let usage: Usage | null = null;
     if (result.usage !== null) {
       const { promptTokens, completionTokens } = result.usage;
-      const cost = costOf(
-        result.model || this.model,
-        promptTokens,
-        completionTokens,
-        this.options.prices ?? getPriceTable(),
-      );
+      const cost =
+        this.options.pricing !== undefined
+          ? priceCost(this.options.pricing, promptTokens, completionTokens)
+          : costOf(
+              result.model || this.model,
+              promptTokens,
+              completionTokens,
+              this.options.prices ?? getPriceTable(),
+            );
       usage = { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
       if (cost !== undefined) usage.cost = cost;
     }

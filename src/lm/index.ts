@@ -44,10 +44,21 @@ export type { RedisCacheOptions } from './redis-cache.js';
 export { TieredCache } from './tiered-cache.js';
 export { configureCache, getDefaultCache } from './cache-config.js';
 export type { CacheConfig } from './cache-config.js';
-export { DEFAULT_PRICES, costOf, getPriceTable, priceFor, setPriceTable } from './pricing.js';
+export {
+  DEFAULT_PRICES,
+  costOf,
+  getPriceTable,
+  priceCost,
+  priceFor,
+  setPriceTable,
+} from './pricing.js';
 export type { ModelPrice, PriceTable } from './pricing.js';
 export { HistoryBuffer, globalLMHistory, resetGlobalHistory } from './history.js';
 export type { LMHistoryEntry } from './history.js';
 export { inspectHistory, renderHistory } from './inspect-history.js';
 export type { InspectHistoryOptions } from './inspect-history.js';
 export { formatChatAnswer, formatFieldValue, formatJsonAnswer } from './chat-format.js';
+export { functionEmbedder } from './embedder.js';
+export type { EmbedOptions, Embedder, FunctionEmbedderOptions } from './embedder.js';
+export { EMBEDDING_PRICES, OpenAIEmbedder, openaiEmbedder } from './openai-embedder.js';
+export type { EmbedderTotals, OpenAIEmbedderOptions } from './openai-embedder.js';

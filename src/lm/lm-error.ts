@@ -10,6 +10,7 @@ import { DspexError } from '../errors/index.js';
  * - `server` (5xx, 529 overloaded) — retryable;
  * - `network` (connection refused/reset, truncated body) — retryable;
  * - `parse` (a 2xx body that is not the provider's JSON) — not retryable;
+ * - `response_too_large` — the answer is longer than the request's `maxResponseChars` — not retryable;
  * - `aborted` — the caller's `AbortSignal` fired — never retried.
  */
 export type LMErrorCode =
@@ -21,7 +22,8 @@ export type LMErrorCode =
   | 'server'
   | 'network'
   | 'parse'
-  | 'aborted';
+  | 'aborted'
+  | 'response_too_large';
 
 const RETRYABLE: Readonly<Record<LMErrorCode, boolean>> = {
   rate_limited: true,
@@ -33,6 +35,7 @@ const RETRYABLE: Readonly<Record<LMErrorCode, boolean>> = {
   network: true,
   parse: false,
   aborted: false,
+  response_too_large: false,
 };
 
 /** Structured context of an {@link LMError} (all optional; never secrets). */

@@ -1,12 +1,7 @@
 import OpenAI from 'openai';
 import { BaseLM, type BaseLMOptions } from './base-lm.js';
-import {
-  codeForErrorType,
-  lmErrorFromHttp,
-  lmErrorFromSdkConnection,
-  lmErrorFromTransport,
-} from './http-error.js';
 import { LMError } from './lm-error.js';
+import { openAIErrorToLM } from './openai-error.js';
 import { fromOpenAICompletion, openAIFinishReason, toOpenAIBody } from './openai-wire.js';
 import type { ProviderResult, ProviderStreamEvent } from './provider-result.js';
 import type { LM, LMChoice, LMParams, LMRequest, ToolCall } from './types.js';
@@ -161,36 +156,7 @@ export class OpenAILM extends BaseLM {
 
   /** Maps SDK errors by class and status (never by message text). */
   private toLMError(e: unknown): unknown {
-    if (e instanceof LMError) return e;
-    const connection = lmErrorFromSdkConnection(this.provider, e, {
-      abort: OpenAI.APIUserAbortError,
-      timeout: OpenAI.APIConnectionTimeoutError,
-      connection: OpenAI.APIConnectionError,
-    });
-    if (connection !== undefined) return connection;
-    if (e instanceof OpenAI.APIError && typeof e.status === 'number') {
-      const code = typeof e.code === 'string' ? e.code : undefined;
-      return lmErrorFromHttp({
-        provider: this.provider,
-        status: e.status,
-        headers: e.headers,
-        message: e.message,
-        providerCode: code ?? e.type,
-        requestId: e.requestID,
-        // OpenAI (and vLLM, which mimics it) signals this only through the body's error code.
-        contextWindowExceeded: code === 'context_length_exceeded',
-        cause: e,
-      });
-    }
-    if (e instanceof OpenAI.APIError) {
-      // An error event inside a stream: no status, only the body's type/code.
-      const code = typeof e.code === 'string' ? e.code : undefined;
-      return new LMError(codeForErrorType(code, e.type), `openai: ${e.message}`, {
-        cause: e,
-        details: { provider: this.provider, providerCode: code ?? e.type },
-      });
-    }
-    return lmErrorFromTransport(this.provider, e) ?? e;
+    return openAIErrorToLM(this.provider, e);
   }
 }
 

@@ -10,7 +10,7 @@ export type PriceTable = Readonly<Record<string, ModelPrice>>;
 /**
  * A small default price table: public list prices (USD per 1M input/output tokens) as published by
  * OpenAI and Anthropic in 2025, for the models most used with DSPy. Prices change: set your own with
- * {@link setPriceTable} or an LM's `prices` option. Keys match exact model names first, then the
+ * {@link setPriceTable}, an LM's `prices` option, or its `pricing` (one model's price). Keys match exact model names first, then the
  * longest key that prefixes the model (so dated snapshots like `gpt-4o-mini-2024-07-18` and
  * `claude-3-5-haiku-20241022` are priced). Unpriced models get no `cost`. Anthropic prompt-cache
  * reads/writes are priced as ordinary input tokens.
@@ -58,6 +58,15 @@ export function priceFor(model: string, table: PriceTable = globalPrices): Model
   return best;
 }
 
+/** Cost in USD of `promptTokens` input and `completionTokens` output tokens at `price`. */
+export function priceCost(
+  price: ModelPrice,
+  promptTokens: number,
+  completionTokens: number,
+): number {
+  return (promptTokens * price.input + completionTokens * price.output) / 1_000_000;
+}
+
 /** Cost in USD of a call, or `undefined` when the model is unpriced. */
 export function costOf(
   model: string,
@@ -67,5 +76,5 @@ export function costOf(
 ): number | undefined {
   const p = priceFor(model, table);
   if (p === undefined) return undefined;
-  return (promptTokens * p.input + completionTokens * p.output) / 1_000_000;
+  return priceCost(p, promptTokens, completionTokens);
 }

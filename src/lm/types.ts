@@ -68,6 +68,16 @@ export interface LMRequest extends LMParams {
   cache?: boolean;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /**
+   * Attempts of this call, overriding the LM's retry policy (1: no retry). A runtime that owns
+   * retries at a higher layer sets 1 (see supervisors/README.md, "Who retries").
+   */
+  maxAttempts?: number;
+  /**
+   * Longest answer accepted, in characters over all choices: a longer one fails the call with
+   * `response_too_large` before any parsing (an unbounded answer would block the event loop).
+   */
+  maxResponseChars?: number;
   /** Provider-specific parameters passed through unchanged (and part of the cache key). */
   extra?: Record<string, unknown>;
 }

@@ -1,12 +1,16 @@
 import { currentContext, runWithContext } from '../context/index.js';
 import { ModuleError } from './errors.js';
 import { Example, type ExampleLike } from './example.js';
+import type { AnyFields } from '../signatures/index.js';
 import type { Prediction } from './prediction.js';
 import { USAGE_SCOPE } from './usage-scope.js';
 
-/** Anything with `call(inputs)` (every Module). */
-export interface Callable {
-  call(inputs: Record<string, unknown>): Promise<Prediction>;
+/**
+ * Anything with `call(inputs)` (every Module); `O` is the outputs type of its predictions. Batch
+ * inputs are data (a dev set), so they are not checked against a module's input type.
+ */
+export interface Callable<O extends object = AnyFields> {
+  call(inputs: Record<string, unknown>): Promise<Prediction<O>>;
 }
 
 /** Options of {@link batch} (DSPy's `Module.batch` / `Parallel`). */
@@ -25,11 +29,11 @@ export interface BatchOptions {
 }
 
 /** What {@link batch} returns: results in input order, `null` for an example that failed. */
-export type BatchResult = (Prediction | null)[];
+export type BatchResult<O extends object = AnyFields> = (Prediction<O> | null)[];
 
 /** What {@link batch} returns with `returnFailures: true`. */
-export interface BatchWithFailures {
-  results: BatchResult;
+export interface BatchWithFailures<O extends object = AnyFields> {
+  results: BatchResult<O>;
   failedExamples: ExampleLike[];
   errors: unknown[];
 }
@@ -46,39 +50,39 @@ export interface BatchWithFailures {
  * const { results, errors } = await batch(qa, devset, { returnFailures: true });
  * ```
  */
-export function batch(
-  program: Callable,
+export function batch<O extends object>(
+  program: Callable<O>,
   examples: readonly ExampleLike[],
   options?: BatchOptions & { returnFailures?: false },
-): Promise<BatchResult>;
-export function batch(
-  program: Callable,
+): Promise<BatchResult<O>>;
+export function batch<O extends object>(
+  program: Callable<O>,
   examples: readonly ExampleLike[],
   options: BatchOptions & { returnFailures: true },
-): Promise<BatchWithFailures>;
-export function batch(
-  program: Callable,
+): Promise<BatchWithFailures<O>>;
+export function batch<O extends object>(
+  program: Callable<O>,
   examples: readonly ExampleLike[],
   options?: BatchOptions,
-): Promise<BatchResult | BatchWithFailures>;
-export function batch(
-  program: Callable,
+): Promise<BatchResult<O> | BatchWithFailures<O>>;
+export function batch<O extends object>(
+  program: Callable<O>,
   examples: readonly ExampleLike[],
   options: BatchOptions = {},
-): Promise<BatchResult | BatchWithFailures> {
+): Promise<BatchResult<O> | BatchWithFailures<O>> {
   return runBatch(program, examples, options);
 }
 
 /** @internal Shared by {@link batch} and `Module.batch`. */
-export function runBatch(
-  program: Callable,
+export function runBatch<O extends object>(
+  program: Callable<O>,
   examples: readonly ExampleLike[],
   options: BatchOptions = {},
-): Promise<BatchResult | BatchWithFailures> {
+): Promise<BatchResult<O> | BatchWithFailures<O>> {
   return runPairs(
     examples.map((example) => [program, example] as const),
     options,
-  );
+  ) as Promise<BatchResult<O> | BatchWithFailures<O>>;
 }
 
 /**

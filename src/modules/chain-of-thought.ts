@@ -2,6 +2,9 @@ import {
   signature as toSignature,
   type FieldOptions,
   type Signature,
+  type SignatureSpec,
+  type SpecInputs,
+  type SpecOutputs,
 } from '../signatures/index.js';
 import { Module, type CallOptions } from './module.js';
 import { Predict, type PredictOptions } from './predict.js';
@@ -9,9 +12,20 @@ import type { Prediction } from './prediction.js';
 import { bindOptions } from './variable-binding.js';
 
 /** Options of {@link ChainOfThought}: Predict's options plus the rationale field. */
-export type ChainOfThoughtOptions = PredictOptions & {
-  /** Name, type, description or prefix of the reasoning field (default `reasoning: str`). */
-  rationaleField?: FieldOptions & { name?: string };
+export type ChainOfThoughtOptions<R extends string = string> = PredictOptions & {
+  /**
+   * Name, type, description or prefix of the reasoning field (default `reasoning: str`). Its
+   * compile-time type is `string` whatever `type` says.
+   */
+  rationaleField?: FieldOptions & { name?: R };
+};
+
+/**
+ * The outputs of a {@link ChainOfThought}: the reasoning field `R` (a string) first, then the
+ * signature's outputs.
+ */
+export type WithReasoning<O, R extends string = 'reasoning'> = {
+  [K in R | keyof O]: K extends R ? string : K extends keyof O ? O[K] : never;
 };
 
 /**
@@ -20,6 +34,9 @@ export type ChainOfThoughtOptions = PredictOptions & {
  * outputs. The instructions are unchanged; the inner predictor is `predict` (named
  * `<name>.predict` in a program), and the prediction exposes `.reasoning`.
  *
+ * Typed like {@link Predict}, with `reasoning: string` (or the `rationaleField.name` given) added
+ * to the outputs.
+ *
  * @example
  * ```ts
  * const cot = new ChainOfThought('question -> answer');
@@ -27,10 +44,15 @@ export type ChainOfThoughtOptions = PredictOptions & {
  * pred.reasoning; pred.answer;
  * ```
  */
-export class ChainOfThought extends Module {
-  readonly predict: Predict;
+export class ChainOfThought<
+  S extends SignatureSpec = SignatureSpec,
+  R extends string = 'reasoning',
+  I extends object = SpecInputs<S>,
+  O extends object = WithReasoning<SpecOutputs<S>, R>,
+> extends Module<I, O> {
+  readonly predict: Predict<Signature<I, O>, I, O>;
 
-  constructor(sig: string | Signature, options: ChainOfThoughtOptions = {}) {
+  constructor(sig: S, options: ChainOfThoughtOptions<R> = {}) {
     super();
     const { rationaleField = {}, ...predictOptions } = bindOptions(
       this,
@@ -44,10 +66,10 @@ export class ChainOfThought extends Module {
       type: 'str',
       ...fieldOptions,
     });
-    this.predict = new Predict(extended, predictOptions);
+    this.predict = new Predict(extended as Signature as Signature<I, O>, predictOptions);
   }
 
-  override forward(inputs: Record<string, unknown>, options?: CallOptions): Promise<Prediction> {
+  override forward(inputs: I, options?: CallOptions): Promise<Prediction<O>> {
     return this.predict.call(inputs, options);
   }
 }

@@ -10,6 +10,8 @@ import { DspexError } from '../errors/index.js';
  * - `invalid_argument`: a bad option or argument (e.g. an unknown stream listener field).
  * - `too_many_errors`: `batch()` exceeded its error budget.
  * - `context_window_exceeded`: ReAct could not shrink its trajectory enough to fit.
+ * - `all_attempts_failed`: BestOfN/Refine ran out of attempts without one prediction.
+ * - `output_check_failed`: a predictor's output checks still failed after its retries.
  */
 export type ModuleErrorCode =
   | 'missing_inputs'
@@ -17,7 +19,9 @@ export type ModuleErrorCode =
   | 'invalid_state'
   | 'invalid_argument'
   | 'too_many_errors'
-  | 'context_window_exceeded';
+  | 'context_window_exceeded'
+  | 'all_attempts_failed'
+  | 'output_check_failed';
 
 /**
  * Error raised by `src/modules` (Predict, Module state, batch, streaming).

@@ -1,8 +1,13 @@
 export { Example, toPlain } from './example.js';
 export type { ExampleLike, ExampleOptions } from './example.js';
-export { Prediction, Completions } from './prediction.js';
-export type { LmUsage } from './prediction.js';
-export { Module } from './module.js';
+export { Prediction, PredictionBase, Completions } from './prediction.js';
+export type {
+  CompletionsData,
+  LmUsage,
+  PredictionConstructor,
+  PredictionFields,
+} from './prediction.js';
+export { MODULE_BRAND, Module, isModule } from './module.js';
 export type { CallOptions, LMConfig, ProgramState } from './module.js';
 export { PARAMETER, isPredictor } from './parameter.js';
 export type { LoadOptions, Predictor, PredictorState, TraceEntry } from './parameter.js';
@@ -50,3 +55,12 @@ export type {
   Resolved,
   VariableBinding,
 } from './variable-binding.js';
+export { BestOfN } from './best-of-n.js';
+export type { Attempt, BestOfNOptions, RewardFn } from './best-of-n.js';
+export { Refine, OFFER_FEEDBACK, inspectModules } from './refine.js';
+export { MultiChainComparison } from './multi-chain-comparison.js';
+export type { MultiChainComparisonOptions } from './multi-chain-comparison.js';
+export { Parallel } from './parallel.js';
+export type { ParallelOptions } from './parallel.js';
+export { CheckOutputs } from './check-outputs.js';
+export type { CheckOutputsOptions, OutputCheck } from './check-outputs.js';

@@ -1,3 +1,4 @@
+import type { AnyFields } from '../signatures/index.js';
 import { Completions, Prediction } from './prediction.js';
 import { normalizeAnswer } from './normalize-answer.js';
 
@@ -20,23 +21,23 @@ function defaultNormalize(value: string): string | null {
 /**
  * The most common completion by one field (DSPy's `dspy.majority`): values are normalised, the
  * most frequent wins and ties go to the earliest completion. Returns a Prediction holding that
- * one completion.
+ * one completion, typed like the input's.
  *
  * @example
  * ```ts
  * majority([{ answer: '2' }, { answer: '2' }, { answer: '3' }]).answer; // '2'
  * ```
  */
-export function majority(
-  input: Prediction | Completions | readonly Record<string, unknown>[],
+export function majority<O extends object = AnyFields>(
+  input: Prediction<O> | Completions<O> | readonly (O | Record<string, unknown>)[],
   options: MajorityOptions = {},
-): Prediction {
-  const completions =
+): Prediction<O> {
+  const completions: Completions<O> =
     input instanceof Prediction
-      ? input.completions
+      ? (input.completions as Completions<O>)
       : input instanceof Completions
-        ? input
-        : new Completions(input);
+        ? (input as Completions<O>)
+        : new Completions<O>(input as readonly (O | Record<string, unknown>)[]);
   const signature = completions.signature;
   const field =
     options.field ??
@@ -48,7 +49,7 @@ export function majority(
     options.normalize === null
       ? (v: string): string | null => v
       : (options.normalize ?? defaultNormalize);
-  const keyOf = (c: Prediction): string | null => normalize(String(c.get(field)));
+  const keyOf = (c: Prediction<O>): string | null => normalize(String(c.get(field)));
 
   const all = [...completions];
   const keys = all.map(keyOf);

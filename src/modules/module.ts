@@ -1,8 +1,14 @@
 import { nanoid } from 'nanoid';
 import { UsageTracker, currentContext, runWithContext, type Callback } from '../context/index.js';
 import type { LM, LMRequest } from '../lm/types.js';
-import type { Signature } from '../signatures/index.js';
-import { runBatch, type BatchOptions, type BatchResult, type BatchWithFailures } from './batch.js';
+import type { AnyFields, Signature } from '../signatures/index.js';
+import {
+  runBatch,
+  type BatchOptions,
+  type BatchResult,
+  type BatchWithFailures,
+  type Callable,
+} from './batch.js';
 import { ModuleError } from './errors.js';
 import { Example, isPlainObject, type ExampleLike } from './example.js';
 import { isPredictor, type LoadOptions, type Predictor, type PredictorState } from './parameter.js';
@@ -32,6 +38,22 @@ export interface CallOptions {
 export type ProgramState = Record<string, PredictorState>;
 
 /**
+ * Brand of every {@link Module} (a registered symbol, so it is the same in every copy of dspex):
+ * a program built against `dist/` and a runtime loaded from `src/` (or two installed copies of the
+ * package) still recognise each other's modules.
+ */
+export const MODULE_BRAND: unique symbol = Symbol.for('dspex.module');
+
+/** True when `value` is a dspex {@link Module} from any copy of the package (checks the brand). */
+export function isModule(value: unknown): value is Module {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { [MODULE_BRAND]?: unknown })[MODULE_BRAND] === true
+  );
+}
+
+/**
  * Base class of every program (DSPy's `dspy.Module`). Subclasses hold predictors and sub-modules
  * as properties and implement {@link Module.forward}; users run them with {@link Module.call},
  * which adds callbacks, the per-prediction usage scope and (in Predict) the trace.
@@ -39,6 +61,11 @@ export type ProgramState = Record<string, PredictorState>;
  * Named predictors are discovered from the module's own properties, recursively through
  * sub-modules, arrays and plain objects, with DSPy's names (`predict`, `cot.predict`, `steps[0]`,
  * `byName['x']`). Compiled sub-modules (`compiled = true`) are frozen: their predictors are skipped.
+ *
+ * `I` and `O` are the inputs and outputs object types the compiler checks `call()` against and
+ * gives the returned {@link Prediction}; `Predict`, `ChainOfThought` and `ReAct` take them from
+ * their signature, a subclass may declare them (`extends Module<{ question: string }, { answer:
+ * string }>`), and both default to untyped records.
  *
  * @example
  * ```ts
@@ -53,25 +80,40 @@ export type ProgramState = Record<string, PredictorState>;
  * new RAG().namedPredictors().map(([name]) => name); // ['retrieve', 'answer.predict']
  * ```
  */
-export abstract class Module {
+export abstract class Module<I extends object = AnyFields, O extends object = AnyFields> {
+  /**
+   * `value instanceof Module` checks the {@link MODULE_BRAND}, so it holds for modules of another
+   * copy of dspex too; `instanceof` a subclass keeps its usual prototype-chain meaning.
+   */
+  static {
+    Object.defineProperty(Module.prototype, MODULE_BRAND, { value: true });
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (this === Module) return isModule(value);
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+
   /** Callbacks of this instance, called in addition to the context's. */
   callbacks: Callback[] = [];
   /** Set by optimizers on compiled programs; a compiled sub-module's predictors stay frozen. */
   compiled = false;
 
   /** The program logic. Call {@link Module.call} rather than this, so callbacks and usage apply. */
-  abstract forward(inputs: Record<string, unknown>, options?: CallOptions): Promise<Prediction>;
+  abstract forward(inputs: I, options?: CallOptions): Promise<Prediction<O>>;
 
   /**
    * Runs the module (DSPy's `__call__`): emits `onModuleStart`/`onModuleEnd` and, for the
    * outermost call, opens the usage scope whose per-model totals become `prediction.usage`.
    * An {@link Example} with input keys contributes only its `inputs()`.
    */
-  async call(inputs: ExampleLike = {}, options?: CallOptions): Promise<Prediction> {
-    const args =
+  call(inputs: I | Example, options?: CallOptions): Promise<Prediction<O>>;
+  async call(inputs: I | Example = {} as I, options?: CallOptions): Promise<Prediction<O>> {
+    const args = (
       inputs instanceof Example
         ? Object.fromEntries((inputs.inputKeys === null ? inputs : inputs.inputs()).items())
-        : { ...inputs };
+        : { ...inputs }
+    ) as I;
     const contextCallbacks = currentContext().callbacks;
     // No observers (the common case): no id to mint and no callback list to build.
     if (contextCallbacks.length === 0 && this.callbacks.length === 0) {
@@ -91,9 +133,9 @@ export abstract class Module {
   }
 
   private async forwardWithUsage(
-    args: Record<string, unknown>,
+    args: I,
     options: CallOptions | undefined,
-  ): Promise<Prediction> {
+  ): Promise<Prediction<O>> {
     if (currentContext().values[USAGE_SCOPE] !== undefined) return this.forward(args, options);
     const tracker = new UsageTracker();
     const pred = await runWithContext(
@@ -258,16 +300,16 @@ export abstract class Module {
   batch(
     examples: readonly ExampleLike[],
     options?: BatchOptions & { returnFailures?: false },
-  ): Promise<BatchResult>;
+  ): Promise<BatchResult<O>>;
   batch(
     examples: readonly ExampleLike[],
     options: BatchOptions & { returnFailures: true },
-  ): Promise<BatchWithFailures>;
+  ): Promise<BatchWithFailures<O>>;
   batch(
     examples: readonly ExampleLike[],
     options: BatchOptions = {},
-  ): Promise<BatchResult | BatchWithFailures> {
-    return runBatch(this, examples, options);
+  ): Promise<BatchResult<O> | BatchWithFailures<O>> {
+    return runBatch<O>(this as Callable<O>, examples, options);
   }
 }
 

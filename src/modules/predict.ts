@@ -6,6 +6,9 @@ import {
   pythonTypeName,
   signature as toSignature,
   type Signature,
+  type SignatureSpec,
+  type SpecInputs,
+  type SpecOutputs,
 } from '../signatures/index.js';
 import { ModuleError } from './errors.js';
 import { Example, isPlainObject, toPlain } from './example.js';
@@ -65,17 +68,29 @@ let defaultAdapter: Adapter | undefined;
  * (default `ChatAdapter`); `n` completions land in `prediction.completions`; each call is appended to the
  * context's trace when one is open.
  *
+ * `S` is the signature string literal (or typed {@link Signature}) the predictor was built from;
+ * `I` and `O`, its inputs and outputs object types, follow from it ({@link SpecInputs} /
+ * {@link SpecOutputs}): `call()` takes `I` and returns a `Prediction<O>`.
+ *
  * @example
  * ```ts
- * const qa = new Predict('question -> answer', { n: 3 });
+ * const qa = new Predict('question -> answer, confidence: float', { n: 3 });
  * const pred = await qa.call({ question: 'What is 1+1?' });
- * pred.answer;               // first completion
+ * pred.answer;               // first completion (string)
+ * pred.confidence;           // number
  * pred.completions.answer;   // all three
  * ```
  */
-export class Predict extends Module implements Predictor {
+export class Predict<
+  S extends SignatureSpec = SignatureSpec,
+  I extends object = SpecInputs<S>,
+  O extends object = SpecOutputs<S>,
+>
+  extends Module<I, O>
+  implements Predictor
+{
   readonly [PARAMETER] = true as const;
-  signature: Signature;
+  signature: Signature<I, O>;
   /** Default LM parameters of every call (overridden by the call's `config`). */
   config: LMConfig;
   lm: LM | undefined = undefined;
@@ -87,7 +102,7 @@ export class Predict extends Module implements Predictor {
   /** Kept for DSPy's state shape. */
   train: unknown[] = [];
 
-  constructor(sig: string | Signature, options: PredictOptions = {}) {
+  constructor(sig: S, options: PredictOptions = {}) {
     super();
     const { callbacks, adapter, lm, instructions, demos, ...config } = bindOptions(
       this,
@@ -97,8 +112,8 @@ export class Predict extends Module implements Predictor {
     );
     this.signature =
       instructions === undefined
-        ? toSignature(sig)
-        : toSignature(sig).withInstructions(instructions);
+        ? (toSignature(sig) as Signature<I, O>)
+        : (toSignature(sig).withInstructions(instructions) as Signature<I, O>);
     this.config = config;
     if (callbacks) this.callbacks = callbacks;
     if (adapter) this.adapter = adapter;
@@ -119,10 +134,8 @@ export class Predict extends Module implements Predictor {
     this.config = { ...this.config, ...config };
   }
 
-  override async forward(
-    inputs: Record<string, unknown>,
-    options: CallOptions = {},
-  ): Promise<Prediction> {
+  override async forward(typedInputs: I, options: CallOptions = {}): Promise<Prediction<O>> {
+    const inputs = typedInputs as Record<string, unknown>;
     const settings = currentSettings();
     const sig = options.signature ?? this.signature;
     const demos = (options.demos ?? this.demos).map((d) =>
@@ -159,7 +172,7 @@ export class Predict extends Module implements Predictor {
       inputs: llmInputs,
       request: config,
     });
-    const prediction = Prediction.fromCompletions(outputs, sig);
+    const prediction = Prediction.fromCompletions(outputs, sig as Signature<object, O>);
     this.record(settings.trace, settings.maxTraceSize, inputs, prediction);
     return prediction;
   }

@@ -1,30 +1,22 @@
 import type { UsageTotals } from '../context/index.js';
-import type { Signature } from '../signatures/index.js';
+import type { AnyFields, Signature } from '../signatures/index.js';
 import { Example, type ExampleLike } from './example.js';
 import { ModuleError } from './errors.js';
 
 /** LM usage of one prediction: totals per model name (DSPy's `get_lm_usage()`). */
 export type LmUsage = Record<string, UsageTotals>;
 
+/** The completions argument of {@link Prediction.fromCompletions}: records, or lists by field. */
+export type CompletionsData<O extends object = AnyFields> =
+  readonly (O | Record<string, unknown>)[] | Record<string, readonly unknown[]>;
+
 /**
- * The output of a module: an {@link Example} whose fields are the output fields of the first
- * completion, plus all `n` completions in {@link Prediction.completions} and the LM usage of the
- * call that produced it.
- *
- * A prediction with a numeric `score` field converts to that number (`Number(pred)`, `pred > 0.5`),
- * so metrics may return predictions as in DSPy.
- *
- * @example
- * ```ts
- * const pred = Prediction.fromCompletions([{ answer: 'a' }, { answer: 'b' }]);
- * pred.answer;                 // 'a'
- * pred.completions.answer;     // ['a', 'b']
- * pred.completions.at(1)?.answer; // 'b'
- * ```
+ * The class behind {@link Prediction} (use `Prediction` itself: the same constructor, with field
+ * properties in its type). `O` is the outputs object type the compiler knows.
  */
-export class Prediction extends Example {
+export class PredictionBase<O extends object = AnyFields> extends Example {
   /** @internal */
-  protected _completions: Completions | null = null;
+  protected _completions: Completions<AnyFields> | null = null;
   /** @internal */
   protected _lmUsage: LmUsage | undefined = undefined;
 
@@ -33,21 +25,30 @@ export class Prediction extends Example {
   }
 
   /** A prediction whose fields are the first completion's and whose completions are all of them. */
-  static fromCompletions(
-    completions: readonly Record<string, unknown>[] | Record<string, readonly unknown[]>,
-    signature?: Signature,
-  ): Prediction {
-    const all = new Completions(completions, signature);
+  static fromCompletions<O extends object = AnyFields>(
+    completions: CompletionsData<O>,
+    signature?: Signature<object, O>,
+  ): Prediction<O> {
+    const all = new Completions<O>(completions, signature);
     const first: Record<string, unknown> = {};
     for (const [k, values] of all.items()) first[k] = values[0];
-    const pred = new Prediction(first);
+    const pred = new PredictionBase<O>(first);
     pred._completions = all;
-    return pred;
+    return pred as Prediction<O>;
+  }
+
+  /**
+   * The fields as a plain, typed record: `pred.outputs.answer`. Unlike property access
+   * (`pred.answer`), this always gives the field, also when its name is a member of the class
+   * (`labels`, `size`, `toJSON`, `get`, `outputs`, …). A fresh object on every access.
+   */
+  get outputs(): Readonly<O> {
+    return Object.fromEntries(this._store) as O;
   }
 
   /** All completions; a single-completion view of this prediction when built from plain data. */
-  get completions(): Completions {
-    return this._completions ?? new Completions([this.toDict()]);
+  get completions(): Completions<O> {
+    return (this._completions ?? new Completions<O>([this.toDict()])) as Completions<O>;
   }
 
   /** Per-model LM usage of the call that produced this prediction, if it was tracked. */
@@ -95,24 +96,72 @@ export class Prediction extends Example {
   }
 }
 
+/** Names of the members of a prediction, which shadow fields of the same name in property access. */
+type MemberNames = keyof {
+  [K in keyof PredictionBase as string extends K ? never : number extends K ? never : K]: 0;
+};
+
+/**
+ * The output fields of a typed prediction as properties (`pred.answer: string`): every field of
+ * `O` except those whose name is a member of the class (read those through `pred.outputs`).
+ */
+export type PredictionFields<O extends object> = string extends keyof O
+  ? unknown
+  : { [K in Exclude<keyof O, MemberNames>]: O[K] };
+
+/**
+ * The output of a module: an {@link Example} whose fields are the output fields of the first
+ * completion, plus all `n` completions in {@link Prediction.completions} and the LM usage of the
+ * call that produced it.
+ *
+ * Typed by the outputs of the module's signature: `pred.answer` has the field's type, and
+ * `pred.outputs.<field>` gives every field, also one named like a method (`labels`, `size`,
+ * `toJSON`, `get`, …) that property access would shadow. Untyped modules give `Prediction`,
+ * whose fields are `any`.
+ *
+ * A prediction with a numeric `score` field converts to that number (`Number(pred)`, `pred > 0.5`),
+ * so metrics may return predictions as in DSPy.
+ *
+ * @example
+ * ```ts
+ * const pred = Prediction.fromCompletions([{ answer: 'a' }, { answer: 'b' }]);
+ * pred.answer;                 // 'a'
+ * pred.outputs.answer;         // 'a', even for a field named `labels` or `size`
+ * pred.completions.answer;     // ['a', 'b']
+ * pred.completions.at(1)?.answer; // 'b'
+ * ```
+ */
+export type Prediction<O extends object = AnyFields> = PredictionBase<O> & PredictionFields<O>;
+
+/** The constructor and statics of {@link Prediction}. */
+export interface PredictionConstructor {
+  new <O extends object = AnyFields>(data?: ExampleLike): Prediction<O>;
+  readonly prototype: PredictionBase;
+  /** A prediction whose fields are the first completion's and whose completions are all of them. */
+  fromCompletions<O extends object = AnyFields>(
+    completions: CompletionsData<O>,
+    signature?: Signature<object, O>,
+  ): Prediction<O>;
+}
+
+/** See the {@link Prediction} type: the same name is the class value and the typed instance. */
+export const Prediction: PredictionConstructor = PredictionBase as unknown as PredictionConstructor;
+
 /**
  * The `n` completions of one prediction: `completions.answer` is the list of every completion's
  * `answer`, `completions.at(i)` (or `completions[i]`) the i-th completion as a {@link Prediction};
  * iterating yields the completions in order.
  */
-export class Completions implements Iterable<Prediction> {
+export class Completions<O extends object = AnyFields> implements Iterable<Prediction<O>> {
   /** Field name → list of values, one per completion. */
   [field: string]: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
   /** The signature the completions were parsed with, when known (majority uses its last output). */
-  readonly signature: Signature | undefined;
+  readonly signature: Signature<object, O> | undefined;
   /** @internal */
   protected readonly _byField: Map<string, unknown[]>;
 
-  constructor(
-    completions: readonly Record<string, unknown>[] | Record<string, readonly unknown[]>,
-    signature?: Signature,
-  ) {
+  constructor(completions: CompletionsData<O>, signature?: Signature<object, O>) {
     this.signature = signature;
     this._byField = new Map();
     if (Array.isArray(completions)) {
@@ -138,7 +187,7 @@ export class Completions implements Iterable<Prediction> {
     if (lengths.size > 1) {
       throw new ModuleError('invalid_argument', 'All lists must have the same length');
     }
-    return new Proxy(this, completionsHandler);
+    return new Proxy(this, completionsHandler as ProxyHandler<this>);
   }
 
   /** Number of completions. */
@@ -148,17 +197,17 @@ export class Completions implements Iterable<Prediction> {
   }
 
   /** The i-th completion (negative counts from the end), or undefined when out of range. */
-  at(index: number): Prediction | undefined {
+  at(index: number): Prediction<O> | undefined {
     const i = index < 0 ? this.length + index : index;
     if (i < 0 || i >= this.length) return undefined;
     const data: Record<string, unknown> = {};
     for (const [k, v] of this._byField) data[k] = v[i];
-    return new Prediction(data);
+    return new Prediction<O>(data);
   }
 
-  /** The values of one field across completions. */
-  get(field: string): unknown[] | undefined {
-    return this._byField.get(field);
+  /** The values of one field across completions (also for a field named like a member). */
+  get<K extends string>(field: K): (K extends keyof O ? O[K] : unknown)[] | undefined {
+    return this._byField.get(field) as (K extends keyof O ? O[K] : unknown)[] | undefined;
   }
 
   /** Whether the field exists. */
@@ -185,8 +234,8 @@ export class Completions implements Iterable<Prediction> {
     return Object.fromEntries(this._byField);
   }
 
-  *[Symbol.iterator](): Iterator<Prediction> {
-    for (let i = 0; i < this.length; i++) yield this.at(i) as Prediction;
+  *[Symbol.iterator](): Iterator<Prediction<O>> {
+    for (let i = 0; i < this.length; i++) yield this.at(i) as Prediction<O>;
   }
 }
 

@@ -1,6 +1,13 @@
 import { isDspexError } from '../errors/index.js';
-import { FieldTypes, signature as toSignature, type Signature } from '../signatures/index.js';
-import { ChainOfThought } from './chain-of-thought.js';
+import {
+  FieldTypes,
+  signature as toSignature,
+  type Signature,
+  type SignatureSpec,
+  type SpecInputs,
+  type SpecOutputs,
+} from '../signatures/index.js';
+import { ChainOfThought, type WithReasoning } from './chain-of-thought.js';
 import { ModuleError } from './errors.js';
 import { Module, type CallOptions } from './module.js';
 import { Predict } from './predict.js';
@@ -16,11 +23,18 @@ export interface ReActOptions {
 }
 
 /**
+ * The outputs of a {@link ReAct} agent: the steps taken (`trajectory`), the extractor's
+ * `reasoning`, then the signature's outputs.
+ */
+export type ReActOutputs<O> = { trajectory: Record<string, unknown> } & WithReasoning<O>;
+
+/**
  * A tool-using agent (DSPy's `dspy.ReAct`, text protocol): each step the `react` predictor writes
  * `next_thought`, picks `next_tool_name` (one of the tools or `finish`) and `next_tool_args`
  * (JSON); the tool's result (or `Execution error in <tool>: …`) is appended to the trajectory as
  * the observation. After `finish` or `maxIters` steps, the `extract` ChainOfThought produces the
- * signature's outputs from the trajectory. The prediction has `trajectory` plus the outputs.
+ * signature's outputs from the trajectory. The prediction has `trajectory` plus the outputs
+ * (and the extractor's `reasoning`), typed from the signature like {@link Predict}'s.
  *
  * @example
  * ```ts
@@ -32,7 +46,11 @@ export interface ReActOptions {
  * pred.trajectory; // { thought_0, tool_name_0, tool_args_0, observation_0, … }
  * ```
  */
-export class ReAct extends Module {
+export class ReAct<
+  S extends SignatureSpec = SignatureSpec,
+  I extends object = SpecInputs<S>,
+  O extends object = ReActOutputs<SpecOutputs<S>>,
+> extends Module<I, O> {
   readonly signature: Signature;
   readonly maxIters: number;
   /** The tools by name, `finish` last (named `tools` as in DSPy; not predictors). */
@@ -41,7 +59,7 @@ export class ReAct extends Module {
   readonly extract: ChainOfThought;
 
   constructor(
-    sig: string | Signature,
+    sig: S,
     tools: readonly (Tool | ToolSpec | ToolFunction)[],
     options: ReActOptions = {},
   ) {
@@ -93,10 +111,8 @@ export class ReAct extends Module {
     this.extract = new ChainOfThought(fallbackSig);
   }
 
-  override async forward(
-    inputs: Record<string, unknown>,
-    options?: CallOptions,
-  ): Promise<Prediction> {
+  override async forward(typedInputs: I, options?: CallOptions): Promise<Prediction<O>> {
+    const inputs = typedInputs as Record<string, unknown>;
     let trajectory: Record<string, unknown> = {};
     for (let idx = 0; idx < this.maxIters; idx++) {
       let pred: Prediction;
@@ -142,7 +158,7 @@ export class ReAct extends Module {
       inputs,
       options,
     );
-    return new Prediction({ trajectory, ...Object.fromEntries(extract.items()) });
+    return new Prediction<O>({ trajectory, ...Object.fromEntries(extract.items()) });
   }
 
   /**

@@ -4,6 +4,13 @@ import { OrderedPool } from '../evaluate/ordered-pool.js';
 import type { Example } from '../modules/example.js';
 import type { Module } from '../modules/module.js';
 import { currentSettings, type Settings } from '../modules/settings.js';
+import {
+  Budget,
+  chargeOf,
+  checkBudgetLimits,
+  type BudgetStopReason,
+  type Charge,
+} from './budget.js';
 import { LabeledFewShot } from './labeled-few-shot.js';
 import {
   checkConcurrency,
@@ -45,6 +52,8 @@ export interface BootstrapFewShotOptions extends CommonOptimizerOptions {
   maxLmCalls?: number;
   /** Budget of metric calls, checked like {@link BootstrapFewShotOptions.maxLmCalls}. */
   maxMetricCalls?: number;
+  /** Budget in USD (usage × each LM's price), checked like `maxLmCalls`. */
+  maxUsd?: number;
 }
 
 /** Statistics of a bootstrap run, on top of the LM-call counts. */
@@ -59,14 +68,17 @@ export interface BootstrapStats {
   lmCalls: number;
   /** Metric calls of the examples whose outcome counted. */
   metricCalls: number;
-  /** Whether `maxLmCalls` or `maxMetricCalls` ended bootstrapping early. */
+  /** Dollars of the examples whose outcome counted. */
+  usd: number;
+  /** Whether `maxLmCalls`, `maxMetricCalls` or `maxUsd` ended bootstrapping early. */
   budgetExhausted: boolean;
+  /** The cap that ended bootstrapping early, if one did. */
+  stopReason?: BudgetStopReason;
 }
 
 interface ExampleOutcome {
   rounds: RoundOutcome[];
-  lmCalls: number;
-  metricCalls: number;
+  charge: Charge;
 }
 
 /**
@@ -103,6 +115,7 @@ export class BootstrapFewShot implements Optimizer {
     this.maxLabeledDemos = nonNegative('maxLabeledDemos', options.maxLabeledDemos ?? 16);
     this.maxRounds = nonNegative('maxRounds', options.maxRounds ?? 1);
     checkConcurrency(options.concurrency);
+    checkBudgetLimits(options);
     this.rng = options.rng ?? pythonRandom;
     this.seed = options.seed ?? 0;
   }
@@ -200,10 +213,18 @@ export class BootstrapFewShot implements Optimizer {
     const traces = new Map<string, Example[]>([...names].map((n) => [n, []]));
     const bootstrappedIndices = new Set<number>();
     const stats = emptyStats();
-    const { maxLmCalls, maxMetricCalls } = this.options;
+    const { maxLmCalls, maxMetricCalls, maxUsd } = this.options;
+    // Charged with what a sequential run spends: the examples whose outcome counted.
+    const budget = new Budget({
+      ...(maxLmCalls !== undefined ? { maxLmCalls } : {}),
+      ...(maxMetricCalls !== undefined ? { maxMetricCalls } : {}),
+      ...(maxUsd !== undefined ? { maxUsd } : {}),
+    });
     if (maxBootstraps <= 0 || trainset.length === 0) return { traces, bootstrappedIndices, stats };
-    if ((maxLmCalls ?? 1) <= 0 || (maxMetricCalls ?? 1) <= 0) {
+    const before = budget.exhausted();
+    if (before !== undefined) {
       stats.budgetExhausted = true;
+      stats.stopReason = before;
       return { traces, bootstrappedIndices, stats };
     }
 
@@ -220,8 +241,10 @@ export class BootstrapFewShot implements Optimizer {
           ? outcome.value.rounds
           : [{ kind: 'error' as const, error: outcome.error }];
         if (outcome.ok) {
-          stats.lmCalls += outcome.value.lmCalls;
-          stats.metricCalls += outcome.value.metricCalls;
+          budget.charge(outcome.value.charge);
+          stats.lmCalls += outcome.value.charge.lmCalls;
+          stats.metricCalls += outcome.value.charge.metricCalls;
+          stats.usd += outcome.value.charge.usd;
         }
         for (const round of rounds) {
           stats.attempts++;
@@ -251,11 +274,10 @@ export class BootstrapFewShot implements Optimizer {
           errors: stats.errors,
         });
         if (bootstrappedIndices.size >= maxBootstraps) break;
-        if (
-          (maxLmCalls !== undefined && stats.lmCalls >= maxLmCalls) ||
-          (maxMetricCalls !== undefined && stats.metricCalls >= maxMetricCalls)
-        ) {
+        const reason = budget.exhausted();
+        if (reason !== undefined) {
           stats.budgetExhausted = index < trainset.length - 1;
+          if (stats.budgetExhausted) stats.stopReason = reason;
           break;
         }
       }
@@ -285,7 +307,7 @@ export class BootstrapFewShot implements Optimizer {
       return outcomes;
     });
     metricCalls.count += own.count;
-    return { rounds, lmCalls: accounting.stats().lmCalls, metricCalls: own.count };
+    return { rounds, charge: chargeOf('task', accounting.stats(), own.count) };
   }
 }
 
@@ -296,6 +318,7 @@ function emptyStats(): BootstrapStats {
     errors: 0,
     lmCalls: 0,
     metricCalls: 0,
+    usd: 0,
     budgetExhausted: false,
   };
 }

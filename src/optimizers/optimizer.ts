@@ -1,4 +1,5 @@
 import type { CallStats } from '../evaluate/call-accounting.js';
+import type { BudgetUsage } from './budget.js';
 import { Example } from '../modules/example.js';
 import type { Module } from '../modules/module.js';
 import { OptimizerError } from './optimizer-error.js';
@@ -33,6 +34,19 @@ export type OptimizerProgress =
       score: number;
       bestScore: number;
       candidates: number;
+    }
+  | {
+      optimizer: string;
+      /** A journaled step finished: a proposal round (`propose`) or a candidate scored (`trial`). */
+      phase: 'propose' | 'trial';
+      /** The step's key, e.g. `eval:d1:p0:c3` (COPRO) or `trial:7` (MIPROv2). */
+      step: string;
+      /** The step's score (trials only; minibatch or full as `full` says). */
+      score?: number;
+      full?: boolean;
+      bestScore?: number;
+      /** What the run spent so far, task and prompt model apart. */
+      usage: BudgetUsage;
     };
 
 /** Options every optimizer shares. */

@@ -1,6 +1,7 @@
 import type { EvaluationResult } from '../evaluate/evaluation-result.js';
 import type { Metric } from '../evaluate/metric.js';
 import type { Module, ProgramState } from '../modules/module.js';
+import type { BudgetStopReason } from './budget.js';
 import type { Settings } from '../modules/settings.js';
 import type { CommonOptimizerOptions, CompileOptions, OptimizationResult } from './optimizer.js';
 
@@ -28,6 +29,8 @@ export interface RandomSearchOptions extends CommonOptimizerOptions {
   maxLmCalls?: number;
   /** Budget of metric calls, checked like {@link RandomSearchOptions.maxLmCalls}. */
   maxMetricCalls?: number;
+  /** Budget in USD (usage × each LM's price), checked like {@link RandomSearchOptions.maxLmCalls}. */
+  maxUsd?: number;
   /** Progress bars of the candidate evaluations on a TTY (default true). */
   display?: boolean;
   /**
@@ -47,8 +50,8 @@ export interface RandomSearchCheckpoint {
     state: ProgramState;
     compiled: boolean;
   }[];
-  /** Calls charged to the budgets so far. */
-  used: { lm: number; metric: number };
+  /** Calls (and dollars; absent in older checkpoints) charged to the budgets so far. */
+  used: { lm: number; metric: number; usd?: number };
 }
 
 /** Options of `BootstrapFewShotWithRandomSearch.compile` beyond the common ones. */
@@ -80,6 +83,8 @@ export interface CandidateProgram<M extends Module> {
 /** The best program, every candidate sorted by score (best first, ties in seed order), and stats. */
 export interface RandomSearchResult<M extends Module> extends OptimizationResult<M> {
   candidates: CandidateProgram<M>[];
-  /** Whether `maxLmCalls` or `maxMetricCalls` stopped the search before every seed was tried. */
+  /** Whether `maxLmCalls`, `maxMetricCalls` or `maxUsd` stopped the search before every seed was tried. */
   budgetExhausted: boolean;
+  /** The cap that stopped the search early, if one did. */
+  stopReason?: BudgetStopReason;
 }

@@ -5,6 +5,7 @@ import type { Example } from '../modules/example.js';
 import type { Module } from '../modules/module.js';
 import { currentSettings } from '../modules/settings.js';
 import { BootstrapFewShot } from './bootstrap-few-shot.js';
+import { Budget, chargeOf, checkBudgetLimits, type BudgetStopReason } from './budget.js';
 import { LabeledFewShot } from './labeled-few-shot.js';
 import { checkConcurrency, checkExamples, report, type Optimizer } from './optimizer.js';
 import { OptimizerError } from './optimizer-error.js';
@@ -59,6 +60,7 @@ export class BootstrapFewShotWithRandomSearch implements Optimizer {
       );
     }
     checkConcurrency(options.concurrency);
+    checkBudgetLimits(options);
     this.rng = options.rng ?? pythonRandom;
   }
 
@@ -73,13 +75,14 @@ export class BootstrapFewShotWithRandomSearch implements Optimizer {
     const started = performance.now();
     const accounting = new CallAccounting();
     const metricCalls = { count: 0 };
-    const { program, candidates, budgetExhausted } = await accounting.run(() =>
+    const { program, candidates, stopReason } = await accounting.run(() =>
       this.search(student, options, metricCalls),
     );
     return {
       program,
       candidates,
-      budgetExhausted,
+      budgetExhausted: stopReason !== undefined,
+      ...(stopReason !== undefined ? { stopReason } : {}),
       stats: {
         ...accounting.stats(),
         metricCalls: metricCalls.count,
@@ -99,7 +102,7 @@ export class BootstrapFewShotWithRandomSearch implements Optimizer {
       resumeFrom,
     }: RandomSearchCompileOptions,
     metricCalls: { count: number },
-  ): Promise<{ program: M; candidates: CandidateProgram<M>[]; budgetExhausted: boolean }> {
+  ): Promise<{ program: M; candidates: CandidateProgram<M>[]; stopReason?: BudgetStopReason }> {
     checkExamples(trainset, 'trainset');
     // DSPy: `valset or trainset`, so an empty valset also falls back.
     const evalset = valset !== undefined && valset.length > 0 ? valset : trainset;
@@ -126,18 +129,14 @@ export class BootstrapFewShotWithRandomSearch implements Optimizer {
     const candidates: CandidateProgram<M>[] = [];
     let best: CandidateProgram<M> | undefined;
     // Calls a sequential run would have made so far: what the budgets are charged with.
-    const used = { ...(resumeFrom?.used ?? { lm: 0, metric: 0 }) };
+    const used = { lm: 0, metric: 0, usd: 0, ...resumeFrom?.used };
     const restored = new Map((resumeFrom?.candidates ?? []).map((c) => [c.seed, c]));
     const saved: RandomSearchCheckpoint['candidates'] = [];
-    const { maxLmCalls, maxMetricCalls } = this.options;
-    let budgetExhausted = false;
+    let stopReason: BudgetStopReason | undefined;
     for (const seed of seeds) {
-      if (
-        candidates.length > 0 &&
-        ((maxLmCalls !== undefined && used.lm >= maxLmCalls) ||
-          (maxMetricCalls !== undefined && used.metric >= maxMetricCalls))
-      ) {
-        budgetExhausted = true;
+      const reason = candidates.length > 0 ? this.exhausted(used) : undefined;
+      if (reason !== undefined) {
+        stopReason = reason;
         break;
       }
       const previous = restored.get(seed);
@@ -164,8 +163,10 @@ export class BootstrapFewShotWithRandomSearch implements Optimizer {
           maxErrors,
           display: this.options.display ?? true,
         }).run(program);
-        used.lm += evaluation.calls.lmCalls;
-        used.metric += metricCalls.count - metricCallsBefore;
+        const charge = chargeOf('task', evaluation.calls, metricCalls.count - metricCallsBefore);
+        used.lm += charge.lmCalls;
+        used.metric += charge.metricCalls;
+        used.usd += charge.usd;
         candidate = {
           seed,
           score: evaluation.score,
@@ -199,7 +200,30 @@ export class BootstrapFewShotWithRandomSearch implements Optimizer {
         break;
     }
     const sorted = [...candidates].sort((a, b) => b.score - a.score);
-    return { program: best!.program, candidates: sorted, budgetExhausted };
+    return { program: best!.program, candidates: sorted, ...(stopReason ? { stopReason } : {}) };
+  }
+
+  /** The cap the sequential spend `used` reached, if any. */
+  private exhausted(used: {
+    lm: number;
+    metric: number;
+    usd: number;
+  }): BudgetStopReason | undefined {
+    const { maxLmCalls, maxMetricCalls, maxUsd } = this.options;
+    const budget = new Budget({
+      ...(maxLmCalls !== undefined ? { maxLmCalls } : {}),
+      ...(maxMetricCalls !== undefined ? { maxMetricCalls } : {}),
+      ...(maxUsd !== undefined ? { maxUsd } : {}),
+    });
+    budget.charge({
+      role: 'task',
+      lmCalls: used.lm,
+      metricCalls: used.metric,
+      usd: used.usd,
+      promptTokens: 0,
+      completionTokens: 0,
+    });
+    return budget.exhausted();
   }
 
   private async buildCandidate<M extends Module>(
@@ -211,11 +235,11 @@ export class BootstrapFewShotWithRandomSearch implements Optimizer {
       labeledSample: boolean;
       maxErrors: number;
       metricCalls: { count: number };
-      used: { lm: number; metric: number };
+      used: { lm: number; metric: number; usd: number };
     },
   ): Promise<M> {
     const { teacher, labeledSample, maxErrors, metricCalls, used } = run;
-    const { maxLmCalls, maxMetricCalls } = this.options;
+    const { maxLmCalls, maxMetricCalls, maxUsd } = this.options;
     if (seed === -3) return student.resetCopy();
     if (seed === -2) {
       return new LabeledFewShot({
@@ -248,6 +272,7 @@ export class BootstrapFewShotWithRandomSearch implements Optimizer {
       ...(maxMetricCalls !== undefined
         ? { maxMetricCalls: Math.max(0, maxMetricCalls - used.metric) }
         : {}),
+      ...(maxUsd !== undefined ? { maxUsd: Math.max(0, maxUsd - used.usd) } : {}),
     });
     const result = await bootstrap.optimize(student, {
       trainset: trainCopy,
@@ -256,6 +281,7 @@ export class BootstrapFewShotWithRandomSearch implements Optimizer {
     metricCalls.count += result.stats.metricCalls;
     used.lm += result.bootstrap.lmCalls;
     used.metric += result.bootstrap.metricCalls;
+    used.usd += result.bootstrap.usd;
     return result.program;
   }
 }

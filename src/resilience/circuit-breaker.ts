@@ -19,9 +19,9 @@ export interface CircuitBreakerOptions {
   /** Settings for every key, or a function of the key (e.g. per provider). */
   readonly config?: CircuitBreakerConfig | ((key: string) => CircuitBreakerConfig);
   /**
-   * Which errors count as failures of the protected service. Default: any error with
-   * `retryable === true` (5xx, timeouts, network, 429), not e.g. `bad_request` or `auth`, which say
-   * nothing about the service's health. Errors that do not count are neutral: neither success nor
+   * Which errors count as failures of the protected service. Default ({@link isServiceFailure}):
+   * any error with `retryable === true` (5xx, timeouts, network) except a 429 (`rate_limited`); not
+   * e.g. `bad_request` or `auth`, which say nothing about the service's health. Errors that do not count are neutral: neither success nor
    * failure.
    */
   readonly isFailure?: (error: unknown) => boolean;
@@ -81,7 +81,17 @@ const DEFAULTS: Required<CircuitBreakerConfig> = {
   halfOpenMaxProbes: 1,
 };
 
-/** The default `isFailure`: errors marked retryable (the `DspexError` convention). */
+/**
+ * The default `isFailure`: errors marked retryable (the `DspexError` convention), except rate
+ * limiting (`code: 'rate_limited'`, a 429): a provider that asks callers to slow down is up, and a
+ * short burst of 429s must not open the circuit for everyone (the limiters and retry hints handle
+ * it).
+ */
+export function isServiceFailure(error: unknown): boolean {
+  return isRetryableError(error) && (error as { code?: unknown }).code !== 'rate_limited';
+}
+
+/** True for errors marked retryable (the `DspexError` convention). */
 export function isRetryableError(error: unknown): boolean {
   return (
     typeof error === 'object' &&
@@ -118,7 +128,7 @@ export class CircuitBreaker {
 
   constructor(private readonly options: CircuitBreakerOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.isFailure = options.isFailure ?? isRetryableError;
+    this.isFailure = options.isFailure ?? isServiceFailure;
     if (typeof options.config !== 'function') this.resolveConfig('*');
   }
 

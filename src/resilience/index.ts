@@ -15,7 +15,7 @@ export { MemoryRateLimiter } from './memory-rate-limiter.js';
 export type { MemoryRateLimiterOptions } from './memory-rate-limiter.js';
 export { RedisRateLimiter } from './redis-rate-limiter.js';
 export type { RedisRateLimiterOptions } from './redis-rate-limiter.js';
-export { CircuitBreaker, isRetryableError } from './circuit-breaker.js';
+export { CircuitBreaker, isRetryableError, isServiceFailure } from './circuit-breaker.js';
 export type {
   CircuitBreakerConfig,
   CircuitBreakerOptions,

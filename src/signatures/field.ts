@@ -87,9 +87,9 @@ export function makeField(init: {
 const ZOD_FIELD = Symbol.for('dspex.zodField');
 
 /** A zod schema with DSPy field options, as returned by {@link field}. */
-export interface ZodFieldSpec {
+export interface ZodFieldSpec<T extends ZodType = ZodType> {
   readonly [ZOD_FIELD]: true;
-  readonly schema: ZodType;
+  readonly schema: T;
   readonly desc?: string;
   readonly prefix?: string;
   readonly constraints?: string;
@@ -106,10 +106,10 @@ export interface ZodFieldSpec {
  * });
  * ```
  */
-export function field(
-  schema: ZodType,
+export function field<T extends ZodType>(
+  schema: T,
   options: { desc?: string; prefix?: string; constraints?: string } = {},
-): ZodFieldSpec {
+): ZodFieldSpec<T> {
   return Object.freeze({ [ZOD_FIELD]: true as const, schema, ...options });
 }
 

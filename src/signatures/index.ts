@@ -1,7 +1,24 @@
 export { SignatureError } from './errors.js';
 export type { SignatureErrorCode } from './errors.js';
 export { Signature } from './signature.js';
-export type { FieldPatch, SignatureState, ZodSignatureSpec } from './signature.js';
+export type {
+  FieldPatch,
+  Inserted,
+  SignatureSpec,
+  SignatureState,
+  SpecInputs,
+  SpecOutputs,
+  ZodSignatureSpec,
+} from './signature.js';
+export type {
+  AnyFields,
+  FieldValueOf,
+  InputsOf,
+  OutputsOf,
+  TypeOf,
+  ZodInputsOf,
+  ZodOutputsOf,
+} from './typed.js';
 export { signature } from './make-signature.js';
 export type { SignatureOptions } from './make-signature.js';
 export { field, fieldDefault, isZodFieldSpec } from './field.js';
@@ -12,8 +29,10 @@ export { pythonTypeName, quoteLiteralString } from './type-name.js';
 export { fieldTypeJsonSchema, moveTypeToFront } from './json-schema.js';
 export type { JsonSchema } from './json-schema.js';
 export { parseValue } from './parse-value.js';
-export { validateValue } from './validate-value.js';
-export { lenientJsonParse, findBalancedObject, NO_VALUE } from './lenient-json.js';
+export { isValidationError, validateValue } from './validate-value.js';
+export { jsonRepairLoads } from './json-repair/index.js';
+export type { JsonValue } from './json-repair/index.js';
+export { pythonLiteralEval, PythonLiteralError } from './python-literal.js';
 export { parseTypeAnnotation } from './type-parser.js';
 export type { CustomTypes } from './type-parser.js';
 export { parseSignatureString } from './signature-parser.js';

@@ -8,23 +8,20 @@ import {
   type ZodFieldSpec,
 } from './field.js';
 import { Signature, type ZodSignatureSpec } from './signature.js';
+import type { InputsOf, OutputsOf, ZodInputsOf, ZodOutputsOf } from './typed.js';
 import { parseSignatureString } from './signature-parser.js';
 import { inferPrefix } from './text.js';
 import type { CustomTypes } from './type-parser.js';
 import { zodFieldInfo } from './zod-type.js';
 
 /** Options of {@link signature}. */
-export interface SignatureOptions {
+export interface SignatureOptions<C extends CustomTypes = CustomTypes> {
   /**
    * Type names a string signature may use besides the built-ins (DSPy's `custom_types`), as field
    * types or zod schemas: `signature('p: Person -> ok: bool', undefined, { types: { Person } })`.
+   * A zod schema's `z.output` becomes the field's compile-time type.
    */
-  types?: CustomTypes;
-}
-
-function defaultInstructions(inputs: readonly Field[], outputs: readonly Field[]): string {
-  const list = (fs: readonly Field[]) => fs.map((f) => `\`${f.name}\``).join(', ');
-  return `Given the fields ${list(inputs)}, produce the fields ${list(outputs)}.`;
+  types?: C;
 }
 
 function isZodType(v: unknown): v is ZodType {
@@ -60,6 +57,11 @@ function fieldsFromZod(record: Record<string, ZodType | ZodFieldSpec>, kind: Fie
  * gets DSPy's default: ``Given the fields `question`, produce the fields `answer`.``
  * Throws {@link SignatureError} (`invalid_signature`) with DSPy's messages on bad specs.
  *
+ * The result is typed: from a string literal the compiler reads the fields and their types
+ * (`list[str]` → `string[]`, `Optional[int]` → `number | null`, `Literal['a', 'b']` → `'a' | 'b'`,
+ * unknown names → `unknown`); from zod schemas it takes `z.input` / `z.output`. A signature built
+ * from a `string` variable is untyped (any field name, values `any`).
+ *
  * @example
  * ```ts
  * const qa = signature('question -> answer: int, score: float', 'Answer precisely.');
@@ -70,11 +72,31 @@ function fieldsFromZod(record: Record<string, ZodType | ZodFieldSpec>, kind: Fie
  * });
  * ```
  */
+export function signature<S extends string, C extends CustomTypes = Record<never, never>>(
+  spec: S,
+  instructions?: string,
+  options?: SignatureOptions<C>,
+): Signature<InputsOf<S, C>, OutputsOf<S, C>>;
+export function signature<Z extends ZodSignatureSpec>(
+  spec: Z,
+  instructions?: string,
+  options?: SignatureOptions,
+): Signature<ZodInputsOf<Z['inputs']>, ZodOutputsOf<Z['outputs']>>;
+export function signature<I extends object, O extends object>(
+  spec: Signature<I, O>,
+  instructions?: string,
+  options?: SignatureOptions,
+): Signature<I, O>;
 export function signature(
-  spec: string | ZodSignatureSpec | Signature,
+  spec: string | ZodSignatureSpec | Signature<object, object>,
+  instructions?: string,
+  options?: SignatureOptions,
+): Signature;
+export function signature(
+  spec: string | ZodSignatureSpec | Signature<object, object>,
   instructions?: string,
   options: SignatureOptions = {},
-): Signature {
+): Signature<object, object> {
   if (spec instanceof Signature) {
     return instructions === undefined ? spec : spec.withInstructions(instructions);
   }
@@ -112,7 +134,6 @@ export function signature(
     fields = [...inputs, ...outputs];
     instructions ??= spec.instructions;
   }
-  const inputs = fields.filter((f) => f.kind === 'input');
-  const outputs = fields.filter((f) => f.kind === 'output');
-  return new Signature(instructions ?? defaultInstructions(inputs, outputs), fields);
+  // '' is how the Signature constructor spells "no instructions": it fills DSPy's default.
+  return new Signature(instructions ?? '', fields);
 }

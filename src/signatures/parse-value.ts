@@ -1,15 +1,17 @@
 import type { FieldType } from './field-type.js';
 import { SignatureError } from './errors.js';
-import { lenientJsonParse, NO_VALUE } from './lenient-json.js';
+import { jsonRepairLoads } from './json-repair/index.js';
 import { pyRepr, pyStr } from './python-format.js';
+import { PythonLiteralError, pythonLiteralEval } from './python-literal.js';
 import { pythonTypeName } from './type-name.js';
 import { validateValue } from './validate-value.js';
 
 /**
  * DSPy's `parse_value`: turns an LM-produced value into the field's type. `str` fields take
  * Python's `str()` of the value; `Literal`s accept quoted or `Literal[...]`-wrapped spellings;
- * `Optional[str]`-like unions keep strings as they are; everything else is read as lenient
- * JSON / Python literal first (falling back to the raw text) and then validated.
+ * `Optional[str]`-like unions keep strings as they are; everything else is read with
+ * {@link jsonRepairLoads}, then as a Python literal (`0x1A`, `'3,5'`), else kept as the raw text,
+ * and then validated.
  *
  * @example
  * ```ts
@@ -61,6 +63,15 @@ export function parseValue(value: unknown, type: FieldType): unknown {
     return validateValue(value, type);
   }
 
-  const candidate = lenientJsonParse(value);
-  return validateValue(candidate === NO_VALUE ? value : candidate, type);
+  // json_repair first ('' means it found no JSON), then Python's literal_eval, then the raw text.
+  let candidate: unknown = jsonRepairLoads(value);
+  if (candidate === '' && value !== '') {
+    try {
+      candidate = pythonLiteralEval(value);
+    } catch (e) {
+      if (!(e instanceof PythonLiteralError)) throw e;
+      candidate = value;
+    }
+  }
+  return validateValue(candidate, type);
 }

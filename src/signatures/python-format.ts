@@ -70,6 +70,23 @@ export function pyStrRepr(s: string): string {
   return out + quote;
 }
 
+const PY_TUPLE: unique symbol = Symbol('dspex.pyTuple');
+
+/**
+ * Marks an array as a Python tuple (what `ast.literal_eval('3,5')` gives), so that error messages
+ * show it as pydantic does: `(3, 5)`, `input_type=tuple`. The mark is not enumerable: the value
+ * stays a plain array everywhere else.
+ */
+export function markPyTuple<T extends unknown[]>(items: T): T {
+  Object.defineProperty(items, PY_TUPLE, { value: true });
+  return items;
+}
+
+/** Whether an array came from a Python tuple (see {@link markPyTuple}). */
+export function isPyTuple(value: unknown): boolean {
+  return Array.isArray(value) && (value as unknown as Record<symbol, unknown>)[PY_TUPLE] === true;
+}
+
 /** Python's `repr()` of a JSON-like JS value (lists, dicts, True/False/None). */
 export function pyRepr(value: unknown): string {
   if (value === null || value === undefined) return 'None';
@@ -77,7 +94,10 @@ export function pyRepr(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'True' : 'False';
   if (typeof value === 'number') return pyNumber(value);
   if (typeof value === 'bigint') return value.toString();
-  if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
+  if (Array.isArray(value)) {
+    if (!isPyTuple(value)) return `[${value.map(pyRepr).join(', ')}]`;
+    return value.length === 1 ? `(${pyRepr(value[0])},)` : `(${value.map(pyRepr).join(', ')})`;
+  }
   if (value instanceof Set)
     return value.size === 0 ? 'set()' : `{${[...value].map(pyRepr).join(', ')}}`;
   if (typeof value === 'object') {

@@ -12,6 +12,7 @@ import { cleandoc, inferPrefix } from './text.js';
 import { parseTypeAnnotation } from './type-parser.js';
 import { pythonTypeName } from './type-name.js';
 import { zodFieldInfo } from './zod-type.js';
+import type { AnyFields, FieldValueOf, InputsOf, OutputsOf } from './typed.js';
 
 /** A signature declared with zod schemas (descriptions via `.describe()`, options via `field()`). */
 export interface ZodSignatureSpec {
@@ -31,6 +32,12 @@ export interface FieldPatch {
   desc?: string;
   prefix?: string;
   type?: FieldType | ZodType | string;
+}
+
+/** DSPy's default instructions: ``Given the fields `a`, `b`, produce the fields `c`.`` */
+function defaultInstructions(inputs: readonly Field[], outputs: readonly Field[]): string {
+  const list = (fs: readonly Field[]) => fs.map((f) => `\`${f.name}\``).join(', ');
+  return `Given the fields ${list(inputs)}, produce the fields ${list(outputs)}.`;
 }
 
 function isZodType(v: unknown): v is ZodType {
@@ -59,9 +66,60 @@ function resolveType(type: FieldType | ZodType | string | undefined): {
   return { type };
 }
 
+/** Flattens an intersection into one object type. */
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/** The `type` option of `append` / `prepend` / `insert`, kept literal so its value type is known. */
+type TypeOption = FieldType | ZodType | string | undefined;
+
+/** `I` (when `K` is `'input'`) with one more field `N` holding `V`. */
+type WithField<Fields, N extends string, V> = Simplify<Omit<Fields, N> & { [P in N]: V }>;
+
+/**
+ * What a predictor or module is built from: a signature string or a {@link Signature}. Its
+ * inputs and outputs types are {@link SpecInputs} and {@link SpecOutputs}.
+ */
+export type SignatureSpec = string | Signature<object, object>;
+
+/**
+ * The inputs object type of a signature string or {@link Signature}; `AnyFields` when untyped.
+ *
+ * @example
+ * ```ts
+ * type In = SpecInputs<'question -> answer'>; // { question: string }
+ * ```
+ */
+export type SpecInputs<S> = string extends S
+  ? AnyFields
+  : S extends Signature<infer I, object>
+    ? I
+    : S extends string
+      ? InputsOf<S>
+      : AnyFields;
+
+/**
+ * The outputs object type of a signature string or {@link Signature}; `AnyFields` when untyped.
+ *
+ * @example
+ * ```ts
+ * type Out = SpecOutputs<'question -> answer: int'>; // { answer: number }
+ * ```
+ */
+export type SpecOutputs<S> = string extends S
+  ? AnyFields
+  : S extends Signature<object, infer O>
+    ? O
+    : S extends string
+      ? OutputsOf<S>
+      : AnyFields;
+
 /**
  * An immutable DSPy signature: ordered, typed input and output fields plus instructions. Every
  * change (`withInstructions`, `append`, `delete`, …) returns a new signature.
+ *
+ * The type parameters are the inputs and outputs object types the compiler knows (from the
+ * signature string or zod spec given to {@link signature}); they exist only at compile time, and
+ * default to an untyped record for signatures built at run time.
  *
  * @example
  * ```ts
@@ -71,7 +129,9 @@ function resolveType(type: FieldType | ZodType | string | undefined): {
  * const cot = sig.prepend('reasoning', 'output', { desc: '${reasoning}' });
  * ```
  */
-export class Signature {
+export class Signature<I extends object = AnyFields, O extends object = AnyFields> {
+  /** Compile-time only: the inputs and outputs types (never set at run time). */
+  declare readonly '~types'?: { readonly inputs: I; readonly outputs: O };
   readonly instructions: string;
   readonly inputFields: readonly Field[];
   readonly outputFields: readonly Field[];
@@ -90,9 +150,13 @@ export class Signature {
       }
       names.add(f.name);
     }
-    this.instructions = cleandoc(instructions);
     this.inputFields = Object.freeze(fields.filter((f) => f.kind === 'input'));
     this.outputFields = Object.freeze(fields.filter((f) => f.kind === 'output'));
+    // As in DSPy, exactly '' (not blank text, which cleandoc turns into '') means "no instructions".
+    this.instructions =
+      instructions === ''
+        ? defaultInstructions(this.inputFields, this.outputFields)
+        : cleandoc(instructions);
     this.fields = Object.freeze([...this.inputFields, ...this.outputFields]);
     this.name = name;
     Object.freeze(this);
@@ -104,16 +168,21 @@ export class Signature {
   }
 
   /** A copy with other instructions. */
-  withInstructions(instructions: string): Signature {
+  withInstructions(instructions: string): Signature<I, O> {
     return new Signature(instructions, this.fields, this.name);
   }
 
   /** A copy whose instructions are the current ones, a blank line, then `instructions`. */
-  appendInstructions(instructions: string): Signature {
+  appendInstructions(instructions: string): Signature<I, O> {
     return this.withInstructions(`${this.instructions}\n\n${instructions}`);
   }
 
-  /** A copy with the field's desc, prefix or type replaced. Throws when the field does not exist. */
+  /**
+   * A copy with the field's desc, prefix or type replaced. Throws when the field does not exist.
+   * A patch without `type` keeps the compile-time field types; one with a `type` drops them.
+   */
+  withUpdatedFields(name: string, patch: FieldPatch & { type?: undefined }): Signature<I, O>;
+  withUpdatedFields(name: string, patch: FieldPatch): Signature;
   withUpdatedFields(name: string, patch: FieldPatch): Signature {
     const current = this.field(name);
     if (!current) {
@@ -142,12 +211,20 @@ export class Signature {
   }
 
   /** A copy with a new field first among the fields of its kind. */
-  prepend(name: string, kind: FieldKind, options: FieldOptions = {}): Signature {
+  prepend<N extends string, K extends FieldKind, T extends TypeOption = undefined>(
+    name: N,
+    kind: K,
+    options: FieldOptions & { readonly type?: T } = {},
+  ): Inserted<I, O, N, K, T> {
     return this.insert(0, name, kind, options);
   }
 
   /** A copy with a new field last among the fields of its kind. */
-  append(name: string, kind: FieldKind, options: FieldOptions = {}): Signature {
+  append<N extends string, K extends FieldKind, T extends TypeOption = undefined>(
+    name: N,
+    kind: K,
+    options: FieldOptions & { readonly type?: T } = {},
+  ): Inserted<I, O, N, K, T> {
     return this.insert(-1, name, kind, options);
   }
 
@@ -155,7 +232,12 @@ export class Signature {
    * A copy with a new field at `index` among the fields of its kind; negative indices count from
    * the end (`-1` appends), as in DSPy.
    */
-  insert(index: number, name: string, kind: FieldKind, options: FieldOptions = {}): Signature {
+  insert<N extends string, K extends FieldKind, T extends TypeOption = undefined>(
+    index: number,
+    name: N,
+    kind: K,
+    options: FieldOptions & { readonly type?: T } = {},
+  ): Inserted<I, O, N, K, T> {
     const list = [...(kind === 'input' ? this.inputFields : this.outputFields)];
     const at = index < 0 ? index + list.length + 1 : index;
     if (!Number.isInteger(at) || at < 0 || at > list.length) {
@@ -188,11 +270,17 @@ export class Signature {
     list.splice(at, 0, f);
     const inputs = kind === 'input' ? list : this.inputFields;
     const outputs = kind === 'output' ? list : this.outputFields;
-    return new Signature(this.instructions, [...inputs, ...outputs], this.name);
+    return new Signature(this.instructions, [...inputs, ...outputs], this.name) as Inserted<
+      I,
+      O,
+      N,
+      K,
+      T
+    >;
   }
 
   /** A copy without the named field; deleting a missing name changes nothing (as in DSPy). */
-  delete(name: string): Signature {
+  delete<N extends string>(name: N): Signature<Simplify<Omit<I, N>>, Simplify<Omit<O, N>>> {
     return new Signature(
       this.instructions,
       this.fields.filter((f) => f.name !== name),
@@ -222,7 +310,7 @@ export class Signature {
   }
 
   /** Whether both signatures have the same fields in the same order with the same types. */
-  sameShape(other: Signature): boolean {
+  sameShape(other: Signature<object, object>): boolean {
     return (
       this.fields.length === other.fields.length &&
       this.fields.every((f, i) => {
@@ -256,7 +344,7 @@ export class Signature {
   }
 
   /** DSPy's `load_state`: a copy with the saved instructions and per-field prefix/description. */
-  loadState(state: SignatureState): Signature {
+  loadState(state: SignatureState): Signature<I, O> {
     const saved = state.fields ?? [];
     const fields = this.fields.map((f, i) => {
       const s = saved[i];
@@ -282,3 +370,17 @@ export class Signature {
     return { signature: this.toTypedString(), state: this.dumpState() };
   }
 }
+
+/**
+ * The signature `insert` / `append` / `prepend` return: `I` or `O` (by `K`) with field `N` of the
+ * value type its `type` option gives (`string` without one).
+ */
+export type Inserted<
+  I extends object,
+  O extends object,
+  N extends string,
+  K extends FieldKind,
+  T,
+> = K extends 'input'
+  ? Signature<WithField<I, N, FieldValueOf<T>>, O>
+  : Signature<I, WithField<O, N, FieldValueOf<T>>>;

@@ -31,11 +31,19 @@ export function inferPrefix(name: string): string {
     .join(' ');
 }
 
-function expandTabs(line: string, size = 8): string {
+/** Python's `str.expandtabs()`: the column restarts after every `\n` and `\r`. */
+function expandTabs(text: string, size = 8): string {
   let out = '';
-  for (const ch of line) {
-    if (ch === '\t') out += ' '.repeat(size - (out.length % size));
-    else out += ch;
+  let column = 0;
+  for (const ch of text) {
+    if (ch === '\t') {
+      const pad = size - (column % size);
+      out += ' '.repeat(pad);
+      column += pad;
+    } else {
+      out += ch;
+      column = ch === '\n' || ch === '\r' ? 0 : column + 1;
+    }
   }
   return out;
 }

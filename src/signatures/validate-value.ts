@@ -1,6 +1,6 @@
 import type { FieldType } from './field-type.js';
 import { SignatureError } from './errors.js';
-import { pyRepr } from './python-format.js';
+import { isPyTuple, pyRepr } from './python-format.js';
 import { pythonTypeName } from './type-name.js';
 
 /** One reason a value does not fit a type, with where it sits inside the value. */
@@ -29,6 +29,7 @@ function toInt(v: unknown): number {
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'number') {
     if (Number.isInteger(v)) return v;
+    if (!Number.isFinite(v)) fail('finite_number', 'Input should be a finite number', v);
     fail(
       'int_from_float',
       'Input should be a valid integer, got a number with a fractional part',
@@ -60,8 +61,11 @@ function toFloat(v: unknown): number {
 function toBool(v: unknown): boolean {
   if (typeof v === 'boolean') return v;
   if (typeof v === 'number' && (v === 0 || v === 1)) return v === 1;
+  if (typeof v === 'number' && Number.isInteger(v)) {
+    fail('bool_parsing', 'Input should be a valid boolean, unable to interpret input', v);
+  }
   if (typeof v === 'string') {
-    const s = v.trim().toLowerCase();
+    const s = v.toLowerCase();
     if (TRUE_STRINGS.has(s)) return true;
     if (FALSE_STRINGS.has(s)) return false;
     fail('bool_parsing', 'Input should be a valid boolean, unable to interpret input', v);
@@ -102,6 +106,45 @@ function each<T>(
   return build(out);
 }
 
+/**
+ * The name pydantic-core gives a type's validator, which heads its ValidationError and labels
+ * union members: `list[int]`, `dict[str,int]`, `nullable[float]`, `union[int,str]`,
+ * `literal['a','b']`, `tuple[int, bool]`, `list[any]` for a bare `list`.
+ */
+export function pydanticTitle(t: FieldType): string {
+  switch (t.kind) {
+    case 'str':
+    case 'int':
+    case 'float':
+    case 'bool':
+    case 'any':
+    case 'none':
+      return t.kind;
+    case 'list':
+    case 'set':
+      return `${t.kind}[${t.item ? pydanticTitle(t.item) : 'any'}]`;
+    case 'tuple':
+      return t.items ? `tuple[${t.items.map(pydanticTitle).join(', ')}]` : 'tuple[any, ...]';
+    case 'dict':
+      return `dict[${t.key ? pydanticTitle(t.key) : 'any'},${t.value ? pydanticTitle(t.value) : 'any'}]`;
+    case 'literal':
+      return `literal[${t.values.map(pyRepr).join(',')}]`;
+    case 'union': {
+      const rest = t.members.filter((m) => m.kind !== 'none');
+      const inner =
+        rest.length === 1
+          ? pydanticTitle(rest[0] as FieldType)
+          : `union[${rest.map(pydanticTitle).join(',')}]`;
+      return rest.length < t.members.length ? `nullable[${inner}]` : inner;
+    }
+    case 'history':
+      return 'History';
+    case 'enum':
+    case 'model':
+      return t.name;
+  }
+}
+
 /** Pydantic's "smart" union: an exact-kind member first, then the first member that validates. */
 function validateUnion(v: unknown, members: readonly FieldType[]): unknown {
   const exact = members.find((m) => exactKind(v, m));
@@ -118,7 +161,7 @@ function validateUnion(v: unknown, members: readonly FieldType[]): unknown {
       return validate(v, m);
     } catch (e) {
       if (!(e instanceof Invalid)) throw e;
-      issues.push(...e.issues.map((i) => ({ ...i, path: [pythonTypeName(m), ...i.path] })));
+      issues.push(...e.issues.map((i) => ({ ...i, path: [pydanticTitle(m), ...i.path] })));
     }
   }
   throw new Invalid(issues);
@@ -200,8 +243,12 @@ function validateShape(v: unknown, t: FieldType): unknown {
           : shown[0];
       return fail('literal_error', `Input should be ${expected}`, v);
     }
-    case 'union':
-      return validateUnion(v, t.members);
+    case 'union': {
+      // Optional[...] is pydantic's `nullable`: None passes, anything else meets the rest.
+      const rest = t.members.filter((m) => m.kind !== 'none');
+      if (rest.length < t.members.length && (v === null || v === undefined)) return null;
+      return rest.length === 1 ? validate(v, rest[0] as FieldType) : validateUnion(v, rest);
+    }
     case 'list':
       return each(
         asArray(v, 'list').map(
@@ -216,15 +263,35 @@ function validateShape(v: unknown, t: FieldType): unknown {
       );
     case 'tuple': {
       const arr = asArray(v, 'tuple');
-      if (t.items && arr.length !== t.items.length) {
+      const items = t.items;
+      if (items && arr.length > items.length) {
         fail(
-          arr.length < t.items.length ? 'too_short' : 'too_long',
-          `Tuple should have ${t.items.length} items after validation, not ${arr.length}`,
+          'too_long',
+          `Tuple should have at most ${items.length} items after validation, not ${arr.length}`,
           v,
         );
       }
+      if (items && arr.length < items.length) {
+        // Pydantic reports the given positions' errors, then each missing position as required.
+        const missing: Issue[] = items.slice(arr.length).map((_, k) => ({
+          path: [arr.length + k],
+          type: 'missing',
+          message: 'Field required',
+          input: v,
+        }));
+        try {
+          each(
+            arr.map((x, i) => [i, x, items[i]] as [number, unknown, FieldType | undefined]),
+            () => undefined,
+          );
+        } catch (e) {
+          if (!(e instanceof Invalid)) throw e;
+          throw new Invalid([...e.issues, ...missing]);
+        }
+        throw new Invalid(missing);
+      }
       return each(
-        arr.map((x, i) => [i, x, t.items?.[i]] as [number, unknown, FieldType | undefined]),
+        arr.map((x, i) => [i, x, items?.[i]] as [number, unknown, FieldType | undefined]),
         (out) => out.map(([, x]) => x),
       );
     }
@@ -274,7 +341,7 @@ function pyTypeName(v: unknown): string {
   if (typeof v === 'string') return 'str';
   if (typeof v === 'boolean') return 'bool';
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
-  if (Array.isArray(v)) return 'list';
+  if (Array.isArray(v)) return isPyTuple(v) ? 'tuple' : 'list';
   if (v instanceof Set) return 'set';
   return 'dict';
 }
@@ -286,7 +353,7 @@ function toSignatureError(e: Invalid, t: FieldType, input: unknown): SignatureEr
     const where = i.path.length > 0 ? `${i.path.join('.')}\n` : '';
     return `${where}  ${i.message} [type=${i.type}, input_value=${pyRepr(i.input)}, input_type=${pyTypeName(i.input)}]`;
   });
-  const message = `${n} validation error${n === 1 ? '' : 's'} for ${pythonTypeName(t)}\n${lines.join('\n')}`;
+  const message = `${n} validation error${n === 1 ? '' : 's'} for ${pydanticTitle(t)}\n${lines.join('\n')}`;
   return new SignatureError(message, {
     code: 'invalid_value',
     details: {
@@ -295,6 +362,14 @@ function toSignatureError(e: Invalid, t: FieldType, input: unknown): SignatureEr
       issues: e.issues.map((i) => ({ path: i.path, type: i.type, message: i.message })),
     },
   });
+}
+
+/**
+ * Whether an error is a failed type validation from {@link validateValue} (DSPy: pydantic's
+ * `ValidationError`), as opposed to `parseValue`'s Literal/enum mismatch (DSPy: `ValueError`).
+ */
+export function isValidationError(e: unknown): e is SignatureError {
+  return e instanceof SignatureError && Array.isArray(e.details?.['issues']);
 }
 
 /**

@@ -40,7 +40,10 @@ const EXECUTION_KIND: RecordKind<Execution> = {
 export class ExecutionTable implements ExecutionRepository {
   private readonly table: RecordTable<Execution>;
 
-  constructor(backend: RecordBackend, options: ResolvedStoreOptions) {
+  constructor(
+    private readonly backend: RecordBackend,
+    private readonly options: ResolvedStoreOptions,
+  ) {
     this.table = new RecordTable(EXECUTION_KIND, backend, options);
   }
 
@@ -90,7 +93,7 @@ export class ExecutionTable implements ExecutionRepository {
     options?: ExecutionWriteOptions,
   ): Promise<Execution> {
     const data = definedFields(parseInput(executionPatchSchema, patch, 'execution update'));
-    return this.table.write(
+    const written = await this.table.write(
       [id],
       (current, now) => {
         const to = data.status ?? current.status;
@@ -107,6 +110,20 @@ export class ExecutionTable implements ExecutionRepository {
       },
       options,
     );
+    const ttl = this.options.executionTtlSeconds;
+    if (
+      ttl > 0 &&
+      this.backend.expire !== undefined &&
+      isFinalStatus(EXECUTION_LIFECYCLE, written.status)
+    )
+      await this.backend.expire(
+        [
+          this.table.key([written.id]),
+          ...(written.jobId === undefined ? [] : [this.jobKey(written.jobId)]),
+        ],
+        ttl,
+      );
+    return written;
   }
 
   private async insert(data: ExecutionCreate) {

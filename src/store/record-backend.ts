@@ -26,6 +26,8 @@ export interface RecordBackend {
   readString(key: string): Promise<string | undefined>;
   /** Up to `limit` members of `index` strictly after `after` in the given order. */
   range(index: string, query: RangeQuery): Promise<string[]>;
+  /** Lets `keys` (records, aliases) expire in `seconds`; backends that cannot expire omit it. */
+  expire?(keys: readonly string[], seconds: number): Promise<void>;
   close(): Promise<void>;
 }
 

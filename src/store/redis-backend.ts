@@ -96,6 +96,14 @@ export class RedisBackend implements RecordBackend {
     );
   }
 
+  async expire(keys: readonly string[], seconds: number): Promise<void> {
+    await this.guard(async () => {
+      const pipeline = this.redis.pipeline();
+      for (const key of keys) pipeline.expire(this.key(key), seconds);
+      await pipeline.exec();
+    });
+  }
+
   async close(): Promise<void> {
     if (!this.owned) return;
     try {

@@ -26,6 +26,12 @@ export interface StoreOptions {
    * first, before failing with `stale_revision`. Default 100 (each retry means another writer landed).
    */
   maxWriteAttempts?: number;
+  /**
+   * Seconds an execution record (and its job-id alias) lives after it reaches a final status
+   * (`succeeded` / `failed`); 0 or absent keeps it for ever. Applied by backends that can expire
+   * keys (Redis); list indexes drop the member lazily (an expired record is skipped when listed).
+   */
+  executionTtlSeconds?: number;
 }
 
 /** {@link StoreOptions} with defaults applied. @internal */
@@ -33,6 +39,7 @@ export interface ResolvedStoreOptions {
   clock: StoreClock;
   generateId: () => string;
   maxWriteAttempts: number;
+  executionTtlSeconds: number;
 }
 
 /** Defaults of {@link StoreOptions}, declared once. */
@@ -48,5 +55,6 @@ export function resolveStoreOptions(options: StoreOptions = {}): ResolvedStoreOp
     clock: options.clock ?? { now: () => Date.now() },
     generateId: options.generateId ?? (() => nanoid()),
     maxWriteAttempts: options.maxWriteAttempts ?? STORE_DEFAULTS.maxWriteAttempts,
+    executionTtlSeconds: options.executionTtlSeconds ?? 0,
   };
 }

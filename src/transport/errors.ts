@@ -63,6 +63,30 @@ export class UnrecoverableJobError extends DspexError<'unrecoverable_job'> {
 }
 
 /**
+ * Thrown by a job handler to put the job back in the queue (`delayed`) for `delayMs`, without
+ * using one of its attempts and without holding a consumer slot while it waits: how a handler
+ * honours a provider's retry hint (`Retry-After`) or its own backoff. The next run sees
+ * `started` one higher.
+ *
+ * @example
+ * ```ts
+ * transport.process('q', async (job) => {
+ *   try { return await callProvider(job.data) }
+ *   catch (e) { if (job.started < 5) throw new DelayJobError(30_000, 'rate limited'); throw e }
+ * });
+ * ```
+ */
+export class DelayJobError extends DspexError<'delay_job'> {
+  constructor(
+    readonly delayMs: number,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super('delay_job', message, { ...options, retryable: true, details: { delayMs } });
+  }
+}
+
+/**
  * True when a handler error must fail the job without retry: an {@link UnrecoverableJobError}, or
  * an error named `UnrecoverableError` (BullMQ's own class, so handlers written for BullMQ keep their
  * meaning).

@@ -14,6 +14,7 @@ export type {
   JobState,
   JsonObject,
   JsonValue,
+  KeepJobs,
   ListOptions,
   ProcessOptions,
   Subscription,
@@ -21,7 +22,7 @@ export type {
   TransportEventType,
 } from './types.js';
 export { JOB_STATES } from './types.js';
-export { TransportError, UnrecoverableJobError, isUnrecoverable } from './errors.js';
+export { DelayJobError, TransportError, UnrecoverableJobError, isUnrecoverable } from './errors.js';
 export type { TransportErrorCode } from './errors.js';
 export { backoffDelay, MAX_PRIORITY, DEFAULT_CLOSE_TIMEOUT_MS } from './job-options.js';
 export { systemClock } from './clock.js';
@@ -30,6 +31,8 @@ export { MemoryTransport } from './memory/memory-transport.js';
 export type { MemoryTransportOptions } from './memory/memory-transport.js';
 export { BullMQTransport } from './bullmq/bullmq-transport.js';
 export { BULLMQ_TRANSPORT_DEFAULTS } from './bullmq/bullmq-options.js';
+export { checkRedisDurability } from './bullmq/redis-durability.js';
+export type { RedisDurability } from './bullmq/redis-durability.js';
 export type { BullMQTransportOptions } from './bullmq/bullmq-options.js';
 export { definePipeline, safeDefinePipeline } from './pipeline/define-pipeline.js';
 export type { Pipeline, PipelineSpec, StageSpec } from './pipeline/define-pipeline.js';

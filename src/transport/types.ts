@@ -69,6 +69,17 @@ export interface JobContext<D extends JsonObject = JsonObject> {
    * so a handler can tell a job from an earlier one that had the same id without a `getJob`.
    */
   readonly createdAt: number;
+  /**
+   * How many times the job has been taken by a consumer, this run included (1 on the first run):
+   * counts failed attempts, runs that ended in a {@link DelayJobError} and runs lost with a dead
+   * consumer.
+   */
+  readonly started: number;
+  /**
+   * How many times the job was taken back from a consumer that died or stopped renewing its lock
+   * (BullMQ stall detection; always 0 in memory).
+   */
+  readonly stalls: number;
   /** The job's backoff between attempts (undefined: a failed attempt is retried at once). */
   readonly backoff: BackoffOptions | undefined;
   /**
@@ -90,10 +101,22 @@ export type JobHandler<
   R extends JsonValue | void = JsonValue,
 > = (job: JobContext<D>) => Promise<R>;
 
+/** How many finished jobs of one outcome a queue keeps (the older or surplus ones are removed). */
+export interface KeepJobs {
+  /** Seconds a finished job is kept. */
+  readonly ageSeconds: number;
+  /** Most finished jobs kept. */
+  readonly count: number;
+}
+
 /** Options of {@link Transport.process}. */
 export interface ProcessOptions {
   /** Maximum jobs this consumer runs at the same time (integer ≥ 1). Default 1. */
   readonly concurrency?: number;
+  /** Completed jobs this consumer finishes are kept this long / this many. Default: all, for ever. */
+  readonly keepCompleted?: KeepJobs;
+  /** Failed jobs this consumer finishes are kept this long / this many. Default: all, for ever. */
+  readonly keepFailed?: KeepJobs;
 }
 
 /** Options of {@link Consumer.close}. */
@@ -127,6 +150,11 @@ export interface JobInfo<D extends JsonObject = JsonObject> {
   readonly attempts: number;
   /** Times the job was recovered from a dead consumer (BullMQ stall detection). */
   readonly stalledCount: number;
+  /**
+   * Times a consumer took the job: failed attempts, runs a handler delayed ({@link DelayJobError},
+   * e.g. the node's own retries) and runs lost with a dead consumer.
+   */
+  readonly started?: number;
   readonly progress: JobProgress;
   readonly priority: number;
   /** Set once completed. */

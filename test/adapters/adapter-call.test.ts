@@ -7,7 +7,7 @@ import {
 } from '../../src/adapters/index.js';
 import { runWithContext, type Callback } from '../../src/context/index.js';
 import { DspexError } from '../../src/errors/index.js';
-import { signature } from '../../src/signatures/index.js';
+import { SignatureError, signature } from '../../src/signatures/index.js';
 import { ScriptedLM } from './scripted-lm.js';
 
 const qa = signature('question -> answer');
@@ -247,6 +247,21 @@ describe('JSONAdapter structured outputs (T16)', () => {
       inputs: { input1: 'x' },
     });
     expect(outputs).toEqual([{ output1: 'x', output2: true }]);
+    expect(lm.requests.map((r) => r.responseFormat?.type)).toEqual(['json_schema', 'json_object']);
+  });
+
+  it('a value that fails its type surfaces as SignatureError (unwrapped, as in DSPy) and also triggers the JSON-mode retry', async () => {
+    const typed = signature('question -> score: int');
+    expect(() => new JSONAdapter().parse(typed, '{"score": "high"}')).toThrow(SignatureError);
+    const lm = new ScriptedLM(['{"score": "high"}', '{"score": 3}'], {
+      supportsStructuredOutputs: true,
+    });
+    const { outputs } = await new JSONAdapter().call(lm, {
+      signature: typed,
+      demos: [],
+      inputs: { question: 'q' },
+    });
+    expect(outputs).toEqual([{ score: 3 }]);
     expect(lm.requests.map((r) => r.responseFormat?.type)).toEqual(['json_schema', 'json_object']);
   });
 });

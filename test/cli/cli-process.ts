@@ -67,7 +67,7 @@ export interface DaemonProcess {
   stderr(): string;
   /** Resolves with the exit code once the process has exited. */
   readonly exited: Promise<number | null>;
-  /** The parsed `.dspex/daemon.json`, once the daemon has written it. */
+  /** The parsed `.dspex/node-<pid>.json` of this node, once the daemon has written it. */
   waitForState(
     timeoutMs?: number,
   ): Promise<{ pid: number; port: number; nodeId: string; token?: string }>;
@@ -111,7 +111,7 @@ export function startDaemonProcess(
       r(code);
     }),
   );
-  const stateFile = join(cwd, '.dspex', 'daemon.json');
+  const stateFile = join(cwd, '.dspex', `node-${child.pid}.json`);
   return {
     child,
     cwd,

@@ -105,7 +105,7 @@ describe('dspex start (embedded mode, admin token set) as a real process', () =>
   it('SIGTERM drains and exits 0, removing the state file; inspect then exits 3', async () => {
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toBe(0);
-    expect(existsSync(join(daemon.cwd, '.dspex', 'daemon.json'))).toBe(false);
+    expect(existsSync(join(daemon.cwd, '.dspex', `node-${state.pid}.json`))).toBe(false);
     expect(daemon.stderr()).toContain('daemon stopped');
     const after = await runDspex(['inspect'], { cwd: daemon.cwd });
     expect(after.code).toBe(3);

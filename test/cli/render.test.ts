@@ -37,6 +37,19 @@ describe('renderBanner', () => {
     );
   });
 
+  it('says when the configured admin port was taken and a free one is used', () => {
+    const text = renderBanner({
+      ...facts,
+      adminPortTaken: 7390,
+      adminUrl: 'http://127.0.0.1:41234',
+    });
+    expect(text).toContain('  admin     http://127.0.0.1:41234');
+    expect(text).toContain(
+      '(port 7390 was taken, by another node?: this node listens on a free port)',
+    );
+    expect(renderBanner({ ...facts, adminPortTaken: null })).not.toContain('was taken');
+  });
+
   it('with no LM in the environment says how to point it at a model', () => {
     const text = renderBanner({ ...facts, mode: 'embedded' });
     expect(text).toContain('mode      embedded');
@@ -90,6 +103,24 @@ describe('renderJobTable', () => {
   });
 
   it('says so when there are no jobs', () => expect(renderJobTable([], 0)).toBe('(no jobs)'));
+
+  it('shows ? as the program of a job whose data is null or foreign, without throwing', () => {
+    const foreign = [null, 'text', [1, 2], { task: 'other' }, { program: 42 }].map((data, i) =>
+      job(`f${i}`, { data: data as never }),
+    );
+    const lines = renderJobTable(foreign, 0).split('\n').slice(1);
+    expect(lines).toHaveLength(5);
+    for (const line of lines) expect(line).toMatch(/^f\d +completed +\? +1\/3 /);
+  });
+
+  it("keeps a multi-line failure reason on its job's line", () => {
+    const text = renderJobTable(
+      [job('1', { state: 'failed', failedReason: 'boom\n    at f (x.ts:1)\r\n\tat g' })],
+      0,
+    );
+    expect(text.split('\n')).toHaveLength(2);
+    expect(text).toContain('boom ⏎     at f (x.ts:1) ⏎  at g');
+  });
 });
 
 describe('redactRedisUrl', () => {

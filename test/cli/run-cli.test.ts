@@ -215,7 +215,7 @@ describe('dspex inspect and submit without a daemon or Redis', () => {
   it('inspect with no state file exits 3 and says how to start a daemon', async () => {
     const { code, err } = await cli(['inspect']);
     expect(code).toBe(3);
-    expect(err).toContain('no dspex daemon running');
+    expect(err).toContain('no dspex node running');
     expect(err).toContain('npx dspex start');
   });
 
@@ -223,7 +223,7 @@ describe('dspex inspect and submit without a daemon or Redis', () => {
     const cwd = project();
     mkdirSync(join(cwd, '.dspex'));
     writeFileSync(
-      join(cwd, '.dspex', 'daemon.json'),
+      join(cwd, '.dspex', 'node-4194303.json'),
       JSON.stringify({
         pid: 4_194_303,
         nodeId: 'gone',

@@ -45,7 +45,7 @@ describe('startDaemon', () => {
       mode: 'embedded',
     });
     expect(await daemon.shutdown()).toBe(0);
-    expect(existsSync(join(cwd, '.dspex', 'daemon.json'))).toBe(false);
+    expect(existsSync(join(cwd, '.dspex', `node-${process.pid}.json`))).toBe(false);
     await expect(fetch(`${daemon.admin!.url}/health`)).rejects.toThrow();
   });
 
@@ -93,28 +93,34 @@ describe('startDaemon', () => {
     expect(exits).toEqual([143]);
   });
 
-  it('refuses to start over the state file of another live daemon in the same directory', async () => {
+  it('a second node in the same folder takes a free admin port when the configured one is taken', async () => {
     const cwd = tmp();
     const first = await startDaemon({
-      runtime: new StubRuntime(),
+      runtime: new StubRuntime('first'),
       config: config(),
       logger: silentLogger(),
       cwd,
       signals: false,
     });
-    // Our own pid counts as "this daemon", so fake another live process: the test runner's parent.
-    const { writeStateFile } = await import('../../src/daemon/index.js');
-    writeStateFile(cwd, { ...readStateFile(cwd)!, pid: process.ppid });
-    await expect(
-      startDaemon({
-        runtime: new StubRuntime(),
-        config: config(),
-        logger: silentLogger(),
-        cwd,
-        signals: false,
-      }),
-    ).rejects.toMatchObject({ code: 'already_running' });
-    await first.shutdown();
+    const taken = first.admin!.port;
+    const second = await startDaemon({
+      runtime: new StubRuntime('second'),
+      config: config({ admin: { enabled: true, host: '127.0.0.1', port: taken } }),
+      logger: silentLogger(),
+      cwd: tmp(),
+      signals: false,
+    });
+    try {
+      expect(second.adminPortTaken).toBe(taken);
+      expect(second.admin!.port).not.toBe(taken);
+      expect(await (await fetch(`${second.admin!.url}/health`)).json()).toMatchObject({
+        nodeId: 'second',
+      });
+      expect(first.adminPortTaken).toBeNull();
+    } finally {
+      await second.shutdown();
+      await first.shutdown();
+    }
   });
 
   it('in Redis mode publishes heartbeats with a TTL and removes them on shutdown', async () => {

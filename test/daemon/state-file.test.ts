@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   forcedExitCode,
+  listLocalNodes,
   onShutdownSignals,
   readStateFile,
   removeStateFile,
@@ -25,30 +26,61 @@ const state: DaemonState = {
 };
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'dspex-state-'));
 
-describe('state file .dspex/daemon.json', () => {
+describe('per-node state files .dspex/node-<pid>.json', () => {
   it('round-trips and is readable by its owner only (it may hold the admin token)', () => {
     const cwd = tmp();
     const file = writeStateFile(cwd, state);
-    expect(file).toBe(join(cwd, '.dspex', 'daemon.json'));
-    expect(readStateFile(cwd)).toEqual(state);
+    expect(file).toBe(join(cwd, '.dspex', 'node-123.json'));
+    expect(readStateFile(cwd, 123)).toEqual(state);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('keeps the cluster facts (Redis URL, prefix, run queue) for the CLI', () => {
+    const cwd = tmp();
+    const withRedis: DaemonState = {
+      ...state,
+      mode: 'redis',
+      redis: { url: 'redis://127.0.0.1:6390', prefix: 'p' },
+      runQueue: 'q',
+    };
+    writeStateFile(cwd, withRedis);
+    expect(readStateFile(cwd, 123)).toEqual(withRedis);
   });
 
   it('is undefined when absent and a state_file error when corrupt', () => {
     const cwd = tmp();
-    expect(readStateFile(cwd)).toBeUndefined();
+    expect(readStateFile(cwd, 123)).toBeUndefined();
     mkdirSync(join(cwd, '.dspex'));
-    writeFileSync(stateFilePath(cwd), '{"pid": "nope"}');
-    expect(() => readStateFile(cwd)).toThrow(expect.objectContaining({ code: 'state_file' }));
+    writeFileSync(stateFilePath(cwd, 123), '{"pid": "nope"}');
+    expect(() => readStateFile(cwd, 123)).toThrow(expect.objectContaining({ code: 'state_file' }));
   });
 
-  it('is removed only by the daemon that owns it', () => {
+  it('two nodes of one folder have a file each; removing one leaves the other', () => {
     const cwd = tmp();
     writeStateFile(cwd, state);
-    removeStateFile(cwd, 999);
-    expect(existsSync(stateFilePath(cwd))).toBe(true);
+    writeStateFile(cwd, { ...state, pid: 124, nodeId: 'n2' });
     removeStateFile(cwd, 123);
-    expect(existsSync(stateFilePath(cwd))).toBe(false);
+    expect(existsSync(stateFilePath(cwd, 123))).toBe(false);
+    expect(readStateFile(cwd, 124)?.nodeId).toBe('n2');
+  });
+
+  it('listLocalNodes lists live nodes oldest first and reports stale and unreadable files', () => {
+    const cwd = tmp();
+    writeStateFile(cwd, { ...state, pid: process.pid, nodeId: 'me', startedAt: 5 });
+    writeStateFile(cwd, { ...state, pid: process.ppid, nodeId: 'parent', startedAt: 2 });
+    writeStateFile(cwd, { ...state, pid: 4_194_303, nodeId: 'gone' });
+    writeFileSync(join(cwd, '.dspex', 'node-77.json'), 'not json');
+    writeFileSync(join(cwd, '.dspex', 'notes.txt'), 'ignored');
+    const nodes = listLocalNodes(cwd);
+    expect(nodes.live.map((n) => n.nodeId)).toEqual(['parent', 'me']);
+    expect(nodes.stale).toEqual([4_194_303]);
+    expect(nodes.unreadable).toEqual([
+      {
+        path: join(cwd, '.dspex', 'node-77.json'),
+        reason: expect.stringContaining('node-77.json'),
+      },
+    ]);
+    expect(listLocalNodes(tmp())).toEqual({ live: [], stale: [], unreadable: [] });
   });
 });
 

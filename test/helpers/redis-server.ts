@@ -38,7 +38,8 @@ function ping(port: number): Promise<boolean> {
     sock.once('connect', () => sock.write('PING\r\n'));
     sock.on('data', (d) => {
       buf += d.toString();
-      if (buf.includes('PONG')) {
+      // A server that requires a password answers NOAUTH: it is up all the same.
+      if (buf.includes('PONG') || buf.includes('NOAUTH')) {
         sock.destroy();
         resolve(true);
       }
@@ -64,8 +65,14 @@ async function waitFor(
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-/** Spawns `redis-server` on a free port with persistence off; resolves once it answers PING. */
-export async function startRedisServer(port?: number): Promise<RedisServerHandle> {
+/**
+ * Spawns `redis-server` on a free port with persistence off; resolves once it answers PING.
+ * `extraArgs` are appended to its command line (e.g. `['--requirepass', 'pw']`).
+ */
+export async function startRedisServer(
+  port?: number,
+  extraArgs: readonly string[] = [],
+): Promise<RedisServerHandle> {
   const p = port ?? (await freePort());
   let child: ChildProcess | null = null;
   const launch = async (): Promise<void> => {
@@ -82,6 +89,7 @@ export async function startRedisServer(port?: number): Promise<RedisServerHandle
         'no',
         '--loglevel',
         'warning',
+        ...extraArgs,
       ],
       { stdio: 'ignore' },
     );

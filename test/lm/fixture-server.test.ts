@@ -55,7 +55,7 @@ describe('LM fixture server', () => {
   });
 
   it('unknown_routes_are_404_in_the_provider_error_shape', async () => {
-    const res = await fetch(`http://127.0.0.1:${fx.port}/v1/embeddings`, {
+    const res = await fetch(`http://127.0.0.1:${fx.port}/v1/audio/speech`, {
       method: 'POST',
       body: '{}',
     });

@@ -16,9 +16,9 @@ class QA extends Module {
   rewrite = new Predict('question -> query');
   answer = new ChainOfThought('question, context -> answer');
 
-  async forward(inputs: Record<string, unknown>, options?: CallOptions): Promise<Prediction> {
-    const { query } = await this.rewrite.call({ question: inputs['question'] }, options);
-    return this.answer.call({ question: inputs['question'], context: [String(query)] }, options);
+  async forward(inputs: { question: string }, options?: CallOptions): Promise<Prediction> {
+    const { query } = await this.rewrite.call({ question: inputs.question }, options);
+    return this.answer.call({ question: inputs.question, context: String(query) }, options);
   }
 }
 

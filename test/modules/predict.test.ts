@@ -67,6 +67,7 @@ describe('Predict call semantics', () => {
   it('a missing required input is an error naming it', async () => {
     const lm = new DummyLM([{ answer: 'a' }]);
     const p = new Predict('question, context -> answer');
+    // @ts-expect-error -- `context` is missing: the compiler rejects it, the run time too
     const err = await context({ lm }, () => p.call({ question: 'q' })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModuleError);
     expect((err as ModuleError).code).toBe('missing_inputs');
@@ -99,8 +100,10 @@ describe('Predict call semantics', () => {
     const logger = { warn: (_: Record<string, unknown>, m: string) => void warnings.push(m) };
     const p = new Predict('question: str, k: int, tags: list[str], hint -> answer');
     await context({ lm, logger }, async () => {
+      // @ts-expect-error -- untyped `question`/`hint` are `str`; at run time only typed fields warn
       await p.call({ question: ['a', 'b'], k: 3, tags: ['x'], hint: 7 });
       expect(warnings).toEqual([]);
+      // @ts-expect-error -- wrong value types are compile errors; at run time they are warnings
       const pred = await p.call({ question: 'q', k: '3', tags: 'x', hint: 'h' });
       expect(pred.answer).toBe('b');
     });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { Completions, Example, Prediction, majority } from '../../src/modules/index.js';
+import { DummyLM } from '../../src/lm/index.js';
+import {
+  Completions,
+  Example,
+  Predict,
+  Prediction,
+  context,
+  majority,
+} from '../../src/modules/index.js';
 
 describe('Prediction and Completions (T19)', () => {
   it('fromCompletions exposes the first completion and all of them', () => {
@@ -82,5 +90,38 @@ describe('majority (T20)', () => {
     expect(majority([{ answer: 'x' }, { answer: 'The Y!' }, { answer: 'y' }]).answer).toBe(
       'The Y!',
     );
+  });
+});
+
+describe('pred.outputs reads every field, also one named like a member', () => {
+  const names = ['labels', 'size', 'toJSON', 'get', 'keys', 'copy', 'completions', 'outputs'];
+
+  it('outputs gives the field where property access gives the member', () => {
+    const data = Object.fromEntries(names.map((n) => [n, `value of ${n}`]));
+    const pred = Prediction.fromCompletions([data]);
+    for (const n of names) expect(pred.outputs[n]).toBe(`value of ${n}`);
+    expect(typeof pred.labels).toBe('function');
+    expect(pred.size).toBe(names.length);
+    expect(JSON.parse(JSON.stringify(pred))).toEqual(data);
+    expect(pred.get('labels')).toBe('value of labels');
+  });
+
+  it('outputs is a fresh snapshot: writing to it leaves the prediction alone', () => {
+    const pred = new Prediction<{ answer: string }>({ answer: 'a' });
+    const outputs = pred.outputs as { answer: string };
+    outputs.answer = 'changed';
+    expect(pred.answer).toBe('a');
+    pred.answer = 'b';
+    expect(pred.outputs.answer).toBe('b');
+  });
+
+  it('a Predict call with colliding output names parses them into outputs', async () => {
+    const lm = new DummyLM([{ labels: 'pos', size: '3', toJSON: 'true', get: '["x"]' }]);
+    const p = new Predict('question -> labels, size: int, toJSON: bool, get: list[str]');
+    const pred = await context({ lm }, () => p.call({ question: 'q' }));
+    expect(pred.outputs).toEqual({ labels: 'pos', size: 3, toJSON: true, get: ['x'] });
+    expect(pred.outputs.size + 1).toBe(4);
+    expect(pred.completions.get('labels')).toEqual(['pos']);
+    expect(typeof pred.toJSON).toBe('function');
   });
 });

@@ -80,6 +80,7 @@ describe('ReAct (T22)', () => {
       },
       { reasoning: 'I added the numbers successfully', c: 3 },
     ]);
+    // @ts-expect-error -- `a` and `b` are untyped (`str`) inputs; the run time accepts numbers
     const out = await context({ lm }, () => react.call({ a: 1, b: 2 }));
     expect(out.c).toBe(3);
     expect(out.trajectory).toEqual({

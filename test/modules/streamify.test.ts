@@ -20,9 +20,9 @@ import { ScriptedStreamLM } from './scripted-lm.js';
 class MyProgram extends Module {
   predict1 = new Predict('question -> answer');
   predict2 = new Predict('question, answer -> judgement');
-  async forward(inputs: Record<string, unknown>): Promise<Prediction> {
-    const { answer } = await this.predict1.call({ question: inputs['question'] });
-    return this.predict2.call({ question: inputs['question'], answer });
+  async forward(inputs: { question: string }): Promise<Prediction> {
+    const { answer } = await this.predict1.call({ question: inputs.question });
+    return this.predict2.call({ question: inputs.question, answer });
   }
 }
 

@@ -19,8 +19,8 @@ const usage = { promptTokens: 7, completionTokens: 3 };
 class TwoStep extends Module {
   first = new Predict('question -> draft');
   second = new Predict('draft -> answer');
-  async forward(inputs: Record<string, unknown>): Promise<Prediction> {
-    const { draft } = await this.first.call({ question: inputs['question'] });
+  async forward(inputs: { question: string }): Promise<Prediction> {
+    const { draft } = await this.first.call({ question: inputs.question });
     return this.second.call({ draft });
   }
 }

@@ -49,9 +49,9 @@ function oracleLm(): RuleLM {
 class HintThenAnswer extends Module {
   hint = new Predict('question -> hint');
   answer = new Predict('question, hint -> answer');
-  async forward(inputs: Record<string, unknown>): Promise<Prediction> {
-    const { hint } = await this.hint.call({ question: inputs['question'] });
-    return this.answer.call({ question: inputs['question'], hint });
+  async forward(inputs: { question: string }): Promise<Prediction> {
+    const { hint } = await this.hint.call({ question: inputs.question });
+    return this.answer.call({ question: inputs.question, hint });
   }
 }
 

@@ -20,7 +20,12 @@ let events: RuntimeEvent[];
 
 async function start(extra: Parameters<typeof startRuntime>[1] = {}): Promise<Runtime> {
   rt = await startRuntime(
-    { programs, queues: { concurrency: 4 }, shutdown: { drainTimeoutMs: 2000 } },
+    {
+      programs,
+      queues: { concurrency: 4 },
+      shutdown: { drainTimeoutMs: 2000 },
+      retention: { trace: true },
+    },
     {
       logger: silentLogger(),
       lm: fixtureLm(fixture),
@@ -157,7 +162,8 @@ describe('embedded runtime', () => {
     fixture.enqueue({ kind: 'error', status: 500 });
     const { jobId } = await rt.submit('qa', { question: 'retry me' });
     const result = await rt.waitForJob(jobId, 5000);
-    expect((await rt.transport.getJob('dspex-run', jobId))?.attemptsMade).toBe(2);
+    // The node retried it (delayed in the queue, no attempt used): two runs, one execution.
+    expect((await rt.transport.getJob('dspex-run', jobId))?.started).toBe(2);
     const page = await rt.store.executions.list({ program: 'qa' });
     expect(page.items).toHaveLength(1);
     expect(page.items[0]).toMatchObject({ id: result.executionId, jobId, status: 'succeeded' });

@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   FieldTypes,
-  NO_VALUE,
   SignatureError,
-  findBalancedObject,
-  lenientJsonParse,
+  jsonRepairLoads,
   parseValue,
+  pythonLiteralEval,
   pyFloatRepr,
   pyJsonDumps,
   pyRepr,
@@ -118,10 +117,11 @@ describe('parseValue (T13, DSPy parse_value table)', () => {
   });
 });
 
-describe('lenientJsonParse (json_repair + literal_eval stand-in)', () => {
+describe('jsonRepairLoads and pythonLiteralEval (what parse_value reads values with)', () => {
   it.each<[string, unknown]>([
     ['{"a": 1}', { a: 1 }],
-    ["{'a': True, 'b': None}", { a: true, b: null }],
+    // json_repair reads a bare None as the text 'None' (True is read as true).
+    ["{'a': True, 'b': None}", { a: true, b: 'None' }],
     ['{a: 1, b: two}', { a: 1, b: 'two' }],
     ['[1, 2', [1, 2]],
     ['{"a": [1, {"b": 2}', { a: [1, { b: 2 }] }],
@@ -130,17 +130,24 @@ describe('lenientJsonParse (json_repair + literal_eval stand-in)', () => {
     ['"quoted \\"text\\""', 'quoted "text"'],
     ['{"a": 1} trailing words', { a: 1 }],
     ['// comment\n{"a": 1}', { a: 1 }],
-  ])('%j', (text, expected) => {
-    expect(lenientJsonParse(text)).toEqual(expected);
+  ])('json_repair reads %j', (text, expected) => {
+    expect(jsonRepairLoads(text)).toEqual(expected);
   });
 
-  it.each(['Paris', '', '42 apples', 'hello world'])('%j has no value', (text) => {
-    expect(lenientJsonParse(text)).toBe(NO_VALUE);
-  });
+  it.each(['Paris', '', '42 apples', 'hello world', '0x1A', "'3,5'"])(
+    'json_repair finds no JSON in %j',
+    (text) => {
+      expect(jsonRepairLoads(text)).toBe('');
+    },
+  );
 
-  it('finds the first balanced object in prose', () => {
-    expect(findBalancedObject('x {"a": {"b": 1}} y {"c": 2}')).toBe('{"a": {"b": 1}}');
-    expect(findBalancedObject('no braces')).toBeUndefined();
+  it.each<[string, unknown]>([
+    ['0x1A', 26],
+    ["'3,5'", '3,5'],
+    ['3,5', [3, 5]],
+    ["'abc'\n", 'abc'],
+  ])('literal_eval reads %j', (text, expected) => {
+    expect(pythonLiteralEval(text)).toEqual(expected);
   });
 });
 

@@ -27,7 +27,18 @@ describe('string signatures (T1, T2)', () => {
 
   it('T1: explicit instructions replace the default', () => {
     expect(signature('input1 -> output1', 'This is a test').instructions).toBe('This is a test');
-    expect(signature('input1 -> output1', '').instructions).toBe('');
+  });
+
+  it("empty instructions ('') fall back to the default, as in DSPy; blank text cleans to ''", () => {
+    const sig = signature('input1 -> output1', '');
+    expect(sig.instructions).toBe('Given the fields `input1`, produce the fields `output1`.');
+    expect(sig.withInstructions('').instructions).toBe(sig.instructions);
+    const blank = signature('input1 -> output1', '   ');
+    expect(blank.instructions).toBe('');
+    // A derived signature re-reads '' as "none given" and takes its own fields' default.
+    expect(blank.delete('input1').instructions).toBe(
+      'Given the fields , produce the fields `output1`.',
+    );
   });
 
   it.each([

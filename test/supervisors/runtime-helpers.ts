@@ -1,6 +1,7 @@
 import { openai } from '../../src/lm/index.js';
 import type { LM } from '../../src/lm/types.js';
 import { Module, Predict, Prediction } from '../../src/modules/index.js';
+import type { JobContext, JsonValue } from '../../src/transport/index.js';
 import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
 
 /** An LM on the OpenAI fixture through the official SDK: no cache, no LM-level retries. */
@@ -70,4 +71,26 @@ export async function eventually(
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** One attempt of a `dspex-run` job as a transport hands it to a handler (first run, no stall). */
+export function jobContext(
+  id: string,
+  data: { [key: string]: JsonValue },
+  over: Partial<JobContext<{ [key: string]: JsonValue }>> = {},
+): JobContext<{ [key: string]: JsonValue }> {
+  return {
+    id,
+    queue: 'dspex-run',
+    data,
+    attempt: 1,
+    attempts: 1,
+    createdAt: 1_700_000_000_000,
+    started: 1,
+    stalls: 0,
+    backoff: undefined,
+    signal: new AbortController().signal,
+    updateProgress: async () => undefined,
+    ...over,
+  };
 }

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { readClusterNodes } from '../../daemon/index.js';
 import {
   inspectViaAdmin,
-  localAdminTarget,
+  localAdminTargets,
   type AdminTarget,
   type InspectedNode,
 } from '../admin-client.js';
@@ -26,9 +26,12 @@ export interface InspectOptions {
   token?: string;
 }
 
-/** Where `inspect` reads from: one admin endpoint, or every node's heartbeat in Redis. */
+/**
+ * Where `inspect` reads from: admin endpoints (`--url`, or every live node started in this folder),
+ * or every node's heartbeat in Redis.
+ */
 type Source =
-  | { kind: 'admin'; target: AdminTarget }
+  | { kind: 'admin'; targets: AdminTarget[] }
   | { kind: 'redis'; redis: Redis; prefix: string; url: string };
 
 async function openSource(deps: CliDeps, options: InspectOptions): Promise<Source> {
@@ -36,10 +39,12 @@ async function openSource(deps: CliDeps, options: InspectOptions): Promise<Sourc
   if (options.url !== undefined)
     return {
       kind: 'admin',
-      target: { url: options.url.replace(/\/$/, ''), ...(token === undefined ? {} : { token }) },
+      targets: [{ url: options.url.replace(/\/$/, ''), ...(token === undefined ? {} : { token }) }],
     };
   const target = await resolveQueueTarget(deps.io, options);
-  if (target.redisUrl !== undefined)
+  // A cluster named by --redis, the config or DSPEX_REDIS_URL: every node's heartbeat. Otherwise
+  // the nodes started in this folder (embedded or Redis mode), through their admin endpoints.
+  if (target.redisUrl !== undefined && target.source === 'explicit')
     return {
       kind: 'redis',
       redis: await openRedis(target.redisUrl),
@@ -48,16 +53,39 @@ async function openSource(deps: CliDeps, options: InspectOptions): Promise<Sourc
     };
   return {
     kind: 'admin',
-    target: localAdminTarget(deps.io.cwd, {
+    targets: localAdminTargets(deps.io.cwd, {
       explicit: options.token,
       fallback: deps.io.env.DSPEX_ADMIN_TOKEN || undefined,
     }),
   };
 }
 
-async function readNodes(source: Source, nodeFilter: string | undefined): Promise<InspectedNode[]> {
+/**
+ * Reads every admin endpoint; a node that does not answer is reported on `warn` while the others
+ * are shown. When none answers, the first failure is thrown.
+ */
+async function readAdminNodes(
+  targets: readonly AdminTarget[],
+  warn: (line: string) => void,
+): Promise<InspectedNode[]> {
+  const results = await Promise.allSettled(targets.map((t) => inspectViaAdmin(t)));
+  const nodes: InspectedNode[] = [];
+  for (const r of results) {
+    if (r.status === 'fulfilled') nodes.push(r.value);
+    else if (targets.length > 1) warn(`${(r.reason as Error).message}\n`);
+  }
+  const failed = results.find((r) => r.status === 'rejected');
+  if (nodes.length === 0 && failed !== undefined) throw failed.reason;
+  return nodes;
+}
+
+async function readNodes(
+  source: Source,
+  nodeFilter: string | undefined,
+  warn: (line: string) => void,
+): Promise<InspectedNode[]> {
   let nodes: InspectedNode[];
-  if (source.kind === 'admin') nodes = [await inspectViaAdmin(source.target)];
+  if (source.kind === 'admin') nodes = await readAdminNodes(source.targets, warn);
   else {
     const beats = await readClusterNodes(source.redis, source.prefix);
     if (beats.length === 0)
@@ -115,15 +143,16 @@ export function renderNodes(nodes: readonly InspectedNode[], now: number): strin
 }
 
 /**
- * `dspex inspect [--json] [--watch] [--node ID]`: the supervision tree of the local daemon (admin
- * endpoint found through `.dspex/daemon.json`) or, in Redis mode, of every live node (their
- * heartbeats). `--json` prints `{ source, nodes: [{ nodeId, mode, status, startedAt, tree }] }`
+ * `dspex inspect [--json] [--watch] [--node ID]`: the supervision tree of every node started in
+ * this folder (admin endpoints found through `.dspex/node-<pid>.json`) or, in Redis mode, of every
+ * live node of the cluster (their heartbeats). `--json` prints `{ source, nodes: [{ nodeId, mode, status, startedAt, tree }] }`
  * where `tree` is the nested snapshot (id, kind, status, restarts, children, …); with `--watch`
  * one compact JSON document per line.
  */
 export async function inspectCommand(deps: CliDeps, options: InspectOptions): Promise<number> {
   const { io } = deps;
   const source = await openSource(deps, options);
+  const warn = (line: string): void => void io.stderr.write(line);
   try {
     const print = (nodes: InspectedNode[]): void => {
       if (options.json === true) {
@@ -139,14 +168,14 @@ export async function inspectCommand(deps: CliDeps, options: InspectOptions): Pr
         );
       }
     };
-    print(await readNodes(source, options.node));
+    print(await readNodes(source, options.node, warn));
     if (options.watch !== true) return 0;
     const interval = options.interval ?? 1_000;
     while (!io.interrupt.aborted) {
       await io.sleep(interval, io.interrupt);
       if (io.interrupt.aborted) break;
       try {
-        print(await readNodes(source, options.node));
+        print(await readNodes(source, options.node, warn));
       } catch (e) {
         io.stderr.write(`${new Date(io.now()).toISOString()} ${(e as Error).message}\n`);
       }

@@ -49,16 +49,32 @@ export function parseJobState(value: string): JobState {
   throw new CliError('usage', `unknown job state '${value}' (one of: ${JOB_STATES.join(', ')})`);
 }
 
+/**
+ * The program a job names, or `?` when its data is not a dspex job (null, a string, an array, an
+ * object without a string `program`: any producer may write to the queue).
+ */
+export function jobProgram(data: unknown): string {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return '?';
+  const program = (data as Record<string, unknown>).program;
+  return typeof program === 'string' ? oneLine(program) : '?';
+}
+
+/** Text on one table line: line breaks and tabs shown as ` ⏎ ` and spaces. */
+function oneLine(text: string): string {
+  return text.replace(/\r?\n/g, ' ⏎ ').replace(/[\t\r]/g, ' ');
+}
+
 /** One line per job: id, state, program, attempts, age, and the failure reason if any. */
 export function renderJobTable(jobs: readonly JobInfo[], now: number): string {
   if (jobs.length === 0) return '(no jobs)';
   const rows = jobs.map((j) => [
-    j.id,
+    oneLine(j.id),
     j.state,
-    typeof j.data.program === 'string' ? j.data.program : '?',
-    `${j.attemptsMade}/${j.attempts}`,
+    jobProgram(j.data),
+    // A plain BullMQ producer leaves `attempts` at 0, which BullMQ runs as 1 attempt.
+    `${j.attemptsMade}/${Math.max(1, j.attempts)}`,
     `${formatDuration(now - j.createdAt)} ago`,
-    j.failedReason ?? '',
+    oneLine(j.failedReason ?? ''),
   ]);
   const header = ['ID', 'STATE', 'PROGRAM', 'ATTEMPTS', 'CREATED', 'REASON'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

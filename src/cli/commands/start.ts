@@ -28,6 +28,8 @@ export interface BannerFacts {
   programs: readonly string[];
   programsPath: string;
   adminUrl: string | null;
+  /** The configured admin port, when it was taken and a free one was used instead. */
+  adminPortTaken?: number | null;
   tokenRequired: boolean;
   stateFile: string | null;
   /** Names of the LM env vars that are set. */
@@ -47,6 +49,10 @@ export function renderBanner(f: BannerFacts): string {
       ? `  admin     disabled (admin.enabled is false)`
       : `  admin     ${f.adminUrl}${f.tokenRequired ? ' (bearer token required)' : ''}${f.stateFile ? `  state ${f.stateFile}` : ''}`,
   ];
+  if (f.adminUrl !== null && f.adminPortTaken != null)
+    lines.push(
+      `            (port ${f.adminPortTaken} was taken, by another node?: this node listens on a free port)`,
+    );
   if (f.lmEnv.length > 0) lines.push(`  LM env    ${f.lmEnv.join(', ')} set`);
   else
     lines.push(
@@ -91,7 +97,13 @@ export async function startCommand(deps: CliDeps, options: { config?: string }):
   }
   let daemon: Daemon;
   try {
-    daemon = await startDaemon({ runtime, config, logger, cwd: io.cwd });
+    daemon = await startDaemon({
+      runtime,
+      config,
+      logger,
+      cwd: io.cwd,
+      runQueue: config.queues.run,
+    });
   } catch (e) {
     await runtime.stop().catch(() => undefined);
     throw e instanceof CliError ? e : new CliError('failed', (e as Error).message, { cause: e });
@@ -109,6 +121,7 @@ export async function startCommand(deps: CliDeps, options: { config?: string }):
       programs: runtime.programs(),
       programsPath: shortPath(io.cwd, loaded.programsPath),
       adminUrl: daemon.admin?.url ?? null,
+      adminPortTaken: daemon.adminPortTaken,
       tokenRequired: config.admin.token !== undefined,
       stateFile: daemon.stateFile === null ? null : shortPath(io.cwd, daemon.stateFile),
       lmEnv: LM_ENV_VARS.filter((k) => (io.env[k] ?? '') !== ''),

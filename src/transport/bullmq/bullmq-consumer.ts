@@ -1,6 +1,6 @@
-import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { failureReason, isUnrecoverable } from '../errors.js';
+import { DelayJobError, failureReason, isUnrecoverable } from '../errors.js';
 import { DEFAULT_CLOSE_TIMEOUT_MS, assertProgress, backoffDelay } from '../job-options.js';
 import type {
   BackoffOptions,
@@ -11,6 +11,7 @@ import type {
   JobProgress,
   JsonObject,
   JsonValue,
+  ProcessOptions,
 } from '../types.js';
 import type { ResolvedBullMQOptions } from './bullmq-options.js';
 
@@ -56,6 +57,7 @@ export class BullMQConsumer implements Consumer {
     handler: JobHandler<JsonObject, JsonValue | void>,
     concurrency: number,
     private readonly deps: BullMQConsumerDeps,
+    retention: Pick<ProcessOptions, 'keepCompleted' | 'keepFailed'> = {},
   ) {
     const { options } = deps;
     this.worker = new Worker(queue, (job, token) => this.#run(handler, job, token), {
@@ -65,6 +67,22 @@ export class BullMQConsumer implements Consumer {
       lockDuration: options.lockDuration,
       stalledInterval: options.stalledInterval,
       maxStalledCount: options.maxStalledCount,
+      ...(retention.keepCompleted === undefined
+        ? {}
+        : {
+            removeOnComplete: {
+              age: retention.keepCompleted.ageSeconds,
+              count: retention.keepCompleted.count,
+            },
+          }),
+      ...(retention.keepFailed === undefined
+        ? {}
+        : {
+            removeOnFail: {
+              age: retention.keepFailed.ageSeconds,
+              count: retention.keepFailed.count,
+            },
+          }),
       autorun: true,
     });
     // Worker 'failed' fires after BullMQ moved the job, so `retrying` never precedes the state.
@@ -106,6 +124,8 @@ export class BullMQConsumer implements Consumer {
         attempt: job.attemptsMade + 1,
         attempts: job.opts.attempts ?? 1,
         createdAt: job.timestamp,
+        started: Math.max(1, job.attemptsStarted),
+        stalls: job.stalledCounter,
         backoff: toBackoff(job.opts.backoff),
         signal: attempt.controller.signal,
         updateProgress: async (progress: JobProgress) => {
@@ -128,6 +148,11 @@ export class BullMQConsumer implements Consumer {
         throw new WaitingError();
       }
       if (outcome.ok) return outcome.value === undefined ? null : outcome.value;
+      if (outcome.error instanceof DelayJobError && token !== undefined) {
+        // Back to `delayed` without using an attempt; DelayedError tells the worker it moved.
+        await job.moveToDelayed(Date.now() + Math.max(0, outcome.error.delayMs), token);
+        throw new DelayedError();
+      }
       const reason = failureReason(outcome.error);
       if (isUnrecoverable(outcome.error)) throw new UnrecoverableError(reason);
       if (job.attemptsMade + 1 < (job.opts.attempts ?? 1)) this.#retrying.set(job.id ?? '', reason);

@@ -1,3 +1,4 @@
+import { checkRedisDurability, type RedisDurability } from './redis-durability.js';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TransportError, jobFailedError, jobNotFoundError, waitTimeoutError } from '../errors.js';
@@ -123,6 +124,11 @@ export class BullMQTransport implements Transport {
     return queue;
   }
 
+  /** Whether queued jobs survive a Redis restart and eviction ({@link checkRedisDurability}). */
+  durability(): Promise<RedisDurability> {
+    return checkRedisDurability(this.#client);
+  }
+
   async enqueue(queue: string, data: JsonObject, options?: EnqueueOptions): Promise<string> {
     this.#assertOpen();
     assertPayload(data);
@@ -179,6 +185,10 @@ export class BullMQTransport implements Transport {
           this.#consumers.delete(closed);
           this.#monitor.forget(clientName);
         },
+      },
+      {
+        ...(options?.keepCompleted === undefined ? {} : { keepCompleted: options.keepCompleted }),
+        ...(options?.keepFailed === undefined ? {} : { keepFailed: options.keepFailed }),
       },
     );
     this.#consumers.add(consumer);

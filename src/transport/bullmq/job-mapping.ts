@@ -49,6 +49,7 @@ export function toJobInfo(job: Job, queue: string, state: JobState): JobInfo {
     attemptsMade: job.attemptsMade,
     attempts: job.opts.attempts ?? 1,
     stalledCount: job.stalledCounter ?? 0,
+    started: job.attemptsStarted ?? 0,
     progress: toProgress(job.progress),
     priority: job.priority ?? 0,
     createdAt: job.timestamp,

@@ -1,5 +1,6 @@
 import type { TransportClock } from '../clock.js';
 import { DEFAULT_CLOSE_TIMEOUT_MS } from '../job-options.js';
+import { DelayJobError } from '../errors.js';
 import type {
   CloseOptions,
   Consumer,
@@ -7,6 +8,7 @@ import type {
   JobHandler,
   JsonObject,
   JsonValue,
+  ProcessOptions,
 } from '../types.js';
 import type { MemoryJob, MemoryJobTaker, MemoryQueue } from './memory-queue.js';
 
@@ -31,6 +33,7 @@ export class MemoryConsumer implements Consumer, MemoryJobTaker {
     private readonly concurrency: number,
     private readonly clock: TransportClock,
     private readonly onClosed: (consumer: MemoryConsumer) => void,
+    private readonly retention: Pick<ProcessOptions, 'keepCompleted' | 'keepFailed'> = {},
   ) {
     memoryQueue.attach(this);
   }
@@ -57,6 +60,8 @@ export class MemoryConsumer implements Consumer, MemoryJobTaker {
       attempt: job.attemptsMade + 1,
       attempts: job.attempts,
       createdAt: job.createdAt,
+      started: job.started,
+      stalls: 0,
       backoff: job.backoff,
       signal: attempt.controller.signal,
       updateProgress: async (progress) => this.memoryQueue.progress(job, progress),
@@ -65,8 +70,20 @@ export class MemoryConsumer implements Consumer, MemoryJobTaker {
     Promise.resolve()
       .then(() => this.handler(context))
       .then(
-        (result) => this.memoryQueue.complete(job, lease, result),
-        (error: unknown) => this.memoryQueue.fail(job, lease, error),
+        (result) => {
+          this.memoryQueue.complete(job, lease, result);
+          const keep = this.retention.keepCompleted;
+          if (keep !== undefined) this.memoryQueue.prune('completed', keep);
+        },
+        (error: unknown) => {
+          if (error instanceof DelayJobError) {
+            this.memoryQueue.delayRun(job, lease, error.delayMs);
+            return;
+          }
+          this.memoryQueue.fail(job, lease, error);
+          const keep = this.retention.keepFailed;
+          if (keep !== undefined) this.memoryQueue.prune('failed', keep);
+        },
       )
       .finally(() => {
         this.#attempts.delete(attempt);

@@ -2,6 +2,7 @@ import type { TransportClock } from '../clock.js';
 import { TransportError, failureReason, isUnrecoverable } from '../errors.js';
 import { assertProgress, backoffDelay, type NormalizedEnqueueOptions } from '../job-options.js';
 import {
+  type KeepJobs,
   JOB_STATES,
   type BackoffOptions,
   type JobCounts,
@@ -25,6 +26,8 @@ export interface MemoryJob {
   attempts: number;
   state: JobState;
   attemptsMade: number;
+  /** Times a consumer took the job. */
+  started: number;
   progress: JobProgress;
   returnvalue?: string;
   failedReason?: string;
@@ -58,6 +61,8 @@ export class MemoryQueue {
   #nextId = 1;
   #seq = 0;
   #pumpScheduled = false;
+  /** Finished jobs in finish order, for {@link prune}. */
+  readonly #finished: Record<'completed' | 'failed', MemoryJob[]> = { completed: [], failed: [] };
 
   constructor(
     readonly name: string,
@@ -78,6 +83,7 @@ export class MemoryQueue {
       attempts: options.attempts,
       state: 'waiting',
       attemptsMade: 0,
+      started: 0,
       progress: 0,
       lease: 0,
     };
@@ -116,6 +122,7 @@ export class MemoryQueue {
       job.state = 'active';
       job.lease += 1;
       job.startedAt = this.clock.now();
+      job.started += 1;
       this.emit({ type: 'active', queue: this.name, jobId: job.id });
       taker.take(job, job.lease);
     }
@@ -172,6 +179,7 @@ export class MemoryQueue {
     job.attemptsMade += 1;
     job.returnvalue = text;
     job.finishedAt = this.clock.now();
+    this.#finished.completed.push(job);
     this.emit({
       type: 'completed',
       queue: this.name,
@@ -201,7 +209,33 @@ export class MemoryQueue {
     }
     job.state = 'failed';
     job.finishedAt = this.clock.now();
+    this.#finished.failed.push(job);
     this.emit({ type: 'failed', queue: this.name, jobId: job.id, failedReason: reason });
+  }
+
+  /** Puts a running job back in `delayed` for `ms` without using an attempt ({@link DelayJobError}). */
+  delayRun(job: MemoryJob, lease: number, ms: number): void {
+    if (!this.#isCurrent(job, lease)) return;
+    job.lease += 1;
+    if (ms > 0) this.#delay(job, ms);
+    else this.#enqueueWaiting(job, 'back');
+  }
+
+  /**
+   * Removes finished jobs of `state` beyond `keep` (older than `ageSeconds`, or past the newest
+   * `count`), as BullMQ's `removeOnComplete` / `removeOnFail` do.
+   */
+  prune(state: 'completed' | 'failed', keep: KeepJobs): void {
+    const finished = this.#finished[state];
+    const oldest = this.clock.now() - keep.ageSeconds * 1000;
+    // Finish order is age order; entries of jobs retried or removed since are skipped lazily.
+    while (finished.length > 0) {
+      const head = finished[0] as MemoryJob;
+      const live = head.state === state && this.jobs.get(head.id) === head;
+      if (live && finished.length <= keep.count && (head.finishedAt ?? 0) >= oldest) return;
+      finished.shift();
+      if (live) this.jobs.delete(head.id);
+    }
   }
 
   /** Puts an abandoned attempt back at the head of the queue, attempts unchanged. */
@@ -262,6 +296,7 @@ export class MemoryQueue {
       attemptsMade: job.attemptsMade,
       attempts: job.attempts,
       stalledCount: 0,
+      started: job.started,
       progress: job.progress,
       priority: job.priority,
       createdAt: job.createdAt,

@@ -111,6 +111,10 @@ export class MemoryTransport implements Transport {
       concurrency,
       this.#clock,
       (closed) => this.#consumers.delete(closed),
+      {
+        ...(options?.keepCompleted === undefined ? {} : { keepCompleted: options.keepCompleted }),
+        ...(options?.keepFailed === undefined ? {} : { keepFailed: options.keepFailed }),
+      },
     );
     this.#consumers.add(consumer);
     return consumer;

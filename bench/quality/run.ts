@@ -1,0 +1,206 @@
+/**
+ * Quality benchmark: held-out test accuracy of each optimizer on simulated tasks served through
+ * the OpenAI wire protocol (bench/quality/simulator.ts explains the simulated world), with the LM
+ * calls and dollars each optimization spent and its wall time.
+ *
+ *   npm run bench -- quality                       # every task and row
+ *   npm run bench -- quality --task arithmetic     # one task
+ *
+ * Rows are the `ROWS` list below: adding an optimizer is one line. SIMBA and GEPA rows appear
+ * when `src/optimizers` exports them.
+ */
+import { parseArgs } from 'node:util';
+
+import { CallAccounting } from '../../src/evaluate/call-accounting.js';
+import { Evaluate } from '../../src/evaluate/evaluate.js';
+import type { Metric } from '../../src/evaluate/metric.js';
+import { openai } from '../../src/lm/openai-lm.js';
+import type { LM } from '../../src/lm/types.js';
+import { ChainOfThought } from '../../src/modules/chain-of-thought.js';
+import type { Example } from '../../src/modules/example.js';
+import type { Module } from '../../src/modules/module.js';
+import { Predict } from '../../src/modules/predict.js';
+import { context } from '../../src/modules/settings.js';
+import * as optimizers from '../../src/optimizers/index.js';
+import { startOpenAIFixture } from '../../test/fixtures/index.js';
+import { TASKS, datasets, resetSampling, simulate, type SimTask } from './simulator.js';
+
+const { values } = parseArgs({
+  options: { task: { type: 'string' }, concurrency: { type: 'string', default: '8' } },
+  strict: false,
+});
+const concurrency = Number(values.concurrency);
+
+/** What a row gets: the task's program, data, metric and the two models. */
+interface Setup {
+  student: Module;
+  train: Example[];
+  val: Example[];
+  metric: Metric;
+  small: LM;
+  large: LM;
+}
+
+interface Row {
+  name: string;
+  /** Returns the program to test (runs in a context whose LM is the small task model). */
+  run(s: Setup): Promise<Module>;
+}
+
+type AnyOptimizer = { compile(student: Module, options: Record<string, unknown>): Promise<Module> };
+type OptimizerClass = new (options: Record<string, unknown>) => AnyOptimizer;
+
+/** A row for an optimizer another module may export (SIMBA, GEPA): absent until it exists. */
+function optionalRow(
+  name: string,
+  row: string,
+  options: (s: Setup) => Record<string, unknown>,
+): Row[] {
+  const ctor = (optimizers as Record<string, unknown>)[name];
+  if (typeof ctor !== 'function') return [];
+  return [
+    {
+      name: row,
+      run: (s) =>
+        new (ctor as OptimizerClass)(options(s)).compile(s.student, {
+          trainset: s.train,
+          valset: s.val,
+        }),
+    },
+  ];
+}
+
+const ROWS: Row[] = [
+  { name: 'zero-shot', run: (s) => Promise.resolve(s.student) },
+  {
+    name: 'zero-shot, large model (ref.)',
+    run: (s) => Promise.resolve(s.student.deepCopy().setLm(s.large)),
+  },
+  {
+    name: 'BootstrapFewShot',
+    run: (s) =>
+      new optimizers.BootstrapFewShot({
+        metric: s.metric,
+        maxBootstrappedDemos: 4,
+        maxLabeledDemos: 4,
+        concurrency,
+      }).compile(s.student, { trainset: s.train }),
+  },
+  {
+    name: 'random search (6)',
+    run: (s) =>
+      new optimizers.BootstrapFewShotWithRandomSearch({
+        metric: s.metric,
+        maxBootstrappedDemos: 4,
+        maxLabeledDemos: 4,
+        numCandidatePrograms: 6,
+        concurrency,
+        display: false,
+      }).compile(s.student, { trainset: s.train, valset: s.val }),
+  },
+  {
+    name: 'COPRO (6x2)',
+    run: (s) =>
+      new optimizers.COPRO({
+        metric: s.metric,
+        promptModel: s.large,
+        breadth: 6,
+        depth: 2,
+        concurrency,
+      }).compile(s.student, { trainset: s.train }),
+  },
+  {
+    name: 'MIPROv2 light',
+    run: (s) =>
+      new optimizers.MIPROv2({
+        metric: s.metric,
+        promptModel: s.large,
+        auto: 'light',
+        concurrency,
+      }).compile(s.student, { trainset: s.train, valset: s.val }),
+  },
+  ...optionalRow('SIMBA', 'SIMBA', (s) => ({ metric: s.metric, concurrency })),
+  ...optionalRow('GEPA', 'GEPA light', (s) => ({
+    metric: s.metric,
+    auto: 'light',
+    reflectionLm: s.large,
+    concurrency,
+  })),
+];
+
+const exact: Metric = (example, prediction) => {
+  const key = example.labels().keys()[0]!;
+  return String(prediction.get(key) ?? '').trim() === String(example.get(key));
+};
+
+function programFor(task: SimTask): Module {
+  return task.cot ? new ChainOfThought(task.signature) : new Predict(task.signature);
+}
+
+const fx = await startOpenAIFixture();
+fx.recordRequests = false;
+fx.handle((req) => {
+  const body = req.body as Parameters<typeof simulate>[0];
+  return { text: simulate(body), model: body.model };
+});
+const lm = (model: string, input: number, output: number): LM =>
+  openai({ model, apiKey: 'sim', baseURL: fx.url, cache: false, pricing: { input, output } });
+const small = lm('sim-small', 0.15, 0.6);
+const large = lm('sim-large', 2.5, 10);
+
+const tasks = TASKS.filter((t) => values.task === undefined || t.name === values.task);
+const table = new Map<string, number[]>();
+try {
+  for (const task of tasks) {
+    const data = datasets(task);
+    console.log(
+      `\n${task.name}  (${task.signature}${task.cot ? ', ChainOfThought' : ''}; train ${data.train.length}, val ${data.val.length}, test ${data.test.length}; task model sim-small, prompt model sim-large)`,
+    );
+    console.log(
+      `${'optimizer'.padEnd(30)} ${'test acc'.padStart(8)} ${'LM calls'.padStart(9)} ${'(prompt)'.padStart(9)} ${'$ spent'.padStart(9)} ${'wall s'.padStart(7)}`,
+    );
+    for (const row of ROWS) {
+      resetSampling();
+      const setup: Setup = {
+        student: programFor(task),
+        train: data.train,
+        val: data.val,
+        metric: exact,
+        small,
+        large,
+      };
+      const accounting = new CallAccounting();
+      const t0 = performance.now();
+      let line: string;
+      try {
+        const program = await context({ lm: small }, () => accounting.run(() => row.run(setup)));
+        const seconds = (performance.now() - t0) / 1000;
+        const test = await context({ lm: small }, () =>
+          new Evaluate({ devset: data.test, metric: exact, concurrency, display: false }).run(
+            program,
+          ),
+        );
+        const stats = accounting.stats();
+        const usd = Object.values(stats.usage).reduce((a, u) => a + u.cost, 0);
+        const promptCalls = stats.usage['sim-large']?.calls ?? 0;
+        const scores = table.get(row.name) ?? [];
+        scores.push(test.score);
+        table.set(row.name, scores);
+        line = `${test.score.toFixed(1).padStart(8)} ${String(stats.lmCalls).padStart(9)} ${String(promptCalls).padStart(9)} ${usd.toFixed(4).padStart(9)} ${seconds.toFixed(1).padStart(7)}`;
+      } catch (error) {
+        line = `  error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+      }
+      console.log(`${row.name.padEnd(30)} ${line}`);
+    }
+  }
+  if (tasks.length > 1) {
+    console.log(`\nmean test accuracy over ${tasks.length} tasks`);
+    for (const [name, scores] of table) {
+      console.log(
+        `${name.padEnd(30)} ${(scores.reduce((a, b) => a + b, 0) / scores.length).toFixed(1).padStart(8)}`,
+      );
+    }
+  }
+} finally {
+  await fx.close();
+}

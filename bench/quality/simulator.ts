@@ -1,0 +1,432 @@
+/**
+ * The simulated LMs of the quality benchmark: a deterministic "world" behind an OpenAI-wire
+ * fixture. Every answer is a pure function of the request (model, messages, n, rollout), so runs
+ * are reproducible at any concurrency. The rules are written to be fair to every optimizer: no
+ * optimizer's prompts are recognised; the task model reacts only to what a prompt contains.
+ *
+ * Task model. Each example has a hidden difficulty d in [0, 1). The model answers correctly when
+ * `skill + noise > d`, where skill = base (per task and model size) + reasoning bonus (when the
+ * signature has a `reasoning` output) + instruction phrases that carry real insight about the task
+ * + 0.04 per correct demo (up to 4; -0.04 per wrong one) + 0.02 per demo with reasoning, and noise
+ * (±0.05) depends on the example and the whole prompt, so a new prompt re-rolls close calls.
+ * Independently, the answer has the dataset's format only if the prompt reveals it (an instruction
+ * phrase naming the format, or any demo); otherwise 60% of answers come out in a natural but wrong
+ * format ("The answer is 12.", "positive", "March 5, 2021").
+ *
+ * Prompt model. Proposers only know what they are shown: the dataset summarizer sees examples
+ * (answers included) and reports the format, and — with a probability that grows with model
+ * size — the task's insight; the MIPRO instruction proposer phrases what its inputs (dataset
+ * description, task demos, tip) reveal; COPRO's proposers see only the instruction and attempts,
+ * so they offer generic advice (some of it harmful) and recombine the best-scored attempts.
+ */
+import { formatChatAnswer } from '../../src/lm/chat-format.js';
+import { Example } from '../../src/modules/example.js';
+import { PythonRandom } from '../../src/optimizers/python-random.js';
+
+/** A task of the benchmark. */
+export interface SimTask {
+  name: string;
+  /** The program's signature and module kind. */
+  signature: string;
+  cot: boolean;
+  input: string;
+  output: string;
+  /** Base skill of the small model; the large one adds 0.3. */
+  baseSkill: number;
+  /** Skill added when the signature asks for reasoning. */
+  reasoningBonus: number;
+  /** Instruction text that reveals the answer format. */
+  formatPhrase: RegExp;
+  /** Instruction text that carries the task's insight (+0.15). */
+  insightPhrase: RegExp;
+  /** What an observer of labeled data can say: the format and the insight. */
+  facts: { format: string; insight: string };
+  /** Key naming the task in an example repr (`'problem':`). */
+  marker: string;
+  /** Example i: input text, correct answer, the same in a wrong format, a wrong answer. */
+  make(rng: PythonRandom): { input: string; answer: string; natural: string; wrong: string };
+}
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+const ITEMS = ['apples', 'books', 'coins', 'marbles', 'stamps', 'pencils'];
+const GOOD = ['great sound', 'fast delivery', 'lovely design', 'solid build', 'friendly support'];
+const BAD = [
+  'the battery died',
+  'it arrived broken',
+  'the app crashes',
+  'support never replied',
+  'it is too loud',
+];
+const pad = (n: number): string => String(n).padStart(2, '0');
+const ordinal = (n: number): string =>
+  `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th'}`;
+
+/** The three tasks: multi-step arithmetic (CoT), sentiment with a house label set, date extraction. */
+export const TASKS: readonly SimTask[] = [
+  {
+    name: 'arithmetic',
+    signature: 'problem -> answer',
+    cot: true,
+    input: 'problem',
+    output: 'answer',
+    baseSkill: 0.3,
+    reasoningBonus: 0.2,
+    formatPhrase: /only the final (answer|number)|plain integer/i,
+    insightPhrase: /step by step/i,
+    facts: {
+      format: 'Answers are plain integers with no units or words.',
+      insight: 'Each problem takes several arithmetic steps; work through them step by step.',
+    },
+    marker: "'problem':",
+    make(rng) {
+      const a = rng.randint(12, 89);
+      const b = rng.randint(12, 89);
+      const c = rng.randint(3, 40);
+      const what = rng.choice(ITEMS);
+      const answer = a + b - c;
+      return {
+        input: `Sam has ${a} ${what}, gets ${b} more and gives away ${c}. How many ${what} does Sam have now?`,
+        answer: String(answer),
+        natural: `The answer is ${answer} ${what}.`,
+        wrong: String(answer + rng.choice([-10, -1, 1, 10])),
+      };
+    },
+  },
+  {
+    name: 'sentiment',
+    signature: 'review -> label',
+    cot: false,
+    input: 'review',
+    output: 'label',
+    baseSkill: 0.45,
+    reasoningBonus: 0.05,
+    formatPhrase: /pos, neg,? (or|and) mixed/i,
+    insightPhrase: /\bbut\b.*mixed|mixed.*\bbut\b/i,
+    facts: {
+      format: 'Labels are one of pos, neg or mixed.',
+      insight: "Reviews that weigh praise against a complaint with 'but' are labelled mixed.",
+    },
+    marker: "'review':",
+    make(rng) {
+      const kind = rng.choice(['pos', 'neg', 'mixed']);
+      const g = rng.choice(GOOD);
+      const b = rng.choice(BAD);
+      const input =
+        kind === 'pos'
+          ? `Really happy: ${g}.`
+          : kind === 'neg'
+            ? `Disappointed, ${b}.`
+            : `I like the ${g}, but ${b}.`;
+      const natural = { pos: 'positive', neg: 'negative', mixed: 'neutral' }[kind]!;
+      return { input, answer: kind, natural, wrong: kind === 'mixed' ? 'neg' : 'mixed' };
+    },
+  },
+  {
+    name: 'dates',
+    signature: 'text -> date',
+    cot: false,
+    input: 'text',
+    output: 'date',
+    baseSkill: 0.5,
+    reasoningBonus: 0.05,
+    formatPhrase: /YYYY-MM-DD|ISO 8601/i,
+    insightPhrase: /ordinal|day before the month|day-month order/i,
+    facts: {
+      format: 'Dates are written as YYYY-MM-DD.',
+      insight: 'Some texts give the day before the month or as an ordinal (5th); normalize them.',
+    },
+    marker: "'text':",
+    make(rng) {
+      const y = rng.randint(1990, 2030);
+      const m = rng.randint(1, 12);
+      const d = rng.randint(1, 28);
+      const style = rng.randint(0, 2);
+      const when =
+        style === 0
+          ? `${MONTHS[m - 1]} ${d}, ${y}`
+          : style === 1
+            ? `the ${ordinal(d)} of ${MONTHS[m - 1]} ${y}`
+            : `${d} ${MONTHS[m - 1]} ${y}`;
+      return {
+        input: `The meeting was moved to ${when} after a long discussion.`,
+        answer: `${y}-${pad(m)}-${pad(d)}`,
+        natural: `${MONTHS[m - 1]} ${d}, ${y}`,
+        wrong: `${y}-${pad(d > 12 ? m : d)}-${pad(d > 12 ? d - 1 : m)}`,
+      };
+    },
+  },
+];
+
+interface Truth {
+  task: SimTask;
+  answer: string;
+  natural: string;
+  wrong: string;
+}
+
+/** A hash of the parts (FNV-1a, then Murmur3's finalizer), as a float in [0, 1). */
+export function hash01(...parts: (string | number)[]): number {
+  let h = 0x811c9dc5;
+  for (const ch of parts.join('\u0001')) {
+    h ^= ch.charCodeAt(0);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  // Murmur3's finalizer, so a change in the last character moves every bit.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 2 ** 32;
+}
+
+/** The datasets of one task: train, val, test (disjoint inputs), seeded. */
+export function datasets(
+  task: SimTask,
+  sizes = { train: 40, val: 40, test: 100 },
+): Record<'train' | 'val' | 'test', Example[]> {
+  const rng = new PythonRandom(`quality:${task.name}`);
+  const seen = new Set<string>();
+  const draw = (n: number): Example[] => {
+    const out: Example[] = [];
+    while (out.length < n) {
+      const e = task.make(rng);
+      if (seen.has(e.input)) continue;
+      seen.add(e.input);
+      TRUTH.set(e.input, { task, answer: e.answer, natural: e.natural, wrong: e.wrong });
+      out.push(
+        new Example({ [task.input]: e.input, [task.output]: e.answer }).withInputs(task.input),
+      );
+    }
+    return out;
+  };
+  return { train: draw(sizes.train), val: draw(sizes.val), test: draw(sizes.test) };
+}
+
+const TRUTH = new Map<string, Truth>();
+const SEEN = new Map<string, number>();
+
+/** Forgets the sampling counts (call between optimizer runs so each starts from the same state). */
+export function resetSampling(): void {
+  SEEN.clear();
+}
+
+interface ChatMessage {
+  role: string;
+  content: string;
+}
+
+/** `[[ ## name ## ]]` sections of a ChatAdapter message. */
+function sections(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /\[\[ ## (\w+) ## \]\]\n([\s\S]*?)(?=\n\n\[\[ ## |\n\nRespond with|$)/g;
+  for (const m of text.matchAll(re)) out[m[1]!] = m[2]!.trim();
+  return out;
+}
+
+function outputFields(system: string): string[] {
+  const block =
+    system.split('Your output fields are:')[1]?.split('All interactions will be structured')[0] ??
+    '';
+  return [...block.matchAll(/^\d+\. `(\w+)`/gm)].map((m) => m[1]!);
+}
+
+function instructionsOf(system: string): string {
+  return system.split('In adhering to this structure, your objective is:')[1]?.trim() ?? '';
+}
+
+const GENERIC = [
+  'Think step by step.',
+  'Give only the final answer, nothing else.',
+  'Read the input carefully.',
+  'You are an expert in this domain.',
+  'Answer as briefly as possible, without explanation.',
+  'Double-check your work before answering.',
+];
+
+/** Skill effects of instruction phrases that are not task-specific. */
+function genericEffect(instructions: string): number {
+  let e = 0;
+  if (/carefully|double-check/i.test(instructions)) e += 0.03;
+  if (/expert/i.test(instructions)) e += 0.02;
+  if (/as briefly as possible|without explanation/i.test(instructions)) e -= 0.12;
+  return e;
+}
+
+/** The task model's reply to one request. */
+function taskAnswer(model: string, messages: ChatMessage[]): Record<string, string> {
+  const system = messages[0]?.content ?? '';
+  const last = messages[messages.length - 1]!;
+  const inputs = sections(last.content);
+  const fields = outputFields(system);
+  const input = Object.values(inputs)[0] ?? '';
+  const truth = TRUTH.get(input);
+  const out: Record<string, string> = {};
+  if (truth === undefined) {
+    for (const f of fields) out[f] = 'unknown';
+    return out;
+  }
+  const { task } = truth;
+  const instructions = instructionsOf(system);
+  let skill = task.baseSkill + (model.includes('large') ? 0.3 : 0);
+  if (fields.includes('reasoning')) skill += task.reasoningBonus;
+  if (task.insightPhrase.test(instructions)) skill += 0.15;
+  skill += genericEffect(instructions);
+  let formatKnown = task.formatPhrase.test(instructions);
+  let good = 0;
+  let bad = 0;
+  let reasoned = 0;
+  for (let i = 1; i + 1 < messages.length; i += 2) {
+    const demoIn = Object.values(sections(messages[i]!.content))[0] ?? '';
+    const demoOut = sections(messages[i + 1]!.content);
+    const demoTruth = TRUTH.get(demoIn);
+    if (demoTruth === undefined) continue;
+    formatKnown = true;
+    if (demoOut[task.output] === demoTruth.answer) good++;
+    else bad++;
+    if ((demoOut.reasoning ?? '') !== '') reasoned++;
+  }
+  skill += 0.04 * Math.min(good, 4) - 0.04 * Math.min(bad, 4) + 0.02 * Math.min(reasoned, 4);
+  const difficulty = hash01('difficulty', input);
+  const noise = 0.1 * (hash01('noise', input, instructions, messages.length, good) - 0.5);
+  const knows = skill + noise > difficulty;
+  const formatted = formatKnown || hash01('format', input) >= 0.6;
+  let answer = knows ? truth.answer : truth.wrong;
+  if (!formatted) answer = knows ? truth.natural : `${truth.wrong} (approximately)`;
+  if (fields.includes('reasoning'))
+    out.reasoning = knows
+      ? `Working through "${input.slice(0, 40)}..." carefully.`
+      : 'A quick guess.';
+  out[task.output] = answer;
+  return out;
+}
+
+function taskFromText(text: string): SimTask | undefined {
+  return TASKS.find(
+    (t) =>
+      text.includes(t.marker) ||
+      text.includes(`${t.output[0]!.toUpperCase()}${t.output.slice(1)}:`) ||
+      text.includes(`\`${t.input}\``),
+  );
+}
+
+/** The prompt model's reply to one request (choice `choice` of `n`). */
+function proposerAnswer(
+  model: string,
+  messages: ChatMessage[],
+  choice: number,
+  salt: string,
+): Record<string, string> | undefined {
+  const system = messages[0]?.content ?? '';
+  const fields = outputFields(system);
+  const user = messages[messages.length - 1]!.content;
+  const inputs = sections(user);
+  const large = model.includes('large');
+  const insightChance = large ? 0.8 : 0.4;
+  if (fields.includes('observations')) {
+    const task = taskFromText(inputs.examples ?? '');
+    if (task === undefined) return { observations: 'The examples are short texts.' };
+    const notes = [task.facts.format];
+    if (hash01('observe', task.name, inputs.examples ?? '', salt) < insightChance)
+      notes.push(task.facts.insight);
+    return { observations: notes.join(' ') };
+  }
+  if (fields.includes('summary')) return { summary: inputs.observations ?? '' };
+  if (fields.includes('program_description'))
+    return {
+      program_description:
+        'It maps each input to the requested output field with one language model call.',
+    };
+  if (fields.includes('module_description'))
+    return { module_description: 'The single predictor that produces the final answer.' };
+  if (
+    fields.includes('proposed_instruction') &&
+    'basic_instruction' in inputs &&
+    !('attempted_instructions' in inputs) &&
+    !fields.includes('proposed_prefix_for_output_field')
+  ) {
+    // MIPRO's GenerateSingleModuleInstruction: phrase what the inputs reveal.
+    const seen = `${inputs.dataset_description ?? ''}\n${inputs.task_demos ?? ''}`;
+    const task =
+      TASKS.find((t) => seen.includes(t.facts.format) || seen.includes(t.facts.insight)) ??
+      taskFromDemos(inputs.task_demos ?? '');
+    const parts = [inputs.basic_instruction ?? ''];
+    if (task !== undefined) {
+      const formatVisible =
+        seen.includes(task.facts.format) ||
+        (inputs.task_demos ?? '').includes(
+          `${task.output[0]!.toUpperCase()}${task.output.slice(1)}:`,
+        );
+      if (formatVisible && hash01('fmt', salt, choice) < 0.75) parts.push(task.facts.format);
+      if (seen.includes(task.facts.insight) && hash01('ins', salt, choice) < 0.75)
+        parts.push(task.facts.insight);
+    }
+    parts.push(GENERIC[Math.floor(hash01('generic', salt, choice) * GENERIC.length)]!);
+    if ((inputs.tip ?? '').includes('persona')) parts.unshift('You are a meticulous analyst.');
+    return { proposed_instruction: `Proposed Instruction: ${parts.join(' ')}` };
+  }
+  if (fields.includes('proposed_prefix_for_output_field')) {
+    const attempts = inputs.attempted_instructions;
+    if (attempts === undefined) {
+      // COPRO's first round: only the instruction is known.
+      const a = GENERIC[Math.floor(hash01('copro0', salt, choice) * GENERIC.length)]!;
+      const b = GENERIC[Math.floor(hash01('copro1', salt, choice) * GENERIC.length)]!;
+      const parts = [
+        inputs.basic_instruction ?? '',
+        a,
+        ...(b !== a && hash01('two', salt, choice) < 0.5 ? [b] : []),
+      ];
+      return { proposed_instruction: parts.join(' '), proposed_prefix_for_output_field: 'Answer:' };
+    }
+    // Later rounds: start from the best attempt (listed last), add or drop one generic phrase.
+    const instructions = [...attempts.matchAll(/Instruction #\d+: (.*)/g)].map((m) =>
+      m[1]!.replace(/»$/, ''),
+    );
+    const best = instructions[instructions.length - 1] ?? '';
+    const pick = GENERIC[Math.floor(hash01('coproN', salt, choice) * GENERIC.length)]!;
+    const next = best.includes(pick) ? best.replace(` ${pick}`, '') : `${best} ${pick}`;
+    return { proposed_instruction: next, proposed_prefix_for_output_field: 'Answer:' };
+  }
+  return undefined;
+}
+
+function taskFromDemos(demos: string): SimTask | undefined {
+  return TASKS.find((t) => demos.includes(`${t.input[0]!.toUpperCase()}${t.input.slice(1)}:`));
+}
+
+/** The fixture handler: a ChatAdapter reply (one text per choice) for any request. */
+export function simulate(body: {
+  model: string;
+  messages: ChatMessage[];
+  n?: number;
+  temperature?: number;
+}): string[] {
+  const n = body.n ?? 1;
+  const messages = body.messages.map((m) => ({
+    role: m.role,
+    content: typeof m.content === 'string' ? m.content : '',
+  }));
+  // Sampling: the k-th identical proposer request gets the k-th sample (proposers run one
+  // request at a time, so k is deterministic); task answers do not depend on it.
+  const digest = `${body.model}:${String(body.temperature ?? '')}:${JSON.stringify(messages)}`;
+  const seen = (SEEN.get(digest) ?? 0) + 1;
+  SEEN.set(digest, seen);
+  const salt = `${hash01(digest)}:${seen}`;
+  return Array.from({ length: n }, (_, choice) => {
+    const proposal = proposerAnswer(body.model, messages, choice, salt);
+    return formatChatAnswer(proposal ?? taskAnswer(body.model, messages));
+  });
+}

@@ -1,0 +1,157 @@
+/**
+ * A dspex node against the worker a user would write by hand, side by side in one run: one process
+ * each, concurrency 8, the same Redis and the same OpenAI fixture (its own process), at 0 ms and
+ * 50 ms LM latency. Variants, each a burst of jobs timed first add → last finish:
+ *
+ * - `dspex`: a node (test/runtime/fixtures/cluster-node.ts: startRuntime + startDaemon) running the
+ *   `qa` program (one Predict) from a plain BullMQ producer on `dspex-run`;
+ * - `hand-rolled`: bench/runtime/hand-rolled-worker.ts, a BullMQ Worker with the same ChatAdapter
+ *   prompt through the official `openai` SDK and the same parse;
+ * - `empty`: bench/runtime/raw-worker.ts, a BullMQ Worker doing nothing: the ceiling of the queue.
+ *
+ * Rounds alternate the order of the variants; the table gives the median jobs/s and the spread
+ * (min–max) over rounds, and the dspex / hand-rolled ratio per round (median, min–max). Targets
+ * (issue 8): ≥ 0.8× at 0 ms, ≥ 0.95× at 50 ms.
+ *
+ *   npx tsx bench/runtime/vs-hand-rolled.ts [--rounds 5] [--jobs 400]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { cpus, loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { startRedisServer } from '../../test/helpers/redis-server.js';
+import { ROOT, spawnNode } from '../../test/runtime/fixtures/node-process.js';
+import { burst, quantile } from './measure.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, fallback: number): number => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1] ?? fallback) : fallback;
+};
+const ROUNDS = opt('--rounds', 5);
+const JOBS = opt('--jobs', 400);
+const CONCURRENCY = 8;
+const PREFIX = 'vs';
+const LATENCIES = [0, 50] as const;
+const TARGET: Record<(typeof LATENCIES)[number], number> = { 0: 0.8, 50: 0.95 };
+
+async function spawnReady(script: string, argv: string[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...argv], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await once(createInterface({ input: child.stdout! }), 'line');
+  return child;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const fmt = (x: number, d = 0): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
+const spread = (xs: number[], d = 0): string =>
+  `${fmt(quantile(xs, 0.5), d)} (${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)})`;
+
+export async function main(): Promise<void> {
+  const redis = await startRedisServer();
+  const fixture = spawn(
+    process.execPath,
+    ['--import', 'tsx', `${ROOT}/test/fixtures/serve.ts`, 'openai'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const [line] = (await once(createInterface({ input: fixture.stdout }), 'line')) as [string];
+  const lmUrl = (JSON.parse(line) as { url: string }).url;
+  const connection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
+  const queues = {
+    dspex: new Queue('dspex-run', { prefix: PREFIX, connection }),
+    'hand-rolled': new Queue('hand', { prefix: PREFIX, connection }),
+    empty: new Queue('raw', { prefix: PREFIX, connection }),
+  };
+  const stats = new Redis(redis.url);
+  const node = spawnNode({
+    nodeId: 'vs-1',
+    redisUrl: redis.url,
+    prefix: PREFIX,
+    lmUrl,
+    concurrency: CONCURRENCY,
+    logLevel: 'error',
+  });
+  const children: ChildProcess[] = [];
+  const out: string[] = [];
+  try {
+    children.push(
+      await spawnReady(`${ROOT}/bench/runtime/hand-rolled-worker.ts`, [
+        redis.url,
+        PREFIX,
+        'hand',
+        String(CONCURRENCY),
+        lmUrl,
+      ]),
+      await spawnReady(`${ROOT}/bench/runtime/raw-worker.ts`, [
+        redis.url,
+        PREFIX,
+        'raw',
+        String(CONCURRENCY),
+      ]),
+    );
+    await node.ready;
+    const qa = (i: number): Record<string, unknown> => ({
+      program: 'qa',
+      inputs: { question: `q ${i} ${Math.random()}` },
+    });
+    out.push(
+      `bench/runtime vs hand-rolled — ${cpus().length} cores, load ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}, concurrency ${CONCURRENCY}, ${JOBS} jobs a burst, ${ROUNDS} rounds`,
+      '| LM latency | dspex j/s median (min–max) | hand-rolled j/s | empty worker j/s | dspex / hand-rolled per round | target |',
+      '|---|---|---|---|---|---|',
+    );
+    for (const latency of LATENCIES) {
+      await fetch(`${lmUrl}/__fixture/latency`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ms: latency }),
+      });
+      const variants = Object.keys(queues) as (keyof typeof queues)[];
+      const runs: Record<keyof typeof queues, number[]> = {
+        dspex: [],
+        'hand-rolled': [],
+        empty: [],
+      };
+      // Warm-up of every variant (JIT, connections), not measured.
+      for (const v of variants) await burst(queues[v], stats, 50, qa, 120_000);
+      for (let round = 0; round < ROUNDS; round++) {
+        const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
+        for (const v of order) {
+          const jobs = v === 'empty' ? JOBS * 4 : JOBS;
+          const r = await burst(queues[v], stats, jobs, qa, 300_000);
+          if (r.failed > 0) process.stderr.write(`WARNING: ${r.failed} ${v} jobs failed\n`);
+          runs[v].push(r.jobsPerSec);
+        }
+        process.stderr.write(
+          `[vs-hand-rolled] ${latency} ms round ${round + 1}: dspex ${fmt(runs.dspex.at(-1)!, 1)}, hand-rolled ${fmt(runs['hand-rolled'].at(-1)!, 1)}, empty ${fmt(runs.empty.at(-1)!)} j/s\n`,
+        );
+      }
+      const ratios = runs.dspex.map((d, i) => d / runs['hand-rolled'][i]!);
+      const median = quantile(ratios, 0.5);
+      out.push(
+        `| ${latency} ms | ${spread(runs.dspex, 1)} | ${spread(runs['hand-rolled'], 1)} | ${spread(runs.empty)} | ${spread(ratios, 3)} | ≥ ${TARGET[latency]}: ${median >= TARGET[latency] ? 'met' : 'NOT met'} |`,
+      );
+    }
+  } finally {
+    for (const q of Object.values(queues)) await q.close();
+    stats.disconnect();
+    await node.kill('SIGTERM');
+    for (const c of children) await stop(c);
+    await stop(fixture);
+    await redis.stop();
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -1,0 +1,544 @@
+import { CallAccounting } from '../evaluate/call-accounting.js';
+import type { LM } from '../lm/types.js';
+import type { Example } from '../modules/example.js';
+import type { Module } from '../modules/module.js';
+import type { Predictor, TraceEntry } from '../modules/parameter.js';
+import type { Prediction } from '../modules/prediction.js';
+import { context, warn } from '../modules/settings.js';
+import {
+  runGepa,
+  type Candidate,
+  type EvaluationBatch,
+  type FrontierType,
+  type GepaAdapter,
+  type GepaIterationLog,
+  type GepaState,
+  type ObjectiveScores,
+} from './gepa-engine.js';
+import {
+  proposeInstruction,
+  reflectionFromLm,
+  type ReflectionFn,
+  type ReflectiveRecord,
+} from './gepa-proposal.js';
+import {
+  checkConcurrency,
+  checkExamples,
+  report,
+  type CommonOptimizerOptions,
+  type OptimizationResult,
+  type Optimizer,
+} from './optimizer.js';
+import { OptimizerError } from './optimizer-error.js';
+import { pythonRandom } from './python-random.js';
+import { ReplayRng, type RngCheckpoint } from './replay-rng.js';
+import { capReached, checkInteger, mapInOrder, type StopReason } from './search-kit.js';
+
+/** What a GEPA metric may return: a score, or a score with textual feedback and objective scores. */
+export type GepaMetricValue =
+  | number
+  | boolean
+  | { score: number | boolean; feedback?: string | null; objectiveScores?: ObjectiveScores };
+
+/**
+ * DSPy's GEPA feedback metric: `(gold, pred, trace, predName, predTrace)`. When GEPA asks for
+ * feedback on one predictor it passes the predictor's name and its trace step; return
+ * `{ score, feedback }` to guide the reflection (a plain number gets "This trajectory got a score
+ * of …"). `objectiveScores` enable multi-objective Pareto fronts (`frontierType`).
+ */
+export type GepaMetric = (
+  gold: Example,
+  pred: Prediction,
+  trace?: readonly TraceEntry[],
+  predName?: string,
+  predTrace?: readonly TraceEntry[],
+) => GepaMetricValue | Promise<GepaMetricValue>;
+
+/** DSPy's `AUTO_RUN_SETTINGS`: candidate counts behind the `auto` budgets. */
+export const GEPA_AUTO_RUN_SETTINGS = { light: 6, medium: 12, heavy: 18 } as const;
+
+/** DSPy's `GEPA.auto_budget`: the metric calls an `auto` run may spend. */
+export function gepaAutoBudget(
+  numPreds: number,
+  numCandidates: number,
+  valsetSize: number,
+  minibatchSize = 35,
+  fullEvalSteps = 5,
+): number {
+  const n = Math.trunc(
+    Math.max(2 * (numPreds * 2) * Math.log2(numCandidates), 1.5 * numCandidates),
+  );
+  let total = valsetSize + numCandidates * 5 + n * minibatchSize;
+  if (n === 0) return total;
+  const periodic = Math.floor((n + 1) / fullEvalSteps) + 1;
+  const extraFinal = n < fullEvalSteps ? 1 : 0;
+  total += (periodic + extraFinal) * valsetSize;
+  return total;
+}
+
+/** A custom instruction proposer (GEPA's `ProposalFn`), called in the reflection LM's context. */
+export type InstructionProposer = (input: {
+  candidate: Candidate;
+  reflectiveDataset: Record<string, ReflectiveRecord[]>;
+  componentsToUpdate: readonly string[];
+}) => Promise<Candidate>;
+
+/** Options of {@link GEPA} (DSPy's arguments, camelCased). Exactly one budget must be given. */
+export interface GepaOptions extends CommonOptimizerOptions {
+  metric: GepaMetric;
+  auto?: 'light' | 'medium' | 'heavy';
+  maxFullEvals?: number;
+  maxMetricCalls?: number;
+  /** Cap on LM calls (task and reflection), checked before each iteration. */
+  maxLmCalls?: number;
+  /** Training examples per reflective step (default 3). */
+  reflectionMinibatchSize?: number;
+  candidateSelectionStrategy?: 'pareto' | 'current_best';
+  /** The model that reads the feedback and writes new instructions. */
+  reflectionLm?: LM;
+  instructionProposer?: InstructionProposer;
+  /** Skip reflection when the minibatch is already perfect (default true). */
+  skipPerfectScore?: boolean;
+  componentSelector?: 'round_robin' | 'all';
+  /** Merge Pareto programs with a common ancestor (default true, as DSPy). */
+  useMerge?: boolean;
+  maxMergeInvocations?: number;
+  /** Score of an example whose program run failed (default 0). */
+  failureScore?: number;
+  /** The metric's maximum (default 1). */
+  perfectScore?: number;
+  /** Which scores form the Pareto fronts (GEPA's `frontier_type`, default `'instance'`). */
+  frontierType?: FrontierType;
+  /** Minimum shared validation ids for a merge (default 5). */
+  mergeValOverlapFloor?: number;
+  /** Warn once when the per-predictor score differs from the program score (default true). */
+  warnOnScoreMismatch?: boolean;
+  seed?: number;
+  /** Called (and awaited) after the seed evaluation and after every iteration. */
+  checkpoint?: (checkpoint: GepaCheckpoint) => void | Promise<void>;
+}
+
+/** JSON-safe progress of a GEPA run. */
+export interface GepaCheckpoint {
+  state: GepaState;
+  /** Calls made so far. */
+  used: { lm: number; metric: number; reflectionLm: number };
+}
+
+/** Options of `GEPA.compile`. */
+export interface GepaCompileOptions {
+  trainset: readonly Example[];
+  /** Examples tracked on the Pareto fronts (default: the trainset). */
+  valset?: readonly Example[];
+  resumeFrom?: GepaCheckpoint;
+}
+
+/** The result of a GEPA run (DSPy's `DspyGEPAResult`, plus the run's statistics). */
+export interface GepaResult<M extends Module> extends OptimizationResult<M> {
+  /** Every accepted candidate as a program. */
+  candidates: M[];
+  /** The component texts of every candidate. */
+  candidateTexts: Candidate[];
+  /** Parents of each candidate (`[null]` for the student). */
+  parents: (number | null)[][];
+  valAggregateScores: number[];
+  /** Per candidate, the score of each validation example. */
+  valSubscores: number[][];
+  /** Per candidate, each objective averaged over the valset (multi-objective metrics). */
+  valAggregateSubscores: ObjectiveScores[];
+  /** Per validation example, the candidates with its best score. */
+  perValInstanceBestCandidates: number[][];
+  objectiveParetoFront: ObjectiveScores;
+  perObjectiveBestCandidates: Record<string, number[]>;
+  discoveryEvalCounts: number[];
+  totalMetricCalls: number;
+  numFullValEvals: number;
+  bestIdx: number;
+  log: GepaIterationLog[];
+  stopReason: StopReason;
+  /** LM calls made by the reflection model (also in `stats.lmCalls`). */
+  reflectionLmCalls: number;
+}
+
+interface Trajectory {
+  example: Example;
+  prediction: Prediction | undefined;
+  trace: TraceEntry[];
+  score: number;
+}
+
+/** Python's `str()` of a metric score. */
+function pyScore(value: number | boolean): string {
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  return Number.isInteger(value) ? value.toFixed(1) : String(value);
+}
+
+function asText(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+}
+
+function readMetric(value: GepaMetricValue): {
+  score: number;
+  feedback: string | null | undefined;
+  objectives: ObjectiveScores | undefined;
+} {
+  if (typeof value === 'number')
+    return { score: value, feedback: undefined, objectives: undefined };
+  if (typeof value === 'boolean') {
+    return { score: value ? 1 : 0, feedback: undefined, objectives: undefined };
+  }
+  const s = value.score;
+  return {
+    score: typeof s === 'boolean' ? (s ? 1 : 0) : s,
+    feedback: value.feedback,
+    objectives: value.objectiveScores,
+  };
+}
+
+/** DSPy's `DspyAdapter`: evaluates programs built from candidates and reflects on their traces. */
+class ModuleAdapter implements GepaAdapter<Example, Trajectory> {
+  readonly rng: ReplayRng;
+  private warnMismatch: boolean;
+
+  constructor(
+    private readonly student: Module,
+    private readonly options: GepaOptions,
+    private readonly metricCalls: { count: number },
+    private readonly reflection: {
+      fn: ReflectionFn | undefined;
+      lm: LM | undefined;
+      calls: CallAccounting;
+    },
+    rng: RngCheckpoint | undefined,
+  ) {
+    const factory = options.rng ?? pythonRandom;
+    this.rng = rng ? ReplayRng.restore(factory, rng) : new ReplayRng(factory, options.seed ?? 0);
+    this.warnMismatch = options.warnOnScoreMismatch ?? true;
+  }
+
+  build(candidate: Candidate): Module {
+    const program = this.student.deepCopy();
+    for (const [name, predictor] of program.namedPredictors()) {
+      const text = candidate[name];
+      if (text !== undefined) predictor.signature = predictor.signature.withInstructions(text);
+    }
+    return program;
+  }
+
+  async evaluate(
+    batch: readonly Example[],
+    candidate: Candidate,
+    captureTraces: boolean,
+  ): Promise<EvaluationBatch<Trajectory>> {
+    const program = this.build(candidate);
+    const failure = this.options.failureScore ?? 0;
+    const runs = await mapInOrder(
+      batch.length,
+      checkConcurrency(this.options.concurrency),
+      async (i) => {
+        const example = batch[i]!;
+        const trace: TraceEntry[] = [];
+        let prediction: Prediction | undefined;
+        try {
+          prediction = await context({ trace }, () => program.call(example.inputs().toDict()));
+        } catch {
+          return {
+            example,
+            prediction: undefined,
+            trace: [...trace],
+            score: failure,
+            objectives: undefined,
+          };
+        }
+        this.metricCalls.count++;
+        const value = readMetric(await this.options.metric(example, prediction));
+        return {
+          example,
+          prediction,
+          trace: [...trace],
+          score: value.score,
+          objectives: value.objectives,
+        };
+      },
+    );
+    const objectives = runs.map((r) => r.objectives ?? {});
+    return {
+      outputs: runs.map((r) => r.prediction),
+      scores: runs.map((r) => r.score),
+      trajectories: captureTraces
+        ? runs.map(({ example, prediction, trace, score }) => ({
+            example,
+            prediction,
+            trace,
+            score,
+          }))
+        : undefined,
+      objectiveScores: objectives.some((o) => Object.keys(o).length > 0) ? objectives : undefined,
+    };
+  }
+
+  async makeReflectiveDataset(
+    candidate: Candidate,
+    evaluation: EvaluationBatch<Trajectory>,
+    components: readonly string[],
+  ): Promise<Record<string, ReflectiveRecord[]>> {
+    const program = this.build(candidate);
+    const out: Record<string, ReflectiveRecord[]> = {};
+    for (const name of components) {
+      const module = program.namedPredictors().find(([n]) => n === name)?.[1];
+      if (module === undefined) {
+        throw new OptimizerError('invalid_option', `Predictor not found: ${name}`, {
+          details: { name },
+        });
+      }
+      const items: ReflectiveRecord[] = [];
+      for (const data of evaluation.trajectories ?? []) {
+        const instances = data.trace.filter((t) => t.predictor.signature.equals(module.signature));
+        if (instances.length === 0 || data.prediction === undefined) continue;
+        const selected = this.rng.choice(instances);
+        const inputs = Object.fromEntries(
+          Object.entries(selected.inputs).map(([k, v]) => [k, asText(v)]),
+        );
+        const outputs = Object.fromEntries(
+          selected.prediction.items().map(([k, v]) => [k, asText(v)]),
+        );
+        this.metricCalls.count++;
+        const fb = readMetric(
+          await this.options.metric(data.example, data.prediction, data.trace, name, [selected]),
+        );
+        if (fb.score !== data.score && this.warnMismatch) {
+          warn(
+            'The score returned by the metric with predName differs from the program-level score; GEPA uses the program-level score.',
+            { predictor: name },
+          );
+          this.warnMismatch = false;
+        }
+        items.push({
+          Inputs: inputs,
+          'Generated Outputs': outputs,
+          Feedback: fb.feedback ?? `This trajectory got a score of ${pyScore(fb.score)}.`,
+        });
+      }
+      if (items.length === 0) continue; // DSPy logs "No valid reflective examples found"
+      out[name] = items;
+    }
+    if (Object.keys(out).length === 0)
+      throw new Error('No valid predictions found for any module.');
+    return out;
+  }
+
+  async proposeNewTexts(
+    candidate: Candidate,
+    dataset: Record<string, ReflectiveRecord[]>,
+    components: readonly string[],
+  ): Promise<Candidate> {
+    const { fn, lm, calls } = this.reflection;
+    const scope = lm === undefined ? {} : { lm };
+    return calls.run(() =>
+      context(scope, async () => {
+        if (this.options.instructionProposer !== undefined) {
+          return this.options.instructionProposer({
+            candidate,
+            reflectiveDataset: dataset,
+            componentsToUpdate: components,
+          });
+        }
+        const out: Candidate = {};
+        for (const name of components) {
+          const records = dataset[name];
+          if (records === undefined) throw new Error(`no reflective data for ${name}`);
+          out[name] = await proposeInstruction(fn!, candidate[name]!, records);
+        }
+        return out;
+      }),
+    );
+  }
+
+  saveState(): unknown {
+    return this.rng.checkpoint();
+  }
+}
+
+/**
+ * DSPy's GEPA (reflective prompt evolution, DSPy 3.3.1 `dspy.GEPA` on gepa-ai/gepa's engine): a
+ * candidate is the instructions of every predictor. Each iteration picks a parent from the
+ * per-validation-instance Pareto fronts, runs it on a training minibatch with traces, asks the
+ * metric for feedback per predictor, and lets the reflection LM rewrite one predictor's
+ * instructions with GEPA's prompt; a child that improves the minibatch is scored on the valset and
+ * joins the pool. Merges combine Pareto programs that improved different predictors of a common
+ * ancestor. The budget is `auto`, `maxFullEvals` or `maxMetricCalls` (exactly one); `maxLmCalls`
+ * caps LM calls. The result carries every candidate, its parents and per-instance scores.
+ *
+ * @example
+ * ```ts
+ * const metric: GepaMetric = (gold, pred) => ({
+ *   score: gold.answer === pred.answer ? 1 : 0,
+ *   feedback: gold.answer === pred.answer ? 'Correct.' : `Expected ${gold.answer}.`,
+ * });
+ * const gepa = new GEPA({ metric, auto: 'light', reflectionLm: openai({ model: 'gpt-4.1' }) });
+ * const { program, valAggregateScores, parents } = await gepa.optimize(student, { trainset, valset });
+ * ```
+ */
+export class GEPA implements Optimizer {
+  constructor(private readonly options: GepaOptions) {
+    const budgets = [options.auto, options.maxFullEvals, options.maxMetricCalls].filter(
+      (b) => b !== undefined,
+    );
+    if (budgets.length !== 1) {
+      throw new OptimizerError(
+        'invalid_option',
+        `Exactly one of maxMetricCalls, maxFullEvals, auto must be set. You set maxMetricCalls=${options.maxMetricCalls}, maxFullEvals=${options.maxFullEvals}, auto=${options.auto}.`,
+        {
+          details: {
+            auto: options.auto,
+            maxFullEvals: options.maxFullEvals,
+            maxMetricCalls: options.maxMetricCalls,
+          },
+        },
+      );
+    }
+    if (options.auto !== undefined && !(options.auto in GEPA_AUTO_RUN_SETTINGS)) {
+      throw new OptimizerError(
+        'invalid_option',
+        `auto must be light, medium or heavy, got ${options.auto}`,
+        {
+          details: { auto: options.auto },
+        },
+      );
+    }
+    if (options.reflectionLm === undefined && options.instructionProposer === undefined) {
+      throw new OptimizerError(
+        'invalid_option',
+        'GEPA requires a reflection language model (reflectionLm) or a custom instructionProposer.',
+      );
+    }
+    if (options.maxMetricCalls !== undefined)
+      checkInteger('maxMetricCalls', options.maxMetricCalls, 0);
+    if (options.maxFullEvals !== undefined) checkInteger('maxFullEvals', options.maxFullEvals, 0);
+    checkInteger('reflectionMinibatchSize', options.reflectionMinibatchSize ?? 3, 1);
+    checkConcurrency(options.concurrency);
+  }
+
+  /** The metric-call budget of a run on these sets (DSPy's computation). */
+  metricBudget(student: Module, trainSize: number, valSize: number | undefined): number {
+    const o = this.options;
+    if (o.auto !== undefined) {
+      return gepaAutoBudget(
+        Math.max(student.namedPredictors().length, 1),
+        GEPA_AUTO_RUN_SETTINGS[o.auto],
+        valSize ?? trainSize,
+      );
+    }
+    if (o.maxFullEvals !== undefined) return o.maxFullEvals * (trainSize + (valSize ?? 0));
+    return o.maxMetricCalls!;
+  }
+
+  async compile<M extends Module>(student: M, options: GepaCompileOptions): Promise<M> {
+    return (await this.optimize(student, options)).program;
+  }
+
+  async optimize<M extends Module>(
+    student: M,
+    options: GepaCompileOptions,
+  ): Promise<GepaResult<M>> {
+    const started = performance.now();
+    const { trainset, resumeFrom } = options;
+    if (trainset.length === 0) {
+      throw new OptimizerError('invalid_option', 'Trainset must be provided and non-empty');
+    }
+    checkExamples(trainset, 'trainset');
+    const valset =
+      options.valset !== undefined && options.valset.length > 0 ? options.valset : trainset;
+    checkExamples(valset, 'valset');
+    const o = this.options;
+    const budget = this.metricBudget(student, trainset.length, options.valset?.length);
+    const accounting = new CallAccounting();
+    const reflectionCalls = new CallAccounting();
+    const metricCalls = { count: 0 };
+    const base = resumeFrom?.used ?? { lm: 0, metric: 0, reflectionLm: 0 };
+    const used = () => ({
+      lm: base.lm + accounting.stats().lmCalls,
+      metric: base.metric + metricCalls.count,
+      reflectionLm: base.reflectionLm + reflectionCalls.stats().lmCalls,
+    });
+    const adapter = new ModuleAdapter(
+      student,
+      o,
+      metricCalls,
+      {
+        fn: o.reflectionLm ? reflectionFromLm(o.reflectionLm) : undefined,
+        lm: o.reflectionLm,
+        calls: reflectionCalls,
+      },
+      resumeFrom?.state.adapter as RngCheckpoint | undefined,
+    );
+    const seed: Candidate = Object.fromEntries(
+      student
+        .namedPredictors()
+        .map(([name, p]: [string, Predictor]) => [name, p.signature.instructions]),
+    );
+    const run = await accounting.run(() =>
+      runGepa(adapter, seed, trainset, valset, {
+        maxMetricCalls: budget,
+        seed: o.seed ?? 0,
+        ...(o.rng ? { rng: o.rng } : {}),
+        candidateSelectionStrategy: o.candidateSelectionStrategy ?? 'pareto',
+        frontierType: o.frontierType ?? 'instance',
+        skipPerfectScore: o.skipPerfectScore ?? true,
+        perfectScore: o.perfectScore ?? 1,
+        reflectionMinibatchSize: o.reflectionMinibatchSize ?? 3,
+        componentSelector: o.componentSelector ?? 'round_robin',
+        useMerge: o.useMerge ?? true,
+        maxMergeInvocations: o.maxMergeInvocations ?? 5,
+        mergeValOverlapFloor: o.mergeValOverlapFloor ?? 5,
+        stop: () =>
+          capReached(
+            { ...(o.maxLmCalls !== undefined ? { maxLmCalls: o.maxLmCalls } : {}) },
+            used(),
+          ),
+        ...(resumeFrom ? { resumeFrom: resumeFrom.state } : {}),
+        ...(o.checkpoint
+          ? { checkpoint: (state: GepaState) => o.checkpoint!({ state, used: used() }) }
+          : {}),
+        onIteration: (entry, state) => {
+          const scores = state.valScores.map((s) => s.reduce((a, b) => a + b, 0) / s.length);
+          report(o.onProgress, {
+            optimizer: 'GEPA',
+            phase: 'candidate',
+            seed: entry.i,
+            score: entry.newIdx !== undefined ? scores[entry.newIdx]! : Math.max(0, ...entry.after),
+            bestScore: Math.max(...scores),
+            candidates: state.candidates.length,
+          });
+        },
+      }),
+    );
+    const s = run.state;
+    const candidates = s.candidates.map((c) => adapter.build(c) as M);
+    return {
+      program: candidates[run.bestIdx]!.deepCopy(),
+      candidates,
+      candidateTexts: s.candidates,
+      parents: s.parents,
+      valAggregateScores: run.valAggregateScores,
+      valSubscores: s.valScores,
+      valAggregateSubscores: s.objectiveAggregates,
+      perValInstanceBestCandidates: s.programsAtValset,
+      objectiveParetoFront: s.objectivePareto,
+      perObjectiveBestCandidates: s.programsAtObjective,
+      discoveryEvalCounts: s.discoveryMetricCalls,
+      totalMetricCalls: s.totalMetricCalls,
+      numFullValEvals: s.fullValEvals,
+      bestIdx: run.bestIdx,
+      log: s.log,
+      stopReason: run.stopReason,
+      reflectionLmCalls: used().reflectionLm,
+      stats: {
+        ...accounting.stats(),
+        lmCalls: used().lm,
+        metricCalls: used().metric,
+        durationMs: performance.now() - started,
+      },
+    };
+  }
+}
