@@ -20,7 +20,7 @@ import {
   renderFrontHtml,
   type EvaluatedPoint,
 } from '../../src/variables/index.js';
-import { startOpenAIFixture } from '../../test/fixtures/index.js';
+import { startOpenAIFixture } from '../../test/fixtures/openai-fixture.js';
 import {
   SimQA,
   answerMatches,

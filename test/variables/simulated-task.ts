@@ -27,7 +27,8 @@ import {
   type Prediction,
 } from '../../src/modules/index.js';
 import { v, type ModelInfo } from '../../src/variables/index.js';
-import type { FixtureHandler, FixtureReply } from '../fixtures/index.js';
+import type { FixtureReply } from '../fixtures/fixture-reply.js';
+import type { FixtureHandler } from '../fixtures/fixture-server.js';
 
 /** The three simulated models, priced in USD per 1M tokens. */
 export const SIM_MODELS: Readonly<Record<string, ModelInfo>> = {
