@@ -21,17 +21,12 @@ import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { startRedisServer } from '../../test/helpers/redis-server.js';
 import { ROOT, spawnNode } from '../../test/runtime/fixtures/node-process.js';
+import { numberOption, startBenchBackends } from './bench-setup.js';
 import { burst, quantile } from './measure.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, fallback: number): number => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1] ?? fallback) : fallback;
-};
-const ROUNDS = opt('--rounds', 5);
-const JOBS = opt('--jobs', 400);
+const ROUNDS = numberOption('--rounds', 5);
+const JOBS = numberOption('--jobs', 400);
 const CONCURRENCY = 8;
 const PREFIX = 'vs';
 const LATENCIES = [0, 50] as const;
@@ -58,15 +53,7 @@ const spread = (xs: number[], d = 0): string =>
   `${fmt(quantile(xs, 0.5), d)} (${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)})`;
 
 export async function main(): Promise<void> {
-  const redis = await startRedisServer();
-  const fixture = spawn(
-    process.execPath,
-    ['--import', 'tsx', `${ROOT}/test/fixtures/serve.ts`, 'openai'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const [line] = (await once(createInterface({ input: fixture.stdout }), 'line')) as [string];
-  const lmUrl = (JSON.parse(line) as { url: string }).url;
-  const connection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
+  const { redis, lmUrl, connection, stop: stopBackends } = await startBenchBackends();
   const queues = {
     dspex: new Queue('dspex-run', { prefix: PREFIX, connection }),
     'hand-rolled': new Queue('hand', { prefix: PREFIX, connection }),
@@ -148,8 +135,7 @@ export async function main(): Promise<void> {
     stats.disconnect();
     await node.kill('SIGTERM');
     for (const c of children) await stop(c);
-    await stop(fixture);
-    await redis.stop();
+    await stopBackends();
   }
   process.stdout.write(`${out.join('\n')}\n`);
 }

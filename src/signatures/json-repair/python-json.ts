@@ -60,6 +60,15 @@ export function setKey(obj: Record<string, unknown>, key: string, value: unknown
 class Invalid extends Error {}
 
 const JSON_SPACE = new Set([' ', '\t', '\n', '\r']);
+const NUMBER_CHARS = new Set([...'0123456789+-.eE']);
+const WORDS: readonly (readonly [string, JsonValue])[] = [
+  ['null', null],
+  ['true', true],
+  ['false', false],
+  ['NaN', NaN],
+  ['Infinity', Infinity],
+  ['-Infinity', -Infinity],
+];
 const NUMBER = /^-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?/;
 
 class Decoder {
@@ -73,8 +82,8 @@ class Decoder {
   }
 
   private startsWith(word: string): boolean {
-    const chars = [...word];
-    return chars.every((c, k) => this.s[this.pos + k] === c);
+    for (let k = 0; k < word.length; k++) if (this.s[this.pos + k] !== word[k]) return false;
+    return true;
   }
 
   value(): JsonValue {
@@ -82,21 +91,16 @@ class Decoder {
     if (ch === '"') return this.string();
     if (ch === '{') return this.object();
     if (ch === '[') return this.array();
-    for (const [word, v] of [
-      ['null', null],
-      ['true', true],
-      ['false', false],
-      ['NaN', NaN],
-      ['Infinity', Infinity],
-      ['-Infinity', -Infinity],
-    ] as const) {
-      if (this.startsWith(word)) {
+    for (const [word, v] of WORDS) {
+      if (ch === word[0] && this.startsWith(word)) {
         this.pos += word.length;
         return v;
       }
     }
-    const rest = this.s.slice(this.pos, this.pos + 400).join('');
-    const m = NUMBER.exec(rest);
+    // The number's characters first (cheap), then Python's number grammar on just those.
+    let end = this.pos;
+    while (end < this.s.length && NUMBER_CHARS.has(this.s[end] as string)) end++;
+    const m = NUMBER.exec(this.s.slice(this.pos, end).join(''));
     if (!m) throw new Invalid();
     this.pos += m[0].length;
     // An integer literal is a Python int, which has no negative zero.

@@ -150,7 +150,9 @@ export class BullMQConsumer implements Consumer {
       if (outcome.ok) return outcome.value === undefined ? null : outcome.value;
       if (outcome.error instanceof DelayJobError && token !== undefined) {
         // Back to `delayed` without using an attempt; DelayedError tells the worker it moved.
-        await job.moveToDelayed(Date.now() + Math.max(0, outcome.error.delayMs), token);
+        const delay = Math.max(0, outcome.error.delayMs);
+        await job.moveToDelayed(Date.now() + delay, token);
+        this.deps.publishRetrying(job.id ?? '', job.attemptsMade, delay, outcome.error.message);
         throw new DelayedError();
       }
       const reason = failureReason(outcome.error);

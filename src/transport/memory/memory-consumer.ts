@@ -77,7 +77,7 @@ export class MemoryConsumer implements Consumer, MemoryJobTaker {
         },
         (error: unknown) => {
           if (error instanceof DelayJobError) {
-            this.memoryQueue.delayRun(job, lease, error.delayMs);
+            this.memoryQueue.delayRun(job, lease, error.delayMs, error.message);
             return;
           }
           this.memoryQueue.fail(job, lease, error);

@@ -214,11 +214,19 @@ export class MemoryQueue {
   }
 
   /** Puts a running job back in `delayed` for `ms` without using an attempt ({@link DelayJobError}). */
-  delayRun(job: MemoryJob, lease: number, ms: number): void {
+  delayRun(job: MemoryJob, lease: number, ms: number, reason: string): void {
     if (!this.#isCurrent(job, lease)) return;
     job.lease += 1;
     if (ms > 0) this.#delay(job, ms);
     else this.#enqueueWaiting(job, 'back');
+    this.emit({
+      type: 'retrying',
+      queue: this.name,
+      jobId: job.id,
+      attemptsMade: job.attemptsMade,
+      delay: ms,
+      failedReason: reason,
+    });
   }
 
   /**

@@ -1,0 +1,78 @@
+/**
+ * Soak: does a node's memory plateau? One dspex node process (Redis mode, the `qa` program on the
+ * OpenAI fixture at 0 ms) takes rounds of jobs from a plain BullMQ producer; after each round the
+ * node's RSS (/proc/PID/status VmRSS) is printed. Beside it, in the same run, a node configured as
+ * before the fix (`lm.historySize: 10000`, DSPy's global history size, whose entries keep every
+ * call's messages and raw answer), so the difference is visible on one machine.
+ *
+ *   npx tsx bench/runtime/soak.ts [--rounds 4] [--jobs 1000]
+ */
+import { readFileSync } from 'node:fs';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { spawnNode, type NodeProcess } from '../../test/runtime/fixtures/node-process.js';
+import { numberOption, startBenchBackends } from './bench-setup.js';
+import { burst } from './measure.js';
+
+const ROUNDS = numberOption('--rounds', 4);
+const JOBS = numberOption('--jobs', 1000);
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m === null ? Number.NaN : Number(m[1]) / 1024;
+}
+
+const { redis, lmUrl, connection, stop } = await startBenchBackends();
+const stats = new Redis(redis.url);
+const variants: { name: string; prefix: string; node: NodeProcess }[] = [
+  { name: 'now (lm.historySize 100)', prefix: 'soak-now', extra: {} },
+  {
+    name: 'before (history 10 000)',
+    prefix: 'soak-before',
+    extra: { lm: { historySize: 10_000 } },
+  },
+].map((v) => ({
+  name: v.name,
+  prefix: v.prefix,
+  node: spawnNode({
+    nodeId: v.prefix,
+    redisUrl: redis.url,
+    prefix: v.prefix,
+    lmUrl,
+    concurrency: 8,
+    logLevel: 'error',
+    extraConfig: v.extra,
+  }),
+}));
+const rows: string[] = [];
+try {
+  await Promise.all(variants.map((v) => v.node.ready));
+  const rss: Record<string, number[]> = {};
+  for (const v of variants) rss[v.name] = [rssMb(v.node.child.pid!)];
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const v of variants) {
+      const queue = new Queue('dspex-run', { prefix: v.prefix, connection });
+      const r = await burst(
+        queue,
+        stats,
+        JOBS,
+        (i) => ({ program: 'qa', inputs: { question: `soak ${round} ${i} ${'x'.repeat(2000)}` } }),
+        600_000,
+      );
+      await queue.close();
+      rss[v.name]!.push(rssMb(v.node.child.pid!));
+      process.stderr.write(
+        `[soak] ${v.name} round ${round}: ${r.jobsPerSec.toFixed(1)} j/s, RSS ${rss[v.name]!.at(-1)!.toFixed(0)} MB\n`,
+      );
+    }
+  }
+  rows.push(
+    `bench/runtime soak — ${ROUNDS} rounds of ${JOBS} jobs (2 KB question each), RSS in MB after start and after each round`,
+    ...variants.map((v) => `${v.name}: ${rss[v.name]!.map((x) => x.toFixed(0)).join(' → ')}`),
+  );
+} finally {
+  stats.disconnect();
+  for (const v of variants) await v.node.kill('SIGTERM');
+  await stop();
+}
+process.stdout.write(`${rows.join('\n')}\n`);
