@@ -4,7 +4,7 @@ import { Evaluate, type Metric } from '../src/evaluate/index.js';
 import type { LM } from '../src/lm/types.js';
 import { context, currentSettings } from '../src/modules/index.js';
 import { actorWorker, type ReplyHandle, type StartFunction } from '../src/kernel/index.js';
-import { ActorError } from './actor-error.js';
+import { ActorError, describeError } from './actor-error.js';
 import { CLIENT_POOL } from './client-pool.js';
 import { exampleDataSchema, fromExampleData, resolveMetric } from './example-data.js';
 import type { ExecutionServices } from './execution.js';
@@ -32,6 +32,8 @@ export interface ShardResult {
   shard: number;
   scores: number[];
   errors: number;
+  /** The examples that raised an error: index within the shard and the error's message. */
+  failures: { index: number; reason: string }[];
 }
 
 /** Progress of a shard (examples done out of the shard's). */
@@ -94,6 +96,9 @@ export async function runShard(
     shard: shard.shard,
     scores: result.results.map((r) => Number(r.score)),
     errors: result.errorCount,
+    failures: result.results.flatMap((r, index) =>
+      r.error === undefined ? [] : [{ index, reason: describeError(r.error).message }],
+    ),
   };
 }
 

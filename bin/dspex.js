@@ -27,10 +27,11 @@ if (existsSync(sources)) {
     console.error('dspex: tsx is not installed; run `npm install` in this clone first');
     process.exit(1);
   }
+  registerHooks('./esm-hooks.js', import.meta.url);
   registerHooks('./source-hooks.js', import.meta.url);
   await import(sources.href);
 } else {
-  await registerTsx();
+  if (await registerTsx()) registerHooks('./esm-hooks.js', import.meta.url);
   if (!existsSync(compiled)) {
     console.error(`dspex: the package is incomplete (${compiled.pathname} is missing)`);
     process.exit(1);

@@ -8,11 +8,11 @@ import { processIO } from '../src/cli/cli-io.js';
 import { runCli } from '../src/cli/program.js';
 import type { CliRuntime, RuntimeFactory } from '../src/cli/runtime-port.js';
 
-const startCliRuntime: RuntimeFactory = async (loaded, { logger }) => {
+const startCliRuntime: RuntimeFactory = async (loaded, { logger, store }) => {
   // Loaded on demand: `inspect`, `submit` and `jobs` never need the framework, and importing it
   // (xstate, the LM SDKs, every module) is most of a cold start.
   const { startRuntime } = await import('./runtime.js');
-  const runtime = await startRuntime(loaded, { logger });
+  const runtime = await startRuntime(loaded, { logger, ...(store === undefined ? {} : { store }) });
   // Structural check at compile time: the runtime is what the CLI drives.
   const cli: CliRuntime = runtime;
   return cli;

@@ -1,9 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Metric } from '../src/evaluate/index.js';
 import type { Module } from '../src/modules/index.js';
 import {
   ConfigError,
+  importUserModule,
   parseConfig,
   type LoadedConfig,
   type RuntimeConfig,
@@ -36,27 +36,19 @@ async function importPrograms(
   path: string,
 ): Promise<{ programs: Record<string, unknown>; metrics: Record<string, Metric> }> {
   const file = isAbsolute(path) ? path : resolve(process.cwd(), path);
-  let mod: { default?: unknown; metrics?: unknown };
-  try {
-    mod = (await import(pathToFileURL(file).href)) as typeof mod;
-  } catch (cause) {
-    throw new ConfigError(
-      'config_load_failed',
-      `cannot load programs module ${file}: ${(cause as Error).message}`,
-      {
-        cause,
-        details: { path: file },
-      },
-    );
-  }
+  const mod = await importUserModule(file, 'programs module');
   const programs = mod.default;
-  if (typeof programs !== 'object' || programs === null)
+  if (programs === undefined)
     throw new ConfigError(
       'invalid_config',
-      `programs module ${file} must default-export a record of programs`,
-      {
-        details: { path: file },
-      },
+      `programs module ${file} has no default export (its exports: ${Object.keys(mod).join(', ') || 'none'}); write \`export default { name: new Predict(...) }\``,
+      { details: { path: file } },
+    );
+  if (typeof programs !== 'object' || programs === null || Array.isArray(programs))
+    throw new ConfigError(
+      'invalid_config',
+      `programs module ${file} must default-export a record of programs (name → Module), not ${Array.isArray(programs) ? 'an array' : typeof programs}`,
+      { details: { path: file } },
     );
   const metrics = (
     typeof mod.metrics === 'object' && mod.metrics !== null ? mod.metrics : {}

@@ -315,7 +315,14 @@ export class RuntimeNodeImpl implements Runtime {
                 }),
               ),
             );
-      const scores = results.sort((a, b) => a.shard - b.shard).flatMap((r) => r.scores);
+      const ordered = results.sort((a, b) => a.shard - b.shard);
+      const scores = ordered.flatMap((r) => r.scores);
+      let offset = 0;
+      const failures = ordered.flatMap((r) => {
+        const at = offset;
+        offset += r.scores.length;
+        return (r.failures ?? []).map((f) => ({ index: at + f.index, reason: f.reason }));
+      });
       const sum = scores.reduce((s, x) => s + x, 0);
       return {
         evalId,
@@ -325,6 +332,7 @@ export class RuntimeNodeImpl implements Runtime {
         score: scores.length === 0 ? 0 : pythonRound((100 * sum) / scores.length, 2),
         total: scores.length,
         errors: results.reduce((s, r) => s + r.errors, 0),
+        failures,
         scores,
         shards,
       };

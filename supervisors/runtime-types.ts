@@ -54,6 +54,8 @@ export interface EvaluationSummary {
   score: number;
   total: number;
   errors: number;
+  /** The examples that raised an error (devset index) and why, in devset order. */
+  failures: { index: number; reason: string }[];
   /** Per-example metric values, in devset order. */
   scores: number[];
   shards: number;

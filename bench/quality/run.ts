@@ -18,11 +18,12 @@ import { openai } from '../../src/lm/openai-lm.js';
 import type { LM } from '../../src/lm/types.js';
 import { ChainOfThought } from '../../src/modules/chain-of-thought.js';
 import type { Example } from '../../src/modules/example.js';
+import type { Prediction } from '../../src/modules/prediction.js';
 import type { Module } from '../../src/modules/module.js';
 import { Predict } from '../../src/modules/predict.js';
 import { context } from '../../src/modules/settings.js';
 import * as optimizers from '../../src/optimizers/index.js';
-import { startOpenAIFixture } from '../../test/fixtures/index.js';
+import { startOpenAIFixture } from '../../test/fixtures/openai-fixture.js';
 import { TASKS, datasets, resetSampling, simulate, type SimTask } from './simulator.js';
 
 const { values } = parseArgs({
@@ -119,9 +120,13 @@ const ROWS: Row[] = [
         concurrency,
       }).compile(s.student, { trainset: s.train, valset: s.val }),
   },
-  ...optionalRow('SIMBA', 'SIMBA', (s) => ({ metric: s.metric, concurrency })),
-  ...optionalRow('GEPA', 'GEPA light', (s) => ({
+  ...optionalRow('SIMBA', 'SIMBA', (s) => ({
     metric: s.metric,
+    promptModel: s.large,
+    concurrency,
+  })),
+  ...optionalRow('GEPA', 'GEPA light', (s) => ({
+    metric: feedback,
     auto: 'light',
     reflectionLm: s.large,
     concurrency,
@@ -132,6 +137,17 @@ const exact: Metric = (example, prediction) => {
   const key = example.labels().keys()[0]!;
   return String(prediction.get(key) ?? '').trim() === String(example.get(key));
 };
+
+/** The exact-match metric with GEPA-style textual feedback naming the correct answer. */
+async function feedback(
+  example: Example,
+  prediction: Prediction,
+): Promise<{ score: number; feedback: string }> {
+  const key = example.labels().keys()[0]!;
+  const score = Number(await exact(example, prediction));
+  const text = score === 1 ? 'Correct.' : `The correct ${key} is ${String(example.get(key))}.`;
+  return { score, feedback: text };
+}
 
 function programFor(task: SimTask): Module {
   return task.cot ? new ChainOfThought(task.signature) : new Predict(task.signature);
@@ -182,7 +198,7 @@ try {
         );
         const stats = accounting.stats();
         const usd = Object.values(stats.usage).reduce((a, u) => a + u.cost, 0);
-        const promptCalls = stats.usage['sim-large']?.calls ?? 0;
+        const promptCalls = stats.usage['openai/sim-large']?.calls ?? 0;
         const scores = table.get(row.name) ?? [];
         scores.push(test.score);
         table.set(row.name, scores);

@@ -70,6 +70,19 @@ const BAD = [
   'support never replied',
   'it is too loud',
 ];
+const PRODUCTS = [
+  'speaker',
+  'phone',
+  'kettle',
+  'lamp',
+  'keyboard',
+  'camera',
+  'blender',
+  'watch',
+  'router',
+  'drone',
+];
+const OPENERS = ['About', 'My review of', 'Two weeks with', 'Notes on'];
 const pad = (n: number): string => String(n).padStart(2, '0');
 const ordinal = (n: number): string =>
   `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th'}`;
@@ -124,12 +137,14 @@ export const TASKS: readonly SimTask[] = [
       const kind = rng.choice(['pos', 'neg', 'mixed']);
       const g = rng.choice(GOOD);
       const b = rng.choice(BAD);
+      const product = rng.choice(PRODUCTS);
+      const opener = rng.choice(OPENERS);
       const input =
         kind === 'pos'
-          ? `Really happy: ${g}.`
+          ? `${opener} this ${product}: ${g}.`
           : kind === 'neg'
-            ? `Disappointed, ${b}.`
-            : `I like the ${g}, but ${b}.`;
+            ? `${opener} this ${product}, ${b}.`
+            : `${opener} this ${product}. I like the ${g}, but ${b}.`;
       const natural = { pos: 'positive', neg: 'negative', mixed: 'neutral' }[kind]!;
       return { input, answer: kind, natural, wrong: kind === 'mixed' ? 'neg' : 'mixed' };
     },
@@ -202,7 +217,8 @@ export function datasets(
   const seen = new Set<string>();
   const draw = (n: number): Example[] => {
     const out: Example[] = [];
-    while (out.length < n) {
+    for (let attempts = 0; out.length < n; attempts++) {
+      if (attempts > 100 * n) throw new Error(`task ${task.name} cannot make ${n} distinct inputs`);
       const e = task.make(rng);
       if (seen.has(e.input)) continue;
       seen.add(e.input);
@@ -344,6 +360,33 @@ function proposerAnswer(
       notes.push(task.facts.insight);
     return { observations: notes.join(' ') };
   }
+  if (fields.includes('module_advice')) {
+    // SIMBA's OfferFeedback: contrasting a better and a worse trajectory shows the better one's
+    // output format (when it scored higher) and, with the usual odds, the insight.
+    const better = inputs.better_program_outputs ?? '';
+    const task = TASKS.find(
+      (t) =>
+        (inputs.better_program_trajectory ?? '').includes(`"${t.input}"`) ||
+        better.includes(`"${t.output}"`),
+    );
+    const advice: string[] = [];
+    if (task !== undefined) {
+      if (Number(inputs.better_reward_value) > Number(inputs.worse_reward_value))
+        advice.push(task.facts.format);
+      if (hash01('advise', salt, choice) < insightChance) advice.push(task.facts.insight);
+    }
+    let names: string[] = [];
+    try {
+      names = JSON.parse(inputs.module_names ?? '[]') as string[];
+    } catch {
+      names = [];
+    }
+    const text = advice.length > 0 ? advice.join(' ') : 'Be careful.';
+    return {
+      discussion: 'The better run answered in the expected form.',
+      module_advice: JSON.stringify(Object.fromEntries(names.map((n) => [n, text]))),
+    };
+  }
   if (fields.includes('summary')) return { summary: inputs.observations ?? '' };
   if (fields.includes('program_description'))
     return {
@@ -403,6 +446,33 @@ function proposerAnswer(
   return undefined;
 }
 
+/**
+ * GEPA's reflection prompt (a plain prompt, answered in a ``` block): the reflecting model sees
+ * the current instruction and examples with the program's outputs and the metric's feedback. It
+ * learns the format when the feedback states correct answers, and the insight with the same
+ * model-size odds as the dataset summarizer.
+ */
+function reflect(model: string, messages: ChatMessage[], salt: string): string | undefined {
+  const text = messages.map((m) => m.content).join('\n');
+  if (
+    !text.includes(
+      'I provided an assistant with the following instructions to perform a task for me:',
+    )
+  )
+    return undefined;
+  const current = /```\n([\s\S]*?)\n```/.exec(text)?.[1] ?? '';
+  const task = TASKS.find((t) => text.includes(`### ${t.input}`));
+  const parts = [current];
+  if (task !== undefined) {
+    if (/The correct \w+ is/.test(text) && !task.formatPhrase.test(current))
+      parts.push(task.facts.format);
+    const chance = model.includes('large') ? 0.8 : 0.4;
+    if (!task.insightPhrase.test(current) && hash01('reflect', salt) < chance)
+      parts.push(task.facts.insight);
+  }
+  return `\`\`\`\n${parts.join(' ')}\n\`\`\``;
+}
+
 function taskFromDemos(demos: string): SimTask | undefined {
   return TASKS.find((t) => demos.includes(`${t.input[0]!.toUpperCase()}${t.input.slice(1)}:`));
 }
@@ -426,6 +496,8 @@ export function simulate(body: {
   SEEN.set(digest, seen);
   const salt = `${hash01(digest)}:${seen}`;
   return Array.from({ length: n }, (_, choice) => {
+    const reflection = reflect(body.model, messages, `${salt}:${choice}`);
+    if (reflection !== undefined) return reflection;
     const proposal = proposerAnswer(body.model, messages, choice, salt);
     return formatChatAnswer(proposal ?? taskAnswer(body.model, messages));
   });

@@ -1,3 +1,4 @@
+import type { Store } from '../store/index.js';
 import { createLogger } from '../telemetry/index.js';
 import type { CliDeps } from './cli-deps.js';
 import { loadRuntimeConfig } from './cli-config.js';
@@ -8,6 +9,8 @@ import type { CliRuntime } from './runtime-port.js';
 export interface OneshotOptions {
   config?: string;
   logLevel?: string;
+  /** The store the runtime uses (default: a memory store that ends with the command). */
+  store?: Store;
 }
 
 /**
@@ -36,7 +39,11 @@ export async function withOneshotRuntime<T>(
         ...loaded,
         config: { ...loaded.config, admin: { ...loaded.config.admin, enabled: false } },
       },
-      { logger, purpose: 'oneshot' },
+      {
+        logger,
+        purpose: 'oneshot',
+        ...(options.store === undefined ? {} : { store: options.store }),
+      },
     );
   } catch (e) {
     throw toCliError(e);

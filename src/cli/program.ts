@@ -12,8 +12,10 @@ import { toCliError } from './runtime-errors.js';
 const ENV_HELP = `Environment:
   DSPEX_REDIS_URL      Redis URL (Redis mode); empty forces embedded mode
   DSPEX_PROGRAMS       programs module (when there is no config file)
-  DSPEX_ADMIN_PORT     admin endpoint port (0: any free port)    DSPEX_ADMIN_TOKEN  admin bearer token
-  DSPEX_NODE_ID        node id                                   DSPEX_LOG_LEVEL    log level
+  DSPEX_ADMIN_PORT     admin endpoint port (0: any free port; a taken port falls back to a free one)
+  DSPEX_ADMIN_TOKEN    admin bearer token
+  DSPEX_NODE_ID        node id
+  DSPEX_LOG_LEVEL      log level
   OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY, DSPEX_MODEL   the LM of the example programs`;
 
 /** Parses a positive integer option (`--timeout 5000`). */
@@ -135,7 +137,7 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
     program
       .command('inspect')
       .description(
-        'print the supervision tree: the local daemon, or every node of the cluster in Redis mode',
+        'print the supervision tree of every node started in this folder, or of every node of the cluster named by --redis, the config or DSPEX_REDIS_URL',
       )
       .option('--json', 'print { source, nodes: [{ nodeId, mode, status, startedAt, tree }] }')
       .option('-w, --watch', 'refresh until Ctrl-C')
@@ -158,7 +160,7 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
   const oneshot = (cmd: Command): Command =>
     cmd
       .addOption(configOption())
-      .option('--log-level <level>', 'runtime log level on stderr (default warn)', 'warn');
+      .option('--log-level <level>', 'runtime log level on stderr', 'warn');
 
   oneshot(
     program
@@ -180,6 +182,7 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
       .requiredOption('-m, --metric <name>', 'metric name (e.g. exact_match)')
       .option('--concurrency <n>', 'examples in flight per shard', positiveInt)
       .option('--shards <n>', 'split the devset into n shard jobs', positiveInt)
+      .option('--show-errors', "print each failed example's reason on stderr")
       .option(
         '--input-keys <names>',
         'input fields of the examples (default: the signature inputs)',
@@ -198,7 +201,14 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
       .requiredOption('-o, --optimizer <name>', 'optimizer name (e.g. bootstrap-few-shot)')
       .requiredOption('-t, --trainset <file>', 'training examples: JSON Lines (or a .json array)')
       .option('--valset <file>', 'validation examples')
-      .option('--params <json>', 'optimizer parameters as a JSON object')
+      .option('--params <json>', 'optimizer options as a JSON object (unknown keys are refused)')
+      .option('--deploy', "make the new version the program's active one (Redis mode)")
+      .option('--out <file>', 'write the optimized state (saved-program JSON) to this file')
+      .option(
+        '--redis <url>',
+        'Redis URL of the store (default: config redis.url, then DSPEX_REDIS_URL, then a local Redis node)',
+      )
+      .option('--prefix <prefix>', 'Redis key prefix (default: config redis.prefix or dspex)')
       .option(
         '--input-keys <names>',
         'input fields of the examples (default: the signature inputs)',

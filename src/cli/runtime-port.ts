@@ -1,5 +1,6 @@
 import type { LoadedConfig } from '../config/index.js';
 import type { DaemonRuntime } from '../daemon/index.js';
+import type { Store } from '../store/index.js';
 import type { Logger } from '../telemetry/index.js';
 
 /** What a program run returns (DESIGN §5: the `dspex-run` job's return value). */
@@ -61,5 +62,10 @@ export type RuntimePurpose = 'daemon' | 'oneshot';
  */
 export type RuntimeFactory = (
   loaded: LoadedConfig,
-  options: { logger: Logger; purpose: RuntimePurpose },
+  options: {
+    logger: Logger;
+    purpose: RuntimePurpose;
+    /** A store to use instead of the mode's own (the caller closes it): `optimize` passes Redis's. */
+    store?: Store;
+  },
 ) => Promise<CliRuntime>;

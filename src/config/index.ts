@@ -6,6 +6,7 @@ export {
   CONFIG_FILE_NAMES,
   applyEnvOverrides,
   findConfigFile,
+  importUserModule,
   loadConfig,
   parseConfig,
 } from './load-config.js';

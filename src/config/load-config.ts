@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from './config-error.js';
+import { locateJsonError, positionAt } from './json-position.js';
 import { runtimeConfigSchema, type RuntimeConfig, type RuntimeConfigInput } from './schema.js';
 
 /** File names searched in the working directory, in this order. */
@@ -38,21 +39,89 @@ export function findConfigFile(cwd: string, explicit?: string): string | null {
   return null;
 }
 
-async function readConfigFile(file: string): Promise<unknown> {
+/**
+ * Imports a user's module file (config or programs module: `.ts`, `.mts`, `.js`, `.mjs`) and
+ * returns its namespace. Each way it can fail gets its own {@link ConfigError}
+ * `config_load_failed` message: the file is missing, it has a syntax error (with its position), or
+ * its code threw while loading (with the error and where it was thrown).
+ *
+ * @example
+ * ```ts
+ * const mod = await importUserModule('/app/programs.ts', 'programs module');
+ * ```
+ */
+export async function importUserModule(
+  file: string,
+  what: string,
+): Promise<Record<string, unknown>> {
+  if (!existsSync(file))
+    throw new ConfigError('config_load_failed', `${what} ${file} does not exist`, {
+      details: { path: file },
+    });
   try {
-    if (file.endsWith('.json')) return JSON.parse(readFileSync(file, 'utf8'));
-    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-    return mod.default ?? mod;
-  } catch (e) {
-    throw new ConfigError(
-      'config_load_failed',
-      `cannot load config ${file}: ${(e as Error).message}`,
-      {
-        cause: e,
-        details: { path: file },
-      },
-    );
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (cause) {
+    throw new ConfigError('config_load_failed', describeLoadFailure(cause, file, what), {
+      cause,
+      details: { path: file },
+    });
   }
+}
+
+/** One sentence for a module that failed to load. */
+function describeLoadFailure(cause: unknown, file: string, what: string): string {
+  const error = cause instanceof Error ? cause : new Error(String(cause));
+  const message = error.message.trim();
+  // esbuild (through tsx) reports TypeScript syntax errors as "Transform failed with N error(s):
+  // <file>:<line>:<col>: ERROR: <text>"; V8 throws a SyntaxError for JavaScript.
+  const transform = /Transform failed[^\n]*\n(?:.*?):(\d+):(\d+): ERROR: (.*)/.exec(message);
+  if (transform !== null)
+    return `${what} ${file} has a syntax error at line ${transform[1]}, column ${transform[2]}: ${transform[3]}`;
+  if (error instanceof SyntaxError || error.name === 'SyntaxError') {
+    const where = /:(\d+)(?::(\d+))?\s*$/m.exec(error.stack?.split('\n')[0] ?? '');
+    return `${what} ${file} has a syntax error${where === null ? '' : ` at line ${where[1]}`}: ${message}`;
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')
+    return `${what} ${file} imports something that cannot be found: ${message}`;
+  const frame = error.stack
+    ?.split('\n')
+    .find((line) => line.includes(file) || line.includes(pathToFileURL(file).href));
+  const at = frame === undefined ? '' : ` (${frame.trim().replace(/^at\s+/, '')})`;
+  return `${what} ${file} threw while loading: ${error.name === 'Error' ? '' : `${error.name}: `}${message}${at}`;
+}
+
+async function readConfigFile(file: string): Promise<unknown> {
+  if (file.endsWith('.json')) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (cause) {
+      throw new ConfigError(
+        'config_load_failed',
+        `cannot read config ${file}: ${(cause as Error).message}`,
+        {
+          cause,
+          details: { path: file },
+        },
+      );
+    }
+    try {
+      return JSON.parse(text);
+    } catch (cause) {
+      const pos = locateJsonError(text) ?? positionAt(text, text.length);
+      const reason = (cause as Error).message
+        .replace(/ in JSON at position \d+.*$/, '')
+        .replace(/, "[\s\S]*" is not valid JSON$/, '');
+      throw new ConfigError(
+        'config_load_failed',
+        `config ${file} is not valid JSON: ${reason} at line ${pos.line}, column ${pos.column}`,
+        { cause, details: { path: file, line: pos.line, column: pos.column } },
+      );
+    }
+  }
+  const mod = await importUserModule(file, 'config');
+  return mod.default ?? mod;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { CallAccounting } from '../evaluate/call-accounting.js';
 import type { Example } from '../modules/example.js';
 import type { Module } from '../modules/module.js';
 import { Predict } from '../modules/predict.js';
@@ -19,6 +18,7 @@ import {
   evaluateStep,
   lastFieldName,
   reportStep,
+  runJournaled,
   withLm,
   type PromptOptimizationResult,
   type PromptOptimizerOptions,
@@ -143,21 +143,9 @@ export class COPRO implements Optimizer {
     if (trainset.length === 0) {
       throw new OptimizerError('invalid_option', 'trainset must not be empty', { details: {} });
     }
-    const started = performance.now();
-    const accounting = new CallAccounting();
-    const journal = new RunJournal('COPRO', this.options, resumeFrom, this.options.checkpoint);
-    const result = await accounting.run(() => this.run(student, trainset, journal));
-    const usage = journal.budget.usage;
-    return {
-      ...result,
-      usage,
-      checkpoint: journal.checkpoint(),
-      stats: {
-        ...accounting.stats(),
-        metricCalls: usage.metricCalls,
-        durationMs: performance.now() - started,
-      },
-    };
+    return runJournaled('COPRO', this.options, resumeFrom, (journal) =>
+      this.run(student, trainset, journal),
+    );
   }
 
   private async propose(

@@ -32,7 +32,8 @@ import {
 import { OptimizerError } from './optimizer-error.js';
 import { pythonRandom } from './python-random.js';
 import { ReplayRng, type RngCheckpoint } from './replay-rng.js';
-import { capReached, checkInteger, mapInOrder, type StopReason } from './search-kit.js';
+import { checkInteger, mapInOrder, type StopReason } from './search-kit.js';
+import { Budget, type BudgetLimits, type BudgetUsage, type CallRole } from './budget.js';
 
 /** What a GEPA metric may return: a score, or a score with textual feedback and objective scores. */
 export type GepaMetricValue =
@@ -91,6 +92,8 @@ export interface GepaOptions extends CommonOptimizerOptions {
   maxMetricCalls?: number;
   /** Cap on LM calls (task and reflection), checked before each iteration. */
   maxLmCalls?: number;
+  /** Cap in dollars (usage × the LMs' pricing), checked before each iteration. */
+  maxUsd?: number;
   /** Training examples per reflective step (default 3). */
   reflectionMinibatchSize?: number;
   candidateSelectionStrategy?: 'pareto' | 'current_best';
@@ -121,8 +124,8 @@ export interface GepaOptions extends CommonOptimizerOptions {
 /** JSON-safe progress of a GEPA run. */
 export interface GepaCheckpoint {
   state: GepaState;
-  /** Calls made so far. */
-  used: { lm: number; metric: number; reflectionLm: number };
+  /** Spend so far (task model, reflection model, metric calls). */
+  usage: BudgetUsage;
 }
 
 /** Options of `GEPA.compile`. */
@@ -158,6 +161,8 @@ export interface GepaResult<M extends Module> extends OptimizationResult<M> {
   stopReason: StopReason;
   /** LM calls made by the reflection model (also in `stats.lmCalls`). */
   reflectionLmCalls: number;
+  /** Spend of the whole run (including before a resume): task and reflection model apart. */
+  usage: BudgetUsage;
 }
 
 interface Trajectory {
@@ -204,11 +209,8 @@ class ModuleAdapter implements GepaAdapter<Example, Trajectory> {
     private readonly student: Module,
     private readonly options: GepaOptions,
     private readonly metricCalls: { count: number },
-    private readonly reflection: {
-      fn: ReflectionFn | undefined;
-      lm: LM | undefined;
-      calls: CallAccounting;
-    },
+    private readonly reflection: { fn: ReflectionFn | undefined; lm: LM | undefined },
+    private readonly budget: Budget,
     rng: RngCheckpoint | undefined,
   ) {
     const factory = options.rng ?? pythonRandom;
@@ -225,7 +227,31 @@ class ModuleAdapter implements GepaAdapter<Example, Trajectory> {
     return program;
   }
 
-  async evaluate(
+  /** Runs `fn` charging its LM calls, dollars and metric calls to `role`. */
+  private charged<T>(role: CallRole, fn: () => Promise<T>): Promise<T> {
+    const before = this.metricCalls.count;
+    return this.budget
+      .measure(role, fn, (_, m) => ({ ...m, metricCalls: this.metricCalls.count - before }))
+      .then((r) => r.value);
+  }
+
+  evaluate(
+    batch: readonly Example[],
+    candidate: Candidate,
+    captureTraces: boolean,
+  ): Promise<EvaluationBatch<Trajectory>> {
+    return this.charged('task', () => this.evaluateBatch(batch, candidate, captureTraces));
+  }
+
+  makeReflectiveDataset(
+    candidate: Candidate,
+    evaluation: EvaluationBatch<Trajectory>,
+    components: readonly string[],
+  ): Promise<Record<string, ReflectiveRecord[]>> {
+    return this.charged('task', () => this.reflectiveDataset(candidate, evaluation, components));
+  }
+
+  private async evaluateBatch(
     batch: readonly Example[],
     candidate: Candidate,
     captureTraces: boolean,
@@ -277,7 +303,7 @@ class ModuleAdapter implements GepaAdapter<Example, Trajectory> {
     };
   }
 
-  async makeReflectiveDataset(
+  private async reflectiveDataset(
     candidate: Candidate,
     evaluation: EvaluationBatch<Trajectory>,
     components: readonly string[],
@@ -327,14 +353,14 @@ class ModuleAdapter implements GepaAdapter<Example, Trajectory> {
     return out;
   }
 
-  async proposeNewTexts(
+  proposeNewTexts(
     candidate: Candidate,
     dataset: Record<string, ReflectiveRecord[]>,
     components: readonly string[],
   ): Promise<Candidate> {
-    const { fn, lm, calls } = this.reflection;
+    const { fn, lm } = this.reflection;
     const scope = lm === undefined ? {} : { lm };
-    return calls.run(() =>
+    return this.charged('prompt', () =>
       context(scope, async () => {
         if (this.options.instructionProposer !== undefined) {
           return this.options.instructionProposer({
@@ -453,23 +479,17 @@ export class GEPA implements Optimizer {
     const o = this.options;
     const budget = this.metricBudget(student, trainset.length, options.valset?.length);
     const accounting = new CallAccounting();
-    const reflectionCalls = new CallAccounting();
     const metricCalls = { count: 0 };
-    const base = resumeFrom?.used ?? { lm: 0, metric: 0, reflectionLm: 0 };
-    const used = () => ({
-      lm: base.lm + accounting.stats().lmCalls,
-      metric: base.metric + metricCalls.count,
-      reflectionLm: base.reflectionLm + reflectionCalls.stats().lmCalls,
-    });
+    const limits: BudgetLimits = {};
+    if (o.maxLmCalls !== undefined) limits.maxLmCalls = o.maxLmCalls;
+    if (o.maxUsd !== undefined) limits.maxUsd = o.maxUsd;
+    const spend = new Budget(limits, resumeFrom?.usage);
     const adapter = new ModuleAdapter(
       student,
       o,
       metricCalls,
-      {
-        fn: o.reflectionLm ? reflectionFromLm(o.reflectionLm) : undefined,
-        lm: o.reflectionLm,
-        calls: reflectionCalls,
-      },
+      { fn: o.reflectionLm ? reflectionFromLm(o.reflectionLm) : undefined, lm: o.reflectionLm },
+      spend,
       resumeFrom?.state.adapter as RngCheckpoint | undefined,
     );
     const seed: Candidate = Object.fromEntries(
@@ -491,14 +511,10 @@ export class GEPA implements Optimizer {
         useMerge: o.useMerge ?? true,
         maxMergeInvocations: o.maxMergeInvocations ?? 5,
         mergeValOverlapFloor: o.mergeValOverlapFloor ?? 5,
-        stop: () =>
-          capReached(
-            { ...(o.maxLmCalls !== undefined ? { maxLmCalls: o.maxLmCalls } : {}) },
-            used(),
-          ),
+        stop: () => spend.exhausted(),
         ...(resumeFrom ? { resumeFrom: resumeFrom.state } : {}),
         ...(o.checkpoint
-          ? { checkpoint: (state: GepaState) => o.checkpoint!({ state, used: used() }) }
+          ? { checkpoint: (state: GepaState) => o.checkpoint!({ state, usage: spend.usage }) }
           : {}),
         onIteration: (entry, state) => {
           const scores = state.valScores.map((s) => s.reduce((a, b) => a + b, 0) / s.length);
@@ -532,11 +548,12 @@ export class GEPA implements Optimizer {
       bestIdx: run.bestIdx,
       log: s.log,
       stopReason: run.stopReason,
-      reflectionLmCalls: used().reflectionLm,
+      reflectionLmCalls: spend.usage.prompt.lmCalls,
+      usage: spend.usage,
       stats: {
         ...accounting.stats(),
-        lmCalls: used().lm,
-        metricCalls: used().metric,
+        lmCalls: spend.lmCalls,
+        metricCalls: spend.usage.metricCalls,
         durationMs: performance.now() - started,
       },
     };

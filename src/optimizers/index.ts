@@ -65,7 +65,7 @@ export { NumpyRandom } from './numpy-random.js';
 export type { NumpyRandomState } from './numpy-random.js';
 export { ReplayRng } from './replay-rng.js';
 export type { RngCheckpoint, RngDraw } from './replay-rng.js';
-export type { CallCaps, CallsUsed, ScoredRun, StopReason } from './search-kit.js';
+export type { ScoredRun, StopReason } from './search-kit.js';
 export { GEPA, GEPA_AUTO_RUN_SETTINGS, gepaAutoBudget } from './gepa.js';
 export type {
   GepaCheckpoint,
@@ -94,6 +94,18 @@ export {
   renderInstructionProposal,
 } from './gepa-proposal.js';
 export type { ReflectionFn, ReflectiveRecord } from './gepa-proposal.js';
+export { Ensemble, EnsembledProgram } from './ensemble.js';
+export type { EnsembleOptions } from './ensemble.js';
+export { InferRules, rulesInductionSignature } from './infer-rules.js';
+export type { InferRulesCandidate, InferRulesOptions, InferRulesResult } from './infer-rules.js';
+export { BetterTogether } from './better-together.js';
+export type {
+  BetterTogetherCandidate,
+  BetterTogetherCompileOptions,
+  BetterTogetherOptions,
+  BetterTogetherResult,
+  PromptOptimizer,
+} from './better-together.js';
 export { SpaceSearch, programEvaluator } from './space-search.js';
 export type {
   ProgramEvaluatorOptions,

@@ -1,4 +1,3 @@
-import { CallAccounting } from '../evaluate/call-accounting.js';
 import type { LM } from '../lm/types.js';
 import { Example } from '../modules/example.js';
 import type { Module } from '../modules/module.js';
@@ -11,6 +10,7 @@ import { GroundedProposer } from './propose.js';
 import {
   evaluateStep,
   reportStep,
+  runJournaled,
   withLm,
   type PromptOptimizationResult,
   type PromptOptimizerOptions,
@@ -155,26 +155,9 @@ export class MIPROv2 implements Optimizer {
     student: M,
     options: MIPROv2CompileOptions,
   ): Promise<MIPROv2Result<M>> {
-    const started = performance.now();
-    const accounting = new CallAccounting();
-    const journal = new RunJournal(
-      'MIPROv2',
-      this.options,
-      options.resumeFrom,
-      this.options.checkpoint,
+    return runJournaled('MIPROv2', this.options, options.resumeFrom, (journal) =>
+      this.run(student, options, journal),
     );
-    const result = await accounting.run(() => this.run(student, options, journal));
-    const usage = journal.budget.usage;
-    return {
-      ...result,
-      usage,
-      checkpoint: journal.checkpoint(),
-      stats: {
-        ...accounting.stats(),
-        metricCalls: usage.metricCalls,
-        durationMs: performance.now() - started,
-      },
-    };
   }
 
   /** DSPy `_set_num_trials_from_num_candidates`. */

@@ -1,3 +1,4 @@
+import { CallAccounting } from '../evaluate/call-accounting.js';
 import { Evaluate } from '../evaluate/evaluate.js';
 import { metricNameOf, type Metric } from '../evaluate/metric.js';
 import type { LM } from '../lm/types.js';
@@ -7,7 +8,7 @@ import type { Predictor } from '../modules/parameter.js';
 import { context, currentSettings } from '../modules/settings.js';
 import type { BudgetLimits, BudgetStopReason, BudgetUsage } from './budget.js';
 import { report, type CommonOptimizerOptions, type OptimizationResult } from './optimizer.js';
-import type { OptimizerCheckpoint, RunJournal } from './run-journal.js';
+import { RunJournal, type OptimizerCheckpoint } from './run-journal.js';
 
 /** Options COPRO and MIPROv2 share (DSPy's arguments, camelCased, plus budgets and checkpoints). */
 export interface PromptOptimizerOptions extends CommonOptimizerOptions, BudgetLimits {
@@ -68,6 +69,34 @@ export function evaluateStep(
     }).run(program);
     return evaluation.score;
   });
+}
+
+/**
+ * Runs a journaled optimizer body: a {@link RunJournal} over the options' caps (resuming from
+ * `resumeFrom`), LM calls counted in their own scope, and the shared result fields (spend,
+ * final checkpoint, stats) added to what `body` returns.
+ */
+export async function runJournaled<M extends Module, R extends { program: M }>(
+  optimizer: string,
+  options: PromptOptimizerOptions,
+  resumeFrom: OptimizerCheckpoint | undefined,
+  body: (journal: RunJournal) => Promise<R>,
+): Promise<R & Omit<PromptOptimizationResult<M>, 'program' | 'score'>> {
+  const started = performance.now();
+  const accounting = new CallAccounting();
+  const journal = new RunJournal(optimizer, options, resumeFrom, options.checkpoint);
+  const result = await accounting.run(() => body(journal));
+  const usage = journal.budget.usage;
+  return {
+    ...result,
+    usage,
+    checkpoint: journal.checkpoint(),
+    stats: {
+      ...accounting.stats(),
+      metricCalls: usage.metricCalls,
+      durationMs: performance.now() - started,
+    },
+  };
 }
 
 /** Emits a step progress event with the run's spend. */

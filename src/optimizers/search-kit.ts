@@ -1,3 +1,5 @@
+import { CallAccounting } from '../evaluate/call-accounting.js';
+import { Evaluate } from '../evaluate/evaluate.js';
 import { OrderedPool } from '../evaluate/ordered-pool.js';
 import type { Metric } from '../evaluate/metric.js';
 import type { Example } from '../modules/example.js';
@@ -5,36 +7,15 @@ import type { Module } from '../modules/module.js';
 import type { TraceEntry } from '../modules/parameter.js';
 import type { Prediction } from '../modules/prediction.js';
 import { context } from '../modules/settings.js';
+import type { BudgetStopReason } from './budget.js';
+import type { OptimizerStats } from './optimizer.js';
 import { OptimizerError } from './optimizer-error.js';
 
 /**
- * Why a search optimizer stopped: it ran its course, or a call cap was reached before the next
+ * Why a search optimizer stopped: it ran its course, or a budget cap was reached before the next
  * step (the result is then the best program found so far).
  */
-export type StopReason = 'completed' | 'max_lm_calls' | 'max_metric_calls';
-
-/** Caps on the calls a search run may make (checked between steps; a step always finishes). */
-export interface CallCaps {
-  /** Task- and prompt-model LM calls, cache hits included. */
-  maxLmCalls?: number;
-  /** Metric evaluations. */
-  maxMetricCalls?: number;
-}
-
-/** Calls made so far, as the caps count them. */
-export interface CallsUsed {
-  lm: number;
-  metric: number;
-}
-
-/** The cap `used` has reached, if any. */
-export function capReached(caps: CallCaps, used: CallsUsed): StopReason | undefined {
-  if (caps.maxLmCalls !== undefined && used.lm >= caps.maxLmCalls) return 'max_lm_calls';
-  if (caps.maxMetricCalls !== undefined && used.metric >= caps.maxMetricCalls) {
-    return 'max_metric_calls';
-  }
-  return undefined;
-}
+export type StopReason = 'completed' | BudgetStopReason;
 
 /** Validates an integer option `>= min`. */
 export function checkInteger(name: string, value: number, min: number): number {
@@ -133,4 +114,47 @@ export function percentile(values: readonly number[], q: number): number {
   const a = sorted[lo]!;
   const b = sorted[hi]!;
   return frac >= 0.5 ? b - (b - a) * (1 - frac) : a + (b - a) * frac;
+}
+
+/**
+ * Runs an optimizer body in its own call-accounting scope and adds the run's statistics (LM calls,
+ * usage, metric calls counted by the body, wall time) to its result.
+ */
+export async function measured<R extends object>(
+  body: (metricCalls: { count: number }) => Promise<R>,
+): Promise<R & { stats: OptimizerStats }> {
+  const started = performance.now();
+  const accounting = new CallAccounting();
+  const metricCalls = { count: 0 };
+  const result = await accounting.run(() => body(metricCalls));
+  return {
+    ...result,
+    stats: {
+      ...accounting.stats(),
+      metricCalls: metricCalls.count,
+      durationMs: performance.now() - started,
+    },
+  };
+}
+
+/** The percentage score of `program` on `devset` (Evaluate, no display); counts metric calls. */
+export async function devsetScore(
+  program: Module,
+  devset: readonly Example[],
+  metric: Metric,
+  metricCalls: { count: number },
+  options: { concurrency?: number | undefined; maxErrors?: number | undefined } = {},
+): Promise<number> {
+  const counted: Metric = (example, prediction, trace) => {
+    metricCalls.count++;
+    return metric(example, prediction, trace);
+  };
+  const evaluation = await new Evaluate({
+    devset,
+    metric: counted,
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.maxErrors !== undefined ? { maxErrors: options.maxErrors } : {}),
+    display: false,
+  }).run(program);
+  return evaluation.score;
 }

@@ -1,4 +1,3 @@
-import { CallAccounting } from '../evaluate/call-accounting.js';
 import type { Metric } from '../evaluate/metric.js';
 import { pythonRound } from '../evaluate/python-round.js';
 import type { LM } from '../lm/types.js';
@@ -6,6 +5,7 @@ import type { Example } from '../modules/example.js';
 import type { Module, ProgramState } from '../modules/module.js';
 import type { Predictor } from '../modules/parameter.js';
 import { currentSettings } from '../modules/settings.js';
+import { Budget, type BudgetLimits, type BudgetUsage } from './budget.js';
 import { NumpyRandom, type NumpyRandomState } from './numpy-random.js';
 import {
   checkConcurrency,
@@ -20,13 +20,11 @@ import { pythonRandom } from './python-random.js';
 import { ReplayRng, weightedChoice, type RngCheckpoint } from './replay-rng.js';
 import { rolloutLm } from './rollout-lm.js';
 import {
-  capReached,
   checkInteger,
   mapInOrder,
+  measured,
   percentile,
   runScored,
-  type CallCaps,
-  type CallsUsed,
   type ScoredRun,
   type StopReason,
 } from './search-kit.js';
@@ -38,7 +36,7 @@ import {
 } from './simba-strategies.js';
 
 /** Options of {@link SIMBA} (DSPy's arguments, camelCased). */
-export interface SimbaOptions extends CommonOptimizerOptions, CallCaps, RuleOptions {
+export interface SimbaOptions extends CommonOptimizerOptions, BudgetLimits, RuleOptions {
   /** `(example, prediction) => number | { score, ...info }`; extra fields reach the rule proposer. */
   metric: Metric;
   /** Mini-batch size (default 32; the trainset must hold at least this many examples). */
@@ -102,7 +100,8 @@ export interface SimbaCheckpoint {
   rng: RngCheckpoint;
   numpy: NumpyRandomState;
   trialLogs: SimbaStepLog[];
-  used: CallsUsed & { promptLm: number };
+  /** Spend so far (task and prompt model apart). */
+  usage: BudgetUsage;
 }
 
 /** A candidate of the final evaluation. */
@@ -120,6 +119,8 @@ export interface SimbaResult<M extends Module> extends OptimizationResult<M> {
   stopReason: StopReason;
   /** LM calls made by the prompt model (rules), also counted in `stats.lmCalls`. */
   promptLmCalls: number;
+  /** Spend of the whole run (including before a resume), task and prompt model apart. */
+  usage: BudgetUsage;
 }
 
 /**
@@ -178,30 +179,14 @@ export class SIMBA implements Optimizer {
     return (await this.optimize(student, options)).program;
   }
 
-  async optimize<M extends Module>(
-    student: M,
-    options: SimbaCompileOptions,
-  ): Promise<SimbaResult<M>> {
-    const started = performance.now();
-    const accounting = new CallAccounting();
-    const metricCalls = { count: 0 };
-    const prompt = new CallAccounting();
-    const result = await accounting.run(() => this.run(student, options, metricCalls, prompt));
-    return {
-      ...result,
-      stats: {
-        ...accounting.stats(),
-        metricCalls: metricCalls.count,
-        durationMs: performance.now() - started,
-      },
-    };
+  optimize<M extends Module>(student: M, options: SimbaCompileOptions): Promise<SimbaResult<M>> {
+    return measured((metricCalls) => this.run(student, options, metricCalls));
   }
 
   private async run<M extends Module>(
     studentIn: M,
     { trainset, seed = 0, resumeFrom }: SimbaCompileOptions,
     metricCalls: { count: number },
-    prompt: CallAccounting,
   ): Promise<Omit<SimbaResult<M>, 'stats'>> {
     checkExamples(trainset, 'trainset');
     if (trainset.length < this.bsize) {
@@ -237,15 +222,24 @@ export class SIMBA implements Optimizer {
       ? [...resumeFrom.dataIndices]
       : rng.shuffle(trainset.map((_, i) => i));
     let instanceIdx = resumeFrom?.instanceIdx ?? 0;
-    const base = resumeFrom?.used ?? { lm: 0, metric: 0, promptLm: 0 };
-    const used = (): CallsUsed & { promptLm: number } => ({
-      lm: base.lm + accountingCalls(),
-      metric: base.metric + metricCalls.count,
-      promptLm: base.promptLm + prompt.stats().lmCalls,
-    });
-    // The outer accounting scope counts every call; read it through the current callbacks' owner.
-    const lmCounter = new CallAccounting();
-    const accountingCalls = () => lmCounter.stats().lmCalls;
+    const limits: BudgetLimits = {};
+    if (o.maxLmCalls !== undefined) limits.maxLmCalls = o.maxLmCalls;
+    if (o.maxMetricCalls !== undefined) limits.maxMetricCalls = o.maxMetricCalls;
+    if (o.maxUsd !== undefined) limits.maxUsd = o.maxUsd;
+    const budget = new Budget(limits, resumeFrom?.usage);
+    const metric = budget.countingMetric(o.metric);
+    const task = <T>(fn: () => Promise<T>): Promise<T> =>
+      budget.measure('task', fn).then((r) => r.value);
+    // Every system on every example (a task-model step), scores per system in example order.
+    const scoreGrid = async (systems: M[], examples: readonly Example[]): Promise<number[][]> => {
+      const n = examples.length;
+      const runs = await task(() =>
+        mapInOrder(systems.length * n, concurrency, (i) =>
+          runScored(systems[Math.floor(i / n)]!, examples[i % n]!, metric, metricCalls),
+        ),
+      );
+      return systems.map((_, p) => runs.slice(p * n, (p + 1) * n).map((r) => r.score));
+    };
 
     const average = (idx: number): number => {
       const s = programScores[idx] ?? [];
@@ -270,12 +264,12 @@ export class SIMBA implements Optimizer {
 
     let stopReason: StopReason = 'completed';
     for (let step = resumeFrom?.step ?? 0; step < this.maxSteps; step++) {
-      const capped = capReached(o, used());
+      const capped = budget.exhausted();
       if (capped !== undefined) {
         stopReason = capped;
         break;
       }
-      await lmCounter.run(async () => {
+      {
         // STEP 1: the next mini-batch (reshuffled when the epoch runs out).
         if (instanceIdx + this.bsize > trainset.length) {
           rng.shuffle(dataIndices);
@@ -301,8 +295,10 @@ export class SIMBA implements Optimizer {
           }
         }
         // STEP 2: run every trajectory.
-        const outputs = await mapInOrder(pairs.length, concurrency, (i) =>
-          runScored(pairs[i]!.program, pairs[i]!.example, o.metric, metricCalls),
+        const outputs = await task(() =>
+          mapInOrder(pairs.length, concurrency, (i) =>
+            runScored(pairs[i]!.program, pairs[i]!.example, metric, metricCalls),
+          ),
         );
         // STEP 3: buckets per example, most variable first.
         const scores = outputs.map((r) => r.score);
@@ -343,7 +339,7 @@ export class SIMBA implements Optimizer {
           for (const p of byName.values()) p.demos = p.demos.filter((_, i) => !dropped.includes(i));
           const strategy = rng.choice(this.strategies);
           try {
-            await prompt.run(() =>
+            await budget.measure('prompt', () =>
               strategy.run(bucket, system, {
                 predictorNames: names,
                 byName,
@@ -361,17 +357,7 @@ export class SIMBA implements Optimizer {
         }
 
         // STEP 5-6: score the candidates on the same mini-batch.
-        const evals = await mapInOrder(candidates.length * batch.length, concurrency, (i) =>
-          runScored(
-            candidates[Math.floor(i / batch.length)]!,
-            batch[i % batch.length]!,
-            o.metric,
-            metricCalls,
-          ),
-        );
-        const candScores = candidates.map((_, c) =>
-          evals.slice(c * batch.length, (c + 1) * batch.length).map((r) => r.score),
-        );
+        const candScores = await scoreGrid(candidates, batch);
         const means = candScores.map((s) => s.reduce((a, b) => a + b, 0) / s.length);
         means.forEach((m, c) => (log.candidates[c]!.score = m));
         // STEP 7: the step's winner.
@@ -394,7 +380,7 @@ export class SIMBA implements Optimizer {
           bestScore: Math.max(...winnerScores),
           candidates: programs.length,
         });
-      });
+      }
       if (o.checkpoint !== undefined) {
         await o.checkpoint({
           step: step + 1,
@@ -407,12 +393,12 @@ export class SIMBA implements Optimizer {
           rng: rng.checkpoint(),
           numpy: np.getState(),
           trialLogs: structuredClone(trialLogs),
-          used: used(),
+          usage: budget.usage,
         });
       }
     }
     if (stopReason === 'completed') {
-      const capped = capReached(o, used());
+      const capped = budget.exhausted();
       if (capped !== undefined) stopReason = capped;
     }
     if (stopReason !== 'completed') {
@@ -425,7 +411,8 @@ export class SIMBA implements Optimizer {
         candidates: ranked,
         trialLogs,
         stopReason,
-        promptLmCalls: used().promptLm,
+        promptLmCalls: budget.usage.prompt.lmCalls,
+        usage: budget.usage,
       };
     }
 
@@ -438,20 +425,9 @@ export class SIMBA implements Optimizer {
       ),
     ];
     const finalists = idxs.map((i) => winners[i]!.deepCopy());
-    const runs = await lmCounter.run(() =>
-      mapInOrder(finalists.length * trainset.length, concurrency, (i) =>
-        runScored(
-          finalists[Math.floor(i / trainset.length)]!,
-          trainset[i % trainset.length]!,
-          o.metric,
-          metricCalls,
-        ),
-      ),
+    const finalScores = (await scoreGrid(finalists, trainset)).map((s) =>
+      s.length === 0 ? 0 : s.reduce((x, y) => x + y, 0) / s.length,
     );
-    const finalScores = finalists.map((_, p) => {
-      const s = runs.slice(p * trainset.length, (p + 1) * trainset.length);
-      return s.length === 0 ? 0 : s.reduce((a, r) => a + r.score, 0) / s.length;
-    });
     finalScores.forEach((s, p) => {
       // DSPy indexes the logs by finalist position (trial_logs[idx_prog - 1]).
       const entry = p === 0 ? undefined : trialLogs[p - 1];
@@ -466,7 +442,8 @@ export class SIMBA implements Optimizer {
       candidates,
       trialLogs,
       stopReason,
-      promptLmCalls: used().promptLm,
+      promptLmCalls: budget.usage.prompt.lmCalls,
+      usage: budget.usage,
     };
   }
 

@@ -113,11 +113,14 @@ export async function runInSandbox(
             overCallLimit = true;
             return { error: vm.newError(`Tool call limit reached (${o.maxToolCalls} calls).`) };
           }
+          const calledAt = now();
           try {
             const value = await tool(...args.map((a) => vm.dump(a) as unknown));
             return toHandle(vm, value);
           } catch (e) {
             return { error: vm.newError(e instanceof Error ? e.message : String(e)) };
+          } finally {
+            hostMs += now() - calledAt;
           }
         }),
       );

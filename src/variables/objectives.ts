@@ -180,7 +180,7 @@ export type SelectionRule<P = ObjectiveValues> =
  * const chosen = choosePoint(front, (p) => p, cheapestWithin(2));
  * ```
  */
-export function cheapestWithin(points: number): SelectionRule<never> {
+export function cheapestWithin(points: number): { maxQualityDrop: number; prefer: 'cost' } {
   return { maxQualityDrop: points, prefer: 'cost' };
 }
 

@@ -179,6 +179,21 @@ export class SearchLedger {
     return indices.map((i) => outcomes?.get(i)?.score ?? 0);
   }
 
+  /**
+   * The outcomes of a configuration along `order`, up to the first example it has not run: what
+   * paired comparisons on a common prefix of examples need, without building summaries.
+   */
+  series(configuration: Configuration, order: readonly number[]): ExampleOutcome[] {
+    const outcomes = this.runs.get(configurationKey(configuration))?.outcomes;
+    const out: ExampleOutcome[] = [];
+    for (const i of order) {
+      const o = outcomes?.get(i);
+      if (o === undefined) break;
+      out.push(o);
+    }
+    return out;
+  }
+
   /** Every configuration run so far, with its objectives over all its examples. */
   points(): EvaluatedPoint[] {
     return [...this.runs.values()].map((r) => this.point(r.configuration));

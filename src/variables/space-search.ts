@@ -104,24 +104,29 @@ export function randomSearch(
 
 /** Options of {@link paretoSearch}. */
 export interface ParetoSearchOptions extends SpaceSearchOptions {
-  /** Halving rate: each rung runs `eta` times more examples (default 3). */
-  eta?: number;
-  /** Examples per configuration on the first rung (default ⌈devset / eta²⌉, at least 2). */
+  /** Examples every candidate is screened on (default ⌈devset / 20⌉, at least 2). */
   minibatch?: number;
-  /** Configurations per bracket (default: the space when it is small, else what fits half the budget). */
+  /** Growth of a candidate's examples between checks while it races (default 2). */
+  eta?: number;
+  /** Candidates per bracket (default: the whole space when it has ≤ 64 configurations, else 32). */
   bracketSize?: number;
-  /** Confidence (z) a minibatch needs to drop a dominated configuration (default 1). */
+  /**
+   * Confidence (z) needed to drop a candidate that a cheaper one beats on the examples so far
+   * (default 1.5); higher is safer and spends more.
+   */
   confidence?: number;
 }
 
 /**
- * A sample-efficient multi-objective search: brackets of successive halving (every configuration of
- * a bracket runs on a small minibatch; only those no other configuration *confidently* dominates go
- * on to `eta` times more examples, up to the whole devset), with NSGA-II-style proposals (tournament
- * on non-dominated rank and crowding, uniform crossover, mutation) for the next bracket. Quality is
- * compared paired on the same examples with a confidence margin; cost and latency, which a
- * minibatch measures well, decide dominance as they are. Returns the Pareto front of the
- * configurations that reached the whole devset.
+ * A sample-efficient multi-objective search. Each bracket of candidates (the whole space when it
+ * is small; later brackets are NSGA-II-style offspring of the front: binary tournament on
+ * non-dominated rank and crowding, uniform crossover, one mutation) is first screened on a small
+ * minibatch, which measures cost and latency well. Then candidates race, cheapest first: a
+ * candidate gets more examples (×`eta` each step, the same examples for everyone, so quality is
+ * compared paired) until a fully evaluated configuration at least as cheap (and fast) is
+ * confidently better — projected over the whole devset, with the uncertainty of so few examples —
+ * and is dropped, or it reaches the whole devset and joins the front's candidates. Promising
+ * configurations get full evaluations; hopeless ones cost a few examples.
  *
  * @example
  * ```ts
@@ -134,55 +139,188 @@ export interface ParetoSearchOptions extends SpaceSearchOptions {
  */
 export async function paretoSearch(options: ParetoSearchOptions): Promise<SpaceSearchResult> {
   const { space, devsetSize: n } = options;
-  const eta = options.eta ?? 3;
+  const eta = options.eta ?? 2;
   if (!(eta > 1)) throw new VariableError('invalid_option', `eta must be > 1, got ${eta}`);
   const objectives = options.objectives ?? DEFAULT_OBJECTIVES;
-  const z = options.confidence ?? 1;
+  const z = options.confidence ?? 1.5;
   const seed = options.seed ?? 0;
   const rng = seededRandom(seed);
   const ledger = newLedger('pareto', options, seed);
   const order = shuffleInPlace(rng, [...Array(n).keys()]);
-  const rungs = rungSizes(n, eta, options.minibatch ?? Math.max(2, Math.ceil(n / eta ** 2)));
+  const steps = rungSizes(n, eta, options.minibatch ?? Math.max(2, Math.ceil(n / 20)));
   const seen = new Set<string>();
   const all = tryEnumerate(space);
-  const unseenPool = all === undefined ? undefined : shuffleInPlace(rng, [...all]);
+  const pool = all === undefined ? undefined : shuffleInPlace(rng, [...all]);
   const bracketSize =
-    options.bracketSize ??
-    (all !== undefined && all.length <= 64
-      ? all.length
-      : Math.max(
-          Math.ceil(eta ** 2),
-          Math.floor(Math.min(ledger.remainingExamples(), 64 * rungs[0]!) / (2 * rungs[0]!)),
-        ));
+    options.bracketSize ?? (all !== undefined && all.length <= 64 ? all.length : 32);
+  const race = new Race(ledger, objectives, z, order, n);
   let budgetExhausted = false;
   for (let bracket = 0; !budgetExhausted; bracket++) {
-    let candidates =
+    const candidates =
       bracket === 0
-        ? initialCandidates(space, rng, bracketSize, unseenPool, seen)
-        : proposeOffspring(space, rng, bracketSize, ledger, objectives, unseenPool, seen);
+        ? initialCandidates(space, rng, bracketSize, pool, seen)
+        : proposeOffspring(space, rng, bracketSize, ledger, objectives, pool, seen);
     if (candidates.length === 0) break;
     for (const c of candidates) seen.add(configurationKey(c));
-    for (let k = 0; k < rungs.length && candidates.length > 0; k++) {
-      const indices = order.slice(0, rungs[k]);
-      const fit = fitToBudget(candidates, indices, ledger, objectives);
-      if (fit.length < candidates.length) budgetExhausted = true;
-      candidates = fit;
-      if (candidates.length === 0) break;
-      await runAll(candidates, indices, ledger, options);
-      options.onProgress?.({
-        algorithm: 'pareto',
-        bracket,
-        examples: indices.length,
-        configurations: candidates.length,
-        spent: { ...ledger.spend },
-      });
-      await options.onCheckpoint?.(ledger.checkpoint());
+    // Screening: every candidate on the first minibatch.
+    const first = order.slice(0, steps[0]);
+    const screened = fitToBudget(candidates, first, ledger, objectives);
+    if (screened.length < candidates.length) budgetExhausted = true;
+    await runAll(screened, first, ledger, options);
+    await stepDone(ledger, options, bracket, first.length, screened.length);
+    // Racing: always extend the live candidate least likely to be dominated.
+    let live = [...screened];
+    while (!budgetExhausted) {
+      const ranked = race.rank(live);
+      live = ranked.filter((r) => !r.beaten).map((r) => r.configuration);
+      const next = ranked.find((r) => !r.beaten && !r.complete);
+      if (next === undefined) break;
+      const have = ledger.point(next.configuration).examples;
+      const size = steps.find((s) => s > have) ?? n;
+      const indices = order.slice(0, size);
+      if (ledger.missing(next.configuration, indices).length > ledger.remainingExamples()) {
+        budgetExhausted = true;
+        break;
+      }
+      await ledger.run(next.configuration, indices, options.evaluate);
+      await stepDone(ledger, options, bracket, size, 1);
       if (ledger.exhausted()) budgetExhausted = true;
-      if (budgetExhausted || k === rungs.length - 1) break;
-      candidates = survivors(candidates, indices, ledger, objectives, z);
     }
   }
   return finish(ledger, options, objectives, budgetExhausted);
+}
+
+async function stepDone(
+  ledger: SearchLedger,
+  options: SpaceSearchOptions,
+  bracket: number,
+  examples: number,
+  configurations: number,
+): Promise<void> {
+  options.onProgress?.({
+    algorithm: ledger.algorithm,
+    bracket,
+    examples,
+    configurations,
+    spent: { ...ledger.spend },
+  });
+  await options.onCheckpoint?.(ledger.checkpoint());
+}
+
+interface Track {
+  key: string;
+  scores: number[];
+  prefix: { cost: number[]; latency: number[] };
+}
+
+/**
+ * The racing rule. A configuration `d` run on the whole devset beats candidate `c` when `d` is at
+ * least as good on every objective but quality (measured on the same examples) and its quality
+ * lead, projected to the whole devset, stays positive at confidence z: with `S` the lead on the
+ * `k` examples so far, `m = S / k`, `s²` the variance of the per-example differences (plus a
+ * prior 0.25, so a tiny sample never decides alone) and `R` the examples left,
+ * `N·m − z·√(R·s² + R²·s²/k) > 0` — or `S > R`, when `c` cannot catch up at all.
+ */
+class Race {
+  constructor(
+    private readonly ledger: SearchLedger,
+    private readonly objectives: Objectives,
+    private readonly z: number,
+    private readonly order: readonly number[],
+    private readonly n: number,
+  ) {}
+
+  /**
+   * The candidates with their standing, most promising first: `margin` is minus the strongest
+   * z-score by which a configuration at least as cheap (and fast) leads it (Infinity when none
+   * does); `beaten` when that lead is confident or cannot be caught up. Ties: fewer examples
+   * (more left to learn), then cheaper, first.
+   */
+  rank(
+    candidates: readonly Configuration[],
+  ): { configuration: Configuration; margin: number; beaten: boolean; complete: boolean }[] {
+    const all = this.ledger.points().map((p) => this.track(p.configuration));
+    const rows = candidates.map((c) => {
+      const own = this.track(c);
+      let margin = Infinity;
+      let beaten = false;
+      for (const d of all) {
+        if (d.key === own.key) continue;
+        const lead = this.lead(d, own, Math.min(own.scores.length, d.scores.length));
+        if (lead === undefined) continue;
+        margin = Math.min(margin, -lead.z);
+        if (lead.z > this.z || lead.certain) beaten = true;
+      }
+      const k = own.scores.length;
+      return {
+        configuration: c,
+        margin,
+        beaten,
+        complete: k >= this.n,
+        cost: k === 0 ? 0 : own.prefix.cost[k]! / k,
+        examples: k,
+      };
+    });
+    return rows.sort((a, b) => b.margin - a.margin || a.cost - b.cost || a.examples - b.examples);
+  }
+
+  /** A configuration's outcomes along the common example order, with prefix sums. */
+  private track(c: Configuration): Track {
+    const series = this.ledger.series(c, this.order);
+    const prefix = { cost: [0], latency: [0] };
+    for (const o of series) {
+      prefix.cost.push(prefix.cost[prefix.cost.length - 1]! + o.cost);
+      prefix.latency.push(prefix.latency[prefix.latency.length - 1]! + o.latencyMs);
+    }
+    return { key: configurationKey(c), scores: series.map((o) => o.score), prefix };
+  }
+
+  /**
+   * How far `d` leads `c` in quality on the first `k` examples, when `d` is no worse on the other
+   * objectives there: the projected lead's z-score, and whether `c` can no longer catch up.
+   */
+  private lead(d: Track, c: Track, k: number): { z: number; certain: boolean } | undefined {
+    const dir = this.objectives.quality;
+    if (dir === undefined || k === 0) return undefined;
+    let strictly = false;
+    for (const o of this.otherObjectives()) {
+      if (o === 'quality') continue;
+      const key = o === 'cost' ? 'cost' : 'latency';
+      const vd = d.prefix[key][k]!;
+      const vc = c.prefix[key][k]!;
+      const better = this.objectives[o] === 'min' ? vd <= vc : vd >= vc;
+      if (!better) return undefined;
+      if (vd !== vc) strictly = true;
+    }
+    // Strictly cheaper (or faster): a tie in quality is enough for d to dominate c, so c must end
+    // at least one example ahead (half an example, continuity-corrected).
+    const need = strictly ? 0.5 : 0;
+    const sign = dir === 'max' ? 1 : -1;
+    let total = 0;
+    for (let i = 0; i < k; i++) total += sign * (d.scores[i]! - c.scores[i]!);
+    const m = total / k;
+    let squares = 0;
+    for (let i = 0; i < k; i++) squares += (sign * (d.scores[i]! - c.scores[i]!) - m) ** 2;
+    const remaining = this.n - k;
+    const variance = squares / Math.max(1, k - 1) + 0.25;
+    const spread = Math.sqrt(remaining * variance + (remaining * remaining * variance) / k);
+    const projected = this.n * m + need;
+    return {
+      z:
+        spread === 0
+          ? projected > 0
+            ? Infinity
+            : projected < 0
+              ? -Infinity
+              : 0
+          : projected / spread,
+      certain: need > 0 ? total >= remaining : total > remaining,
+    };
+  }
+
+  private otherObjectives(): ObjectiveName[] {
+    return (Object.keys(this.objectives) as ObjectiveName[]).filter((k) => k !== 'quality');
+  }
 }
 
 async function fullEvaluations(
@@ -383,38 +521,6 @@ function proposeOffspring(
     out.push(...extra);
   }
   return out;
-}
-
-/**
- * Configurations no other one confidently dominates on these examples: at least as good on cost
- * and latency as measured, and better on quality by more than `z` standard errors of the paired
- * per-example differences (with a prior variance of 0.25, so a tiny minibatch never decides alone).
- */
-function survivors(
-  candidates: readonly Configuration[],
-  indices: readonly number[],
-  ledger: SearchLedger,
-  objectives: Objectives,
-  z: number,
-): Configuration[] {
-  const points = candidates.map((c) => ledger.point(c, indices));
-  const scores = candidates.map((c) => ledger.scores(c, indices));
-  const qualityDir = objectives.quality;
-  const others = (Object.keys(objectives) as ObjectiveName[]).filter((k) => k !== 'quality');
-  const dominated = (d: number, c: number): boolean => {
-    for (const k of others) {
-      const better =
-        objectives[k] === 'min' ? points[d]![k] <= points[c]![k] : points[d]![k] >= points[c]![k];
-      if (!better) return false;
-    }
-    if (qualityDir === undefined) return others.some((k) => points[d]![k] !== points[c]![k]);
-    const sign = qualityDir === 'max' ? 1 : -1;
-    const diffs = scores[d]!.map((s, i) => sign * (s - scores[c]![i]!));
-    const m = diffs.reduce((a, b) => a + b, 0) / diffs.length;
-    const variance = diffs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, diffs.length - 1);
-    return m > z * Math.sqrt((variance + 0.25) / diffs.length);
-  };
-  return candidates.filter((_, c) => !candidates.some((__, d) => d !== c && dominated(d, c)));
 }
 
 /** The candidates the remaining budget can run on `indices`, best (rank, crowding) first. */

@@ -122,7 +122,7 @@ describe('dspex eval and optimize', () => {
     expect(JSON.parse(out)).toEqual({ score: 50, total: 2 });
     expect(err).toContain('eval qa: 0/2\n');
     expect(err).toContain('eval qa: 2/2\n');
-    expect(err).toContain('score 50.00 over 2 examples');
+    expect(err).toContain('score 50.00% over 2 examples');
   });
 
   it('a bad JSONL line exits 2 naming the file and line', async () => {
@@ -168,7 +168,8 @@ describe('dspex eval and optimize', () => {
     expect(code).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ runId: 'run-1', status: 'succeeded', bestScore: 75 });
     expect(err).toContain('optimization run run-1 (bootstrap-few-shot) started');
-    expect(err).toContain('optimize qa: 2/2 best 75.00');
+    expect(err).toContain('optimize qa: 2/2 best 75.00%');
+    expect(err).toContain("kept only in this command's memory store");
   });
 
   it('a failed optimization exits 1', async () => {

@@ -78,6 +78,12 @@ describe('Budget', () => {
     expect(budget.lmCalls).toBe(1);
   });
 
+  it("prices calls with the LM's own pricing, and rejects a bad price", () => {
+    expect(() => new ChoiceLM(() => ({}), [], 'x', { pricing: { input: -1, output: 0 } })).toThrow(
+      /pricing must be \{ input, output \} in USD per 1M tokens/,
+    );
+  });
+
   it('rejects negative or non-finite caps', () => {
     expect(() => new Budget({ maxLmCalls: -1 })).toThrow(/maxLmCalls must be a finite number >= 0/);
     expect(() => new Budget({ maxUsd: Number.NaN })).toThrow(/maxUsd/);

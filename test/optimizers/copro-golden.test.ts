@@ -9,7 +9,8 @@ import { Predict } from '../../src/modules/predict.js';
 import type { Prediction } from '../../src/modules/prediction.js';
 import { context } from '../../src/modules/settings.js';
 import { COPRO } from '../../src/optimizers/copro.js';
-import { ChoiceLM, systemOf, userOf } from './choice-lm.js';
+import { systemOf, userOf } from './choice-lm.js';
+import { levelWorld as world } from './level-world.js';
 
 /*
  * The copro_* entries of dspy-golden.json come from fixtures/dspy_oracle.py running DSPy 3.3.1's
@@ -32,32 +33,6 @@ const item = (n: number): Example =>
   new Example({ question: `What is item ${n}?`, answer: `a${n}` }).withInputs('question');
 const trainset = Array.from({ length: 10 }, (_, i) => item(i));
 const metric = (ex: Example, pred: Prediction): boolean => ex.answer === pred.answer;
-const levelOf = (text: string): number => Number(/level (\d+)/.exec(text)?.[1] ?? 0);
-
-function world(requests: LMRequest[]): ChoiceLM {
-  return new ChoiceLM((request, choice) => {
-    const system = systemOf(request);
-    const user = userOf(request);
-    if (system.includes('instruction optimizer')) {
-      if (!system.includes('attempted_instructions')) {
-        return {
-          proposed_instruction: `level ${choice}`,
-          proposed_prefix_for_output_field: `P${choice}:`,
-        };
-      }
-      const levels = [...user.matchAll(/Instruction #\d+: level (\d+)/g)].map((m) => Number(m[1]));
-      const attempts = [...user.matchAll(/Instruction #\d+: [^»\n]*/g)];
-      const top = attempts.at(-1)?.[0].includes('level') ? levels.at(-1)! : 0;
-      return {
-        proposed_instruction: `"level ${top + 1 + choice}"`,
-        proposed_prefix_for_output_field: `Q${choice}:`,
-      };
-    }
-    const n = Number(/What is item (\d+)\?/.exec(user)?.[1]);
-    return { answer: levelOf(system) > n % 5 ? `a${n}` : 'wrong' };
-  }, requests);
-}
-
 class Chain extends Module {
   readonly steps: Predict[];
   constructor(count: number) {

@@ -8,49 +8,13 @@ import type { Prediction } from '../../src/modules/prediction.js';
 import { context } from '../../src/modules/settings.js';
 import { COPRO } from '../../src/optimizers/copro.js';
 import type { OptimizerCheckpoint } from '../../src/optimizers/run-journal.js';
-import { ChoiceLM, systemOf, userOf } from './choice-lm.js';
+import { systemOf, userOf } from './choice-lm.js';
+import { levelWorld as makeLm } from './level-world.js';
 
 const item = (n: number): Example =>
   new Example({ question: `What is item ${n}?`, answer: `a${n}` }).withInputs('question');
 const trainset = Array.from({ length: 10 }, (_, i) => item(i));
 const exact = (ex: Example, pred: Prediction): boolean => ex.answer === pred.answer;
-
-const levelOf = (text: string): number => Number(/level (\d+)/.exec(text)?.[1] ?? 0);
-
-/**
- * Proposals: the first round offers `level j` for choice j; later rounds read the attempts (worst
- * first) and offer levels above the last (best) one. The task model answers item N right iff the
- * instruction's level exceeds N % 5, so a level is worth 20 points.
- */
-function makeLm(requests: LMRequest[] = []): ChoiceLM {
-  return new ChoiceLM(
-    (request, choice) => {
-      const system = systemOf(request);
-      const user = userOf(request);
-      if (system.includes('instruction optimizer')) {
-        if (!system.includes('attempted_instructions')) {
-          return {
-            proposed_instruction: `level ${choice}`,
-            proposed_prefix_for_output_field: `P${choice}:`,
-          };
-        }
-        const levels = [...user.matchAll(/Instruction #\d+: level (\d+)/g)].map((m) =>
-          Number(m[1]),
-        );
-        const top = levels[levels.length - 1] ?? 0;
-        return {
-          proposed_instruction: `"level ${top + 1 + choice}"`,
-          proposed_prefix_for_output_field: `Q${choice}:`,
-        };
-      }
-      const n = Number(/What is item (\d+)\?/.exec(user)?.[1]);
-      return { answer: levelOf(system) > n % 5 ? `a${n}` : 'wrong' };
-    },
-    requests,
-    'sim-mini',
-    { pricing: { input: 1, output: 5 } },
-  );
-}
 
 describe('COPRO', () => {
   it("proposes breadth-1 variants with DSPy's prompt, then climbs on the scored attempts", async () => {

@@ -2,15 +2,12 @@ import { readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
 
-import { Example } from '../../src/modules/example.js';
-import { Module } from '../../src/modules/module.js';
-import { Predict } from '../../src/modules/predict.js';
-import type { Prediction } from '../../src/modules/prediction.js';
+import type { Module } from '../../src/modules/module.js';
 import { context } from '../../src/modules/settings.js';
 import { BootstrapFewShot } from '../../src/optimizers/bootstrap-few-shot.js';
 import { LabeledFewShot } from '../../src/optimizers/labeled-few-shot.js';
 import { BootstrapFewShotWithRandomSearch } from '../../src/optimizers/random-search.js';
-import { RuleLM, demoText, itemOf } from './rule-lm.js';
+import { HintThenAnswer, metric, oracleLm, trainset, valset } from './oracle-world.js';
 
 /*
  * dspy-golden.json is the output of fixtures/dspy_oracle.py: DSPy 3.3.1's own vanilla.py,
@@ -29,39 +26,6 @@ interface Golden {
 const golden = JSON.parse(
   readFileSync(new URL('./fixtures/dspy-golden.json', import.meta.url), 'utf8'),
 ) as Golden;
-
-const WRONG = new Set([1, 4, 7, 10]);
-
-/** The oracle's rule: train items answered right unless in WRONG; valset item 100+j right iff a demo asks item j. */
-function oracleLm(): RuleLM {
-  return new RuleLM((messages) => {
-    const n = itemOf(messages);
-    if (n >= 100) {
-      return {
-        hint: `h${n}`,
-        answer: demoText(messages).includes(`What is item ${n - 100}?`) ? `a${n}` : 'wrong',
-      };
-    }
-    return { hint: `h${n}`, answer: WRONG.has(n) ? 'wrong' : `a${n}` };
-  });
-}
-
-class HintThenAnswer extends Module {
-  hint = new Predict('question -> hint');
-  answer = new Predict('question, hint -> answer');
-  async forward(inputs: { question: string }): Promise<Prediction> {
-    const { hint } = await this.hint.call({ question: inputs.question });
-    return this.answer.call({ question: inputs.question, hint });
-  }
-}
-
-const item = (n: number): Example =>
-  new Example({ question: `What is item ${n}?`, answer: `a${n}` }).withInputs('question');
-const trainset = Array.from({ length: 12 }, (_, i) => item(i));
-const valset = Array.from({ length: 6 }, (_, j) => item(100 + j));
-function metric(ex: Example, pred: Prediction): boolean {
-  return ex.answer === pred.answer;
-}
 
 function demosOf(program: Module): Demos {
   return Object.fromEntries(

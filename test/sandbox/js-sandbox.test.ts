@@ -90,6 +90,20 @@ describe('runInSandbox escapes', () => {
     expect(r).toMatchObject({ ok: false, kind: 'timeout' });
   });
 
+  it('time spent waiting on tools does not count against the time limit', async () => {
+    let clock = 0;
+    const slowLm = async (): Promise<string> => {
+      clock += 10_000; // a slow sub-LM call: ten seconds pass on the injected clock
+      return Promise.resolve('done');
+    };
+    const r = await runInSandbox('slowLm() + slowLm()', {
+      timeoutMs: 1000,
+      now: () => clock,
+      tools: { slowLm },
+    });
+    expect(r).toMatchObject({ ok: true, value: 'donedone' });
+  });
+
   it('a huge allocation fails with a memory error, and the host lives on', async () => {
     const r = await runInSandbox('const a = []; while (true) a.push(new Array(1e6).fill(1));', {
       memoryLimitBytes: 8 * 1024 * 1024,

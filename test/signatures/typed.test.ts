@@ -92,7 +92,7 @@ describe('string signatures are typed by the compiler', () => {
     const Person = z.object({ name: z.string(), age: z.number() });
     const sig = signature('p: Person -> ok: bool', undefined, { types: { Person } });
     expectTypeOf(inputsOf(sig)).toEqualTypeOf<{ p: z.output<typeof Person> }>();
-    expectTypeOf(inputsOf(sig).p.age).toEqualTypeOf<number>();
+    expectTypeOf(inputsOf(sig)).toHaveProperty('p').toHaveProperty('age').toEqualTypeOf<number>();
     const opaque = signature('p: Point -> ok: bool', undefined, {
       types: { Point: FieldTypes.tuple(FieldTypes.int, FieldTypes.int) },
     });

@@ -11,12 +11,65 @@ export interface EvalOptions extends OneshotOptions {
   concurrency?: number;
   shards?: number;
   inputKeys?: string[];
+  /** Print each example that raised an error, with its reason, on stderr. */
+  showErrors?: boolean;
+}
+
+/** What `eval` reads from the runtime's summary (EvaluationSummary, structurally). */
+interface SummaryView {
+  score?: unknown;
+  errors?: unknown;
+  failures?: unknown;
 }
 
 /** The score of an evaluation summary, when it has one (`score`, percent). */
 function scoreOf(summary: unknown): number | undefined {
-  const s = (summary as { score?: unknown } | null)?.score;
+  const s = (summary as SummaryView | null)?.score;
   return typeof s === 'number' ? s : undefined;
+}
+
+/** The examples of a summary that raised an error. */
+function failuresOf(summary: unknown): { index: number; reason: string }[] {
+  const f = (summary as SummaryView | null)?.failures;
+  if (!Array.isArray(f)) return [];
+  return f.filter(
+    (x): x is { index: number; reason: string } =>
+      typeof (x as { index?: unknown }).index === 'number' &&
+      typeof (x as { reason?: unknown }).reason === 'string',
+  );
+}
+
+/** A short view of an example's inputs for an error line. */
+function exampleLabel(example: Record<string, unknown> | undefined): string {
+  if (example === undefined) return '';
+  const text = JSON.stringify(example);
+  return ` ${text.length > 80 ? `${text.slice(0, 77)}...` : text}`;
+}
+
+/**
+ * The lines `eval` prints on stderr after the run: the score (percent, as DSPy's Evaluate and
+ * `dspex optimize` print it) and, with `showErrors`, one line per failed example; without it, a
+ * hint when some failed.
+ */
+export function renderEvalReport(
+  summary: unknown,
+  devset: readonly Record<string, unknown>[],
+  showErrors: boolean,
+): string {
+  const lines: string[] = [];
+  const score = scoreOf(summary);
+  const failures = failuresOf(summary);
+  if (score !== undefined)
+    lines.push(
+      `score ${score.toFixed(2)}% over ${devset.length} examples${failures.length > 0 ? ` (${failures.length} raised an error)` : ''}`,
+    );
+  if (showErrors)
+    for (const f of failures)
+      lines.push(
+        `  example ${f.index + 1}${exampleLabel(devset[f.index])}: ${f.reason.replace(/\s*\n\s*/g, ' ')}`,
+      );
+  else if (failures.length > 0) lines.push(`  (--show-errors prints each failed example's reason)`);
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
 /**
@@ -58,9 +111,7 @@ export async function evalCommand(
       progress.stop();
     }
   });
-  const score = scoreOf(summary);
-  if (score !== undefined)
-    io.stderr.write(`score ${score.toFixed(2)} over ${devset.length} examples\n`);
+  io.stderr.write(renderEvalReport(summary, devset, options.showErrors === true));
   io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   return 0;
 }

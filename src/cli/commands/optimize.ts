@@ -1,9 +1,15 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { MemoryStore, RedisStore, type Store } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
 import type { CliDeps } from '../cli-deps.js';
+import { resolveQueueTarget } from '../cli-config.js';
 import { parseJsonObject } from '../json-input.js';
 import { readExamplesFile } from '../jsonl-file.js';
 import { withOneshotRuntime, type OneshotOptions } from '../oneshot-runtime.js';
+import { checkOptimizerParams } from '../optimizer-params.js';
 import { createProgress } from '../progress.js';
+import { assertRedisReachable, redactRedisUrl } from '../redis-access.js';
 import { toCliError } from '../runtime-errors.js';
 import type { OptimizationRunView } from '../runtime-port.js';
 
@@ -14,16 +20,59 @@ export interface OptimizeOptions extends OneshotOptions {
   valset?: string;
   params?: string;
   inputKeys?: string[];
+  /** Make the new version the program's active one (Redis mode: running nodes use it next). */
+  deploy?: boolean;
+  /** Write the optimized state (DSPy's saved-program JSON) to this file. */
+  out?: string;
+  /** Redis URL of the cluster whose store keeps the new version (default: config, env, local node). */
+  redis?: string;
+  prefix?: string;
   /** How often the run record is polled, ms. Default 250. */
   pollMs?: number;
 }
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
+/** Where the optimized program version is kept. */
+type StoreTarget = { kind: 'redis'; url: string; prefix: string } | { kind: 'memory' };
+
+async function openStore(
+  deps: CliDeps,
+  options: OptimizeOptions,
+): Promise<{ store: Store; target: StoreTarget }> {
+  const cluster = await resolveQueueTarget(deps.io, options);
+  if (cluster.redisUrl === undefined) {
+    if (options.deploy === true)
+      throw new CliError(
+        'usage',
+        '--deploy needs Redis mode (redis.url in the config, DSPEX_REDIS_URL or --redis): without Redis the new version lives only in this command; use --out FILE to keep it',
+      );
+    return { store: new MemoryStore(), target: { kind: 'memory' } };
+  }
+  await assertRedisReachable(cluster.redisUrl);
+  // The key namespace the runtime's own Redis store uses (supervisors/runtime.ts).
+  const prefix = `${cluster.prefix}:store`;
+  return {
+    store: new RedisStore({ redis: cluster.redisUrl, prefix }),
+    target: { kind: 'redis', url: cluster.redisUrl, prefix: cluster.prefix },
+  };
+}
+
+/** The run's new program version, from its result (`{ runId, version, deployed }`). */
+function versionOf(run: OptimizationRunView): string | undefined {
+  const v = (run.result as { version?: unknown } | undefined)?.version;
+  return typeof v === 'string' ? v : undefined;
+}
+
 /**
- * `dspex optimize <program> --optimizer NAME --trainset FILE`: runs an optimization on an embedded
- * runtime, following its run record with a progress bar (plain lines when not a terminal), then
- * prints the final run (best score, result) as JSON. A failed or cancelled run exits 1.
+ * `dspex optimize <program> --optimizer NAME --trainset FILE [--deploy] [--out FILE]`: checks the
+ * optimizer and its `--params` (unknown keys are named, exit 2), runs the optimization on a
+ * one-off embedded runtime following its run record with a progress bar, and keeps the result as
+ * a new program version in the cluster's store (Redis: the config, `DSPEX_REDIS_URL`, `--redis` or
+ * a Redis-mode node of this folder). `--deploy` makes it the active version, which running nodes
+ * load from their next job; `--out` writes the state to a file (`Module.load` reads it). Without
+ * Redis the version exists only for the command, which says so. Prints the final run as JSON; a
+ * failed run exits 1 (2 for a bad request).
  */
 export async function optimizeCommand(
   deps: CliDeps,
@@ -34,33 +83,62 @@ export async function optimizeCommand(
   const trainset = readExamplesFile(options.trainset, io.cwd);
   const valset =
     options.valset === undefined ? undefined : readExamplesFile(options.valset, io.cwd);
-  const params =
-    options.params === undefined ? undefined : parseJsonObject(options.params, '--params');
-  const final = await withOneshotRuntime(deps, program, options, async (runtime) => {
-    const { runId } = await runtime.optimize(program, {
-      optimizer: options.optimizer,
-      trainset,
-      ...(valset === undefined ? {} : { valset }),
-      ...(params === undefined ? {} : { params }),
-      ...(options.inputKeys === undefined ? {} : { inputKeys: options.inputKeys }),
-    });
-    io.stderr.write(`optimization run ${runId} (${options.optimizer}) started\n`);
-    const progress = createProgress(`optimize ${program}`, io.stderr, { now: io.now });
-    try {
-      for (;;) {
-        const run: OptimizationRunView | undefined = await runtime.optimizationRun(runId);
-        if (run !== undefined) {
-          const best = run.bestScore === null ? '' : `best ${run.bestScore.toFixed(2)}`;
-          progress.update(run.progress.done, run.progress.total, best);
-          if (FINAL.has(run.status)) return { runId, ...run };
+  const params = options.params === undefined ? {} : parseJsonObject(options.params, '--params');
+  checkOptimizerParams(options.optimizer, params);
+  const { store, target } = await openStore(deps, options);
+  let state: unknown;
+  let final: OptimizationRunView & { runId: string };
+  try {
+    final = await withOneshotRuntime(deps, program, { ...options, store }, async (runtime) => {
+      const { runId } = await runtime.optimize(program, {
+        optimizer: options.optimizer,
+        trainset,
+        ...(valset === undefined ? {} : { valset }),
+        params: { ...params, deploy: options.deploy === true },
+        ...(options.inputKeys === undefined ? {} : { inputKeys: options.inputKeys }),
+      });
+      io.stderr.write(`optimization run ${runId} (${options.optimizer}) started\n`);
+      const progress = createProgress(`optimize ${program}`, io.stderr, { now: io.now });
+      try {
+        for (;;) {
+          const run: OptimizationRunView | undefined = await runtime.optimizationRun(runId);
+          if (run !== undefined) {
+            // Candidate scores are DSPy's Evaluate scores: percent, as `dspex eval` prints them.
+            const best = run.bestScore === null ? '' : `best ${run.bestScore.toFixed(2)}%`;
+            progress.update(run.progress.done, run.progress.total, best);
+            if (FINAL.has(run.status)) return { runId, ...run };
+          }
+          await io.sleep(options.pollMs ?? 250);
         }
-        await io.sleep(options.pollMs ?? 250);
+      } finally {
+        progress.stop();
       }
-    } finally {
-      progress.stop();
+    });
+    const version = versionOf(final);
+    if (options.out !== undefined && final.status === 'succeeded' && version !== undefined)
+      state = (await store.programs.getVersion(program, version)).state;
+  } finally {
+    await store.close();
+  }
+  const version = versionOf(final);
+  let out: string | undefined;
+  if (options.out !== undefined && state !== undefined) {
+    out = resolve(io.cwd, options.out);
+    try {
+      writeFileSync(out, `${JSON.stringify(state, null, 2)}\n`);
+    } catch (cause) {
+      throw new CliError('usage', `cannot write --out ${out}: ${(cause as Error).message}`, {
+        cause,
+      });
     }
-  });
-  io.stdout.write(`${JSON.stringify(final, null, 2)}\n`);
+  }
+  const kept =
+    target.kind === 'redis'
+      ? { kind: 'redis', url: redactRedisUrl(target.url), prefix: target.prefix }
+      : { kind: 'memory' };
+  io.stdout.write(
+    `${JSON.stringify({ ...final, store: kept, ...(out === undefined ? {} : { out }) }, null, 2)}\n`,
+  );
   if (final.status !== 'succeeded') {
     // The run record carries the failure's code: a bad request (unknown optimizer or metric,
     // invalid job) exits 2 like any usage error, anything else 1.
@@ -72,7 +150,26 @@ export async function optimizeCommand(
       { details: { runId: final.runId } },
     );
   }
+  io.stderr.write(
+    `${describeOutcome(program, version, target, options.deploy === true)}${out === undefined ? '' : `\nstate written to ${out}`}\n`,
+  );
   return 0;
+}
+
+/** What became of the new version, in one or two sentences. */
+function describeOutcome(
+  program: string,
+  version: string | undefined,
+  target: StoreTarget,
+  deploy: boolean,
+): string {
+  const v = version ?? '(unknown)';
+  if (target.kind === 'memory')
+    return `version ${v} of ${program} was kept only in this command's memory store (no Redis configured); use --out FILE to keep the state`;
+  const where = `Redis ${redactRedisUrl(target.url)} (prefix ${target.prefix})`;
+  return deploy
+    ? `version ${v} of ${program} saved in ${where} and deployed: running nodes use it from their next job`
+    : `version ${v} of ${program} saved in ${where}; not deployed (pass --deploy, or submit jobs with --version ${v})`;
 }
 
 function errorText(error: unknown): string {

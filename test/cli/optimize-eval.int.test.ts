@@ -1,0 +1,114 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { RedisStore } from '../../src/store/index.js';
+import { ROOT, projectDir, runDspex } from './cli-process.js';
+
+const TRAINSET = join(ROOT, 'examples', 'data', 'math-trainset.jsonl');
+const DEVSET = join(ROOT, 'examples', 'data', 'math-devset.jsonl');
+const PARAMS = '{"metric":"exact_match","maxBootstrappedDemos":2}';
+
+describe('dspex optimize keeps the optimized program in the cluster store (real Redis)', () => {
+  const url = inject('redisUrl');
+  const prefix = `optimize-${process.pid}-${Date.now()}`;
+  const redisArgs = ['--redis', url, '--prefix', prefix];
+
+  it('persists a new program version in Redis, --deploy activates it and --out writes its state', async () => {
+    const cwd = projectDir({});
+    const out = join(mkdtempSync(join(tmpdir(), 'dspex-out-')), 'cot_math.json');
+    const deployed = await runDspex(
+      ['optimize', 'cot_math', '-o', 'bootstrap-few-shot', '-t', TRAINSET, '--params', PARAMS]
+        .concat(['--deploy', '--out', out])
+        .concat(redisArgs),
+      { cwd },
+    );
+    expect(deployed.stderr).toContain('deployed: running nodes use it from their next job');
+    expect(deployed.code).toBe(0);
+    const run = JSON.parse(deployed.stdout) as { result: { version: string }; store: object };
+    expect(run.store).toEqual({ kind: 'redis', url, prefix });
+    const store = new RedisStore({ redis: url, prefix: `${prefix}:store` });
+    try {
+      const record = await store.programs.find('cot_math');
+      expect(record?.activeVersion).toBe(run.result.version);
+      const saved = await store.programs.getVersion('cot_math', run.result.version);
+      expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(saved.state);
+      expect(JSON.stringify(saved.state)).toContain('"demos"');
+
+      const second = await runDspex(
+        ['optimize', 'cot_math', '-o', 'labeled-few-shot', '-t', TRAINSET, ...redisArgs],
+        { cwd },
+      );
+      expect(second.code).toBe(0);
+      expect(second.stderr).toContain('not deployed');
+      const next = JSON.parse(second.stdout) as { result: { version: string; deployed: boolean } };
+      expect(next.result.deployed).toBe(false);
+      expect(next.result.version).not.toBe(run.result.version);
+      expect((await store.programs.find('cot_math'))?.activeVersion).toBe(run.result.version);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+});
+
+describe('dspex optimize and eval on bad input exit 2 with a readable sentence', () => {
+  const cwd = projectDir({});
+
+  it('an unknown --params key is refused by name before anything runs', async () => {
+    const res = await runDspex(
+      [
+        'optimize',
+        'cot_math',
+        '-o',
+        'bootstrap-few-shot',
+        '-t',
+        TRAINSET,
+        '--params',
+        '{"maxDemos":2}',
+      ],
+      { cwd },
+    );
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain("unknown option 'maxDemos' for bootstrap-few-shot");
+    expect(res.stderr).not.toContain('"code"');
+  });
+
+  it('an unknown optimizer names the known ones', async () => {
+    const res = await runDspex(['optimize', 'cot_math', '-o', 'mipro', '-t', TRAINSET], { cwd });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(
+      "unknown optimizer 'mipro' (one of: labeled-few-shot, bootstrap-few-shot, random-search)",
+    );
+  });
+
+  it('--deploy without Redis is refused instead of claiming a deployment', async () => {
+    const res = await runDspex(
+      ['optimize', 'cot_math', '-o', 'labeled-few-shot', '-t', TRAINSET, '--deploy'],
+      { cwd },
+    );
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--deploy needs Redis mode');
+  });
+
+  it('eval --show-errors prints each failed example with its reason and the percent score', async () => {
+    const res = await runDspex(
+      ['eval', 'cot_math', '--data', DEVSET, '--metric', 'exact_match', '--show-errors'],
+      { cwd },
+    );
+    expect(res.code).toBe(0);
+    // The offline demo LM answers 0: the two examples whose answer is 0 match.
+    expect(res.stderr).toContain('score 50.00% over 4 examples');
+    expect(JSON.parse(res.stdout)).toMatchObject({ score: 50, total: 4, errors: 0, failures: [] });
+  }, 60_000);
+
+  it('eval on a missing data file exits 2', async () => {
+    const res = await runDspex(
+      ['eval', 'cot_math', '--data', 'nope.jsonl', '--metric', 'exact_match'],
+      {
+        cwd,
+      },
+    );
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('cannot read data file');
+  });
+});

@@ -1,0 +1,202 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  cheapestWithin,
+  choosePoint,
+  configurationKey,
+  gridSearch,
+  nondominatedRanks,
+  paretoFront,
+  paretoSearch,
+  parseObjectiveConstraint,
+  randomSearch,
+  v,
+  VariableSpace,
+  type Configuration,
+  type ConfigurationEvaluator,
+  type EvaluatedPoint,
+  type SearchCheckpoint,
+} from '../../src/variables/index.js';
+
+/**
+ * A pure simulated task (no LM): the structure of simulated-task.ts — skill per configuration,
+ * difficulty per example, cost from model price × prompt/output size — over 48 configurations.
+ */
+function synthetic(): { space: VariableSpace; evaluate: ConfigurationEvaluator } {
+  const space = new VariableSpace()
+    .add(v.choice(['s', 'm', 'l'], { name: 'model' }))
+    .add(v.choice(['plain', 'cot'], { name: 'strategy' }))
+    .add(v.choice([0, 1], { name: 'temperature' }))
+    .add(v.choice([0, 1], { name: 'instructions' }))
+    .add(v.choice([0, 4], { name: 'demos' }));
+  const price: Record<string, number> = { s: 1, m: 5, l: 30 };
+  const skill = (c: Configuration): number => {
+    const size = ['s', 'm', 'l'].indexOf(c['model'] as string);
+    let k = [0.3, 0.55, 0.85][size]!;
+    if (c['strategy'] === 'cot') k += [0.15, 0.1, -0.03][size]!;
+    if (c['temperature'] === 1) k -= [0.1, 0.05, 0.05][size]!;
+    if (c['instructions'] === 1) k += 0.08;
+    if (c['demos'] === 4) k += [0.1, 0.06, 0][size]!;
+    return k;
+  };
+  const difficulty = (i: number): number => (i * 0.6180339887 + 0.1) % 1;
+  const evaluate: ConfigurationEvaluator = (c, indices) =>
+    Promise.resolve(
+      indices.map((i) => ({
+        score: skill(c) > difficulty(i) ? 1 : 0,
+        cost:
+          (price[c['model'] as string]! *
+            (10 +
+              (c['strategy'] === 'cot' ? 8 : 0) +
+              (c['demos'] === 4 ? 4 : 0) +
+              Number(c['instructions'])) *
+            (1 + (i % 3) / 10)) /
+          1e6,
+        latencyMs: 10,
+        lmCalls: 1,
+      })),
+    );
+  return { space, evaluate };
+}
+
+const keys = (front: readonly EvaluatedPoint[]): string[] =>
+  front.map((p) => configurationKey(p.configuration)).sort();
+
+describe('pareto search against brute force (synthetic task)', () => {
+  const n = 60;
+  const objectives = { quality: 'max', cost: 'min' } as const;
+  it('finds_the_brute_force_front_with_at_most_half_the_evaluations', async () => {
+    const { space, evaluate } = synthetic();
+    const brute = await gridSearch({ space, evaluate, devsetSize: n, objectives });
+    expect(brute.spent.evaluations).toBe(48);
+    const found = await paretoSearch({
+      space,
+      evaluate,
+      devsetSize: n,
+      objectives,
+      budget: { evaluations: 24 },
+      seed: 1,
+    });
+    expect(found.spent.evaluations).toBeLessThanOrEqual(24);
+    expect(keys(found.front)).toEqual(keys(brute.front));
+    for (const p of found.front) expect(p.complete).toBe(true);
+  });
+  it('never_spends_more_than_its_budget', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 20 }), fc.integer(), async (budget, seed) => {
+        const { space, evaluate } = synthetic();
+        const r = await paretoSearch({
+          space,
+          evaluate,
+          devsetSize: n,
+          objectives,
+          budget: { evaluations: budget / 2 },
+          seed,
+        });
+        expect(r.spent.examples).toBeLessThanOrEqual((budget / 2) * n);
+      }),
+      { numRuns: 20 },
+    );
+  });
+  it('stops_at_the_lm_call_and_dollar_budgets', async () => {
+    const { space, evaluate } = synthetic();
+    const calls = await gridSearch({ space, evaluate, devsetSize: n, budget: { lmCalls: 100 } });
+    expect(calls.budgetExhausted).toBe(true);
+    expect(calls.spent.lmCalls).toBeLessThan(100 + n);
+    const dollars = await gridSearch({ space, evaluate, devsetSize: n, budget: { dollars: 1e-4 } });
+    expect(dollars.budgetExhausted).toBe(true);
+  });
+  it('a_resumed_search_ends_where_the_uninterrupted_one_does_without_rerunning', async () => {
+    const { space, evaluate } = synthetic();
+    const full = await paretoSearch({
+      space,
+      evaluate,
+      devsetSize: n,
+      objectives,
+      budget: { evaluations: 24 },
+      seed: 3,
+    });
+    const checkpoints: SearchCheckpoint[] = [];
+    await paretoSearch({
+      space,
+      evaluate,
+      devsetSize: n,
+      objectives,
+      budget: { evaluations: 10 },
+      seed: 3,
+      onCheckpoint: (c) => void checkpoints.push(JSON.parse(JSON.stringify(c)) as SearchCheckpoint),
+    });
+    let fresh = 0;
+    const counting: ConfigurationEvaluator = (c, indices) => {
+      fresh += indices.length;
+      return evaluate(c, indices);
+    };
+    const resumed = await paretoSearch({
+      space,
+      evaluate: counting,
+      devsetSize: n,
+      objectives,
+      budget: { evaluations: 24 },
+      seed: 3,
+      resumeFrom: checkpoints[checkpoints.length - 1]!,
+    });
+    expect(keys(resumed.front)).toEqual(keys(full.front));
+    expect(resumed.spent).toEqual(full.spent);
+    expect(fresh).toBe(
+      full.spent.examples -
+        checkpoints.at(-1)!.observations.reduce((s, o) => s + o.outcomes.length, 0),
+    );
+  });
+  it('a_checkpoint_of_another_devset_is_refused', async () => {
+    const { space, evaluate } = synthetic();
+    const r = await randomSearch({ space, evaluate, devsetSize: n, samples: 2 });
+    await expect(
+      paretoSearch({ space, evaluate, devsetSize: 10, resumeFrom: r.checkpoint }),
+    ).rejects.toThrow(/does not fit this search/);
+  });
+  it('results_do_not_depend_on_concurrency', async () => {
+    const { space, evaluate } = synthetic();
+    const a = await gridSearch({ space, evaluate, devsetSize: n, concurrency: 1 });
+    const b = await gridSearch({ space, evaluate, devsetSize: n, concurrency: 5 });
+    expect(keys(a.front)).toEqual(keys(b.front));
+  });
+  it('constraints_keep_points_off_the_front', async () => {
+    const { space, evaluate } = synthetic();
+    const r = await gridSearch({
+      space,
+      evaluate,
+      devsetSize: n,
+      objectives,
+      constraints: ['cost <= 0.0001'],
+    });
+    expect(r.front.every((p) => p.cost <= 0.0001)).toBe(true);
+    expect(r.front.length).toBeGreaterThan(0);
+  });
+});
+
+describe('objectives', () => {
+  const pts = [
+    { quality: 90, cost: 3, latency: 1 },
+    { quality: 89, cost: 1, latency: 1 },
+    { quality: 80, cost: 2, latency: 1 },
+    { quality: 95, cost: 9, latency: 1 },
+  ];
+  it('front_and_ranks', () => {
+    expect(paretoFront(pts, (p) => p)).toEqual([pts[0], pts[1], pts[3]]);
+    expect(nondominatedRanks(pts)).toEqual([0, 0, 1, 0]);
+  });
+  it('cheapest_within_two_points_of_the_best', () => {
+    const front = paretoFront(pts, (p) => p);
+    expect(choosePoint(front, (p) => p, cheapestWithin(6))).toBe(pts[1]);
+    expect(choosePoint(front, (p) => p, cheapestWithin(5))).toBe(pts[0]);
+    expect(choosePoint(front, (p) => p, 'best-quality')).toBe(pts[3]);
+  });
+  it('constraint_text_is_read_or_rejected_with_the_text', () => {
+    expect(parseObjectiveConstraint('latency < 800')).toEqual({
+      objective: 'latency',
+      op: '<',
+      bound: 800,
+    });
+    expect(() => parseObjectiveConstraint('price <= 1')).toThrow('"price <= 1"');
+  });
+});
