@@ -4,8 +4,17 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Path of the real Erlang driver (repo-relative ../shared/oracle/driver.escript by default). */
+/**
+ * The reference OTP driver: `DSPEX_ORACLE_DRIVER`, else `shared/oracle/driver.escript` beside the
+ * checkout, else the team machines' `/work/shared/oracle/driver.escript` (a clone elsewhere on them).
+ * The project does not ship its own driver yet (issue 7 item 7 is open on that point).
+ */
 export const DRIVER_PATH =
   process.env['DSPEX_ORACLE_DRIVER'] ??
+  [
+    resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/oracle/driver.escript'),
+    '/work/shared/oracle/driver.escript',
+  ].find((path) => existsSync(path)) ??
   resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/oracle/driver.escript');
 
 /** Whether escript and the driver are available. */
