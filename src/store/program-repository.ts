@@ -1,3 +1,4 @@
+import { StoreError } from './store-error.js';
 import { assertTransition, invalidTransition, isFinalStatus } from './lifecycle.js';
 import {
   PROGRAM_LIFECYCLE,
@@ -131,11 +132,23 @@ export class ProgramTable implements ProgramRepository {
   }
 
   async getVersion(name: string, version?: string): Promise<ProgramVersion> {
-    const program = await this.table.get([name]);
-    const wanted = version ?? program.activeVersion;
-    const found = wanted === null ? undefined : program.versions.find((v) => v.version === wanted);
-    if (found === undefined) throw this.table.notFound(name, { version: wanted });
-    return found;
+    const program = await this.table.find([name]);
+    const wanted = version ?? program?.activeVersion ?? null;
+    const found = wanted === null ? undefined : program?.versions.find((v) => v.version === wanted);
+    if (found !== undefined) return found;
+    // Say which version of which program is missing, and what there is instead.
+    const stored = program?.versions.map((v) => v.version) ?? [];
+    const what =
+      wanted === null
+        ? `program ${JSON.stringify(name)} has no active version`
+        : `version ${JSON.stringify(wanted)} of program ${JSON.stringify(name)} not found`;
+    const known =
+      stored.length === 0
+        ? 'it has no stored versions'
+        : `stored versions: ${stored.map((v) => JSON.stringify(v)).join(', ')}`;
+    throw new StoreError('not_found', `${what}; ${known}`, {
+      details: { record: 'program', id: name, version: wanted, stored },
+    });
   }
 
   private assertWritable(current: Program, action: string): void {

@@ -103,6 +103,21 @@ export function describeProgramConformance(ctx: ConformanceContext): void {
       await expectStoreError(store.programs.getVersion('qa'), 'not_found');
     });
 
+    it('names the missing version, its program and the stored versions in getVersion errors', async () => {
+      await store.programs.create({ name: 'qa' });
+      await store.programs.publishVersion('qa', { version: 'v1', state: {} });
+      const missing = await expectStoreError(store.programs.getVersion('qa', 'v999'), 'not_found');
+      expect(missing.message).toBe(
+        'version "v999" of program "qa" not found; stored versions: "v1"',
+      );
+      const none = await expectStoreError(store.programs.getVersion('ghost', 'v1'), 'not_found');
+      expect(none.message).toBe(
+        'version "v1" of program "ghost" not found; it has no stored versions',
+      );
+      const inactive = await expectStoreError(store.programs.getVersion('qa'), 'not_found');
+      expect(inactive.message).toBe('program "qa" has no active version; stored versions: "v1"');
+    });
+
     it('activates the latest version when a draft is set active by status, and refuses a draft with none', async () => {
       await store.programs.create({ name: 'empty' });
       const e = await expectStoreError(
