@@ -13,6 +13,12 @@ const USAGE_CODES = new Set([
 ]);
 
 /**
+ * Causes of a failed execution that are the caller's inputs, not the program or its LM: a run with a
+ * missing input field is a bad request (exit 2), as a malformed payload is.
+ */
+const INPUT_CAUSES = new Set(['missing_inputs']);
+
+/**
  * Maps a failure of the runtime (or anything a command awaited) to a {@link CliError}, by the
  * error's stable `code` (never its message): `unknown_program` → exit 4, bad requests → exit 2,
  * the rest → exit 1. Read structurally, because the runtime may come from another module
@@ -26,7 +32,11 @@ export function toCliError(error: unknown, fallback: CliErrorCode = 'failed'): C
     {}) as Record<string, unknown>;
   if (code === 'unknown_program')
     return new CliError('unknown_program', message, { cause: error, details });
-  if (typeof code === 'string' && USAGE_CODES.has(code))
+  const inputFault =
+    code === 'execution_failed' &&
+    typeof details['cause'] === 'string' &&
+    INPUT_CAUSES.has(details['cause']);
+  if ((typeof code === 'string' && USAGE_CODES.has(code)) || inputFault)
     return new CliError('usage', message, { cause: error, details });
   return new CliError(fallback, message, { cause: error, details });
 }
