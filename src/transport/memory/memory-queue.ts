@@ -194,17 +194,7 @@ export class MemoryQueue {
     job.attemptsMade += 1;
     job.failedReason = reason;
     if (!isUnrecoverable(error) && job.attemptsMade < job.attempts) {
-      const delay = backoffDelay(job.backoff, job.attemptsMade);
-      if (delay > 0) this.#delay(job, delay);
-      else this.#enqueueWaiting(job, 'back');
-      this.emit({
-        type: 'retrying',
-        queue: this.name,
-        jobId: job.id,
-        attemptsMade: job.attemptsMade,
-        delay,
-        failedReason: reason,
-      });
+      this.#requeue(job, backoffDelay(job.backoff, job.attemptsMade), reason);
       return;
     }
     job.state = 'failed';
@@ -217,6 +207,11 @@ export class MemoryQueue {
   delayRun(job: MemoryJob, lease: number, ms: number, reason: string): void {
     if (!this.#isCurrent(job, lease)) return;
     job.lease += 1;
+    this.#requeue(job, ms, reason);
+  }
+
+  /** Puts a job back for another run, `delayed` by `ms` (or at the back of `waiting`), and says so. */
+  #requeue(job: MemoryJob, ms: number, reason: string): void {
     if (ms > 0) this.#delay(job, ms);
     else this.#enqueueWaiting(job, 'back');
     this.emit({
