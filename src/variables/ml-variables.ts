@@ -1,3 +1,4 @@
+import { DEFAULT_PRICES, type ModelPrice } from '../lm/pricing.js';
 import { choice, conditional, float, integer, moduleVariable } from './builders.js';
 import { VariableError } from './variable-error.js';
 import type { CommonVariableOptions, Variable } from './variable.js';
@@ -6,58 +7,64 @@ import type { CommonVariableOptions, Variable } from './variable.js';
 export interface ModelInfo {
   provider: string;
   /** USD per 1M input / output tokens. */
-  price: { input: number; output: number };
+  price: ModelPrice;
   /** Context window in tokens. */
   contextWindow: number;
   /** What the model can do (`tools`, `json_schema`, `vision`, `reasoning` …). */
   capabilities: readonly string[];
 }
 
+/** The LM layer's default list price of `model`, so the catalogue and the cost accounting agree. */
+function listPrice(model: string): ModelPrice {
+  const price = DEFAULT_PRICES[model];
+  if (price === undefined) throw new Error(`no default price for ${model}`);
+  return price;
+}
+
 /**
- * A small default catalogue (list prices in USD per 1M tokens as published in 2025; the same
- * numbers as the LM layer's default price table). Pass your own `models` to {@link model} for
- * anything else.
+ * A small default catalogue (prices from the LM layer's default price table, USD per 1M tokens).
+ * Pass your own `models` to {@link model} for anything else.
  */
 export const DEFAULT_MODELS: Readonly<Record<string, ModelInfo>> = Object.freeze({
   'gpt-4o-mini': {
     provider: 'openai',
-    price: { input: 0.15, output: 0.6 },
+    price: listPrice('gpt-4o-mini'),
     contextWindow: 128_000,
     capabilities: ['tools', 'json_schema', 'vision'],
   },
   'gpt-4o': {
     provider: 'openai',
-    price: { input: 2.5, output: 10 },
+    price: listPrice('gpt-4o'),
     contextWindow: 128_000,
     capabilities: ['tools', 'json_schema', 'vision'],
   },
   'gpt-4.1-nano': {
     provider: 'openai',
-    price: { input: 0.1, output: 0.4 },
+    price: listPrice('gpt-4.1-nano'),
     contextWindow: 1_047_576,
     capabilities: ['tools', 'json_schema'],
   },
   'gpt-4.1-mini': {
     provider: 'openai',
-    price: { input: 0.4, output: 1.6 },
+    price: listPrice('gpt-4.1-mini'),
     contextWindow: 1_047_576,
     capabilities: ['tools', 'json_schema', 'vision'],
   },
   'o4-mini': {
     provider: 'openai',
-    price: { input: 1.1, output: 4.4 },
+    price: listPrice('o4-mini'),
     contextWindow: 200_000,
     capabilities: ['tools', 'json_schema', 'reasoning'],
   },
   'claude-3-5-haiku': {
     provider: 'anthropic',
-    price: { input: 0.8, output: 4 },
+    price: listPrice('claude-3-5-haiku'),
     contextWindow: 200_000,
     capabilities: ['tools'],
   },
   'claude-sonnet-4': {
     provider: 'anthropic',
-    price: { input: 3, output: 15 },
+    price: listPrice('claude-sonnet-4'),
     contextWindow: 200_000,
     capabilities: ['tools', 'vision', 'reasoning'],
   },
