@@ -1,27 +1,18 @@
 /**
  * Differential test against real Erlang/OTP: random valid scenarios (fast-check, fixed seed,
- * inside the determinism rules of oracle/README.md §5) and malformed ones are run through the
- * real driver (escript ../shared/oracle/driver.escript) and the TS runner; stdout and exit status
- * (and stderr for parse errors) must be identical.
+ * inside the determinism rules of test/oracle/README.md) and malformed ones are run through the
+ * project's own OTP driver (escript test/oracle/driver/dspex_oracle.escript) and the TS runner; stdout and exit status (and stderr for parse errors) must be identical. The
+ * committed scenario logs are checked against the same driver by `test/oracle/regen-logs.sh --check`
+ * (run by .ci/run).
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DRIVER_PATH, runDriver } from './lib/driver.js';
+import { DRIVER_PATH, escriptInstalled, runDriver } from './lib/driver.js';
 import { generateScenario, randFrom } from './lib/generate.js';
 import { runScenarioText } from './lib/run-file.js';
-
-function escriptInstalled(): boolean {
-  try {
-    execFileSync('sh', ['-c', 'command -v escript'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const available = escriptInstalled() && existsSync(DRIVER_PATH);
 const dir = mkdtempSync(join(tmpdir(), 'dspex-differential-'));
@@ -61,7 +52,7 @@ if (!available) {
   describe('differential vs real Erlang/OTP', () => {
     it('fails when escript or the OTP driver is missing (it cannot compare)', () => {
       expect.fail(
-        `the differential run needs escript (Debian package erlang-base) and the driver at ${DRIVER_PATH} (or DSPEX_ORACLE_DRIVER); escript ${escriptInstalled() ? 'found' : 'NOT found'}, driver ${existsSync(DRIVER_PATH) ? 'found' : 'NOT found'}`,
+        `the differential run needs escript (Debian package erlang-base) and the driver at ${DRIVER_PATH}; escript ${escriptInstalled() ? 'found' : 'NOT found'}, driver ${existsSync(DRIVER_PATH) ? 'found' : 'NOT found'}`,
       );
     });
   });

@@ -1,23 +1,19 @@
 #!/usr/bin/env bash
-# Runs every scenario in test/oracle/scenarios through the real Erlang/OTP driver
-# (../shared/oracle/driver.escript, or $DSPEX_ORACLE_DRIVER).
+# Runs every scenario in test/oracle/scenarios through the project's Erlang/OTP driver
+# (test/oracle/driver/dspex_oracle.escript; $DSPEX_ORACLE_DRIVER may name another one).
 #   --check  compare with the checked-in .log files (default)
 #   --write  rewrite the .log files
 set -uo pipefail
 cd "$(dirname "$0")"
 mode=${1:---check}
-driver=${DSPEX_ORACLE_DRIVER:-../../../shared/oracle/driver.escript}
-# A clone elsewhere on the team machines finds the shared driver at its fixed place.
-if [ -z "${DSPEX_ORACLE_DRIVER:-}" ] && [ ! -f "$driver" ] && [ -f /work/shared/oracle/driver.escript ]; then
-  driver=/work/shared/oracle/driver.escript
-fi
+driver=${DSPEX_ORACLE_DRIVER:-driver/dspex_oracle.escript}
 # A check against real Erlang that cannot run fails (exit 1): it must never pass unchecked.
 if ! command -v escript >/dev/null 2>&1; then
   echo "regen-logs: escript not found (Debian package erlang-base): cannot check the logs against real Erlang/OTP"
   exit 1
 fi
 if [ ! -f "$driver" ]; then
-  echo "regen-logs: driver not found at $driver (set DSPEX_ORACLE_DRIVER): cannot check the logs"
+  echo "regen-logs: driver not found at $driver: cannot check the logs"
   exit 1
 fi
 fail=0

@@ -1,6 +1,6 @@
 /**
  * `npx tsx test/oracle/run.ts FILE.scn`: runs a supervision scenario on the TS kernel and prints
- * the numbered event log exactly as the Erlang driver (/work/shared/oracle/driver.escript) does.
+ * the numbered event log exactly as the project's Erlang driver (test/oracle/driver/dspex_oracle.escript) does.
  * Exit status: 0 ok, 2 parse/validation error (`driver: FILE:LINE: message` on stderr),
  * 3 run-time scenario error.
  */

@@ -1,30 +1,24 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Path of the real Erlang driver (repo-relative ../shared/oracle/driver.escript by default). */
 /**
- * The reference OTP driver: `DSPEX_ORACLE_DRIVER`, else `shared/oracle/driver.escript` beside the
- * checkout, else the team machines' `/work/shared/oracle/driver.escript` (a clone elsewhere on them).
- * The project does not ship its own driver yet (issue 7 item 7 is open on that point).
+ * The project's own OTP oracle driver (test/oracle/driver/dspex_oracle.escript): it plays a
+ * scenario against Erlang/OTP's real `supervisor`. `DSPEX_ORACLE_DRIVER` may point at another
+ * driver speaking the same DSL (e.g. to compare two drivers), never needed otherwise.
  */
 export const DRIVER_PATH =
   process.env['DSPEX_ORACLE_DRIVER'] ??
-  [
-    resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/oracle/driver.escript'),
-    '/work/shared/oracle/driver.escript',
-  ].find((path) => existsSync(path)) ??
-  resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/oracle/driver.escript');
+  resolve(dirname(fileURLToPath(import.meta.url)), '../driver/dspex_oracle.escript');
 
-/** Whether escript and the driver are available. */
-export function driverAvailable(): Promise<boolean> {
-  if (!existsSync(DRIVER_PATH)) return Promise.resolve(false);
-  return new Promise((res) =>
-    execFile('escript', ['-s', DRIVER_PATH], (err) =>
-      res(err === null || (err as { code?: unknown }).code !== 'ENOENT'),
-    ),
-  );
+/** Whether the `escript` command (Debian package erlang-base) is on the PATH. */
+export function escriptInstalled(): boolean {
+  try {
+    execFileSync('sh', ['-c', 'command -v escript'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Runs the real driver on a scenario file: stdout, stderr and exit status. */

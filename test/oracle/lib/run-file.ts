@@ -6,7 +6,11 @@ import { parseScenario, ScnError } from './scenario.js';
 /** The CLI's behaviour for `argv` (file path), as data: stdout, stderr and exit status. */
 export async function runScenarioFile(argv: readonly string[]): Promise<RunOutput> {
   if (argv.length !== 1)
-    return { stdout: '', stderr: 'driver: usage: escript driver.escript FILE.scn\n', code: 2 };
+    return {
+      stdout: '',
+      stderr: 'driver: usage: escript dspex_oracle.escript FILE.scn\n',
+      code: 2,
+    };
   const file = argv[0] as string;
   let text: string;
   try {

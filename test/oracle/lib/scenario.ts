@@ -1,6 +1,6 @@
 /**
- * Parser of the oracle scenario DSL (/work/shared/oracle/README.md §2), mirroring the Erlang
- * driver's parser rule by rule, including the order in which it detects errors (so the same
+ * Parser of the oracle scenario DSL (test/oracle/README.md), mirroring the Erlang
+ * driver's parser (test/oracle/driver/dspex_oracle.escript) rule by rule, including the order in which it detects errors (so the same
  * `driver: FILE:LINE: message` is printed).
  */
 import type { Term } from '../../../src/kernel/index.js';
