@@ -11,3 +11,4 @@ export {
   parseConfig,
 } from './load-config.js';
 export type { LoadedConfig } from './load-config.js';
+export { adminExposureProblem, isLoopbackHost } from './loopback.js';

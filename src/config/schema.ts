@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adminExposureProblem } from './loopback.js';
 
 /** Defaults of every runtime setting, in one place (STYLE habit 2). */
 export const CONFIG_DEFAULTS = {
@@ -91,6 +92,12 @@ export const runtimeConfigSchema = z
         token: z.string().min(1).optional(),
       })
       .strict()
+      // An endpoint reachable from other machines must require a bearer token.
+      .superRefine((admin, ctx) => {
+        const problem = adminExposureProblem(admin);
+        if (problem !== undefined)
+          ctx.addIssue({ code: 'custom', path: ['token'], message: problem });
+      })
       .default({ enabled: true, host: CONFIG_DEFAULTS.adminHost, port: CONFIG_DEFAULTS.adminPort }),
     shutdown: z
       .object({ drainTimeoutMs: z.number().int().min(0).default(CONFIG_DEFAULTS.drainTimeoutMs) })

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { adminExposureProblem } from '../config/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { hasBearerToken } from './admin-auth.js';
 import { DaemonError } from './daemon-error.js';
@@ -44,7 +45,8 @@ export interface AdminServer {
  * - `GET /tree` → the runtime snapshot `{ nodeId, mode, startedAt, tree }` as JSON;
  * - `GET /events` → Server-Sent Events, one `event: <type>` per runtime event, JSON `data`.
  * Rejects with {@link DaemonError} `admin_listen_failed` (details carry the errno code) when the
- * port cannot be bound.
+ * port cannot be bound, and `admin_insecure` (before binding) for a non-loopback `host` without a
+ * `token`.
  *
  * @example
  * ```ts
@@ -54,6 +56,9 @@ export interface AdminServer {
  */
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const host = options.host ?? '127.0.0.1';
+  const exposure = adminExposureProblem({ host, token: options.token });
+  if (exposure !== undefined)
+    throw new DaemonError('admin_insecure', exposure, { details: { host } });
   const now = options.now ?? Date.now;
   const startedAt = now();
   const log = options.logger.child({ component: 'admin' });

@@ -3,9 +3,14 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../telemetry/index.js';
 import { nodeKey, nodesSetKey } from './cluster-keys.js';
 import { toJsonText } from './json-safe.js';
-import type { DaemonRuntime, RuntimeSnapshotView } from './runtime-port.js';
+import type { DaemonRuntime, RuntimeSnapshotView, TreeNodeView } from './runtime-port.js';
 
-/** What a node publishes at `{prefix}:nodes:{nodeId}` on every heartbeat. */
+/**
+ * What a node publishes at `{prefix}:nodes:{nodeId}` on every heartbeat. Anyone who can read the
+ * cluster's Redis can read it, so it carries no more than the admin endpoint's `/health` and
+ * `/tree` would (and only the tree fields `dspex inspect` draws): no config values, secrets, job
+ * inputs or Redis URLs; the tree is copied field by field ({@link publicSnapshot}).
+ */
 export interface NodeHeartbeat {
   nodeId: string;
   mode: 'embedded' | 'redis';
@@ -76,7 +81,7 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
       admin: options.admin,
       heartbeatAt: now(),
       intervalMs: options.intervalMs,
-      snapshot: options.runtime.inspect(),
+      snapshot: publicSnapshot(options.runtime.inspect()),
     };
     try {
       await options.redis
@@ -112,4 +117,47 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
       }
     },
   };
+}
+
+/**
+ * The part of a runtime snapshot a heartbeat publishes: identity, start time and, for every tree
+ * node, only id, kind, status, restarts, state value (state names), in-flight count, start time
+ * and children. Anything else a runtime puts in its snapshot (actor details, job labels, pool
+ * keys) stays on the token-protected admin endpoint.
+ */
+export function publicSnapshot(snapshot: RuntimeSnapshotView): RuntimeSnapshotView {
+  return {
+    nodeId: snapshot.nodeId,
+    mode: snapshot.mode,
+    startedAt: snapshot.startedAt,
+    tree: publicNode(snapshot.tree),
+  };
+}
+
+function publicNode(node: TreeNodeView): TreeNodeView {
+  const inFlight = node.inFlight ?? node.inFlightCalls;
+  const state = stateValue(node.state);
+  return {
+    id: String(node.id),
+    kind: String(node.kind),
+    status: String(node.status),
+    restarts: Number(node.restarts),
+    ...(state === undefined ? {} : { state }),
+    ...(typeof inFlight === 'number' ? { inFlight } : {}),
+    ...(typeof node.startedAt === 'number' ? { startedAt: node.startedAt } : {}),
+    ...(node.children === undefined ? {} : { children: node.children.map(publicNode) }),
+  };
+}
+
+/** An xstate state value (a state name, or nested region → state names), else undefined. */
+function stateValue(value: unknown): unknown {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const inner = stateValue(v);
+    if (inner === undefined) return undefined;
+    out[k] = inner;
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ export { startDaemon } from './daemon.js';
 export type { Daemon, DaemonConfig, DaemonOptions } from './daemon.js';
 export { startAdminServer } from './admin-server.js';
 export type { AdminServer, AdminServerOptions, DaemonStatus } from './admin-server.js';
-export { startHeartbeat } from './heartbeat.js';
+export { publicSnapshot, startHeartbeat } from './heartbeat.js';
 export type { Heartbeat, HeartbeatOptions, NodeHeartbeat } from './heartbeat.js';
 export { readClusterNodes } from './cluster-view.js';
 export { nodeKey, nodesSetKey } from './cluster-keys.js';
