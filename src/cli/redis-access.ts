@@ -25,16 +25,23 @@ export async function openRedis(url: string, timeoutMs = 3_000): Promise<Redis> 
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  client.on('error', () => undefined); // reported through the rejected connect/ping
+  // Reported through the rejected connect/ping; the socket's own error (a TLS certificate that
+  // does not verify, a refused connection) is kept, as ioredis only says "Connection is closed".
+  let socketError: Error | undefined;
+  client.on('error', (e: Error) => (socketError ??= e));
   try {
     await client.connect();
     await client.ping();
     return client;
   } catch (cause) {
     client.disconnect();
+    const why = socketError?.message ?? (cause as Error).message;
+    const tlsHint = url.startsWith('rediss:')
+      ? '; for a private CA set NODE_EXTRA_CA_CERTS=/path/to/ca.pem'
+      : '';
     throw new CliError(
       'redis_unreachable',
-      `Redis at ${redactRedisUrl(url)} is unreachable (${(cause as Error).message}); start Redis or fix redis.url / DSPEX_REDIS_URL`,
+      `Redis at ${redactRedisUrl(url)} is unreachable (${why}); start Redis or fix redis.url / DSPEX_REDIS_URL${tlsHint}`,
       { cause, details: { url: redactRedisUrl(url) } },
     );
   }
