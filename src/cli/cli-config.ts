@@ -32,6 +32,8 @@ export interface QueueTarget {
   redisUrl: string | undefined;
   prefix: string;
   runQueue: string;
+  /** The node's own attempts per run job (`jobs.attempts` of the config, else the default). */
+  jobAttempts: number;
   /** Where the Redis URL came from: `--redis`, the config (or `DSPEX_REDIS_URL`), a local node's state file. */
   source: 'explicit' | 'local-node' | 'none';
 }
@@ -72,6 +74,7 @@ export async function resolveQueueTarget(
       node?.redis?.prefix ??
       CONFIG_DEFAULTS.prefix,
     runQueue: fromConfig?.config.queues.run ?? node?.runQueue ?? CONFIG_DEFAULTS.runQueue,
+    jobAttempts: fromConfig?.config.jobs.attempts ?? CONFIG_DEFAULTS.jobAttempts,
   };
 }
 

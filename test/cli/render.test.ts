@@ -104,6 +104,26 @@ describe('renderJobTable', () => {
 
   it('says so when there are no jobs', () => expect(renderJobTable([], 0)).toBe('(no jobs)'));
 
+  it("counts the node's own retries of a plain-producer job, not only BullMQ's attemptsMade", () => {
+    // A plain BullMQ producer (attempts 0 → 1): the node ran it 3 times, retrying through
+    // DelayJobError (no BullMQ attempt used) and failing the third run for good.
+    const plain = (extra: Partial<JobInfo>): JobInfo =>
+      job('p', { attempts: 0, attemptsMade: 1, started: 3, stalledCount: 0, ...extra });
+    const line = (j: JobInfo, nodeAttempts?: number): string =>
+      renderJobTable([j], 0, nodeAttempts).split('\n')[1] ?? '';
+    expect(line(plain({ state: 'failed' }), 3)).toMatch(/^p +failed +qa +3\/3 /);
+    // waiting in `delayed` after two failed runs
+    expect(line(plain({ state: 'delayed', attemptsMade: 0, started: 2 }), 3)).toMatch(/ 2\/3 /);
+    // the third run in progress; one earlier run lost with a dead node does not count
+    expect(
+      line(plain({ state: 'active', attemptsMade: 0, started: 4, stalledCount: 1 }), 3),
+    ).toMatch(/ 2\/3 /);
+    // a producer asking for more attempts than the node gets them
+    expect(line(plain({ state: 'completed', attempts: 5, started: 1 }), 3)).toMatch(/ 1\/5 /);
+    // outside a run queue (no node policy) the producer's own attempts count
+    expect(line(plain({ state: 'completed', started: 1 }))).toMatch(/ 1\/1 /);
+  });
+
   it('shows ? as the program of a job whose data is null or foreign, without throwing', () => {
     const foreign = [null, 'text', [1, 2], { task: 'other' }, { program: 42 }].map((data, i) =>
       job(`f${i}`, { data: data as never }),

@@ -6,7 +6,7 @@ import {
   type JobState,
 } from '../../transport/index.js';
 import type { CliDeps } from '../cli-deps.js';
-import { requireRedis, resolveQueueTarget } from '../cli-config.js';
+import { requireRedis, resolveQueueTarget, type QueueTarget } from '../cli-config.js';
 import { CliError } from '../cli-error.js';
 import { assertRedisReachable } from '../redis-access.js';
 import { formatDuration } from '../tree-render.js';
@@ -24,14 +24,14 @@ async function withTransport<T>(
   deps: CliDeps,
   options: JobsOptions,
   command: string,
-  work: (transport: BullMQTransport, queue: string) => Promise<T>,
+  work: (transport: BullMQTransport, queue: string, target: QueueTarget) => Promise<T>,
 ): Promise<T> {
   const target = await resolveQueueTarget(deps.io, options);
   const url = requireRedis(target, command);
   await assertRedisReachable(url);
   const transport = new BullMQTransport({ url, prefix: target.prefix });
   try {
-    return await work(transport, options.queue ?? target.runQueue);
+    return await work(transport, options.queue ?? target.runQueue, target);
   } catch (e) {
     if (e instanceof TransportError && e.code === 'job_not_found')
       throw new CliError('not_found', e.message, { cause: e, details: { ...e.details } });
@@ -64,15 +64,35 @@ function oneLine(text: string): string {
   return text.replace(/\r?\n/g, ' ⏎ ').replace(/[\t\r]/g, ' ');
 }
 
-/** One line per job: id, state, program, attempts, age, and the failure reason if any. */
-export function renderJobTable(jobs: readonly JobInfo[], now: number): string {
+/**
+ * Runs of a job that have ended. On a node's run queue the node owns retries: a run that fails
+ * and is retried ends in a `DelayJobError` (the job waits in `delayed`), which BullMQ does not
+ * count in `attemptsMade`; `started` counts every run taken, minus the runs lost with a dead node
+ * (`stalledCount`) and the run in progress of an active job.
+ */
+export function jobRuns(j: JobInfo): number {
+  if (j.started === undefined) return j.attemptsMade;
+  const ended = j.started - j.stalledCount - (j.state === 'active' ? 1 : 0);
+  return Math.max(j.attemptsMade, ended, 0);
+}
+
+/**
+ * One line per job: id, state, program, attempts (runs ended / runs allowed), age, and the failure
+ * reason if any. `nodeAttempts` is the node's own `jobs.attempts` when the jobs are from its run
+ * queue: a job gets `max(job.attempts, jobs.attempts)` runs there, whatever the producer set.
+ */
+export function renderJobTable(
+  jobs: readonly JobInfo[],
+  now: number,
+  nodeAttempts?: number,
+): string {
   if (jobs.length === 0) return '(no jobs)';
   const rows = jobs.map((j) => [
     oneLine(j.id),
     j.state,
     jobProgram(j.data),
     // A plain BullMQ producer leaves `attempts` at 0, which BullMQ runs as 1 attempt.
-    `${j.attemptsMade}/${Math.max(1, j.attempts)}`,
+    `${jobRuns(j)}/${Math.max(1, j.attempts, nodeAttempts ?? 0)}`,
     `${formatDuration(now - j.createdAt)} ago`,
     oneLine(j.failedReason ?? ''),
   ]);
@@ -94,7 +114,7 @@ export async function jobsListCommand(
   options: JobsOptions & { state?: string; limit?: number },
 ): Promise<number> {
   const states = options.state === undefined ? [...JOB_STATES] : [parseJobState(options.state)];
-  return withTransport(deps, options, 'jobs list', async (transport, queue) => {
+  return withTransport(deps, options, 'jobs list', async (transport, queue, target) => {
     const limit = options.limit ?? 20;
     const lists = await Promise.all(states.map((s) => transport.listJobs(queue, s, { limit })));
     const jobs = lists.flat().sort((a, b) => b.createdAt - a.createdAt);
@@ -102,7 +122,7 @@ export async function jobsListCommand(
     else {
       const counts = await transport.getCounts(queue);
       deps.io.stdout.write(
-        `queue ${queue}: ${JOB_STATES.map((s) => `${s} ${counts[s]}`).join(', ')}\n${renderJobTable(jobs, deps.io.now())}\n`,
+        `queue ${queue}: ${JOB_STATES.map((s) => `${s} ${counts[s]}`).join(', ')}\n${renderJobTable(jobs, deps.io.now(), queue === target.runQueue ? target.jobAttempts : undefined)}\n`,
       );
     }
     return 0;
