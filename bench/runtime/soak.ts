@@ -6,6 +6,13 @@
  * call's messages and raw answer), so the difference is visible on one machine.
  *
  *   npx tsx bench/runtime/soak.ts [--rounds 4] [--jobs 2000]
+ *
+ * Measured on the shared 2-core machine (load ~18), 4 rounds of 2 000: now 183 → 207 → 296 → 294
+ * → 312 MB, before 182 → 271 → 311 → 351 → 243 MB. RSS moves with V8's collection timing; the JS
+ * heap itself (heap snapshots, taken after a full GC, of one node after round 1 and round 3 with
+ * `--heapsnapshot-signal`) grew by 1.9 MB over those 4 000 jobs, none of it per-job maps, listeners
+ * or metric label sets (the largest growth: ~1 300 AbortSignal listeners held by undici's
+ * FinalizationRegistry until their requests are collected).
  */
 import { readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
