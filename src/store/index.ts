@@ -89,3 +89,10 @@ export {
   type VariableConfigurationCreate,
   type Deployment,
 } from './variable-record.js';
+export {
+  DeploymentFeed,
+  announceDeployment,
+  deploymentChannel,
+  type DeploymentAnnouncement,
+  type DeploymentFeedOptions,
+} from './deployment-feed.js';
