@@ -100,4 +100,31 @@ describe('the variable system through the embedding API (startRuntime)', () => {
     );
     expect((await runtime.variables('qa')).active.revision).toBe(0);
   });
+
+  it('deploys_a_published_version_and_refuses_a_configuration_chosen_per_job', async () => {
+    const runtime = await start();
+    await runtime.store.programs.create({ name: 'qa' });
+    await runtime.store.programs.publishVersion('qa', {
+      version: 'v1',
+      state: new SimQA(fx.url, items(4, 1)).save() as never,
+    });
+    expect(await runtime.deploy('qa', { version: 'v1' })).toMatchObject({
+      revision: 1,
+      version: 'v1',
+    });
+    expect((await runtime.store.programs.get('qa')).activeVersion).toBe('v1');
+    expect((await runtime.variables('qa')).active.config).toEqual({ stateVersion: 'v1' });
+    await expect(
+      runtime.run('qa', { question: 'What is item 3?' }, { config: { configuration: 'x' } }),
+    ).rejects.toMatchObject({ code: 'invalid_job' });
+    await expect(
+      runtime.run(
+        'qa',
+        { question: 'What is item 3?' },
+        { config: { variables: { model: 'sim-large' } } },
+      ),
+    ).rejects.toThrow(
+      'Variable \'model\' (value "sim-large") is not overridable by jobs (overridable: none)',
+    );
+  });
 });
