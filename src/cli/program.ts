@@ -209,7 +209,10 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
     program
       .command('optimize <program>')
       .description('optimize <program> on a trainset; prints the finished run')
-      .requiredOption('-o, --optimizer <name>', 'optimizer name (e.g. bootstrap-few-shot)')
+      .option(
+        '-o, --optimizer <name>',
+        'optimizer name (e.g. bootstrap-few-shot); required unless --objectives (space-search)',
+      )
       .requiredOption('-t, --trainset <file>', 'training examples: JSON Lines (or a .json array)')
       .option('--valset <file>', 'validation examples')
       .option('--params <json>', 'optimizer options as a JSON object (unknown keys are refused)')
@@ -253,14 +256,28 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
       )
       .option('--json', '--objectives: print the front as JSON'),
   ).action(
-    act(async (name: string, opts: OptimizeOptions & { objectives?: string[] }) =>
-      opts.objectives === undefined
-        ? (await import('./commands/optimize.js')).optimizeCommand(deps, name, opts)
-        : (await import('./commands/optimize-front.js')).optimizeFrontCommand(deps, name, {
-            ...(opts as unknown as OptimizeFrontOptions),
-            objectives: opts.objectives,
-          }),
-    ),
+    act(async (name: string, opts: Partial<OptimizeOptions> & { objectives?: string[] }) => {
+      if (opts.objectives !== undefined) {
+        if (opts.optimizer !== undefined && opts.optimizer !== 'space-search')
+          throw new CliError(
+            'usage',
+            `--objectives searches the program's variables (optimizer space-search); it does not combine with --optimizer ${opts.optimizer}`,
+          );
+        return (await import('./commands/optimize-front.js')).optimizeFrontCommand(deps, name, {
+          ...(opts as unknown as OptimizeFrontOptions),
+          objectives: opts.objectives,
+        });
+      }
+      if (opts.optimizer === undefined)
+        throw new CliError(
+          'usage',
+          "required option '-o, --optimizer <name>' not specified (or --objectives quality,cost for a search over the program's variables)",
+        );
+      return (await import('./commands/optimize.js')).optimizeCommand(deps, name, {
+        ...opts,
+        optimizer: opts.optimizer,
+      } as OptimizeOptions);
+    }),
   );
 
   oneshot(

@@ -78,20 +78,20 @@ describe('dspex optimize --objectives, dspex variables and dspex deploy (real Re
 
   it('names a bad objective or a missing configuration with exit 2', async () => {
     const objective = await runDspex(
-      [
-        'optimize',
-        'qa',
-        '-o',
-        'space-search',
-        '--objectives',
-        'quality,speed',
-        '-t',
-        'train.jsonl',
-      ],
+      ['optimize', 'qa', '--objectives', 'quality,speed', '-t', 'train.jsonl'],
       { cwd, env },
     );
     expect(objective.code).toBe(2);
     expect(objective.stderr).toContain("unknown objective 'speed' (quality, cost, latency)");
+    const mixed = await runDspex(
+      ['optimize', 'qa', '-o', 'bootstrap-few-shot', '--objectives', 'quality,cost', '-t', 'x'],
+      { cwd, env },
+    );
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain('it does not combine with --optimizer bootstrap-few-shot');
+    const none = await runDspex(['optimize', 'qa', '-t', 'train.jsonl'], { cwd, env });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("required option '-o, --optimizer <name>' not specified");
     const missing = await runDspex(['deploy', 'qa', '--configuration', 'nope', ...redisArgs], {
       cwd,
       env,
