@@ -7,6 +7,7 @@ import { ActorError, describeError } from './actor-error.js';
 import { CLIENT_POOL } from './client-pool.js';
 import type { ProgramCatalog } from './program-catalog.js';
 import { materializeProgram } from './program-materialize.js';
+import { checkVariableOverrides } from './program-variables.js';
 import { callActor } from './protocol.js';
 import {
   programConfigSchema,
@@ -100,11 +101,17 @@ function traceOf(module: Module, trace: readonly TraceEntry[]): unknown[] {
   }));
 }
 
-/** The configuration of this execution: the registry's, overridden by the job's own. */
+/**
+ * The configuration of this execution: the registry's, overridden by the job's own. A job's
+ * `config.variables` may set only the variables `program` declares overridable, within their
+ * constraints (checked against the deployed values); `config.configuration` is a deploy's, never
+ * a job's.
+ */
 export function effectiveConfig(
   base: ProgramConfig,
   request: ExecutionRequest,
   policy?: OverridePolicy,
+  program?: Module,
 ): ProgramConfig {
   if (request.config === undefined)
     return request.version === undefined ? base : { ...base, stateVersion: request.version };
@@ -115,7 +122,22 @@ export function effectiveConfig(
       `invalid job config: ${overrides.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
     );
   if (policy !== undefined) checkOverrides(overrides.data, base, policy);
+  if (overrides.data.configuration !== undefined)
+    throw new ActorError(
+      'invalid_job',
+      `invalid job config: configuration ${JSON.stringify(overrides.data.configuration)} cannot be chosen per job (deploy it: dspex deploy --configuration); set overridable variables in config.variables instead`,
+    );
   const merged: ProgramConfig = { ...base, ...overrides.data };
+  if (overrides.data.variables !== undefined)
+    merged.variables =
+      program === undefined
+        ? overrides.data.variables
+        : checkVariableOverrides(
+            program,
+            base.variables ?? {},
+            overrides.data.variables,
+            policy?.maxTokens,
+          );
   if (request.version !== undefined) merged.stateVersion = request.version;
   return merged;
 }
@@ -291,7 +313,7 @@ export async function runExecution(
   const overridePolicy =
     policy === undefined ? undefined : { ...policy, programModel: programModel(services) };
   const first = readConfig();
-  const requested = effectiveConfig(first, request, overridePolicy);
+  const requested = effectiveConfig(first, request, overridePolicy, base);
   const active =
     requested.stateVersion === undefined
       ? ((await store.programs.find(request.program))?.activeVersion ?? null)
@@ -319,7 +341,8 @@ export async function runExecution(
       );
     // Read again at the last moment: a change published meanwhile reaches this execution.
     const latest = readConfig();
-    let effective = latest === first ? requested : effectiveConfig(latest, request, overridePolicy);
+    let effective =
+      latest === first ? requested : effectiveConfig(latest, request, overridePolicy, base);
     if (effective.stateVersion === undefined && requested.stateVersion !== undefined)
       // Newly unpinned by the registry: fall back to the store's active version.
       effective = await withActiveVersion(store, request.program, effective);

@@ -24,14 +24,24 @@ export type {
 export {
   VARIABLE_REGISTRY,
   createVariableTable,
+  installVersion,
   programConfigSchema,
   variableRegistryMachine,
   variableRegistryMessage,
 } from './variable-registry.js';
+export { VariableSync } from './variable-sync.js';
+export type { VariableSyncOptions } from './variable-sync.js';
+export {
+  checkVariableOverrides,
+  configuredProgram,
+  describeProgramVariables,
+  programVariableSpace,
+} from './program-variables.js';
 export type {
   ConfigChangedEvent,
   ConfigVersion,
   ProgramConfig,
+  SharedConfigs,
   VariableRegistryInput,
   VariableRegistryMessage,
   VariableTable,

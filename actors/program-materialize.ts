@@ -2,6 +2,7 @@ import { ChatAdapter, JSONAdapter, XMLAdapter, type Adapter } from '../src/adapt
 import type { LM } from '../src/lm/types.js';
 import type { Module } from '../src/modules/index.js';
 import type { Store } from '../src/store/index.js';
+import { configuredProgram } from './program-variables.js';
 import type { ProgramConfig } from './variable-registry.js';
 
 /** A program ready to run with one configuration: its copy, LM and adapter. */
@@ -29,7 +30,8 @@ function lmParamsOf(config: ProgramConfig): Record<string, unknown> {
 }
 
 /**
- * Builds the program an execution runs: a deep copy of the catalog's module, with the optimized
+ * Builds the program an execution runs: a deep copy of the catalog's module (configured with the
+ * configuration's `variables` when set), with the optimized
  * state `stateVersion` loaded from the store, then the configuration's demos and instructions, and
  * every LM (the context's and the predictors' own) wrapped by `pool` and copied with the
  * configuration's model and parameters.
@@ -43,7 +45,9 @@ export async function materializeProgram(args: {
   pool: (lm: LM) => Promise<LM>;
 }): Promise<MaterializedProgram> {
   const { name, base, config, store } = args;
-  const module = base.deepCopy();
+  // The deployed variables (a point of the program's space) first: they rebuild the modules.
+  const module =
+    config.variables === undefined ? base.deepCopy() : configuredProgram(base, config.variables);
   if (config.stateVersion !== undefined) {
     const version = await store.programs.getVersion(name, config.stateVersion);
     module.load(version.state as Record<string, unknown>);

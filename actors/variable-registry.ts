@@ -1,7 +1,8 @@
 import { setup } from 'xstate';
 import { z } from 'zod';
 import { Pid, type Kernel, type MonitorRef } from '../src/kernel/index.js';
-import { parseMessage, replyOk } from './protocol.js';
+import { ActorError } from './actor-error.js';
+import { parseMessage, replyError, replyOk } from './protocol.js';
 
 /** Registered name of the variable registry. */
 export const VARIABLE_REGISTRY = 'variable-registry';
@@ -23,6 +24,15 @@ export const programConfigSchema = z
     instructions: z.string().min(1).optional(),
     /** Optimized state version to load (`store.programs` version), applied before the fields above. */
     stateVersion: z.string().min(1).optional(),
+    /**
+     * Values of the program's variables by dotted name (its `programSpace`), applied with
+     * `applyConfiguration` before everything else. A job may set only the overridable ones.
+     */
+    variables: z
+      .record(z.string().min(1), z.union([z.number(), z.string(), z.boolean(), z.null()]))
+      .optional(),
+    /** Id of the stored VariableConfiguration `variables` came from (set by a deploy). */
+    configuration: z.string().min(1).optional(),
   })
   .strict();
 /** A program's runtime configuration. */
@@ -42,6 +52,19 @@ export interface ConfigChangedEvent {
   program: string;
   revision: number;
   config: ProgramConfig;
+}
+
+/**
+ * The cluster side of the registry (Redis mode): each change is stored as the program's next
+ * deployment (a compare-and-set in the shared store) and announced to every node, whose registry
+ * installs it with an `apply` message. Without it changes stay on this node.
+ */
+export interface SharedConfigs {
+  /** Stores `change(current)` as the program's next version and announces it; returns it. */
+  deploy(
+    program: string,
+    change: (current: ProgramConfig) => ProgramConfig,
+  ): Promise<ConfigVersion>;
 }
 
 /**
@@ -75,6 +98,16 @@ export const variableRegistryMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('list') }),
   z.object({ type: z.literal('subscribe'), pid, program: program.optional() }),
   z.object({ type: z.literal('unsubscribe'), pid }),
+  /** A version stored by another node (or `dspex deploy`): installed if newer than this node's. */
+  z.object({
+    type: z.literal('apply'),
+    version: z.object({
+      program,
+      revision: z.number().int().min(1),
+      config: programConfigSchema,
+      updatedAt: z.number(),
+    }),
+  }),
 ]);
 /** A variable registry message. */
 export type VariableRegistryMessage = z.infer<typeof variableRegistryMessage>;
@@ -85,6 +118,8 @@ export interface VariableRegistryInput {
   table: VariableTable;
   /** Told about every change (runtime events), after the subscribers. */
   onChange?: (version: ConfigVersion) => void;
+  /** Redis mode: changes are stored and announced to every node. */
+  shared?: SharedConfigs;
 }
 
 /**
@@ -95,6 +130,27 @@ export function currentConfig(table: VariableTable, name: string, now: number): 
   return (
     table.versions.get(name)?.at(-1) ?? { program: name, revision: 0, config: {}, updatedAt: now }
   );
+}
+
+/**
+ * Makes `version` the program's current one and tells the subscribers and `onChange`, unless this
+ * node already has that revision or a later one (announcements may arrive late or twice).
+ * Returns the installed version, or undefined when it was stale.
+ */
+export function installVersion(
+  input: Pick<VariableRegistryInput, 'table' | 'kernel' | 'onChange'>,
+  version: ConfigVersion,
+): ConfigVersion | undefined {
+  const { table, kernel } = input;
+  const list = table.versions.get(version.program) ?? [];
+  if ((list.at(-1)?.revision ?? 0) >= version.revision) return undefined;
+  list.push(version);
+  table.versions.set(version.program, list);
+  const event: ConfigChangedEvent = { type: 'config.changed', ...version };
+  for (const [sub, s] of table.subscribers)
+    if (s.program === undefined || s.program === version.program) kernel.cast(sub, event);
+  input.onChange?.(version);
+  return version;
 }
 
 function handle(input: VariableRegistryInput, msg: VariableRegistryMessage): unknown {
@@ -108,27 +164,27 @@ function handle(input: VariableRegistryInput, msg: VariableRegistryMessage): unk
     case 'list':
       return [...table.versions.keys()].map((n) => currentConfig(table, n, now));
     case 'set': {
+      const merge = (prev: ProgramConfig): ProgramConfig =>
+        Object.fromEntries(
+          Object.entries(msg.replace === true ? msg.config : { ...prev, ...msg.config }).filter(
+            ([, v]) => v !== undefined,
+          ),
+        ) as ProgramConfig;
+      if (input.shared !== undefined)
+        return input.shared
+          .deploy(msg.program, merge)
+          .then((stored) => installVersion(input, stored) ?? stored);
       const prev = currentConfig(table, msg.program, now);
-      const config = Object.fromEntries(
-        Object.entries(
-          msg.replace === true ? msg.config : { ...prev.config, ...msg.config },
-        ).filter(([, v]) => v !== undefined),
-      ) as ProgramConfig;
       const next: ConfigVersion = {
         program: msg.program,
         revision: prev.revision + 1,
-        config,
+        config: merge(prev.config),
         updatedAt: now,
       };
-      const list = table.versions.get(msg.program) ?? [];
-      list.push(next);
-      table.versions.set(msg.program, list);
-      const event: ConfigChangedEvent = { type: 'config.changed', ...next };
-      for (const [sub, s] of table.subscribers)
-        if (s.program === undefined || s.program === msg.program) kernel.cast(sub, event);
-      input.onChange?.(next);
-      return next;
+      return installVersion(input, next) ?? next;
     }
+    case 'apply':
+      return installVersion(input, msg.version) ?? currentConfig(table, msg.version.program, now);
     case 'subscribe': {
       if (!table.subscribers.has(msg.pid)) {
         // A dead subscriber leaves the table by itself: no unsubscribe needed on crash.
@@ -144,11 +200,25 @@ function handle(input: VariableRegistryInput, msg: VariableRegistryMessage): unk
   }
 }
 
+function asActorError(error: unknown): ActorError {
+  if (error instanceof ActorError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ActorError(
+    'execution_failed',
+    `variable registry: storing the change failed: ${message}`,
+    {
+      retryable: true,
+    },
+  );
+}
+
 /**
  * The variable registry: each program's configuration (model, temperature, adapter, demos,
  * instructions, optimized state version) with numbered versions. A `set` makes a new version and
  * casts `config.changed` to the subscribers (running program workers take it without a restart);
- * a worker started later reads the new version with `get`.
+ * a worker started later reads the new version with `get`. In Redis mode (`shared`) a `set` is
+ * stored as the program's deployment and announced, and every node's registry installs it
+ * (`apply`), so a change made on one node serves on all of them.
  *
  * @example
  * ```ts
@@ -167,7 +237,15 @@ export const variableRegistryMachine = setup({
         '*': {
           actions: ({ context, event }) => {
             const msg = parseMessage(variableRegistryMessage, event, VARIABLE_REGISTRY);
-            if (msg !== undefined) replyOk(event, handle(context, msg));
+            if (msg === undefined) return;
+            const result = handle(context, msg);
+            // A shared `set` is answered once the store has it (the registry keeps serving meanwhile).
+            if (result instanceof Promise)
+              result.then(
+                (value) => replyOk(event, value),
+                (error: unknown) => replyError(event, asActorError(error)),
+              );
+            else replyOk(event, result);
           },
         },
       },

@@ -28,5 +28,13 @@ export type {
   RuntimeSnapshot,
 } from '../supervisors/runtime-types.js';
 export type { PipelineDeclaration } from '../supervisors/pipelines.js';
+export type {
+  DeployOutcome,
+  DeployTarget,
+  ProgramVariables,
+  StoredFrontPoint,
+  VariableSearchOutcome,
+  VariableSearchRequest,
+} from '../supervisors/runtime-variables.js';
 export { ActorError } from '../actors/actor-error.js';
 export type { ActorErrorCode } from '../actors/actor-error.js';

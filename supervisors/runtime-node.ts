@@ -28,6 +28,17 @@ import type { JsonObject, Transport } from '../src/transport/index.js';
 import { executeInTree, validateRunJob, type HandlerDeps } from './job-handlers.js';
 import type { HostedPipeline } from './pipelines.js';
 import { toRuntimeNode } from './runtime-snapshot.js';
+import {
+  deploy,
+  programVariables,
+  searchVariables,
+  type DeployOutcome,
+  type DeployTarget,
+  type ProgramVariables,
+  type VariableNode,
+  type VariableSearchOutcome,
+  type VariableSearchRequest,
+} from './runtime-variables.js';
 import type {
   EvaluateRequest,
   EvaluationSummary,
@@ -66,6 +77,8 @@ export class RuntimeNodeImpl implements Runtime {
   slots!: WorkerSlots;
   deps!: HandlerDeps;
   readonly cleanups: (() => void | Promise<void>)[] = [];
+  /** Stored variable-space version of each hosted program that declares variables. */
+  spaceVersions = new Map<string, string>();
 
   constructor(
     readonly nodeId: string,
@@ -259,6 +272,30 @@ export class RuntimeNodeImpl implements Runtime {
       config,
     });
     return { revision: v.revision };
+  }
+
+  variables(program: string): Promise<ProgramVariables> {
+    return programVariables(this.variableNode(), program);
+  }
+
+  deploy(program: string, target: DeployTarget): Promise<DeployOutcome> {
+    return deploy(this.variableNode(), program, target);
+  }
+
+  searchVariables(program: string, request: VariableSearchRequest): Promise<VariableSearchOutcome> {
+    this.assertOpen();
+    return searchVariables(this.variableNode(), program, request);
+  }
+
+  private variableNode(): VariableNode {
+    const lm = this.deps.services.defaultLm;
+    return {
+      kernel: this.kernel,
+      store: this.store,
+      catalog: this.catalog,
+      metricTable: this.metricTable,
+      ...(lm === undefined ? {} : { defaultLm: lm }),
+    };
   }
 
   async evaluate(program: string, request: EvaluateRequest): Promise<EvaluationSummary> {

@@ -9,6 +9,13 @@ import type { OptimizationRun, Store } from '../src/store/index.js';
 import type { BackoffOptions, Transport } from '../src/transport/index.js';
 import type { ProgramConfig } from '../actors/index.js';
 import type { PipelineDeclaration } from './pipelines.js';
+import type {
+  DeployOutcome,
+  DeployTarget,
+  ProgramVariables,
+  VariableSearchOutcome,
+  VariableSearchRequest,
+} from './runtime-variables.js';
 
 /** The return value of a `dspex-run` job (DESIGN §5). */
 export interface RunResult {
@@ -211,6 +218,18 @@ export interface Runtime {
   ): Promise<{ runId: string; outputs: Record<string, RunResult> }>;
   /** Sets a program's configuration in the variable registry (a new version; workers notified). */
   configure(program: string, config: ProgramConfig): Promise<{ revision: number }>;
+  /** The program's variable space (names, kinds, ranges, defaults, overridable) and what it serves. */
+  variables(program: string): Promise<ProgramVariables>;
+  /**
+   * Deploys a stored configuration (a front point) and/or a published version; in Redis mode every
+   * node serves it from its next execution, without a restart.
+   */
+  deploy(program: string, target: DeployTarget): Promise<DeployOutcome>;
+  /**
+   * Searches the program's variable space for the Pareto front of quality against cost (and
+   * latency) on this node; stores each front point as a configuration `deploy` can take.
+   */
+  searchVariables(program: string, request: VariableSearchRequest): Promise<VariableSearchOutcome>;
   programs(): string[];
   inspect(): RuntimeSnapshot;
   subscribe(listener: (event: RuntimeEvent) => void): () => void;

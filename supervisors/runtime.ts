@@ -10,6 +10,7 @@ import {
   callActor,
   createSchemaTable,
   createVariableTable,
+  type ConfigVersion,
   type TeleprompterServices,
 } from '../actors/index.js';
 import type { Metric } from '../src/evaluate/index.js';
@@ -24,6 +25,7 @@ import { hostPipelines } from './pipelines.js';
 import { resolveRuntimeConfig, type StartRuntimeConfig } from './runtime-config.js';
 import { RuntimeNodeImpl } from './runtime-node.js';
 import type { Runtime, RuntimeOptions } from './runtime-types.js';
+import { registerSpaces, startVariableSync } from './runtime-variables.js';
 import { runtimeTree, type TreeQueues } from './tree.js';
 import { WorkerSlots } from './worker-slots.js';
 
@@ -205,18 +207,34 @@ export async function startRuntime(
     rt.pipelines.set(p.name, p);
     rt.cleanups.push(() => p.runner.close({ timeout: 0 }));
   }
+  const onConfigChange = (v: ConfigVersion): void =>
+    rt.emit({ type: 'config_changed', program: v.program, revision: v.revision, config: v.config });
+  // Redis mode: deployments are shared by every node (stored, announced, installed everywhere);
+  // the cluster's are installed before the tree starts consuming jobs.
+  const variableSync =
+    config.redis === undefined
+      ? undefined
+      : await startVariableSync({
+          kernel,
+          store,
+          url: config.redis.url,
+          storePrefix: `${config.redis.prefix}:store`,
+          table: variableTable,
+          onChange: onConfigChange,
+          logger,
+        }).catch(async (error: unknown) => {
+          for (const c of [...rt.cleanups].reverse())
+            await Promise.resolve(c()).catch(() => undefined);
+          throw error;
+        });
+  if (variableSync !== undefined) rt.cleanups.push(() => variableSync.close());
   const spec = runtimeTree({
     services,
     schemaTable,
     variables: {
       table: variableTable,
-      onChange: (v) =>
-        rt.emit({
-          type: 'config_changed',
-          program: v.program,
-          revision: v.revision,
-          config: v.config,
-        }),
+      onChange: onConfigChange,
+      ...(variableSync === undefined ? {} : { shared: variableSync }),
     },
     pool,
     transport,
@@ -265,6 +283,7 @@ export async function startRuntime(
         signature: predictor.signature.toString(),
       }).catch(() => undefined);
   }
+  rt.spaceVersions = await registerSpaces(store, catalog, logger);
   rt.emit({ type: 'runtime', phase: 'started' });
   logger.info({ nodeId, mode, programs: catalog.names() }, 'runtime started');
   return rt;

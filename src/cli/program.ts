@@ -4,9 +4,12 @@ import { CliError, EXIT_CODES, EXIT_CODES_HELP } from './cli-error.js';
 import type { EvalOptions } from './commands/eval.js';
 import type { InspectOptions } from './commands/inspect.js';
 import type { JobsOptions } from './commands/jobs.js';
+import type { DeployOptions } from './commands/deploy.js';
 import type { OptimizeOptions } from './commands/optimize.js';
+import type { OptimizeFrontOptions } from './commands/optimize-front.js';
 import type { RunOptions } from './commands/run.js';
 import type { SubmitOptions } from './commands/submit.js';
+import type { VariablesOptions } from './commands/variables.js';
 import { toCliError } from './runtime-errors.js';
 
 const ENV_HELP = `Environment:
@@ -23,6 +26,14 @@ export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0)
     throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
+  return n;
+}
+
+/** Parses a non-negative integer option (`--seed 0`). */
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`expected a non-negative integer, got '${value}'`);
   return n;
 }
 
@@ -198,7 +209,10 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
     program
       .command('optimize <program>')
       .description('optimize <program> on a trainset; prints the finished run')
-      .requiredOption('-o, --optimizer <name>', 'optimizer name (e.g. bootstrap-few-shot)')
+      .option(
+        '-o, --optimizer <name>',
+        'optimizer name (e.g. bootstrap-few-shot); required unless --objectives (space-search)',
+      )
       .requiredOption('-t, --trainset <file>', 'training examples: JSON Lines (or a .json array)')
       .option('--valset <file>', 'validation examples')
       .option('--params <json>', 'optimizer options as a JSON object (unknown keys are refused)')
@@ -213,10 +227,88 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
         '--input-keys <names>',
         'input fields of the examples (default: the signature inputs)',
         commaList,
-      ),
+      )
+      .option(
+        '--objectives <list>',
+        "with --optimizer space-search: search the program's variables for the Pareto front of these objectives (quality,cost[,latency]); prints the front, writes a chart",
+        commaList,
+      )
+      .option('--metric <name>', 'metric of --objectives (default exact_match)')
+      .option(
+        '--budget <evaluations>',
+        '--objectives: budget in full-devset evaluations',
+        positiveInt,
+      )
+      .option('--seed <n>', '--objectives: seed of the search', nonNegativeInt)
+      .option(
+        '--select <rule>',
+        '--objectives: best-quality | cheapest | fastest | within:<points>',
+      )
+      .option('--algorithm <name>', '--objectives: pareto (default) | grid | random')
+      .option(
+        '--constraint <bound>',
+        "--objectives: a bound front points must meet ('cost<=0.001'); repeatable",
+        (value: string, previous: string[] = []) => [...previous, value],
+      )
+      .option(
+        '--chart <file>',
+        '--objectives: HTML chart path (default dspex-front-<program>.html)',
+      )
+      .option('--json', '--objectives: print the front as JSON'),
   ).action(
-    act(async (name: string, opts: OptimizeOptions) =>
-      (await import('./commands/optimize.js')).optimizeCommand(deps, name, opts),
+    act(async (name: string, opts: Partial<OptimizeOptions> & { objectives?: string[] }) => {
+      if (opts.objectives !== undefined) {
+        if (opts.optimizer !== undefined && opts.optimizer !== 'space-search')
+          throw new CliError(
+            'usage',
+            `--objectives searches the program's variables (optimizer space-search); it does not combine with --optimizer ${opts.optimizer}`,
+          );
+        return (await import('./commands/optimize-front.js')).optimizeFrontCommand(deps, name, {
+          ...(opts as unknown as OptimizeFrontOptions),
+          objectives: opts.objectives,
+        });
+      }
+      if (opts.optimizer === undefined)
+        throw new CliError(
+          'usage',
+          "required option '-o, --optimizer <name>' not specified (or --objectives quality,cost for a search over the program's variables)",
+        );
+      return (await import('./commands/optimize.js')).optimizeCommand(deps, name, {
+        ...opts,
+        optimizer: opts.optimizer,
+      } as OptimizeOptions);
+    }),
+  );
+
+  oneshot(
+    program
+      .command('variables <program>')
+      .description(
+        "print <program>'s variable space: names, kinds, ranges or choices, defaults, which jobs may override; and what the cluster serves",
+      )
+      .option('--json', 'print { program, variables, deployed? } as JSON')
+      .option('--redis <url>', 'Redis URL of the cluster (default: config, then DSPEX_REDIS_URL)')
+      .option('--prefix <prefix>', 'Redis key prefix (default: config redis.prefix or dspex)'),
+  ).action(
+    act(async (name: string, opts: VariablesOptions) =>
+      (await import('./commands/variables.js')).variablesCommand(deps, name, opts),
+    ),
+  );
+
+  redisOptions(
+    program
+      .command('deploy <program>')
+      .description(
+        'make a stored configuration (a front point) or a published version what every node serves, without a restart (Redis mode)',
+      )
+      .option(
+        '--configuration <id>',
+        'id of a stored configuration (dspex optimize --objectives prints them)',
+      )
+      .option('--version <version>', 'a published program version to activate'),
+  ).action(
+    act(async (name: string, opts: DeployOptions) =>
+      (await import('./commands/deploy.js')).deployCommand(deps, name, opts),
     ),
   );
 

@@ -41,6 +41,56 @@ export interface OptimizationRunView {
   error?: unknown;
 }
 
+/** One variable of a program's space, as `dspex variables` prints it. */
+export interface VariableView {
+  name: string;
+  kind: string;
+  description?: string;
+  default?: number | string | boolean | null;
+  range?: [number, number];
+  step?: number;
+  grid?: number[];
+  choices?: (number | string | boolean | null)[];
+  dependencies: string[];
+  tunable: boolean;
+  overridable: boolean;
+}
+
+/** What `dspex optimize --objectives` asks of the runtime (a search over the program's variables). */
+export interface VariableSearchRequestView {
+  trainset: Record<string, unknown>[];
+  valset?: Record<string, unknown>[];
+  inputKeys?: string[];
+  metric: string;
+  objectives: ('quality' | 'cost' | 'latency')[];
+  constraints?: string[];
+  budget?: { evaluations?: number; lmCalls?: number; dollars?: number };
+  seed?: number;
+  select?: 'best-quality' | 'cheapest' | 'fastest' | { within: number };
+  algorithm?: 'pareto' | 'grid' | 'random';
+}
+
+/** A stored point of a front (structurally the runtime's `StoredFrontPoint`). */
+export interface FrontPointView {
+  configurationId: string;
+  configuration: Record<string, number | string | boolean | null>;
+  quality: number;
+  cost: number;
+  latency: number;
+}
+
+/** What a variable search returns to the CLI. */
+export interface VariableSearchView {
+  runId: string;
+  front: FrontPointView[];
+  chosen: FrontPointView | undefined;
+  evaluated: unknown[];
+  spent: { examples: number; evaluations: number; lmCalls: number; dollars: number };
+  budgetExhausted: boolean;
+  table: string;
+  html: string;
+}
+
 /**
  * The runtime surface the CLI drives: the daemon's {@link DaemonRuntime} plus one-off runs,
  * evaluation and optimization. `startRuntime`'s `Runtime` satisfies it (supervisors/cli-main.ts
@@ -51,6 +101,13 @@ export interface CliRuntime extends DaemonRuntime {
   evaluate(program: string, request: EvaluateRequestView): Promise<unknown>;
   optimize(program: string, request: OptimizeRequestView): Promise<{ runId: string }>;
   optimizationRun(runId: string): Promise<OptimizationRunView | undefined>;
+  /** The program's variable space (`dspex variables`; optional for runtimes without variables). */
+  variables?(program: string): Promise<{ variables: VariableView[]; spaceVersion?: string }>;
+  /** A search over the program's variables (`dspex optimize --objectives`). */
+  searchVariables?(
+    program: string,
+    request: VariableSearchRequestView,
+  ): Promise<VariableSearchView>;
 }
 
 /** Why the CLI starts a runtime: a long-running daemon, or one command (`run`, `eval`, `optimize`). */

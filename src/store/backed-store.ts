@@ -3,12 +3,20 @@ import { ExecutionTable } from './execution-repository.js';
 import { OptimizationRunTable } from './optimization-run-repository.js';
 import { ProgramTable } from './program-repository.js';
 import type { RecordBackend } from './record-backend.js';
+import {
+  DeploymentTable,
+  VariableConfigurationTable,
+  VariableSpaceTable,
+} from './variable-repository.js';
 import type {
   DatasetRepository,
+  DeploymentRepository,
   ExecutionRepository,
   OptimizationRunRepository,
   ProgramRepository,
   Store,
+  VariableConfigurationRepository,
+  VariableSpaceRepository,
 } from './store.js';
 import { resolveStoreOptions, type StoreOptions } from './store-options.js';
 
@@ -23,6 +31,9 @@ export abstract class BackedStore implements Store {
   readonly executions: ExecutionRepository;
   readonly optimizationRuns: OptimizationRunRepository;
   readonly datasets: DatasetRepository;
+  readonly variableSpaces: VariableSpaceRepository;
+  readonly variableConfigurations: VariableConfigurationRepository;
+  readonly deployments: DeploymentRepository;
 
   protected constructor(
     private readonly backend: RecordBackend,
@@ -33,6 +44,9 @@ export abstract class BackedStore implements Store {
     this.executions = new ExecutionTable(backend, resolved);
     this.optimizationRuns = new OptimizationRunTable(backend, resolved);
     this.datasets = new DatasetTable(backend, resolved);
+    this.variableSpaces = new VariableSpaceTable(backend, resolved);
+    this.variableConfigurations = new VariableConfigurationTable(backend, resolved);
+    this.deployments = new DeploymentTable(backend, resolved);
   }
 
   close(): Promise<void> {

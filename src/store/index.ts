@@ -4,6 +4,9 @@ export type {
   ExecutionRepository,
   OptimizationRunRepository,
   DatasetRepository,
+  VariableSpaceRepository,
+  VariableConfigurationRepository,
+  DeploymentRepository,
   RecordOnceResult,
   Page,
   PageQuery,
@@ -70,3 +73,26 @@ export {
   type Dataset,
   type DatasetCreate,
 } from './dataset-record.js';
+export {
+  configValueSchema,
+  configurationValuesSchema,
+  variableDescriptorSchema,
+  variableSpaceSchema,
+  configurationObjectivesSchema,
+  variableConfigurationSchema,
+  variableConfigurationCreateSchema,
+  deploymentSchema,
+  type VariableDescriptor,
+  type VariableSpaceRecord,
+  type ConfigurationObjectives,
+  type VariableConfigurationRecord,
+  type VariableConfigurationCreate,
+  type Deployment,
+} from './variable-record.js';
+export {
+  DeploymentFeed,
+  announceDeployment,
+  deploymentChannel,
+  type DeploymentAnnouncement,
+  type DeploymentFeedOptions,
+} from './deployment-feed.js';

@@ -19,7 +19,14 @@ import type {
   ProgramStatus,
   ProgramVersion,
 } from './program-record.js';
-import type { JsonValue } from './record-fields.js';
+import type { JsonObject, JsonValue } from './record-fields.js';
+import type {
+  Deployment,
+  VariableConfigurationCreate,
+  VariableConfigurationRecord,
+  VariableDescriptor,
+  VariableSpaceRecord,
+} from './variable-record.js';
 
 /**
  * Paging of a `list` call. Results are ordered by creation time (then key); `cursor` is the opaque
@@ -182,6 +189,69 @@ export interface DatasetRepository {
 }
 
 /**
+ * Versions of each program's variable space (immutable per `(program, version)`).
+ *
+ * @example
+ * ```ts
+ * const space = await store.variableSpaces.register('qa', descriptors); // same variables: same version
+ * (await store.variableSpaces.get('qa')).variables.map((v) => v.name);
+ * ```
+ */
+export interface VariableSpaceRepository {
+  /**
+   * The latest version if its variables equal `variables`, else a new version (numbered from 1).
+   * Safe to call from every node at start: concurrent registrations agree on one version.
+   */
+  register(program: string, variables: readonly VariableDescriptor[]): Promise<VariableSpaceRecord>;
+  /** That version, or the latest when `version` is omitted (`not_found` if none). */
+  get(program: string, version?: string): Promise<VariableSpaceRecord>;
+  /** Like `get`, but `undefined` when absent. */
+  find(program: string, version?: string): Promise<VariableSpaceRecord | undefined>;
+  /** All spaces, or the versions of one program. */
+  list(query?: { program?: string } & PageQuery): Promise<Page<VariableSpaceRecord>>;
+}
+
+/**
+ * Configurations (points of a variable space), keyed by id; immutable once created.
+ *
+ * @example
+ * ```ts
+ * const c = await store.variableConfigurations.create({ program: 'qa', values: { model: 'gpt-4o-mini' } });
+ * await store.variableConfigurations.list({ runId: 'front-1' }); // the points of one search
+ * ```
+ */
+export interface VariableConfigurationRepository {
+  /** `conflict` if an explicit id exists. */
+  create(input: VariableConfigurationCreate): Promise<VariableConfigurationRecord>;
+  /** `not_found` if absent. */
+  get(id: string): Promise<VariableConfigurationRecord>;
+  find(id: string): Promise<VariableConfigurationRecord | undefined>;
+  /** All configurations, those of one program, or those of one search run (`runId` wins). */
+  list(
+    query?: { program?: string; runId?: string } & PageQuery,
+  ): Promise<Page<VariableConfigurationRecord>>;
+}
+
+/**
+ * What each program serves on every node (the variable registry's configuration), one record per
+ * program whose `revision` orders the changes.
+ *
+ * @example
+ * ```ts
+ * await store.deployments.deploy('qa', (current) => ({ ...current, temperature: 0 }));
+ * ```
+ */
+export interface DeploymentRepository {
+  find(program: string): Promise<Deployment | undefined>;
+  /**
+   * Replaces the program's configuration by `change(current)` (`{}` when never deployed) as one
+   * compare-and-set: concurrent deploys from several nodes are serialised, none lost.
+   */
+  deploy(program: string, change: (current: JsonObject) => JsonObject): Promise<Deployment>;
+  list(query?: PageQuery): Promise<Page<Deployment>>;
+}
+
+/**
  * The resource store of the runtime (DESIGN §4): Program, Execution, OptimizationRun and Dataset
  * records with enforced lifecycles. Implementations: `MemoryStore` (embedded mode) and `RedisStore`
  * (shared by every node); both pass one conformance suite, so code written against `Store` behaves
@@ -200,6 +270,9 @@ export interface Store {
   readonly executions: ExecutionRepository;
   readonly optimizationRuns: OptimizationRunRepository;
   readonly datasets: DatasetRepository;
+  readonly variableSpaces: VariableSpaceRepository;
+  readonly variableConfigurations: VariableConfigurationRepository;
+  readonly deployments: DeploymentRepository;
   /** Releases connections the store owns. */
   close(): Promise<void>;
 }

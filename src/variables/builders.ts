@@ -15,6 +15,7 @@ function common(o: CommonVariableOptions): CommonVariableOptions {
   if (o.dependencies !== undefined) c.dependencies = o.dependencies;
   if (o.hints !== undefined) c.hints = o.hints;
   if (o.metadata !== undefined) c.metadata = o.metadata;
+  if (o.overridable !== undefined) c.overridable = o.overridable;
   return c;
 }
 

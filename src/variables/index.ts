@@ -68,6 +68,8 @@ export type {
   SampleOptions,
   SpaceConstraint,
 } from './space.js';
+export { describeSpace, overrideConfiguration } from './space-description.js';
+export type { VariableDescription } from './space-description.js';
 export { VariableError } from './variable-error.js';
 export type { ConfigurationIssue, VariableErrorCode } from './variable-error.js';
 export { seededRandom } from './random.js';

@@ -10,6 +10,8 @@ export type VariableErrorCode =
   | 'invalid_configuration'
   /** A name the space does not declare. */
   | 'unknown_variable'
+  /** A job tried to set a variable the program does not declare overridable. */
+  | 'not_overridable'
   /** Two variables under one name. */
   | 'duplicate_variable'
   /** A dependency names no variable of the space. */

@@ -38,6 +38,11 @@ export interface CommonVariableOptions {
   hints?: OptimizationHints;
   /** Free-form data (prices, context windows, capabilities …) for searches and reports. */
   metadata?: Record<string, unknown>;
+  /**
+   * Jobs may set it per run (`config.variables` of a `dspex-run` job), within its constraints.
+   * Default false: a job can change only what the program declares overridable.
+   */
+  overridable?: boolean;
 }
 
 /** Options of a float or integer variable. */
@@ -131,6 +136,8 @@ export class Variable<T = unknown> {
   readonly dependencies: readonly string[];
   readonly hints: Readonly<OptimizationHints>;
   readonly metadata: Readonly<Record<string, unknown>>;
+  /** Whether jobs may set it per run (see {@link CommonVariableOptions.overridable}). */
+  readonly overridable: boolean;
 
   /** @internal Use the `v` helpers. */
   constructor(
@@ -144,6 +151,7 @@ export class Variable<T = unknown> {
     this.dependencies = [...(common.dependencies ?? [])];
     this.hints = { ...common.hints };
     this.metadata = { ...common.metadata };
+    this.overridable = common.overridable === true;
     this.checkDefinition();
   }
 
@@ -333,6 +341,7 @@ export class Variable<T = unknown> {
     if (this.defaultValue !== undefined) out['default'] = this.defaultValue;
     if (this.dependencies.length > 0) out['dependencies'] = [...this.dependencies];
     if (Object.keys(this.hints).length > 0) out['hints'] = { ...this.hints };
+    if (this.overridable) out['overridable'] = true;
     return out;
   }
 
@@ -344,6 +353,7 @@ export class Variable<T = unknown> {
     };
     if (this.name !== undefined) c.name = this.name;
     if (this.description !== undefined) c.description = this.description;
+    if (this.overridable) c.overridable = true;
     return c;
   }
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { actorWorker } from '../../src/kernel/index.js';
+import { actorWorker, type Pid } from '../../src/kernel/index.js';
 import { setup } from 'xstate';
 import {
   ActorError,
@@ -173,5 +173,63 @@ describe('variable registry', () => {
       config: { temperature: 0.5 },
     });
     expect(h.variables.subscribers.size).toBe(0);
+  });
+});
+
+function seenBy(pid: Pid): { type: string; revision: number }[] {
+  return (
+    pid.proc as unknown as {
+      actor: { getSnapshot(): { context: { seen: { type: string; revision: number }[] } } };
+    }
+  ).actor.getSnapshot().context.seen;
+}
+
+const version = (revision: number, temperature: number): ConfigVersion => ({
+  program: 'qa',
+  revision,
+  config: { temperature },
+  updatedAt: 0,
+});
+
+describe('variable registry: versions stored elsewhere (apply)', () => {
+  it('installs_a_newer_version_once_and_ignores_stale_or_repeated_ones', async () => {
+    h = await startHarness({}, undefined);
+    const pid = (await h.kernel.spawn(actorWorker(recorder))) as Pid;
+    // The recorder machine's context array is shared by its instances: count from here.
+    const earlier = seenBy(pid).length;
+    await callActor(h.kernel, VARIABLE_REGISTRY, { type: 'subscribe', pid, program: 'qa' });
+    const apply = (v: ConfigVersion): Promise<ConfigVersion> =>
+      callActor<ConfigVersion>(h.kernel, VARIABLE_REGISTRY, { type: 'apply', version: v });
+    expect(await apply(version(3, 0.3))).toMatchObject({ revision: 3 });
+    // An announcement that arrives late, or twice, changes nothing.
+    expect(await apply(version(2, 0.2))).toMatchObject({
+      revision: 3,
+      config: { temperature: 0.3 },
+    });
+    expect(await apply(version(3, 0.9))).toMatchObject({
+      revision: 3,
+      config: { temperature: 0.3 },
+    });
+    await apply(version(4, 0.4));
+    const current = await callActor<ConfigVersion>(h.kernel, VARIABLE_REGISTRY, {
+      type: 'get',
+      program: 'qa',
+    });
+    expect(current).toMatchObject({ revision: 4, config: { temperature: 0.4 } });
+    expect(
+      seenBy(pid)
+        .slice(earlier)
+        .map((e) => e.revision),
+    ).toEqual([3, 4]);
+  });
+
+  it('refuses_an_apply_whose_configuration_is_invalid', async () => {
+    h = await startHarness({}, undefined);
+    await expect(
+      callActor(h.kernel, VARIABLE_REGISTRY, {
+        type: 'apply',
+        version: { program: 'qa', revision: 1, config: { temperature: 9 }, updatedAt: 0 },
+      }),
+    ).rejects.toMatchObject({ code: 'bad_message' });
   });
 });

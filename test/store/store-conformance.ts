@@ -12,6 +12,7 @@ import { describeConcurrencyConformance } from './conformance/optimistic-concurr
 import { describeOptimizationRunConformance } from './conformance/optimization-runs.js';
 import { describeProgramConformance } from './conformance/programs.js';
 import { describeRecordOnceConformance } from './conformance/record-once.js';
+import { describeVariableConformance } from './conformance/variables.js';
 
 export { expectStoreError } from './conformance/context.js';
 export type { ConformanceOptions, StoreHarness } from './conformance/context.js';
@@ -57,6 +58,7 @@ export function describeStoreConformance(
     describeConcurrencyConformance(ctx);
     describeOptimizationRunConformance(ctx);
     describeDatasetConformance(ctx);
+    describeVariableConformance(ctx);
     describeLifecyclePropertyConformance(ctx, options);
   });
 }

@@ -1,0 +1,130 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/telemetry/index.js';
+import { startRuntime } from '../../supervisors/runtime.js';
+import type { Runtime } from '../../supervisors/runtime-types.js';
+import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
+import { SimQA, answerMatches, items } from '../variables/simulated-task.js';
+
+describe('the variable system through the embedding API (startRuntime)', () => {
+  let fx: LMFixture;
+  let rt: Runtime | undefined;
+  beforeAll(async () => {
+    fx = await startOpenAIFixture();
+    const { simulatedHandler } = await import('../variables/simulated-task.js');
+    fx.handle(simulatedHandler());
+  });
+  afterAll(() => fx.close());
+  afterEach(async () => {
+    await rt?.stop();
+    rt = undefined;
+  });
+
+  const start = async (): Promise<Runtime> => {
+    const qa = new SimQA(fx.url, items(4, 1), {
+      models: ['sim-small', 'sim-large'],
+      temperatures: [0],
+    });
+    rt = await startRuntime(
+      { programs: { qa } },
+      { trapFaults: false, logger: createLogger({ level: 'silent' }) },
+    );
+    return rt;
+  };
+
+  it('describes_the_program_space_and_stores_it_as_version_1', async () => {
+    const runtime = await start();
+    const view = await runtime.variables('qa');
+    expect(view.variables.map((v) => [v.name, v.kind])).toEqual([
+      ['strategy', 'module'],
+      ['model', 'choice'],
+      ['temperature', 'float'],
+      ['answer.instructions', 'choice'],
+      ['answer.demos', 'choice'],
+    ]);
+    expect(view.variables.find((v) => v.name === 'model')).toMatchObject({
+      choices: ['sim-small', 'sim-large'],
+      default: 'sim-small',
+      overridable: false,
+    });
+    expect(view).toMatchObject({ spaceVersion: '1', active: { revision: 0 } });
+    expect((await runtime.store.variableSpaces.get('qa')).variables).toEqual(view.variables);
+  });
+
+  it('searches_the_front_stores_each_point_and_deploys_the_chosen_one', async () => {
+    const runtime = await start();
+    const result = await runtime.searchVariables('qa', {
+      trainset: items(12, 101),
+      metric: answerMatches,
+      objectives: ['quality', 'cost'],
+      algorithm: 'grid',
+      select: 'cheapest',
+      concurrency: 4,
+    });
+    expect(result.evaluated).toHaveLength(16);
+    expect(result.front.length).toBeGreaterThan(0);
+    const stored = await runtime.store.variableConfigurations.list({ runId: result.runId });
+    expect(stored.items.map((c) => c.id).sort()).toEqual(
+      result.front.map((p) => p.configurationId).sort(),
+    );
+    const chosen = result.chosen!;
+    expect(chosen.cost).toBe(Math.min(...result.front.map((p) => p.cost)));
+    expect(await runtime.store.variableConfigurations.get(chosen.configurationId)).toMatchObject({
+      program: 'qa',
+      values: chosen.configuration,
+      source: 'optimization',
+      chosen: true,
+      objectives: { quality: chosen.quality, cost: chosen.cost },
+    });
+    expect(result.table).toContain('$/example');
+    expect(result.html).toContain('<svg');
+    expect((await runtime.optimizationRun(result.runId))?.status).toBe('succeeded');
+
+    const deployed = await runtime.deploy('qa', { configuration: chosen.configurationId });
+    expect(deployed).toMatchObject({ revision: 1, configuration: chosen.configurationId });
+    fx.requests.length = 0;
+    await runtime.run('qa', { question: 'What is item 7?' });
+    expect(fx.requests.at(-1)?.body.model).toBe(chosen.configuration['model']);
+  }, 60_000);
+
+  it('refuses_to_deploy_an_unknown_configuration_or_one_outside_the_space', async () => {
+    const runtime = await start();
+    await expect(runtime.deploy('qa', { configuration: 'nope' })).rejects.toThrow(
+      'configuration "nope" not found',
+    );
+    const bad = await runtime.store.variableConfigurations.create({
+      program: 'qa',
+      values: { model: 'gpt-5' },
+    });
+    await expect(runtime.deploy('qa', { configuration: bad.id })).rejects.toThrow(
+      'Variable \'model\': value "gpt-5" is not one of',
+    );
+    expect((await runtime.variables('qa')).active.revision).toBe(0);
+  });
+
+  it('deploys_a_published_version_and_refuses_a_configuration_chosen_per_job', async () => {
+    const runtime = await start();
+    await runtime.store.programs.create({ name: 'qa' });
+    await runtime.store.programs.publishVersion('qa', {
+      version: 'v1',
+      state: new SimQA(fx.url, items(4, 1)).save() as never,
+    });
+    expect(await runtime.deploy('qa', { version: 'v1' })).toMatchObject({
+      revision: 1,
+      version: 'v1',
+    });
+    expect((await runtime.store.programs.get('qa')).activeVersion).toBe('v1');
+    expect((await runtime.variables('qa')).active.config).toEqual({ stateVersion: 'v1' });
+    await expect(
+      runtime.run('qa', { question: 'What is item 3?' }, { config: { configuration: 'x' } }),
+    ).rejects.toMatchObject({ code: 'invalid_job' });
+    await expect(
+      runtime.run(
+        'qa',
+        { question: 'What is item 3?' },
+        { config: { variables: { model: 'sim-large' } } },
+      ),
+    ).rejects.toThrow(
+      'Variable \'model\' (value "sim-large") is not overridable by jobs (overridable: none)',
+    );
+  });
+});
