@@ -2,6 +2,7 @@ import { assign, fromPromise, setup } from 'xstate';
 import { z } from 'zod';
 import { Evaluate, type Metric } from '../src/evaluate/index.js';
 import type { LM } from '../src/lm/types.js';
+import { chargeOf, type EvaluationSpend } from '../src/optimizers/index.js';
 import { context, currentSettings } from '../src/modules/index.js';
 import { actorWorker, type ReplyHandle, type StartFunction } from '../src/kernel/index.js';
 import { ActorError, describeError } from './actor-error.js';
@@ -22,6 +23,8 @@ export const evaluationShardSchema = z.object({
   examples: z.array(exampleDataSchema),
   concurrency: z.number().int().min(1).optional(),
   config: programConfigSchema.optional(),
+  /** A program state (`Module.save()`) loaded over the configured program: a candidate to score. */
+  state: z.record(z.string(), z.unknown()).optional(),
 });
 /** One evaluation shard. */
 export type EvaluationShard = z.infer<typeof evaluationShardSchema>;
@@ -34,6 +37,8 @@ export interface ShardResult {
   errors: number;
   /** The examples that raised an error: index within the shard and the error's message. */
   failures: { index: number; reason: string }[];
+  /** LM calls, tokens and dollars the shard spent. */
+  spend?: EvaluationSpend;
 }
 
 /** Progress of a shard (examples done out of the shard's). */
@@ -48,6 +53,11 @@ export interface ShardProgress {
 export interface EvaluationServices extends ExecutionServices {
   metrics: ReadonlyMap<string, Metric>;
   onShardProgress?: (p: ShardProgress) => void;
+}
+
+function spendOf(calls: Parameters<typeof chargeOf>[1]): EvaluationSpend {
+  const { lmCalls, promptTokens, completionTokens, usd } = chargeOf('task', calls);
+  return { lmCalls, promptTokens, completionTokens, usd };
 }
 
 /** Runs one shard: the program over its examples with the named metric. */
@@ -69,6 +79,7 @@ export async function runShard(
     contextLm: services.defaultLm?.() ?? currentSettings().lm,
     pool: (lm) => callActor<LM>(services.kernel, CLIENT_POOL, { type: 'acquire', lm }),
   });
+  if (shard.state !== undefined) program.module.load(shard.state);
   const devset = fromExampleData(shard.examples);
   const evaluate = new Evaluate({
     devset,
@@ -96,6 +107,7 @@ export async function runShard(
     shard: shard.shard,
     scores: result.results.map((r) => Number(r.score)),
     errors: result.errorCount,
+    spend: spendOf(result.calls),
     failures: result.results.flatMap((r, index) =>
       r.error === undefined ? [] : [{ index, reason: describeError(r.error).message }],
     ),

@@ -103,5 +103,9 @@ export type {
   OptimizationProgressEvent,
   TeleprompterServices,
 } from './teleprompter-worker.js';
+export { RUN_PARAM_KEYS, runOptimizer } from './optimizer-factory.js';
+export type { OptimizerHooks, OptimizerName, OptimizerOutcome } from './optimizer-factory.js';
+export { shardEvaluator } from './shard-evaluator.js';
+export type { ShardPlan, ShardRunner } from './shard-evaluator.js';
 export { queueBridgeMachine, queueBridgeMessage } from './queue-bridge.js';
 export type { QueueBridgeInput, QueueBridgeMessage, QueueBridgeStatus } from './queue-bridge.js';

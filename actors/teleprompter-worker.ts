@@ -1,14 +1,8 @@
 import { assign, fromPromise, setup } from 'xstate';
 import { z } from 'zod';
 import type { LM } from '../src/lm/types.js';
-import { context, currentSettings, type Module } from '../src/modules/index.js';
-import {
-  BootstrapFewShot,
-  BootstrapFewShotWithRandomSearch,
-  LabeledFewShot,
-  type Optimizer,
-  type OptimizerProgress,
-} from '../src/optimizers/index.js';
+import { context, currentSettings } from '../src/modules/index.js';
+import type { OptimizerProgress } from '../src/optimizers/index.js';
 import { actorWorker, type ReplyHandle, type StartFunction } from '../src/kernel/index.js';
 import { StoreError } from '../src/store/index.js';
 import { ActorError, describeError } from './actor-error.js';
@@ -18,9 +12,11 @@ import { exampleDataSchema, fromExampleData, resolveMetric } from './example-dat
 import { materializeProgram } from './program-materialize.js';
 import { callActor, parseMessage, replyHandleOf, type ActorReply } from './protocol.js';
 import { VARIABLE_REGISTRY, type ConfigVersion } from './variable-registry.js';
+import { OPTIMIZER_NAMES, runOptimizer } from './optimizer-factory.js';
+import { RunRecorder } from './run-recorder.js';
+import { shardEvaluator, type ShardRunner } from './shard-evaluator.js';
 
-/** Optimizers a run may name. */
-export const OPTIMIZER_NAMES = ['labeled-few-shot', 'bootstrap-few-shot', 'random-search'] as const;
+export { OPTIMIZER_NAMES } from './optimizer-factory.js';
 
 /** Job data of one optimization run (queue `dspex-optimize`; the job id is the run id). */
 export const optimizationJobSchema = z.object({
@@ -31,10 +27,14 @@ export const optimizationJobSchema = z.object({
   valset: z.array(exampleDataSchema).optional(),
   params: z
     .object({
-      /** Metric name (the node's metric table). Required by the bootstrap optimizers. */
+      /** Metric name (the node's metric table). Required by every optimizer but the few-shot two. */
       metric: z.string().min(1).optional(),
       /** Publish the result as the program's active state and tell the variable registry (default true). */
       deploy: z.boolean().optional(),
+      /** Evaluation shards per candidate evaluation, spread over the nodes (default 4). */
+      shards: z.number().int().min(1).optional(),
+      /** Examples run at once within a shard (default: the evaluation worker's). */
+      shardConcurrency: z.number().int().min(1).optional(),
     })
     .catchall(z.unknown())
     .default({}),
@@ -48,6 +48,10 @@ export interface OptimizationOutcome {
   /** Store program version holding the optimized state. */
   version: string;
   deployed: boolean;
+  /** The best program's score (percentage), where the optimizer reports one. */
+  score?: number;
+  /** Why the optimizer stopped early (a budget cap, or `cancelled`). */
+  stopReason?: string;
 }
 
 /** Progress event of a run (runtime events). */
@@ -59,32 +63,29 @@ export interface OptimizationProgressEvent {
 /** What teleprompter workers need. */
 export interface TeleprompterServices extends EvaluationServices {
   onOptimizationProgress?: (e: OptimizationProgressEvent) => void;
+  /**
+   * Runs evaluation shards on the cluster (queue `dspex-eval`). When given, the optimizers that
+   * score whole candidates (random search, COPRO, MIPROv2) evaluate them as shards over the nodes.
+   */
+  runShards?: ShardRunner;
 }
 
-/** Checkpoint of a run: written after the compile, so a restarted run skips straight to publishing. */
-interface RunCheckpoint {
-  phase: 'compiled';
-  state: Record<string, unknown>;
-}
+/**
+ * What a run keeps in the store beside its record: the optimizer's own checkpoint while it runs
+ * (replayed by a node that takes the run over), then the compiled state, so a run restarted after
+ * the compile skips straight to publishing.
+ */
+type RunCheckpoint =
+  | { phase: 'running'; optimizer: string; checkpoint: unknown }
+  | {
+      phase: 'compiled';
+      state: Record<string, unknown>;
+      score?: number;
+      stopReason?: string;
+    };
 
-function optimizerFor(
-  job: OptimizationJob,
-  services: TeleprompterServices,
-  onProgress: (p: OptimizerProgress) => void,
-): Optimizer {
-  const { metric: metricName, deploy: _deploy, ...rest } = job.params;
-  const metric = metricName === undefined ? undefined : resolveMetric(services.metrics, metricName);
-  const common = { ...rest, onProgress };
-  switch (job.optimizer) {
-    case 'labeled-few-shot':
-      return new LabeledFewShot(rest as ConstructorParameters<typeof LabeledFewShot>[0]);
-    case 'bootstrap-few-shot':
-      return new BootstrapFewShot({ ...common, ...(metric === undefined ? {} : { metric }) });
-    case 'random-search':
-      if (metric === undefined)
-        throw new ActorError('unknown_metric', 'random-search needs params.metric');
-      return new BootstrapFewShotWithRandomSearch({ ...common, metric, display: false });
-  }
+function cancelledError(runId: string): ActorError {
+  return new ActorError('cancelled', `optimization run ${runId} was cancelled`);
 }
 
 async function cancelledInStore(services: TeleprompterServices, runId: string): Promise<boolean> {
@@ -92,12 +93,120 @@ async function cancelledInStore(services: TeleprompterServices, runId: string): 
   return run?.status === 'cancelled';
 }
 
+/** Compiles the run's program with its optimizer, checkpointing and resuming; see runOptimization. */
+async function compileRun(
+  services: TeleprompterServices,
+  job: OptimizationJob,
+  stop: { requested: boolean },
+  resumed: RunCheckpoint | undefined,
+): Promise<Extract<RunCheckpoint, { phase: 'compiled' }>> {
+  const { store, kernel } = services;
+  const runs = store.optimizationRuns;
+  const registry = await callActor<ConfigVersion>(kernel, VARIABLE_REGISTRY, {
+    type: 'get',
+    program: job.program,
+  });
+  const program = await materializeProgram({
+    name: job.program,
+    base: services.catalog.get(job.program),
+    config: registry.config,
+    store,
+    contextLm: services.defaultLm?.() ?? currentSettings().lm,
+    pool: (lm) => callActor<LM>(kernel, CLIENT_POOL, { type: 'acquire', lm }),
+  });
+  const recorder = new RunRecorder(store, job.runId, await runs.find(job.runId));
+  // A cancel on another node only reaches the store: look there at each step.
+  const watchStore = (): void =>
+    void cancelledInStore(services, job.runId).then(
+      (c) => void (c && (stop.requested = true)),
+      () => undefined,
+    );
+  const onProgress = (p: OptimizerProgress): void => {
+    services.onOptimizationProgress?.({ runId: job.runId, progress: p });
+    recorder.record(p);
+    watchStore();
+  };
+  const checkpoint = async (c: unknown): Promise<void> => {
+    const saved: RunCheckpoint = { phase: 'running', optimizer: job.optimizer, checkpoint: c };
+    try {
+      await runs.saveCheckpoint(job.runId, JSON.parse(JSON.stringify(saved)) as never);
+    } catch (error) {
+      // A cancelled run takes no checkpoint: stop at the next step with the best so far.
+      if (error instanceof StoreError && error.code === 'invalid_transition') stop.requested = true;
+      else throw error;
+    }
+  };
+  const { metric: metricName, shards, shardConcurrency } = job.params;
+  const metric = metricName === undefined ? undefined : resolveMetric(services.metrics, metricName);
+  const evaluator =
+    services.runShards === undefined || metricName === undefined
+      ? undefined
+      : shardEvaluator(services.runShards, {
+          program: job.program,
+          metric: metricName,
+          shards: shards ?? 4,
+          ...(shardConcurrency === undefined ? {} : { concurrency: shardConcurrency }),
+        });
+  const outcome = await context(
+    {
+      ...(program.lm === undefined ? {} : { lm: program.lm }),
+      ...(program.adapter === undefined ? {} : { adapter: program.adapter }),
+    },
+    () =>
+      runOptimizer(
+        job.optimizer,
+        job.params,
+        program.module,
+        {
+          trainset: fromExampleData(job.trainset),
+          ...(job.valset === undefined ? {} : { valset: fromExampleData(job.valset) }),
+        },
+        {
+          metric,
+          onProgress,
+          shouldStop: () => stop.requested,
+          evaluator,
+          checkpoint,
+          resumeFrom: resumed?.phase === 'running' ? resumed.checkpoint : undefined,
+          promptModel: program.lm,
+        },
+      ),
+  );
+  await recorder.flush();
+  return {
+    phase: 'compiled',
+    state: JSON.parse(JSON.stringify(outcome.program.save())) as Record<string, unknown>,
+    ...(outcome.score === undefined ? {} : { score: outcome.score }),
+    ...(outcome.stopReason === undefined ? {} : { stopReason: outcome.stopReason }),
+  };
+}
+
+async function publish(
+  services: TeleprompterServices,
+  job: OptimizationJob,
+  state: Record<string, unknown>,
+  note: string,
+): Promise<string> {
+  const { store } = services;
+  const existing = await store.programs.find(job.program);
+  if (existing === undefined)
+    await store.programs.create({ name: job.program }).catch(ignoreConflict);
+  const published = await store.programs.publishVersion(job.program, {
+    state: state as never,
+    note,
+  });
+  return published.versions.at(-1)?.version as string;
+}
+
 /**
- * Runs one optimization: marks the run `running`, compiles (progress → store and events, a
- * cancelled run stops at its next progress event), checkpoints the compiled state, publishes it as
- * a new program version, activates it and (unless `deploy: false`) points the variable registry's
- * `stateVersion` at it, so running workers pick it up. A run restarted after a crash resumes from
- * its checkpoint.
+ * Runs one optimization: marks the run `running`, runs the optimizer (progress → store and
+ * events; candidate evaluations as evaluation shards over the cluster when `runShards` is given),
+ * checkpoints after every step in the store, and publishes the result as a new program version,
+ * activated and (unless `deploy: false`) pointed at by the variable registry's `stateVersion`, so
+ * running workers pick it up. A run taken over after a crash (another node, the job redelivered)
+ * replays its checkpoint and finishes as the uninterrupted run would. A cancelled run (the store
+ * status, or `isCancelled`) stops at its next step: the best program so far is published (not
+ * deployed) and kept as the run's result, and the run rejects with `cancelled`.
  */
 export async function runOptimization(
   services: TeleprompterServices,
@@ -106,75 +215,44 @@ export async function runOptimization(
 ): Promise<OptimizationOutcome> {
   const { store, kernel } = services;
   const runs = store.optimizationRuns;
-  if (await cancelledInStore(services, job.runId))
-    throw new ActorError('cancelled', `optimization run ${job.runId} was cancelled`);
+  if (await cancelledInStore(services, job.runId)) throw cancelledError(job.runId);
   await runs.update(job.runId, { status: 'running' });
-  const checkpoint = (await runs.loadCheckpoint(job.runId)) as RunCheckpoint | undefined;
-  let state: Record<string, unknown>;
-  if (checkpoint?.phase === 'compiled') {
-    state = checkpoint.state;
-  } else {
-    const registry = await callActor<ConfigVersion>(kernel, VARIABLE_REGISTRY, {
-      type: 'get',
-      program: job.program,
-    });
-    const program = await materializeProgram({
-      name: job.program,
-      base: services.catalog.get(job.program),
-      config: registry.config,
-      store,
-      contextLm: services.defaultLm?.() ?? currentSettings().lm,
-      pool: (lm) => callActor<LM>(kernel, CLIENT_POOL, { type: 'acquire', lm }),
-    });
-    let step = 0;
-    const pending: Promise<unknown>[] = [];
-    const onProgress = (p: OptimizerProgress): void => {
-      if (isCancelled())
-        throw new ActorError('cancelled', `optimization run ${job.runId} was cancelled`);
-      services.onOptimizationProgress?.({ runId: job.runId, progress: p });
-      const progress =
-        p.phase === 'bootstrap'
-          ? { done: p.processed, total: p.total }
-          : { done: ++step, total: 0 };
-      pending.push(
-        runs
-          .update(job.runId, {
-            progress,
-            ...(p.phase === 'candidate'
-              ? { bestScore: p.bestScore, appendHistory: [{ step, score: p.score }] }
-              : {}),
-          })
-          .catch(() => undefined),
-      );
-    };
-    const optimizer = optimizerFor(job, services, onProgress);
-    const trainset = fromExampleData(job.trainset);
-    const valset = job.valset === undefined ? undefined : fromExampleData(job.valset);
-    const compiled: Module = await context(
-      {
-        ...(program.lm === undefined ? {} : { lm: program.lm }),
-        ...(program.adapter === undefined ? {} : { adapter: program.adapter }),
-      },
-      () =>
-        optimizer.compile(program.module, {
-          trainset,
-          ...(valset === undefined ? {} : { valset }),
-        }),
+  const saved = (await runs.loadCheckpoint(job.runId)) as RunCheckpoint | undefined;
+  const stop = {
+    flag: false,
+    get requested(): boolean {
+      return this.flag || isCancelled();
+    },
+    set requested(v: boolean) {
+      this.flag = v;
+    },
+  };
+  const compiled =
+    saved?.phase === 'compiled' ? saved : await compileRun(services, job, stop, saved);
+  const summary = {
+    ...(compiled.score === undefined ? {} : { score: compiled.score }),
+    ...(compiled.stopReason === undefined ? {} : { stopReason: compiled.stopReason }),
+  };
+  if (stop.requested || (await cancelledInStore(services, job.runId))) {
+    const version = await publish(
+      services,
+      job,
+      compiled.state,
+      `best so far of cancelled optimization run ${job.runId} (${job.optimizer})`,
     );
-    await Promise.all(pending);
-    state = JSON.parse(JSON.stringify(compiled.save())) as Record<string, unknown>;
-    await runs.saveCheckpoint(job.runId, { phase: 'compiled', state } as never);
+    await runs.update(job.runId, {
+      result: { runId: job.runId, version, deployed: false, ...summary, stopReason: 'cancelled' },
+      ...(compiled.score === undefined ? {} : { bestScore: compiled.score }),
+    });
+    throw cancelledError(job.runId);
   }
-  if (isCancelled() || (await cancelledInStore(services, job.runId)))
-    throw new ActorError('cancelled', `optimization run ${job.runId} was cancelled`);
-  const existing = await store.programs.find(job.program);
-  if (existing === undefined)
-    await store.programs.create({ name: job.program }).catch(ignoreConflict);
-  const published = await store.programs.publishVersion(job.program, {
-    state: state as never,
-    note: `optimization run ${job.runId} (${job.optimizer})`,
-  });
-  const version = published.versions.at(-1)?.version as string;
+  if (saved?.phase !== 'compiled') await runs.saveCheckpoint(job.runId, compiled as never);
+  const version = await publish(
+    services,
+    job,
+    compiled.state,
+    `optimization run ${job.runId} (${job.optimizer})`,
+  );
   const deploy = job.params.deploy !== false;
   if (deploy) {
     await store.programs.activate(job.program, version);
@@ -184,8 +262,12 @@ export async function runOptimization(
       config: { stateVersion: version },
     });
   }
-  const outcome: OptimizationOutcome = { runId: job.runId, version, deployed: deploy };
-  await runs.update(job.runId, { status: 'succeeded', result: { ...outcome } });
+  const outcome: OptimizationOutcome = { runId: job.runId, version, deployed: deploy, ...summary };
+  await runs.update(job.runId, {
+    status: 'succeeded',
+    result: { ...outcome },
+    ...(compiled.score === undefined ? {} : { bestScore: compiled.score }),
+  });
   return outcome;
 }
 

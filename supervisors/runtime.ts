@@ -21,6 +21,7 @@ import { MemoryStore, RedisStore } from '../src/store/index.js';
 import { RuntimeMetrics, createLogger, type Logger } from '../src/telemetry/index.js';
 import { BullMQTransport, MemoryTransport } from '../src/transport/index.js';
 import { evalJobHandler, optimizeJobHandler, runJobHandler } from './job-handlers.js';
+import { clusterShardRunner } from './optimize-service.js';
 import { hostPipelines } from './pipelines.js';
 import { resolveRuntimeConfig, type StartRuntimeConfig } from './runtime-config.js';
 import { RuntimeNodeImpl } from './runtime-node.js';
@@ -153,6 +154,7 @@ export async function startRuntime(
     onShardProgress: (p) => runtimeRef.current?.emit({ type: 'evaluation_progress', ...p }),
     onOptimizationProgress: (p) =>
       runtimeRef.current?.emit({ type: 'optimization_progress', ...p }),
+    runShards: clusterShardRunner(transport, queues.eval, () => rt.jobOptions),
   };
   const rt = new RuntimeNodeImpl(
     nodeId,

@@ -477,13 +477,20 @@ function taskFromDemos(demos: string): SimTask | undefined {
   return TASKS.find((t) => demos.includes(`${t.input[0]!.toUpperCase()}${t.input.slice(1)}:`));
 }
 
-/** The fixture handler: a ChatAdapter reply (one text per choice) for any request. */
-export function simulate(body: {
-  model: string;
-  messages: ChatMessage[];
-  n?: number;
-  temperature?: number;
-}): string[] {
+/**
+ * The fixture handler: a ChatAdapter reply (one text per choice) for any request. With
+ * `stateless`, a repeated request gets the same reply (no sampling counter): what a test needs
+ * when processes that may die make the requests, so a replayed run meets the same world.
+ */
+export function simulate(
+  body: {
+    model: string;
+    messages: ChatMessage[];
+    n?: number;
+    temperature?: number;
+  },
+  options: { stateless?: boolean } = {},
+): string[] {
   const n = body.n ?? 1;
   const messages = body.messages.map((m) => ({
     role: m.role,
@@ -492,7 +499,7 @@ export function simulate(body: {
   // Sampling: the k-th identical proposer request gets the k-th sample (proposers run one
   // request at a time, so k is deterministic); task answers do not depend on it.
   const digest = `${body.model}:${String(body.temperature ?? '')}:${JSON.stringify(messages)}`;
-  const seen = (SEEN.get(digest) ?? 0) + 1;
+  const seen = options.stateless === true ? 1 : (SEEN.get(digest) ?? 0) + 1;
   SEEN.set(digest, seen);
   const salt = `${hash01(digest)}:${seen}`;
   return Array.from({ length: n }, (_, choice) => {

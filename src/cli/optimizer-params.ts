@@ -1,12 +1,24 @@
 import type {
   BootstrapFewShotOptions,
+  COPROOptions,
+  GepaOptions,
   LabeledFewShotOptions,
+  MIPROv2CompileOptions,
+  MIPROv2Options,
   RandomSearchOptions,
+  SimbaCompileOptions,
+  SimbaOptions,
 } from '../optimizers/index.js';
 import { CliError } from './cli-error.js';
 
 /** JSON type of an optimizer option given in `--params`. */
 type ParamType = 'number' | 'boolean' | 'string';
+
+/** Keys the runtime reads itself: how candidate evaluations are split into evaluation shards. */
+const SHARD_PARAMS = { shards: 'number', shardConcurrency: 'number' } as const;
+
+/** Budget caps every optimizer honours (`--budget-usd` sets `maxUsd`). */
+const BUDGET_PARAMS = { maxLmCalls: 'number', maxMetricCalls: 'number', maxUsd: 'number' } as const;
 
 /** The options of `BootstrapFewShot` a `--params` object may set (`metric` is a metric name). */
 const BOOTSTRAP_PARAMS = {
@@ -17,9 +29,18 @@ const BOOTSTRAP_PARAMS = {
   maxRounds: 'number',
   maxErrors: 'number',
   seed: 'number',
-  maxLmCalls: 'number',
-  maxMetricCalls: 'number',
+  ...BUDGET_PARAMS,
 } as const satisfies Partial<Record<keyof BootstrapFewShotOptions, ParamType>>;
+
+/** The options of `BootstrapFewShotWithRandomSearch` (candidates scored as evaluation shards). */
+const RANDOM_PARAMS = {
+  ...BOOTSTRAP_PARAMS,
+  ...SHARD_PARAMS,
+  numCandidatePrograms: 'number',
+  stopAtScore: 'number',
+} as const satisfies Partial<
+  Record<keyof RandomSearchOptions | keyof typeof SHARD_PARAMS, ParamType>
+>;
 
 /**
  * The JSON options each optimizer takes from `dspex optimize --params`, by optimizer name (the
@@ -33,11 +54,79 @@ export const OPTIMIZER_PARAMS: Readonly<Record<string, Readonly<Record<string, P
     seed: 'number',
   } satisfies Partial<Record<keyof LabeledFewShotOptions, ParamType>>,
   'bootstrap-few-shot': BOOTSTRAP_PARAMS,
-  'random-search': {
-    ...BOOTSTRAP_PARAMS,
-    numCandidatePrograms: 'number',
-    stopAtScore: 'number',
-  } satisfies Partial<Record<keyof RandomSearchOptions, ParamType>>,
+  'random-search': RANDOM_PARAMS,
+  bootstrap: BOOTSTRAP_PARAMS,
+  random: RANDOM_PARAMS,
+  copro: {
+    ...BUDGET_PARAMS,
+    ...SHARD_PARAMS,
+    metric: 'string',
+    breadth: 'number',
+    depth: 'number',
+    initTemperature: 'number',
+    trackStats: 'boolean',
+    maxErrors: 'number',
+    concurrency: 'number',
+  } satisfies Partial<Record<keyof COPROOptions | keyof typeof SHARD_PARAMS, ParamType>>,
+  mipro: {
+    ...BUDGET_PARAMS,
+    ...SHARD_PARAMS,
+    metric: 'string',
+    auto: 'string',
+    numCandidates: 'number',
+    seed: 'number',
+    initTemperature: 'number',
+    metricThreshold: 'number',
+    maxBootstrappedDemos: 'number',
+    maxLabeledDemos: 'number',
+    maxErrors: 'number',
+    concurrency: 'number',
+    numTrials: 'number',
+    minibatch: 'boolean',
+    minibatchSize: 'number',
+    minibatchFullEvalSteps: 'number',
+    programAwareProposer: 'boolean',
+    dataAwareProposer: 'boolean',
+    viewDataBatchSize: 'number',
+    tipAwareProposer: 'boolean',
+    fewshotAwareProposer: 'boolean',
+  } satisfies Partial<
+    Record<
+      keyof MIPROv2Options | keyof MIPROv2CompileOptions | keyof typeof SHARD_PARAMS,
+      ParamType
+    >
+  >,
+  simba: {
+    ...BUDGET_PARAMS,
+    metric: 'string',
+    bsize: 'number',
+    numCandidates: 'number',
+    maxSteps: 'number',
+    maxDemos: 'number',
+    demoInputFieldMaxlen: 'number',
+    temperatureForSampling: 'number',
+    temperatureForCandidates: 'number',
+    seed: 'number',
+    concurrency: 'number',
+  } satisfies Partial<Record<keyof SimbaOptions | keyof SimbaCompileOptions, ParamType>>,
+  gepa: {
+    ...BUDGET_PARAMS,
+    metric: 'string',
+    auto: 'string',
+    maxFullEvals: 'number',
+    reflectionMinibatchSize: 'number',
+    candidateSelectionStrategy: 'string',
+    skipPerfectScore: 'boolean',
+    componentSelector: 'string',
+    useMerge: 'boolean',
+    maxMergeInvocations: 'number',
+    failureScore: 'number',
+    perfectScore: 'number',
+    frontierType: 'string',
+    mergeValOverlapFloor: 'number',
+    seed: 'number',
+    concurrency: 'number',
+  } satisfies Partial<Record<keyof GepaOptions, ParamType>>,
 };
 
 /**

@@ -7,6 +7,7 @@ import type { JobsOptions } from './commands/jobs.js';
 import type { DeployOptions } from './commands/deploy.js';
 import type { OptimizeOptions } from './commands/optimize.js';
 import type { OptimizeFrontOptions } from './commands/optimize-front.js';
+import type { RunsOptions } from './commands/runs.js';
 import type { RunOptions } from './commands/run.js';
 import type { SubmitOptions } from './commands/submit.js';
 import type { VariablesOptions } from './commands/variables.js';
@@ -34,6 +35,14 @@ export function nonNegativeInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0)
     throw new InvalidArgumentError(`expected a non-negative integer, got '${value}'`);
+  return n;
+}
+
+/** Parses a number >= 0 (a dollar amount). */
+export function nonNegative(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError(`expected a number >= 0, got '${value}'`);
   return n;
 }
 
@@ -185,6 +194,41 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
     ),
   );
 
+  const runs = program
+    .command('runs')
+    .description('list, show and cancel optimization runs (Redis mode)');
+  const runOptions = (cmd: Command): Command => redisOptions(cmd).option('--json', 'print JSON');
+  runOptions(
+    runs
+      .command('list')
+      .description('optimization runs, newest first')
+      .option('--program <name>', 'only runs of this program')
+      .option('-s, --status <status>', 'queued | running | succeeded | failed | cancelled')
+      .option('-n, --limit <n>', 'runs at most (default 50)', positiveInt),
+  ).action(
+    act(async (opts: RunsOptions) =>
+      (await import('./commands/runs.js')).runsListCommand(deps, opts),
+    ),
+  );
+  runOptions(
+    runs
+      .command('show <id>')
+      .description("a run's trial log and its best candidate's instructions and demos"),
+  ).action(
+    act(async (id: string, opts: RunsOptions) =>
+      (await import('./commands/runs.js')).runsShowCommand(deps, id, opts),
+    ),
+  );
+  runOptions(
+    runs
+      .command('cancel <id>')
+      .description('cancel a run: it stops at its next step and keeps the best so far'),
+  ).action(
+    act(async (id: string, opts: RunsOptions) =>
+      (await import('./commands/runs.js')).runsCancelCommand(deps, id, opts),
+    ),
+  );
+
   oneshot(
     program
       .command('eval <program>')
@@ -211,10 +255,13 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
       .description('optimize <program> on a trainset; prints the finished run')
       .option(
         '-o, --optimizer <name>',
-        'optimizer name (e.g. bootstrap-few-shot); required unless --objectives (space-search)',
+        'copro | mipro | simba | gepa | bootstrap | random (or labeled-few-shot, bootstrap-few-shot, random-search); required unless --objectives (space-search)',
       )
       .requiredOption('-t, --trainset <file>', 'training examples: JSON Lines (or a .json array)')
       .option('--valset <file>', 'validation examples')
+      .option('-m, --metric <name>', 'metric name of the node metric table (sets params.metric)')
+      .option('--auto <size>', 'light | medium | heavy (mipro, gepa: sets params.auto)')
+      .option('--budget-usd <dollars>', 'stop at this spend with the best so far', nonNegative)
       .option('--params <json>', 'optimizer options as a JSON object (unknown keys are refused)')
       .option('--deploy', "make the new version the program's active one (Redis mode)")
       .option('--out <file>', 'write the optimized state (saved-program JSON) to this file')

@@ -37,6 +37,10 @@ export interface OptimizationRunView {
   status: string;
   progress: { done: number; total: number };
   bestScore: number | null;
+  /** Scored trials so far. */
+  history?: readonly { step: number; score: number }[];
+  /** Spend so far. */
+  spend?: { lmCalls: number; metricCalls: number; usd: number } | undefined;
   result?: unknown;
   error?: unknown;
 }

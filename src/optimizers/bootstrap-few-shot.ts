@@ -6,6 +6,7 @@ import type { Module } from '../modules/module.js';
 import { currentSettings, type Settings } from '../modules/settings.js';
 import {
   Budget,
+  budgetLimitsOf,
   chargeOf,
   checkBudgetLimits,
   type BudgetStopReason,
@@ -213,13 +214,8 @@ export class BootstrapFewShot implements Optimizer {
     const traces = new Map<string, Example[]>([...names].map((n) => [n, []]));
     const bootstrappedIndices = new Set<number>();
     const stats = emptyStats();
-    const { maxLmCalls, maxMetricCalls, maxUsd } = this.options;
     // Charged with what a sequential run spends: the examples whose outcome counted.
-    const budget = new Budget({
-      ...(maxLmCalls !== undefined ? { maxLmCalls } : {}),
-      ...(maxMetricCalls !== undefined ? { maxMetricCalls } : {}),
-      ...(maxUsd !== undefined ? { maxUsd } : {}),
-    });
+    const budget = new Budget(budgetLimitsOf(this.options));
     if (maxBootstraps <= 0 || trainset.length === 0) return { traces, bootstrappedIndices, stats };
     const before = budget.exhausted();
     if (before !== undefined) {

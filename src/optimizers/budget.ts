@@ -6,7 +6,7 @@ import { OptimizerError } from './optimizer-error.js';
 export type CallRole = 'task' | 'prompt';
 
 /** Why a budgeted run stopped before finishing its schedule. */
-export type BudgetStopReason = 'max_lm_calls' | 'max_metric_calls' | 'max_usd';
+export type BudgetStopReason = 'max_lm_calls' | 'max_metric_calls' | 'max_usd' | 'cancelled';
 
 /**
  * Caps of an optimizer run. Every optimizer checks them between steps (a candidate, a trial, a
@@ -23,6 +23,11 @@ export interface BudgetLimits {
    * table; see `setPriceTable`). Calls to unpriced models cost 0, so price your models.
    */
   maxUsd?: number;
+  /**
+   * Asked between steps like the caps: once it returns true the run stops as at a cap, with the
+   * best program so far and the reason `cancelled` (how the runtime cancels an optimization).
+   */
+  shouldStop?: () => boolean;
 }
 
 /** LM calls, tokens and dollars of one role. */
@@ -75,6 +80,16 @@ export function chargeOf(role: CallRole, stats: CallStats, metricCalls = 0): Cha
     charge.usd += totals.cost;
   }
   return charge;
+}
+
+/** The caps and the stop check of `options` (an optimizer's options), without its other keys. */
+export function budgetLimitsOf(options: BudgetLimits): BudgetLimits {
+  const limits: BudgetLimits = {};
+  if (options.maxLmCalls !== undefined) limits.maxLmCalls = options.maxLmCalls;
+  if (options.maxMetricCalls !== undefined) limits.maxMetricCalls = options.maxMetricCalls;
+  if (options.maxUsd !== undefined) limits.maxUsd = options.maxUsd;
+  if (options.shouldStop !== undefined) limits.shouldStop = options.shouldStop;
+  return limits;
 }
 
 /** Validates budget limits (each a finite number >= 0 when set). */
@@ -145,13 +160,15 @@ export class Budget {
     if (maxMetricCalls !== undefined && this.spent.metricCalls >= maxMetricCalls)
       return 'max_metric_calls';
     if (maxUsd !== undefined && this.usd >= maxUsd) return 'max_usd';
+    if (this.limits.shouldStop?.() === true) return 'cancelled';
     return undefined;
   }
 
   /** What is left of each set cap (never negative): pass it on to a nested optimizer. */
   remaining(): BudgetLimits {
     const { maxLmCalls, maxMetricCalls, maxUsd } = this.limits;
-    const left: BudgetLimits = {};
+    const left: BudgetLimits =
+      this.limits.shouldStop === undefined ? {} : { shouldStop: this.limits.shouldStop };
     if (maxLmCalls !== undefined) left.maxLmCalls = Math.max(0, maxLmCalls - this.lmCalls);
     if (maxMetricCalls !== undefined)
       left.maxMetricCalls = Math.max(0, maxMetricCalls - this.spent.metricCalls);

@@ -483,6 +483,7 @@ export class GEPA implements Optimizer {
     const limits: BudgetLimits = {};
     if (o.maxLmCalls !== undefined) limits.maxLmCalls = o.maxLmCalls;
     if (o.maxUsd !== undefined) limits.maxUsd = o.maxUsd;
+    if (o.shouldStop !== undefined) limits.shouldStop = o.shouldStop;
     const spend = new Budget(limits, resumeFrom?.usage);
     const adapter = new ModuleAdapter(
       student,

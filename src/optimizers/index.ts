@@ -23,7 +23,7 @@ export type { OptimizerErrorCode } from './optimizer-error.js';
 export { PythonRandom, pythonRandom } from './python-random.js';
 export type { Rng, RngFactory } from './python-random.js';
 export { rolloutLm } from './rollout-lm.js';
-export { Budget, checkBudgetLimits, emptyUsage } from './budget.js';
+export { Budget, budgetLimitsOf, chargeOf, checkBudgetLimits, emptyUsage } from './budget.js';
 export type {
   BudgetLimits,
   BudgetStopReason,
@@ -33,6 +33,12 @@ export type {
   RoleSpend,
 } from './budget.js';
 export { RunJournal } from './run-journal.js';
+export { evaluationCharge, evaluationScore } from './candidate-evaluator.js';
+export type {
+  CandidateEvaluation,
+  CandidateEvaluator,
+  EvaluationSpend,
+} from './candidate-evaluator.js';
 export type { JournalStep, OptimizerCheckpoint } from './run-journal.js';
 export { COPRO } from './copro.js';
 export type {

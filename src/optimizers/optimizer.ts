@@ -57,6 +57,11 @@ export interface CommonOptimizerOptions {
   rng?: RngFactory;
   /** Progress events. */
   onProgress?: (event: OptimizerProgress) => void;
+  /**
+   * Asked between steps (as the budget caps are): once it returns true the run stops with the best
+   * program so far and `stopReason: 'cancelled'`. The runtime's `cancel` uses it.
+   */
+  shouldStop?: () => boolean;
 }
 
 /** What an optimizer run cost: LM calls (cache hits included), usage, metric calls. */

@@ -8,6 +8,13 @@ import type { Predictor } from '../modules/parameter.js';
 import { context, currentSettings } from '../modules/settings.js';
 import type { BudgetLimits, BudgetStopReason, BudgetUsage } from './budget.js';
 import { report, type CommonOptimizerOptions, type OptimizationResult } from './optimizer.js';
+import {
+  evaluateElsewhere,
+  evaluationCharge,
+  evaluationScore,
+  type CandidateEvaluation,
+  type CandidateEvaluator,
+} from './candidate-evaluator.js';
 import { RunJournal, type OptimizerCheckpoint } from './run-journal.js';
 
 /** Options COPRO and MIPROv2 share (DSPy's arguments, camelCased, plus budgets and checkpoints). */
@@ -25,6 +32,11 @@ export interface PromptOptimizerOptions extends CommonOptimizerOptions, BudgetLi
    * back as `resumeFrom` to finish an interrupted run exactly as an uninterrupted one would.
    */
   checkpoint?: (checkpoint: OptimizerCheckpoint) => void | Promise<void>;
+  /**
+   * Scores candidates somewhere else (the runtime spreads them as evaluation shards over its
+   * nodes) instead of with a local `Evaluate`; its spend is charged to the run as the task model's.
+   */
+  evaluator?: CandidateEvaluator;
 }
 
 /** What COPRO and MIPROv2 return besides the program. */
@@ -58,13 +70,27 @@ export function evaluateStep(
   devset: readonly Example[],
   options: PromptOptimizerOptions,
 ): Promise<number> {
+  const maxErrors = options.maxErrors ?? currentSettings().maxErrors ?? 10;
+  const { evaluator } = options;
+  if (evaluator !== undefined) {
+    let remote: CandidateEvaluation | undefined;
+    return journal.step(
+      key,
+      'task',
+      async () => {
+        remote = await evaluateElsewhere(evaluator, program, devset, maxErrors);
+        return evaluationScore(remote);
+      },
+      (_, measured) => (remote === undefined ? measured : evaluationCharge(remote)),
+    );
+  }
   return journal.step(key, 'task', async () => {
     const evaluation = await new Evaluate({
       devset,
       metric: journal.budget.countingMetric(options.metric),
       metricName: metricNameOf(options.metric),
       concurrency: options.concurrency ?? 1,
-      maxErrors: options.maxErrors ?? currentSettings().maxErrors ?? 10,
+      maxErrors,
       display: options.display ?? false,
     }).run(program);
     return evaluation.score;

@@ -2,6 +2,7 @@ import type { EvaluationResult } from '../evaluate/evaluation-result.js';
 import type { Metric } from '../evaluate/metric.js';
 import type { Module, ProgramState } from '../modules/module.js';
 import type { BudgetStopReason } from './budget.js';
+import type { CandidateEvaluator } from './candidate-evaluator.js';
 import type { Settings } from '../modules/settings.js';
 import type { CommonOptimizerOptions, CompileOptions, OptimizationResult } from './optimizer.js';
 
@@ -38,6 +39,11 @@ export interface RandomSearchOptions extends CommonOptimizerOptions {
    * pass it back as `resumeFrom` to continue an interrupted run without rescoring.
    */
   checkpoint?: (checkpoint: RandomSearchCheckpoint) => void | Promise<void>;
+  /**
+   * Scores candidates somewhere else (the runtime spreads them as evaluation shards over its
+   * nodes) instead of with a local `Evaluate`; its spend is charged like a local evaluation's.
+   */
+  evaluator?: CandidateEvaluator;
 }
 
 /** JSON-safe progress of a random search (what {@link RandomSearchOptions.checkpoint} receives). */

@@ -5,7 +5,14 @@ import type { Example } from '../modules/example.js';
 import type { Module } from '../modules/module.js';
 import { currentSettings } from '../modules/settings.js';
 import { BootstrapFewShot } from './bootstrap-few-shot.js';
-import { Budget, chargeOf, checkBudgetLimits, type BudgetStopReason } from './budget.js';
+import {
+  Budget,
+  budgetLimitsOf,
+  chargeOf,
+  checkBudgetLimits,
+  type BudgetStopReason,
+} from './budget.js';
+import { evaluateElsewhere, evaluationCharge, evaluationScore } from './candidate-evaluator.js';
 import { LabeledFewShot } from './labeled-few-shot.js';
 import { checkConcurrency, checkExamples, report, type Optimizer } from './optimizer.js';
 import { OptimizerError } from './optimizer-error.js';
@@ -154,26 +161,37 @@ export class BootstrapFewShotWithRandomSearch implements Optimizer {
           metricCalls,
           used,
         });
-        const metricCallsBefore = metricCalls.count;
-        const evaluation = await new Evaluate({
-          devset: evalset,
-          metric: countedMetric,
-          metricName: metricNameOf(this.options.metric),
-          concurrency,
-          maxErrors,
-          display: this.options.display ?? true,
-        }).run(program);
-        const charge = chargeOf('task', evaluation.calls, metricCalls.count - metricCallsBefore);
-        used.lm += charge.lmCalls;
-        used.metric += charge.metricCalls;
-        used.usd += charge.usd;
-        candidate = {
-          seed,
-          score: evaluation.score,
-          subscores: evaluation.results.map((r) => r.score),
-          program,
-          evaluation,
-        };
+        const { evaluator } = this.options;
+        if (evaluator !== undefined) {
+          const remote = await evaluateElsewhere(evaluator, program, evalset, maxErrors);
+          const charge = evaluationCharge(remote);
+          metricCalls.count += charge.metricCalls;
+          used.lm += charge.lmCalls;
+          used.metric += charge.metricCalls;
+          used.usd += charge.usd;
+          candidate = { seed, score: evaluationScore(remote), subscores: remote.scores, program };
+        } else {
+          const metricCallsBefore = metricCalls.count;
+          const evaluation = await new Evaluate({
+            devset: evalset,
+            metric: countedMetric,
+            metricName: metricNameOf(this.options.metric),
+            concurrency,
+            maxErrors,
+            display: this.options.display ?? true,
+          }).run(program);
+          const charge = chargeOf('task', evaluation.calls, metricCalls.count - metricCallsBefore);
+          used.lm += charge.lmCalls;
+          used.metric += charge.metricCalls;
+          used.usd += charge.usd;
+          candidate = {
+            seed,
+            score: evaluation.score,
+            subscores: evaluation.results.map((r) => r.score),
+            program,
+            evaluation,
+          };
+        }
       }
       saved.push({
         seed,
@@ -209,12 +227,7 @@ export class BootstrapFewShotWithRandomSearch implements Optimizer {
     metric: number;
     usd: number;
   }): BudgetStopReason | undefined {
-    const { maxLmCalls, maxMetricCalls, maxUsd } = this.options;
-    const budget = new Budget({
-      ...(maxLmCalls !== undefined ? { maxLmCalls } : {}),
-      ...(maxMetricCalls !== undefined ? { maxMetricCalls } : {}),
-      ...(maxUsd !== undefined ? { maxUsd } : {}),
-    });
+    const budget = new Budget(budgetLimitsOf(this.options));
     budget.charge({
       role: 'task',
       lmCalls: used.lm,

@@ -5,7 +5,7 @@ import type { Example } from '../modules/example.js';
 import type { Module, ProgramState } from '../modules/module.js';
 import type { Predictor } from '../modules/parameter.js';
 import { currentSettings } from '../modules/settings.js';
-import { Budget, type BudgetLimits, type BudgetUsage } from './budget.js';
+import { Budget, budgetLimitsOf, type BudgetLimits, type BudgetUsage } from './budget.js';
 import { NumpyRandom, type NumpyRandomState } from './numpy-random.js';
 import {
   checkConcurrency,
@@ -222,11 +222,7 @@ export class SIMBA implements Optimizer {
       ? [...resumeFrom.dataIndices]
       : rng.shuffle(trainset.map((_, i) => i));
     let instanceIdx = resumeFrom?.instanceIdx ?? 0;
-    const limits: BudgetLimits = {};
-    if (o.maxLmCalls !== undefined) limits.maxLmCalls = o.maxLmCalls;
-    if (o.maxMetricCalls !== undefined) limits.maxMetricCalls = o.maxMetricCalls;
-    if (o.maxUsd !== undefined) limits.maxUsd = o.maxUsd;
-    const budget = new Budget(limits, resumeFrom?.usage);
+    const budget = new Budget(budgetLimitsOf(o), resumeFrom?.usage);
     const metric = budget.countingMetric(o.metric);
     const task = <T>(fn: () => Promise<T>): Promise<T> =>
       budget.measure('task', fn).then((r) => r.value);

@@ -60,12 +60,14 @@ export {
   optimizationRunPatchSchema,
   runProgressSchema,
   runHistoryEntrySchema,
+  runSpendSchema,
   type OptimizationRun,
   type OptimizationRunStatus,
   type OptimizationRunCreate,
   type OptimizationRunPatch,
   type RunProgress,
   type RunHistoryEntry,
+  type RunSpend,
 } from './optimization-run-record.js';
 export {
   datasetSchema,

@@ -50,6 +50,17 @@ export const runHistoryEntrySchema = z
 /** One scored step of a run. */
 export type RunHistoryEntry = z.infer<typeof runHistoryEntrySchema>;
 
+/** What a run has spent so far: LM calls (task and prompt model together), metric calls, dollars. */
+export const runSpendSchema = z
+  .object({
+    lmCalls: z.number().int().min(0),
+    metricCalls: z.number().int().min(0),
+    usd: z.number().min(0),
+  })
+  .strict();
+/** What a run has spent so far. */
+export type RunSpend = z.infer<typeof runSpendSchema>;
+
 /**
  * An optimization run. The checkpoint itself (opaque, possibly large) is stored beside the record
  * and read with `loadCheckpoint`, so progress updates never rewrite it; `checkpointAt` says when it
@@ -65,6 +76,8 @@ export const optimizationRunSchema = z
     progress: runProgressSchema,
     bestScore: z.number().nullable(),
     history: z.array(runHistoryEntrySchema),
+    /** Spend so far (absent until the optimizer reports it). */
+    spend: runSpendSchema.optional(),
     checkpointAt: timestampSchema.nullable(),
     /** What the run produced (e.g. the optimized program state or the version it published). */
     result: jsonValueSchema.optional(),
@@ -95,13 +108,16 @@ export type OptimizationRunCreate = z.infer<typeof optimizationRunCreateSchema>;
 
 /**
  * Input of `optimizationRuns.update`. `appendHistory` entries are appended to the stored history
- * (so two writers never lose each other's steps); `at` defaults to the store clock.
+ * (so two writers never lose each other's steps); `at` defaults to the store clock. A `cancelled`
+ * run still takes a patch without `status` that sets only `result`, `bestScore` and `spend`: the
+ * best program found before the cancel took effect.
  */
 export const optimizationRunPatchSchema = z
   .object({
     status: optimizationRunStatusSchema.optional(),
     progress: runProgressSchema.optional(),
     bestScore: z.number().nullable().optional(),
+    spend: runSpendSchema.optional(),
     appendHistory: z
       .array(runHistoryEntrySchema.extend({ at: timestampSchema.optional() }))
       .optional(),

@@ -34,6 +34,14 @@ const RUN_KIND: RecordKind<OptimizationRun> = {
 };
 
 /** {@link OptimizationRunRepository} over any backend. @internal */
+/** Whether `patch` only records what a cancelled run found before it stopped (see the patch schema). */
+function keepsCancelledResult(status: OptimizationRunStatus, patch: OptimizationRunPatch): boolean {
+  if (status !== 'cancelled') return false;
+  return Object.entries(patch).every(
+    ([k, v]) => v === undefined || k === 'result' || k === 'bestScore' || k === 'spend',
+  );
+}
+
 export class OptimizationRunTable implements OptimizationRunRepository {
   private readonly table: RecordTable<OptimizationRun>;
 
@@ -93,7 +101,8 @@ export class OptimizationRunTable implements OptimizationRunRepository {
       [id],
       (current, now) => {
         const to = data.status ?? current.status;
-        assertTransition(OPTIMIZATION_RUN_LIFECYCLE, id, current.status, to);
+        if (!keepsCancelledResult(current.status, patch))
+          assertTransition(OPTIMIZATION_RUN_LIFECYCLE, id, current.status, to);
         const appended = (appendHistory ?? []).map((h) => ({
           step: h.step,
           score: h.score,

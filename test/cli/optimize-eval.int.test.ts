@@ -74,10 +74,12 @@ describe('dspex optimize and eval on bad input exit 2 with a readable sentence',
   });
 
   it('an unknown optimizer names the known ones', async () => {
-    const res = await runDspex(['optimize', 'cot_math', '-o', 'mipro', '-t', TRAINSET], { cwd });
+    const res = await runDspex(['optimize', 'cot_math', '-o', 'miprov3', '-t', TRAINSET], {
+      cwd,
+    });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain(
-      "unknown optimizer 'mipro' (one of: labeled-few-shot, bootstrap-few-shot, random-search)",
+      "unknown optimizer 'miprov3' (one of: labeled-few-shot, bootstrap-few-shot, random-search, bootstrap, random, copro, mipro, simba, gepa)",
     );
   });
 

@@ -143,7 +143,7 @@ describe('embedded evaluation and optimization', () => {
     });
   });
 
-  it('cancels_a_running_optimization_at_its_next_progress_event', async () => {
+  it('cancels_a_running_optimization_at_its_next_step_keeping_the_best_so_far_undeployed', async () => {
     fixture.latencyMs = 40;
     const trainset = [1, 2, 3, 4, 5, 6].map((i) =>
       new Example({ question: `t${i}`, answer: 'x' }).withInputs('question'),
@@ -160,7 +160,12 @@ describe('embedded evaluation and optimization', () => {
     await eventually(() =>
       events.some((e) => e.type === 'job' && e.queue === 'dspex-optimize' && e.phase === 'failed'),
     );
-    expect((await rt.optimizationRun(runId))?.status).toBe('cancelled');
-    expect(await rt.store.programs.find('qa')).toBeUndefined();
+    const run = await rt.optimizationRun(runId);
+    expect(run?.status).toBe('cancelled');
+    // The best program so far is kept as a version, but not deployed.
+    expect(run?.result).toMatchObject({ version: '1', deployed: false, stopReason: 'cancelled' });
+    const qa = await rt.store.programs.get('qa');
+    expect(qa.versions.map((v) => v.version)).toEqual(['1']);
+    expect(qa.activeVersion ?? null).toBeNull();
   });
 });

@@ -19,6 +19,12 @@ export interface OptimizeOptions extends OneshotOptions {
   trainset: string;
   valset?: string;
   params?: string;
+  /** Metric name (sets `params.metric`). */
+  metric?: string;
+  /** `light | medium | heavy` (sets `params.auto`; MIPROv2 and GEPA take it). */
+  auto?: string;
+  /** Dollar cap (sets `params.maxUsd`): the run stops there with the best so far. */
+  budgetUsd?: number;
   inputKeys?: string[];
   /** Make the new version the program's active one (Redis mode: running nodes use it next). */
   deploy?: boolean;
@@ -83,8 +89,15 @@ export async function optimizeCommand(
   const trainset = readExamplesFile(options.trainset, io.cwd);
   const valset =
     options.valset === undefined ? undefined : readExamplesFile(options.valset, io.cwd);
-  const params = options.params === undefined ? {} : parseJsonObject(options.params, '--params');
+  const params = {
+    ...(options.params === undefined ? {} : parseJsonObject(options.params, '--params')),
+    ...(options.metric === undefined ? {} : { metric: options.metric }),
+    ...(options.auto === undefined ? {} : { auto: options.auto }),
+    ...(options.budgetUsd === undefined ? {} : { maxUsd: options.budgetUsd }),
+  };
   checkOptimizerParams(options.optimizer, params);
+  if (options.auto !== undefined && !['light', 'medium', 'heavy'].includes(options.auto))
+    throw new CliError('usage', `--auto must be light, medium or heavy, got '${options.auto}'`);
   const { store, target } = await openStore(deps, options);
   let state: unknown;
   let final: OptimizationRunView & { runId: string };
@@ -104,8 +117,7 @@ export async function optimizeCommand(
           const run: OptimizationRunView | undefined = await runtime.optimizationRun(runId);
           if (run !== undefined) {
             // Candidate scores are DSPy's Evaluate scores: percent, as `dspex eval` prints them.
-            const best = run.bestScore === null ? '' : `best ${run.bestScore.toFixed(2)}%`;
-            progress.update(run.progress.done, run.progress.total, best);
+            progress.update(run.progress.done, run.progress.total, progressDetail(run));
             if (FINAL.has(run.status)) return { runId, ...run };
           }
           await io.sleep(options.pollMs ?? 250);
@@ -154,6 +166,16 @@ export async function optimizeCommand(
     `${describeOutcome(program, version, target, options.deploy === true)}${out === undefined ? '' : `\nstate written to ${out}`}\n`,
   );
   return 0;
+}
+
+/** The progress bar's suffix: trials, best score, spend (`trial 7, best 62.50%, $0.0123`). */
+export function progressDetail(run: OptimizationRunView): string {
+  const parts: string[] = [];
+  if (run.history !== undefined && run.history.length > 0)
+    parts.push(`trial ${run.history.length}`);
+  if (run.bestScore !== null) parts.push(`best ${run.bestScore.toFixed(2)}%`);
+  if (run.spend !== undefined) parts.push(`$${run.spend.usd.toFixed(4)}`);
+  return parts.join(', ');
 }
 
 /** What became of the new version, in one or two sentences. */

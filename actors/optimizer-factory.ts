@@ -1,0 +1,209 @@
+import type { Metric } from '../src/evaluate/index.js';
+import type { LM } from '../src/lm/types.js';
+import type { Example, Module } from '../src/modules/index.js';
+import {
+  BootstrapFewShot,
+  BootstrapFewShotWithRandomSearch,
+  COPRO,
+  GEPA,
+  LabeledFewShot,
+  MIPROv2,
+  SIMBA,
+  type BudgetUsage,
+  type CandidateEvaluator,
+  type GepaMetric,
+  type OptimizerProgress,
+} from '../src/optimizers/index.js';
+import { ActorError } from './actor-error.js';
+
+/**
+ * Optimizers a run may name. `bootstrap` and `random` are the short names of
+ * `bootstrap-few-shot` and `random-search`.
+ */
+export const OPTIMIZER_NAMES = [
+  'labeled-few-shot',
+  'bootstrap-few-shot',
+  'random-search',
+  'bootstrap',
+  'random',
+  'copro',
+  'mipro',
+  'simba',
+  'gepa',
+] as const;
+/** An optimizer name of a run. */
+export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
+
+/**
+ * Keys of a run's `params` the runtime reads itself; every other key is an option of the
+ * optimizer (DSPy's arguments, camelCased, JSON).
+ */
+export const RUN_PARAM_KEYS = ['metric', 'deploy', 'shards', 'shardConcurrency'] as const;
+
+/** `compile()` arguments of MIPROv2 that a run's params may set (the rest go to the constructor). */
+const MIPRO_COMPILE_KEYS = [
+  'numTrials',
+  'minibatch',
+  'minibatchSize',
+  'minibatchFullEvalSteps',
+  'programAwareProposer',
+  'dataAwareProposer',
+  'viewDataBatchSize',
+  'tipAwareProposer',
+  'fewshotAwareProposer',
+] as const;
+
+/** What the runtime gives an optimizer besides its JSON options. */
+export interface OptimizerHooks {
+  metric: Metric | undefined;
+  onProgress: (p: OptimizerProgress) => void;
+  /** The cancel check: asked between steps. */
+  shouldStop: () => boolean;
+  /** Candidate evaluations as evaluation shards (optimizers that score whole candidates). */
+  evaluator: CandidateEvaluator | undefined;
+  /** Stores the optimizer's checkpoint (awaited after every step). */
+  checkpoint: (checkpoint: unknown) => Promise<void>;
+  /** The last stored checkpoint of this run, if it is being resumed. */
+  resumeFrom: unknown;
+  /** The model that proposes instructions when the options name none (the program's LM). */
+  promptModel: LM | undefined;
+}
+
+/** What an optimizer run produced. */
+export interface OptimizerOutcome {
+  program: Module;
+  /** The best program's score (percentage) where the optimizer reports one. */
+  score?: number;
+  /** Why the run stopped early (a budget cap, or `cancelled`). */
+  stopReason?: string;
+  usage?: BudgetUsage;
+}
+
+type Json = Record<string, unknown>;
+
+function pick(from: Json, keys: readonly string[]): [Json, Json] {
+  const picked: Json = {};
+  const rest: Json = {};
+  for (const [k, v] of Object.entries(from)) (keys.includes(k) ? picked : rest)[k] = v;
+  return [picked, rest];
+}
+
+function needMetric(name: string, metric: Metric | undefined): Metric {
+  if (metric === undefined) throw new ActorError('unknown_metric', `${name} needs params.metric`);
+  return metric;
+}
+
+function stopped(reason: string | undefined): { stopReason?: string } {
+  return reason === undefined || reason === 'completed' ? {} : { stopReason: reason };
+}
+
+/**
+ * Builds the named optimizer from a run's params and runs it on `student`, with the runtime's
+ * hooks: progress, the cancel check, evaluation shards (random search, COPRO, MIPROv2) and a
+ * checkpoint after every step (random search, COPRO, MIPROv2, SIMBA, GEPA), resuming from the
+ * stored one. The bootstrap optimizers are short and deterministic: a resumed run reruns them.
+ */
+export async function runOptimizer(
+  name: OptimizerName,
+  params: Json,
+  student: Module,
+  data: { trainset: readonly Example[]; valset?: readonly Example[] },
+  hooks: OptimizerHooks,
+): Promise<OptimizerOutcome> {
+  const [, options] = pick(params, RUN_PARAM_KEYS);
+  const { trainset, valset } = data;
+  const common = { onProgress: hooks.onProgress, shouldStop: hooks.shouldStop };
+  const resume = hooks.resumeFrom === undefined ? {} : { resumeFrom: hooks.resumeFrom as never };
+  const evaluator = hooks.evaluator === undefined ? {} : { evaluator: hooks.evaluator };
+  const promptModel = hooks.promptModel === undefined ? {} : { promptModel: hooks.promptModel };
+  switch (name) {
+    case 'labeled-few-shot':
+      return new LabeledFewShot(options).optimize(student, { trainset });
+    case 'bootstrap':
+    case 'bootstrap-few-shot': {
+      const r = await new BootstrapFewShot({
+        ...options,
+        ...common,
+        ...(hooks.metric === undefined ? {} : { metric: hooks.metric }),
+      }).optimize(student, { trainset });
+      return { program: r.program, ...stopped(r.bootstrap.stopReason) };
+    }
+    case 'random':
+    case 'random-search': {
+      const r = await new BootstrapFewShotWithRandomSearch({
+        ...options,
+        ...common,
+        ...evaluator,
+        metric: needMetric(name, hooks.metric),
+        display: false,
+        checkpoint: hooks.checkpoint,
+      }).optimize(student, { trainset, ...(valset === undefined ? {} : { valset }), ...resume });
+      return {
+        program: r.program,
+        ...(r.candidates[0] === undefined ? {} : { score: r.candidates[0].score }),
+        ...stopped(r.stopReason),
+      };
+    }
+    case 'copro': {
+      const r = await new COPRO({
+        ...promptModel,
+        ...options,
+        ...common,
+        ...evaluator,
+        metric: needMetric(name, hooks.metric),
+        checkpoint: hooks.checkpoint,
+      }).optimize(student, { trainset, ...resume });
+      return { program: r.program, score: r.score, usage: r.usage, ...stopped(r.stopReason) };
+    }
+    case 'mipro': {
+      const [compile, ctor] = pick(options, MIPRO_COMPILE_KEYS);
+      const r = await new MIPROv2({
+        ...promptModel,
+        ...ctor,
+        ...common,
+        ...evaluator,
+        metric: needMetric(name, hooks.metric),
+        checkpoint: hooks.checkpoint,
+      }).optimize(student, {
+        trainset,
+        ...(valset === undefined ? {} : { valset }),
+        ...compile,
+        ...resume,
+      });
+      return { program: r.program, score: r.score, usage: r.usage, ...stopped(r.stopReason) };
+    }
+    case 'simba': {
+      const [compile, ctor] = pick(options, ['seed']);
+      const r = await new SIMBA({
+        ...promptModel,
+        ...ctor,
+        ...common,
+        metric: needMetric(name, hooks.metric),
+        checkpoint: hooks.checkpoint,
+      }).optimize(student, { trainset, ...compile, ...resume });
+      const best = r.candidates[0];
+      return {
+        program: r.program,
+        ...(best === undefined ? {} : { score: best.score * 100 }),
+        usage: r.usage,
+        ...stopped(r.stopReason),
+      };
+    }
+    case 'gepa': {
+      const r = await new GEPA({
+        ...(hooks.promptModel === undefined ? {} : { reflectionLm: hooks.promptModel }),
+        ...options,
+        ...common,
+        metric: needMetric(name, hooks.metric) as GepaMetric,
+        checkpoint: hooks.checkpoint,
+      }).optimize(student, { trainset, ...(valset === undefined ? {} : { valset }), ...resume });
+      const best = r.valAggregateScores[r.bestIdx];
+      return {
+        program: r.program,
+        ...(best === undefined ? {} : { score: best * 100 }),
+        usage: r.usage,
+        ...stopped(r.stopReason),
+      };
+    }
+  }
+}

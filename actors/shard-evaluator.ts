@@ -1,0 +1,63 @@
+import { nanoid } from 'nanoid';
+import type { CandidateEvaluator } from '../src/optimizers/index.js';
+import type { EvaluationShard, ShardResult } from './evaluation-worker.js';
+import { toExampleData } from './example-data.js';
+
+/**
+ * Runs evaluation shards somewhere and returns their results (any order): the runtime enqueues
+ * them on `dspex-eval`, so every node's evaluation workers take a share.
+ */
+export type ShardRunner = (shards: EvaluationShard[]) => Promise<ShardResult[]>;
+
+/** How an optimization run splits each candidate evaluation. */
+export interface ShardPlan {
+  /** The catalog program the candidates are states of. */
+  program: string;
+  /** The metric's name in every node's metric table. */
+  metric: string;
+  /** Shards per evaluation (at most one per example). */
+  shards: number;
+  /** Examples run at once within a shard. */
+  concurrency?: number;
+}
+
+/**
+ * A {@link CandidateEvaluator} over evaluation shards: the candidate's state (`program.save()`)
+ * and a contiguous slice of the devset per shard, the results put back in devset order, their
+ * spend summed. The shard's node loads the state over the catalog program with the program's
+ * current configuration, as an evaluation of a stored version would.
+ */
+export function shardEvaluator(run: ShardRunner, plan: ShardPlan): CandidateEvaluator {
+  return async (program, devset) => {
+    const examples = toExampleData(devset);
+    const state = JSON.parse(JSON.stringify(program.save())) as Record<string, unknown>;
+    const shards = Math.max(1, Math.min(plan.shards, examples.length));
+    const size = Math.ceil(examples.length / shards);
+    const evalId = `opt-${nanoid(12)}`;
+    const results = await run(
+      Array.from({ length: shards }, (_, shard) => ({
+        evalId,
+        shard,
+        shards,
+        program: plan.program,
+        metric: plan.metric,
+        examples: examples.slice(shard * size, (shard + 1) * size),
+        state,
+        ...(plan.concurrency === undefined ? {} : { concurrency: plan.concurrency }),
+      })),
+    );
+    const ordered = [...results].sort((a, b) => a.shard - b.shard);
+    const spend = { lmCalls: 0, promptTokens: 0, completionTokens: 0, usd: 0 };
+    for (const r of ordered) {
+      spend.lmCalls += r.spend?.lmCalls ?? 0;
+      spend.promptTokens += r.spend?.promptTokens ?? 0;
+      spend.completionTokens += r.spend?.completionTokens ?? 0;
+      spend.usd += r.spend?.usd ?? 0;
+    }
+    return {
+      scores: ordered.flatMap((r) => r.scores),
+      errors: ordered.reduce((s, r) => s + r.errors, 0),
+      spend,
+    };
+  };
+}
