@@ -85,8 +85,13 @@ export function planNativeFeatures(
   const reasoningFields: string[] = [];
   for (const f of sig.outputFields) {
     if (f.type.native !== 'reasoning') continue;
+    // The request's effort wins over the LM's default; neither set means `low` (DSPy).
     const effort =
-      'reasoningEffort' in extras ? extras.reasoningEffort : (lm.params.reasoningEffort ?? 'low');
+      'reasoningEffort' in extras
+        ? extras.reasoningEffort
+        : lm.params.reasoningEffort === undefined
+          ? 'low'
+          : lm.params.reasoningEffort;
     if (effort === null || effort === undefined || caps.supportsReasoning !== true) continue;
     extras.reasoningEffort = effort;
     signature = signature.delete(f.name);

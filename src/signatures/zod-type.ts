@@ -27,14 +27,14 @@ function defOf(schema: ZodType): ZodDef {
 
 /**
  * zod stand-ins for DSPy's built-in custom types, for zod signatures:
- * `z.object({ question: z.string(), tools: z.array(zodTypes.tool) })` →
+ * `{ question: z.string(), tools: z.array(zodTypes.tool) }` →
  * `question: str, tools: list[Tool]`; outputs `zodTypes.toolCalls` and `zodTypes.reasoning`.
  *
  * @example
  * ```ts
  * const sig = signature({
- *   inputs: z.object({ question: z.string(), tools: z.array(zodTypes.tool) }),
- *   outputs: z.object({ answer: z.string(), tool_calls: zodTypes.toolCalls }),
+ *   inputs: { question: z.string(), tools: z.array(zodTypes.tool) },
+ *   outputs: { answer: z.string(), tool_calls: zodTypes.toolCalls },
  * });
  * ```
  */
