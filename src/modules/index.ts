@@ -17,6 +17,8 @@ export { ChainOfThought } from './chain-of-thought.js';
 export type { ChainOfThoughtOptions } from './chain-of-thought.js';
 export { ReAct } from './react.js';
 export type { ReActOptions } from './react.js';
+export { ReActV2 } from './react-v2.js';
+export type { ReActV2Options, ReActV2Outputs, ReActV2Termination } from './react-v2.js';
 export { Tool } from './tool.js';
 export type { ToolFunction, ToolSpec } from './tool.js';
 export { majority } from './majority.js';

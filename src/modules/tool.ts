@@ -198,3 +198,17 @@ function typeProblem(value: unknown, schema: JsonSchema): string | null {
 export function toTool(t: Tool | ToolSpec | ToolFunction): Tool {
   return t instanceof Tool ? t : new Tool(t);
 }
+
+/** Tools keyed by name (a later tool of the same name wins). */
+export function toolsByName(
+  tools: readonly (Tool | ToolSpec | ToolFunction)[],
+): Record<string, Tool> {
+  const byName: Record<string, Tool> = {};
+  for (const t of tools.map(toTool)) byName[t.name] = t;
+  return byName;
+}
+
+/** How a tool failure reads to the model: the last line of a Python traceback, `<Name>: <message>`. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
