@@ -20,6 +20,8 @@ export type { ReActOptions } from './react.js';
 export { ReActV2 } from './react-v2.js';
 export type { ReActV2Options, ReActV2Outputs, ReActV2Termination } from './react-v2.js';
 export { Tool } from './tool.js';
+export { mcpTools, toolFromMcp } from './mcp.js';
+export type { McpContent, McpToolClient, McpToolInfo, McpToolOptions } from './mcp.js';
 export type { ToolFunction, ToolSpec } from './tool.js';
 export { majority } from './majority.js';
 export type { MajorityOptions } from './majority.js';
