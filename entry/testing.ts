@@ -8,7 +8,7 @@
  * const lm = new DummyLM([{ answer: 'Paris' }]);
  * ```
  */
-export { DummyLM, RecordingLM } from '../src/lm/index.js';
+export { DummyLM, nativeAnswer, RecordingLM } from '../src/lm/index.js';
 export type { DummyAnswer, DummyLMOptions } from '../src/lm/index.js';
 export { FakeClock, flushMicrotasks } from '../src/kernel/index.js';
 export { ManualClock } from '../src/resilience/index.js';

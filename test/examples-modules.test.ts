@@ -4,6 +4,12 @@ import { useOpenAIFixture } from './fixtures/index.js';
 import { runExample } from './helpers/run-example.js';
 
 describe.concurrent('module examples offline', () => {
+  it('tools-agent.ts runs a ReActV2 agent over a zod tool and an MCP server', async () => {
+    const out = await runExample('tools-agent.ts');
+    expect(out).toContain('MCP tools: add, fail, describe_point');
+    expect(out).toContain('answer: 5 and 20 (submit)');
+  }, 90_000);
+
   it('quality-loops.ts runs BestOfN, Refine, CheckOutputs, MultiChainComparison and Parallel', async () => {
     const out = await runExample('quality-loops.ts');
     expect(out).toContain('BestOfN: Brussels');

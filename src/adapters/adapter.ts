@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { currentContext, emitCallback } from '../context/index.js';
-import type { ChatMessage, LM, LMChoice, LMRequest, LMResponse } from '../lm/types.js';
+import type { ChatMessage, LM, LMChoice, LMMessage, LMRequest, LMResponse } from '../lm/types.js';
 import { fieldDefault, type Signature } from '../signatures/index.js';
 import { AdapterParseError } from './errors.js';
 import { isHistory } from './history.js';
+import { fillNativeOutputs, planNativeFeatures, type NativePlan } from './native-features.js';
+import { toolCallsInMessage, toolCallTurn } from './tool-history.js';
 import { dedentAndIndent } from './task-description.js';
 
 /** Arguments of {@link Adapter.call}. */
@@ -114,17 +116,44 @@ export abstract class BaseAdapter implements Adapter {
     return message;
   }
 
+  /**
+   * The text messages of a call. History tool calls render as text here; the messages a call with
+   * native function calling sends are {@link BaseAdapter.formatRequestMessages}'.
+   */
   format(
     sig: Signature,
     demos: readonly Record<string, unknown>[],
     inputs: Record<string, unknown>,
   ): ChatMessage[] {
+    // Text-mode history yields only text messages.
+    return this.formatWith(sig, demos, inputs, false) as ChatMessage[];
+  }
+
+  /**
+   * The messages a call sends: {@link BaseAdapter.format}'s, except that with native function
+   * calling the history's tool calls become provider tool-call turns and `tool` results.
+   */
+  formatRequestMessages(
+    sig: Signature,
+    demos: readonly Record<string, unknown>[],
+    inputs: Record<string, unknown>,
+  ): LMMessage[] {
+    return this.formatWith(sig, demos, inputs, this.useNativeFunctionCalling);
+  }
+
+  private formatWith(
+    sig: Signature,
+    demos: readonly Record<string, unknown>[],
+    inputs: Record<string, unknown>,
+    nativeTools: boolean,
+  ): LMMessage[] {
     // Without callbacks there is nobody to pair ids for: skip the UUID and the event objects.
-    if (currentContext().callbacks.length === 0) return this.formatMessages(sig, demos, inputs);
+    if (currentContext().callbacks.length === 0)
+      return this.formatMessages(sig, demos, inputs, nativeTools);
     const callId = newCallId();
     emitCallback('onAdapterFormatStart', callId, this, { signature: sig, demos, inputs });
     try {
-      const messages = this.formatMessages(sig, demos, inputs);
+      const messages = this.formatMessages(sig, demos, inputs, nativeTools);
       emitCallback('onAdapterFormatEnd', callId, messages, undefined);
       return messages;
     } catch (e) {
@@ -158,31 +187,64 @@ export abstract class BaseAdapter implements Adapter {
     args: AdapterCallArgs,
     request: Partial<LMRequest>,
   ): Promise<AdapterCallResult> {
-    const messages = this.format(args.signature, args.demos, args.inputs);
-    const extras: Partial<LMRequest> = { ...request };
-    if (!this.useNativeFunctionCalling) {
-      delete extras.tools;
-      delete extras.toolChoice;
-    }
-    const response = await lm.complete({ ...extras, messages });
-    const outputs = response.choices.map((choice) => this.parseChoice(args.signature, choice));
+    const plan = this.planCall(lm, args, request);
+    const messages = this.formatRequestMessages(plan.signature, args.demos, args.inputs);
+    const response = await lm.complete({ ...plan.request, messages });
+    const outputs = response.choices.map((choice) =>
+      this.parseChoice(plan, args.signature, choice),
+    );
     return { outputs, response };
   }
 
-  /** Parses one choice; an empty completion is an {@link AdapterParseError}, as in DSPy. */
-  protected parseChoice(sig: Signature, choice: LMChoice): Record<string, unknown> {
+  /**
+   * The signature to render and the request to send, after native features (tool calls,
+   * reasoning) took their fields out (see {@link planNativeFeatures}).
+   */
+  protected planCall(lm: LM, args: AdapterCallArgs, request: Partial<LMRequest>): NativePlan {
+    return planNativeFeatures(
+      this.useNativeFunctionCalling,
+      lm,
+      args.signature,
+      args.inputs,
+      request,
+    );
+  }
+
+  /**
+   * Parses one choice against the rendered signature, then fills the natively produced outputs.
+   * An empty completion is an {@link AdapterParseError}, as in DSPy, unless it carries the tool
+   * calls a `ToolCalls` output waits for (then unparseable text is ignored).
+   */
+  protected parseChoice(
+    plan: NativePlan,
+    original: Signature,
+    choice: LMChoice,
+  ): Record<string, unknown> {
     const text = choice.text as string | null | undefined;
-    if (text === null || text === undefined || text === '') {
+    const hasText = text !== null && text !== undefined && text !== '';
+    const nativeCalls = plan.toolCallsField !== undefined && (choice.toolCalls ?? []).length > 0;
+    let parsed: Record<string, unknown>;
+    if (hasText && !nativeCalls) {
+      parsed = this.parse(plan.signature, text);
+    } else if (nativeCalls) {
+      try {
+        parsed =
+          hasText && plan.signature.outputFields.length > 0 ? this.parse(plan.signature, text) : {};
+      } catch (e) {
+        if (!(e instanceof AdapterParseError)) throw e;
+        parsed = {};
+      }
+    } else {
       throw new AdapterParseError({
         adapterName: this.name,
-        signature: sig,
+        signature: original,
         lmResponse: text === '' ? '' : 'None',
         message: 'The LM returned an empty or null response.',
       });
     }
-    const value = applyOutputDefaults(sig, this.parse(sig, text));
-    for (const f of sig.outputFields) if (!(f.name in value)) value[f.name] = null;
-    return value;
+    const value = applyOutputDefaults(original, parsed);
+    for (const f of original.outputFields) if (!(f.name in value)) value[f.name] = null;
+    return fillNativeOutputs(plan, original, choice, value);
   }
 
   /** DSPy's `Adapter.format`: system, demos, history turns, then the main request. */
@@ -190,14 +252,19 @@ export abstract class BaseAdapter implements Adapter {
     sig: Signature,
     demos: readonly Record<string, unknown>[],
     inputs: Record<string, unknown>,
-  ): ChatMessage[] {
+    nativeTools = false,
+  ): LMMessage[] {
     const current = { ...inputs };
     const historyField = sig.inputFields.find((f) => f.type.kind === 'history');
-    const messages: ChatMessage[] = [{ role: 'system', content: this.formatSystemMessage(sig) }];
+    const messages: LMMessage[] = [{ role: 'system', content: this.formatSystemMessage(sig) }];
     messages.push(...this.formatDemos(sig, demos));
     if (historyField) {
       const withoutHistory = sig.delete(historyField.name);
-      const turns = this.formatConversationHistory(withoutHistory, current[historyField.name]);
+      const turns = this.formatConversationHistory(
+        withoutHistory,
+        current[historyField.name],
+        nativeTools,
+      );
       delete current[historyField.name];
       messages.push(...turns);
       const content = this.formatUserMessageContent(withoutHistory, current, { mainRequest: true });
@@ -244,15 +311,34 @@ export abstract class BaseAdapter implements Adapter {
     return messages;
   }
 
-  /** Each history message as a user turn (its inputs) and an assistant turn (its outputs). */
-  protected formatConversationHistory(sig: Signature, value: unknown): ChatMessage[] {
+  /**
+   * Each history message as a user turn (its inputs) and an assistant turn (its outputs). A message
+   * holding `ToolCalls` with results becomes, with native function calling, an assistant turn that
+   * calls the tools plus one `tool` message per result; otherwise the calls stay in the assistant
+   * text and the results follow as a user turn (DSPy's `format_conversation_history`).
+   */
+  protected formatConversationHistory(
+    sig: Signature,
+    value: unknown,
+    nativeTools = false,
+  ): LMMessage[] {
     if (!isHistory(value)) return [];
-    const messages: ChatMessage[] = [];
+    const messages: LMMessage[] = [];
     for (const message of value.messages) {
       const user = this.formatUserMessageContent(sig, message);
       if (user) messages.push({ role: 'user', content: user });
-      const assistant = this.formatAssistantMessageContent(sig, message);
-      if (assistant) messages.push({ role: 'assistant', content: assistant });
+      const found = toolCallsInMessage(message);
+      if (found === undefined) {
+        const assistant = this.formatAssistantMessageContent(sig, message);
+        if (assistant) messages.push({ role: 'assistant', content: assistant });
+        continue;
+      }
+      messages.push(
+        ...toolCallTurn(sig, message, found, nativeTools, {
+          assistant: (s, values) => this.formatAssistantMessageContent(s, values),
+          user: (s, values) => this.formatUserMessageContent(s, values),
+        }),
+      );
     }
     return messages;
   }

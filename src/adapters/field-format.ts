@@ -9,6 +9,7 @@ import {
   type FieldType,
 } from '../signatures/index.js';
 import { pyStrip } from './python-text.js';
+import { ToolCalls } from './tool-calls.js';
 
 /** DSPy's `_format_blob`: one list item, guillemet-quoted, multi-line items as an indented block. */
 function formatBlob(blob: string): string {
@@ -64,14 +65,44 @@ export function fieldDescriptions(fields: readonly Field[]): string {
   const lines = fields.map((f, i) => {
     const desc = f.desc === `\${${f.name}}` ? '' : f.desc;
     const constraints = f.constraints ? `\nConstraints: ${f.constraints}` : '';
-    return `${i + 1}. \`${f.name}\` (${pythonTypeName(f.type)}): ${desc}${constraints}`;
+    const typeNotes = customTypeDescriptions(f.type);
+    return `${i + 1}. \`${f.name}\` (${pythonTypeName(f.type)}): ${desc}${typeNotes}${constraints}`;
   });
   return pyStrip(lines.join('\n'));
 }
 
+/** Whether a type mentions `ToolCalls` anywhere (DSPy's `extract_custom_type_from_annotation`). */
+function mentionsToolCalls(t: FieldType): boolean {
+  if (t.native === 'toolCalls') return true;
+  switch (t.kind) {
+    case 'list':
+    case 'set':
+      return t.item !== undefined && mentionsToolCalls(t.item);
+    case 'tuple':
+      return (t.items ?? []).some(mentionsToolCalls);
+    case 'dict':
+      return t.value !== undefined && mentionsToolCalls(t.value);
+    case 'union':
+      return t.members.some(mentionsToolCalls);
+    default:
+      return false;
+  }
+}
+
+/** The `Type description of …` lines DSPy appends for custom types that describe themselves. */
+function customTypeDescriptions(t: FieldType): string {
+  return mentionsToolCalls(t)
+    ? `\n    Type description of ToolCalls: ${ToolCalls.description()}`
+    : '';
+}
+
 /** The reminder's per-field hint: ` (must be formatted as a valid Python list[str])` for non-str. */
 export function pythonFormatHint(field: Field): string {
-  return field.type.kind === 'str'
+  if (field.type.native === 'toolCalls') {
+    return ' (must be a JSON object like {"tool_calls": [{"name": "...", "args": {...}}]})';
+  }
+  // DSPy tests `annotation is not str`: `Reasoning` (named `str`) gets the hint too.
+  return field.type.kind === 'str' && field.type.native === undefined
     ? ''
     : ` (must be formatted as a valid Python ${pythonTypeName(field.type)})`;
 }

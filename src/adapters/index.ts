@@ -11,3 +11,6 @@ export { history, isHistory } from './history.js';
 export type { History } from './history.js';
 export { fieldDescriptions, formatFieldValue, outputTypeNote } from './field-format.js';
 export { structuredOutputFormat } from './structured-output.js';
+export { ToolCalls, toolDefinition, toolResultContent } from './tool-calls.js';
+export type { ParsedToolCall, ToolCallResult, ToolLike } from './tool-calls.js';
+export { toolCallsOutputField, toolsInputField } from './native-features.js';

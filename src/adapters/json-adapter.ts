@@ -72,12 +72,14 @@ export class JSONAdapter extends MarkerAdapter {
     const request: Partial<LMRequest> = { ...(args.request ?? {}) };
     const support = (lm as LM & StructuredOutputCapable).supportsStructuredOutputs;
     if (support !== true && support !== false) return this.callWith(lm, args, request);
-    if (support === false || hasOpenEndedMapping(args.signature)) {
+    // The schema covers only what the LM writes as text (native tool calls/reasoning excluded).
+    const rendered = this.planCall(lm, args, request).signature;
+    if (support === false || hasOpenEndedMapping(rendered)) {
       return this.callWith(lm, args, { ...request, responseFormat: { type: 'json_object' } });
     }
     let responseFormat: ResponseFormat;
     try {
-      responseFormat = structuredOutputFormat(args.signature);
+      responseFormat = structuredOutputFormat(rendered);
     } catch {
       return this.callWith(lm, args, { ...request, responseFormat: { type: 'json_object' } });
     }

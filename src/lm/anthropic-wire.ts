@@ -5,6 +5,9 @@ type Params = Anthropic.Messages.MessageCreateParamsNonStreaming;
 type MessageParam = Anthropic.Messages.MessageParam;
 type BlockParam = Anthropic.Messages.ContentBlockParam;
 
+/** Thinking budget per reasoning effort (LiteLLM's mapping for Anthropic). */
+const THINKING_BUDGET = { low: 1024, medium: 2048, high: 4096 } as const;
+
 /** Name of the forced tool that carries a `json_object` answer (no schema of its own). */
 export const JSON_OBJECT_TOOL = 'json_response';
 
@@ -73,6 +76,12 @@ export function toAnthropicBody(model: string, req: LMRequest, defaultMaxTokens:
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.topP !== undefined) body.top_p = req.topP;
   if (req.stop !== undefined) body.stop_sequences = req.stop;
+  if (req.reasoningEffort !== undefined && req.reasoningEffort !== null) {
+    // LiteLLM's mapping of `reasoning_effort` to extended thinking; the answer needs room after it.
+    const budget = THINKING_BUDGET[req.reasoningEffort];
+    body.thinking = { type: 'enabled', budget_tokens: budget };
+    if (body.max_tokens <= budget) body.max_tokens = budget + defaultMaxTokens;
+  }
   const tools: Anthropic.Messages.Tool[] = (req.tools ?? []).map((t) => ({
     name: t.name,
     input_schema: { type: 'object', ...t.parameters } as Anthropic.Messages.Tool.InputSchema,

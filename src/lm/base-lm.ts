@@ -41,6 +41,8 @@ export interface BaseLMOptions {
    * process-wide table, so an unlisted or self-hosted model can be priced where it is created.
    */
   pricing?: ModelPrice;
+  /** The model returns native reasoning content (default false; see {@link BaseLM.supportsReasoning}). */
+  supportsReasoning?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 600_000;
@@ -57,6 +59,11 @@ export abstract class BaseLM implements LM {
   readonly params: Readonly<LMParams>;
   /** Whether the JSONAdapter may ask for strict JSON-schema output. */
   readonly supportsStructuredOutputs?: boolean;
+  /**
+   * Whether the model returns native reasoning (`reasoning_content`, Anthropic thinking), so a
+   * `Reasoning` output is taken from it instead of the text (DSPy's `supports_reasoning`).
+   */
+  readonly supportsReasoning: boolean;
   /** The most recent calls of this LM (oldest first via `history.list()`). */
   readonly history: HistoryBuffer;
   protected readonly options: BaseLMOptions;
@@ -80,6 +87,7 @@ export abstract class BaseLM implements LM {
       );
     }
     this.options = options;
+    this.supportsReasoning = options.supportsReasoning ?? false;
     this.params = Object.freeze({ ...(options.params ?? {}) });
     this.retryPolicy = resolveRetry(options.retry);
     this.history = new HistoryBuffer(options.historySize ?? 1000);

@@ -47,6 +47,7 @@ export function cacheKeyMaterial(
     n: request.n,
     stop: request.stop,
     seed: request.seed,
+    reasoningEffort: request.reasoningEffort,
     tools: request.tools,
     toolChoice: request.toolChoice,
     responseFormat: request.responseFormat,

@@ -1,10 +1,51 @@
 import { BaseLM, type BaseLMOptions } from './base-lm.js';
 import { FIELD_HEADER, formatChatAnswer, formatJsonAnswer } from './chat-format.js';
 import type { ProviderResult } from './provider-result.js';
-import type { LM, LMChoice, LMMessage, LMParams, LMRequest } from './types.js';
+import type { LM, LMChoice, LMMessage, LMParams, LMRequest, ToolCall } from './types.js';
 
 /** One scripted answer: output fields (rendered in the chosen format) or raw completion text. */
 export type DummyAnswer = Readonly<Record<string, unknown>> | string;
+
+const NATIVE = Symbol('dspex.dummyNativeAnswer');
+
+/** A scripted completion with native parts; build it with {@link nativeAnswer}. */
+export interface NativeAnswer {
+  readonly [NATIVE]: true;
+  readonly text: DummyAnswer;
+  readonly toolCalls: ToolCall[] | undefined;
+  readonly reasoning: string | undefined;
+}
+
+/**
+ * A {@link DummyLM} answer carrying what providers return besides text: native tool calls
+ * (arguments given as objects; ids default to `call_<n>`) and reasoning content. `text` is rendered
+ * like any answer (fields or raw text; default empty).
+ *
+ * @example
+ * ```ts
+ * new DummyLM([nativeAnswer({ toolCalls: [{ name: 'search', args: { query: 'cats' } }] })]);
+ * ```
+ */
+export function nativeAnswer(parts: {
+  text?: DummyAnswer;
+  toolCalls?: { id?: string; name: string; args: Record<string, unknown> }[];
+  reasoning?: string;
+}): NativeAnswer & Readonly<Record<string, unknown>> {
+  return {
+    [NATIVE]: true,
+    text: parts.text ?? '',
+    toolCalls: parts.toolCalls?.map((c, i) => ({
+      id: c.id ?? `call_${i}`,
+      name: c.name,
+      arguments: JSON.stringify(c.args),
+    })),
+    reasoning: parts.reasoning,
+  };
+}
+
+function isNative(a: DummyAnswer): a is NativeAnswer & Readonly<Record<string, unknown>> {
+  return typeof a === 'object' && NATIVE in a;
+}
 
 /** Options of {@link DummyLM}. */
 export interface DummyLMOptions extends Omit<BaseLMOptions, 'cache'> {
@@ -94,8 +135,8 @@ export class DummyLM extends BaseLM {
     const n = Math.max(1, req.n ?? 1);
     const choices: LMChoice[] = [];
     for (let i = 0; i < n; i++) {
-      const choice: LMChoice = { text: this.answerFor(req.messages), finishReason: 'stop' };
-      if (this.config.reasoning === true) choice.reasoning = 'Some reasoning';
+      const choice = this.choiceFor(req.messages);
+      if (this.config.reasoning === true) choice.reasoning ??= 'Some reasoning';
       choices.push(choice);
     }
     const u = this.config.usage ?? { promptTokens: 0, completionTokens: 0 };
@@ -106,13 +147,25 @@ export class DummyLM extends BaseLM {
     });
   }
 
+  private choiceFor(messages: LMMessage[]): LMChoice {
+    const answer = this.answerFor(messages);
+    if (!isNative(answer)) return { text: this.render(answer), finishReason: 'stop' };
+    const choice: LMChoice = { text: this.render(answer.text), finishReason: 'stop' };
+    if (answer.toolCalls !== undefined && answer.toolCalls.length > 0) {
+      choice.toolCalls = answer.toolCalls;
+      choice.finishReason = 'tool_calls';
+    }
+    if (answer.reasoning !== undefined) choice.reasoning = answer.reasoning;
+    return choice;
+  }
+
   private render(a: DummyAnswer): string {
     if (typeof a === 'string') return a;
     if (this.config.format === 'json') return formatJsonAnswer(a);
     return formatChatAnswer(a, { completed: this.config.completedMarker !== false });
   }
 
-  private answerFor(messages: LMMessage[]): string {
+  private answerFor(messages: LMMessage[]): DummyAnswer {
     if (this.config.followExamples === true) {
       const demo = demoAnswer(messages);
       if (demo !== undefined) return demo;
@@ -120,14 +173,11 @@ export class DummyLM extends BaseLM {
     const s = this.script;
     if (s.byInput !== undefined) {
       const lastUser = contentOf([...messages].reverse().find((m) => m.role === 'user'));
-      for (const [key, answer] of s.byInput) if (lastUser.includes(key)) return this.render(answer);
+      for (const [key, answer] of s.byInput) if (lastUser.includes(key)) return answer;
       return 'No more responses';
     }
-    if (s.list !== undefined && s.next < s.list.length) {
-      const a = s.list[s.next++] as DummyAnswer;
-      return this.render(a);
-    }
-    return this.render(EXHAUSTED);
+    if (s.list !== undefined && s.next < s.list.length) return s.list[s.next++] as DummyAnswer;
+    return EXHAUSTED;
   }
 }
 

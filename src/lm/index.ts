@@ -6,6 +6,7 @@ export type {
   LMChoice,
   LMMessage,
   LMParams,
+  ReasoningEffort,
   LMRequest,
   LMResponse,
   LMStreamChunk,
@@ -23,8 +24,8 @@ export { openai, OpenAILM } from './openai-lm.js';
 export type { OpenAIOptions } from './openai-lm.js';
 export { anthropic, AnthropicLM } from './anthropic-lm.js';
 export type { AnthropicOptions } from './anthropic-lm.js';
-export { DummyLM } from './dummy-lm.js';
-export type { DummyAnswer, DummyLMOptions } from './dummy-lm.js';
+export { DummyLM, nativeAnswer } from './dummy-lm.js';
+export type { DummyAnswer, DummyLMOptions, NativeAnswer } from './dummy-lm.js';
 export { RecordingLM } from './recording-lm.js';
 export type {
   Recording,

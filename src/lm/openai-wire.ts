@@ -35,6 +35,8 @@ export function toOpenAIBody(model: string, req: LMRequest): ChatParams {
   if (req.n !== undefined && req.n !== 1) body.n = req.n;
   if (req.stop !== undefined) body.stop = req.stop;
   if (req.seed !== undefined) body.seed = req.seed;
+  if (req.reasoningEffort !== undefined && req.reasoningEffort !== null)
+    body.reasoning_effort = req.reasoningEffort;
   if (req.tools !== undefined && req.tools.length > 0) {
     body.tools = req.tools.map((t) => ({
       type: 'function' as const,

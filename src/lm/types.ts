@@ -51,7 +51,16 @@ export interface LMParams {
   n?: number;
   stop?: string[];
   seed?: number;
+  /**
+   * Native reasoning effort (OpenAI-compatible `reasoning_effort`; Anthropic extended thinking with
+   * a 1024/2048/4096-token budget). `null` turns native reasoning off even where an adapter would
+   * ask for it (DSPy's `reasoning_effort=None`).
+   */
+  reasoningEffort?: ReasoningEffort | null;
 }
+
+/** How hard a reasoning model thinks before answering. */
+export type ReasoningEffort = 'low' | 'medium' | 'high';
 
 /** One request to an LM. */
 export interface LMRequest extends LMParams {

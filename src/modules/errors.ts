@@ -12,6 +12,7 @@ import { DspexError } from '../errors/index.js';
  * - `context_window_exceeded`: ReAct could not shrink its trajectory enough to fit.
  * - `all_attempts_failed`: BestOfN/Refine ran out of attempts without one prediction.
  * - `output_check_failed`: a predictor's output checks still failed after its retries.
+ * - `tool_error`: a tool reported a failure (an MCP tool's `isError` result).
  */
 export type ModuleErrorCode =
   | 'missing_inputs'
@@ -21,7 +22,8 @@ export type ModuleErrorCode =
   | 'too_many_errors'
   | 'context_window_exceeded'
   | 'all_attempts_failed'
-  | 'output_check_failed';
+  | 'output_check_failed'
+  | 'tool_error';
 
 /**
  * Error raised by `src/modules` (Predict, Module state, batch, streaming).

@@ -14,7 +14,7 @@ import { Predict } from './predict.js';
 import { Prediction } from './prediction.js';
 import { formatTrajectory } from './react-trajectory.js';
 import { warn } from './settings.js';
-import { Tool, toTool, type ToolFunction, type ToolSpec } from './tool.js';
+import { describeError, toolsByName, Tool, type ToolFunction, type ToolSpec } from './tool.js';
 
 /** Options of {@link ReAct}. */
 export interface ReActOptions {
@@ -66,8 +66,7 @@ export class ReAct<
     super();
     this.signature = toSignature(sig);
     this.maxIters = options.maxIters ?? 20;
-    const byName: Record<string, Tool> = {};
-    for (const t of tools.map(toTool)) byName[t.name] = t;
+    const byName = toolsByName(tools);
 
     const names = (fs: Signature['inputFields']): string =>
       fs.map((f) => `\`${f.name}\``).join(', ');
@@ -130,7 +129,7 @@ export class ReAct<
         ) {
           // DSPy ends the episode and goes straight to extraction when a step cannot be produced.
           warn('Ending the trajectory: the agent could not produce a valid step.', {
-            error: describe(error),
+            error: describeError(error),
           });
           break;
         }
@@ -148,7 +147,8 @@ export class ReAct<
           throw new ModuleError('invalid_argument', `Unknown tool '${toolName}'.`);
         trajectory[`observation_${idx}`] = await tool.call(args);
       } catch (error) {
-        trajectory[`observation_${idx}`] = `Execution error in ${toolName}: ${describe(error)}`;
+        trajectory[`observation_${idx}`] =
+          `Execution error in ${toolName}: ${describeError(error)}`;
       }
       if (toolName === 'finish') break;
     }
@@ -211,9 +211,4 @@ export class ReAct<
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** The last line of a Python traceback: `<ErrorName>: <message>`. */
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

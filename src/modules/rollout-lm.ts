@@ -1,5 +1,12 @@
 import type { LM, LMParams, LMRequest, LMResponse, LMStreamChunk } from '../lm/types.js';
 
+/** LM capability flags the adapters read (structured outputs, native reasoning, tool calls). */
+const CAPABILITY_FLAGS = [
+  'supportsStructuredOutputs',
+  'supportsReasoning',
+  'supportsFunctionCalling',
+] as const;
+
 /**
  * DSPy's `lm.copy(rollout_id=id, temperature=1.0)`: the same model at `temperature` whose requests
  * carry `rolloutId`, so each rollout misses the cache entries of the others and samples anew. A
@@ -14,7 +21,7 @@ import type { LM, LMParams, LMRequest, LMResponse, LMStreamChunk } from '../lm/t
 export function rolloutLm(lm: LM, rolloutId: number, temperature = 1.0): LM {
   const inner = lm.copy({ temperature });
   const withRollout = (request: LMRequest): LMRequest => ({ rolloutId, ...request });
-  const wrapper: LM & { supportsStructuredOutputs?: boolean } = {
+  const wrapper: LM & Partial<Record<(typeof CAPABILITY_FLAGS)[number], boolean>> = {
     provider: inner.provider,
     model: inner.model,
     params: inner.params,
@@ -25,8 +32,10 @@ export function rolloutLm(lm: LM, rolloutId: number, temperature = 1.0): LM {
       rolloutLm(inner.copy(overrides), rolloutId, overrides.temperature ?? temperature),
     dumpState: () => inner.dumpState(),
   };
-  // Keep the capability flag the JSON adapter reads defensively.
-  const flag = (inner as { supportsStructuredOutputs?: unknown }).supportsStructuredOutputs;
-  if (typeof flag === 'boolean') wrapper.supportsStructuredOutputs = flag;
+  // Keep the capability flags the adapters read defensively.
+  for (const name of CAPABILITY_FLAGS) {
+    const flag: unknown = (inner as unknown as Record<string, unknown>)[name];
+    if (typeof flag === 'boolean') wrapper[name] = flag;
+  }
   return wrapper;
 }

@@ -50,7 +50,19 @@ export type FieldTypeShape =
  * const t = FieldTypes.list(FieldTypes.str); // renders as `list[str]`
  * ```
  */
-export type FieldType = FieldTypeShape & { readonly zod?: ZodType };
+export type FieldType = FieldTypeShape & {
+  readonly zod?: ZodType;
+  /**
+   * Marks DSPy's built-in custom types that adapters may route to native provider features:
+   * `tool` (`dspy.Tool`), `toolCalls` (`dspy.ToolCalls`) and `reasoning` (`dspy.Reasoning`).
+   * Their shapes are ordinary ones (a model, a model, `str`), so prompts and JSON schemas render
+   * as DSPy renders them.
+   */
+  readonly native?: NativeTypeName;
+};
+
+/** The built-in custom types adapters know (see {@link FieldType}'s `native`). */
+export type NativeTypeName = 'tool' | 'toolCalls' | 'reasoning';
 
 const STR: FieldType = Object.freeze({ kind: 'str' });
 const INT: FieldType = Object.freeze({ kind: 'int' });
@@ -59,6 +71,42 @@ const BOOL: FieldType = Object.freeze({ kind: 'bool' });
 const ANY: FieldType = Object.freeze({ kind: 'any' });
 const NONE: FieldType = Object.freeze({ kind: 'none' });
 const HISTORY: FieldType = Object.freeze({ kind: 'history' });
+const STR_ANY_DICT: FieldType = Object.freeze({ kind: 'dict', key: STR, value: ANY });
+/** `dspy.Reasoning`: a string to the adapters (its type name prints as `str`, as in DSPy). */
+const REASONING: FieldType = Object.freeze({ kind: 'str', native: 'reasoning' });
+/** `dspy.Tool` as a field type: what a tool shows the LM (name, description, argument schemas). */
+const TOOL: FieldType = Object.freeze({
+  kind: 'model',
+  name: 'Tool',
+  native: 'tool',
+  properties: [
+    { name: 'name', type: STR, required: true },
+    {
+      name: 'desc',
+      type: { kind: 'union', members: [STR, NONE] } as FieldType,
+      required: false,
+      default: null,
+    },
+    { name: 'args', type: STR_ANY_DICT, required: true },
+  ],
+});
+/** `dspy.ToolCalls`: `{ tool_calls: [{ name, args }] }` (the call ids stay out of the schema). */
+const TOOL_CALL: FieldType = Object.freeze({
+  kind: 'model',
+  name: 'ToolCall',
+  properties: [
+    { name: 'name', type: STR, required: true },
+    { name: 'args', type: STR_ANY_DICT, required: true },
+  ],
+});
+const TOOL_CALLS: FieldType = Object.freeze({
+  kind: 'model',
+  name: 'ToolCalls',
+  native: 'toolCalls',
+  properties: [
+    { name: 'tool_calls', type: Object.freeze({ kind: 'list', item: TOOL_CALL }), required: true },
+  ],
+});
 
 /**
  * Constructors of {@link FieldType}s. `union` flattens nested unions and drops duplicates the way
@@ -78,6 +126,12 @@ export const FieldTypes = Object.freeze({
   any: ANY,
   none: NONE,
   history: HISTORY,
+  /** `dspy.Tool` (use `list(FieldTypes.tool)` for a list of tools). */
+  tool: TOOL,
+  /** `dspy.ToolCalls`: an output filled from native tool calls when the adapter uses them. */
+  toolCalls: TOOL_CALLS,
+  /** `dspy.Reasoning`: an output filled from the provider's native reasoning when enabled. */
+  reasoning: REASONING,
   list: (item?: FieldType): FieldType => (item ? { kind: 'list', item } : { kind: 'list' }),
   set: (item?: FieldType): FieldType => (item ? { kind: 'set', item } : { kind: 'set' }),
   tuple: (...items: FieldType[]): FieldType =>

@@ -24,7 +24,13 @@ export type { SignatureOptions } from './make-signature.js';
 export { field, fieldDefault, isZodFieldSpec } from './field.js';
 export type { Field, FieldKind, FieldOptions, ZodFieldSpec } from './field.js';
 export { FieldTypes, allowsNone, sameType } from './field-type.js';
-export type { FieldType, FieldTypeShape, LiteralValue, ModelProperty } from './field-type.js';
+export type {
+  FieldType,
+  FieldTypeShape,
+  LiteralValue,
+  ModelProperty,
+  NativeTypeName,
+} from './field-type.js';
 export { pythonTypeName, quoteLiteralString } from './type-name.js';
 export { fieldTypeJsonSchema, moveTypeToFront } from './json-schema.js';
 export type { JsonSchema } from './json-schema.js';
@@ -47,5 +53,5 @@ export {
   pyStr,
   toJsonable,
 } from './python-format.js';
-export { zodToFieldType, zodFieldInfo } from './zod-type.js';
+export { zodToFieldType, zodFieldInfo, zodTypes } from './zod-type.js';
 export type { ZodFieldInfo } from './zod-type.js';

@@ -143,6 +143,11 @@ export function elementType(
 export function toJsonable(value: unknown): unknown {
   if (value === undefined) return null;
   if (value instanceof Date) return value.toISOString();
+  // Custom value types (ToolCalls, Tool) say how they serialise, as Pydantic serializers do in DSPy.
+  const custom = value as { toJSON?: unknown } | null;
+  if (typeof custom === 'object' && custom !== null && typeof custom.toJSON === 'function') {
+    return toJsonable((custom.toJSON as () => unknown).call(value));
+  }
   if (value instanceof Set) return [...value].map(toJsonable);
   if (value instanceof Map) {
     return Object.fromEntries([...value].map(([k, v]) => [String(k), toJsonable(v)]));

@@ -25,6 +25,37 @@ function defOf(schema: ZodType): ZodDef {
   return (schema as unknown as { _zod: { def: ZodDef } })._zod.def;
 }
 
+/**
+ * zod stand-ins for DSPy's built-in custom types, for zod signatures:
+ * `{ question: z.string(), tools: z.array(zodTypes.tool) }` →
+ * `question: str, tools: list[Tool]`; outputs `zodTypes.toolCalls` and `zodTypes.reasoning`.
+ *
+ * @example
+ * ```ts
+ * const sig = signature({
+ *   inputs: { question: z.string(), tools: z.array(zodTypes.tool) },
+ *   outputs: { answer: z.string(), tool_calls: zodTypes.toolCalls },
+ * });
+ * ```
+ */
+export const zodTypes = Object.freeze({
+  /** `dspy.Tool`: any object with a string `name`. */
+  tool: z.custom<{ name: string }>(
+    (v) =>
+      typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string',
+  ),
+  /** `dspy.ToolCalls`. */
+  toolCalls: z.custom<unknown>((v) => typeof v === 'object' && v !== null),
+  /** `dspy.Reasoning` (a string). */
+  reasoning: z.string(),
+});
+
+const NATIVE_SCHEMAS = new WeakMap<ZodType, FieldType>([
+  [zodTypes.tool, FieldTypes.tool],
+  [zodTypes.toolCalls, FieldTypes.toolCalls],
+  [zodTypes.reasoning, FieldTypes.reasoning],
+]);
+
 /** What a zod schema says about a field besides its type. */
 export interface ZodFieldInfo {
   readonly type: FieldType;
@@ -139,6 +170,8 @@ export function zodFieldInfo(schema: ZodType): ZodFieldInfo {
  * Unknown schema kinds map to `Any` (the zod schema still validates values).
  */
 export function zodToFieldType(schema: ZodType): FieldType {
+  const native = NATIVE_SCHEMAS.get(schema);
+  if (native !== undefined) return native;
   const def = defOf(schema);
   switch (def.type) {
     case 'string':
