@@ -18,9 +18,11 @@ export type { StartRuntimeConfig } from '../supervisors/runtime-config.js';
 export type {
   EvaluateRequest,
   EvaluationSummary,
+  LocalRunOptions,
   OptimizeRequest,
   RunOptions,
   RunResult,
+  RunStreamEvent,
   Runtime,
   RuntimeEvent,
   RuntimeNode,
@@ -28,5 +30,6 @@ export type {
   RuntimeSnapshot,
 } from '../supervisors/runtime-types.js';
 export type { PipelineDeclaration } from '../supervisors/pipelines.js';
+export type { FieldDelta } from '../actors/execution.js';
 export { ActorError } from '../actors/actor-error.js';
 export type { ActorErrorCode } from '../actors/actor-error.js';

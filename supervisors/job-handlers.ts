@@ -113,7 +113,8 @@ export async function executeInTree(
   const controller = new AbortController();
   const outer = request.signal;
   const onOuter = (): void => controller.abort(outer?.reason);
-  outer?.addEventListener('abort', onOuter, { once: true });
+  if (outer?.aborted === true) controller.abort(outer.reason);
+  else outer?.addEventListener('abort', onOuter, { once: true });
   const pid = await deps.slots.start(TREE_NAMES.programWorkers, [
     { ...request, signal: controller.signal },
   ]);

@@ -1,12 +1,14 @@
 import { nanoid } from 'nanoid';
 import {
   ActorError,
+  AsyncChannel,
   VARIABLE_REGISTRY,
   callActor,
   toExampleData,
   unknownProgram,
   type ClientPool,
   type ConfigVersion,
+  type FieldDelta,
   type ProgramCatalog,
   type ProgramConfig,
   type ShardResult,
@@ -31,9 +33,11 @@ import { toRuntimeNode } from './runtime-snapshot.js';
 import type {
   EvaluateRequest,
   EvaluationSummary,
+  LocalRunOptions,
   OptimizeRequest,
   RunOptions,
   RunResult,
+  RunStreamEvent,
   Runtime,
   RuntimeEvent,
   RuntimeSnapshot,
@@ -195,12 +199,46 @@ export class RuntimeNodeImpl implements Runtime {
   async run(
     program: string,
     inputs: Record<string, unknown>,
-    opts: RunOptions = {},
+    opts: LocalRunOptions = {},
+  ): Promise<RunResult> {
+    return this.runLocal(program, inputs, opts);
+  }
+
+  stream(
+    program: string,
+    inputs: Record<string, unknown>,
+    opts: LocalRunOptions = {},
+  ): AsyncIterable<RunStreamEvent> {
+    const channel = new AsyncChannel<RunStreamEvent>();
+    let started: Promise<void> | undefined;
+    const start = (): Promise<void> =>
+      (started ??= this.runLocal(program, inputs, opts, (d) => channel.push(d)).then(
+        (result) => {
+          channel.push({ type: 'result', result });
+          channel.close();
+        },
+        (error: unknown) => channel.fail(error),
+      ));
+    return {
+      [Symbol.asyncIterator]: () => {
+        void start();
+        return channel.drain();
+      },
+    };
+  }
+
+  /** One run on a fresh program worker of this node (`run`, `stream`). */
+  private async runLocal(
+    program: string,
+    inputs: Record<string, unknown>,
+    opts: LocalRunOptions,
+    onDelta?: (delta: FieldDelta) => void,
   ): Promise<RunResult> {
     this.assertOpen();
+    const { signal, ...job } = opts;
     return this.track(
       (async () => {
-        const data = await validateRunJob(this.deps, { program, inputs, ...opts });
+        const data = await validateRunJob(this.deps, { program, inputs, ...job });
         return executeInTree(this.deps, {
           jobId: `run-${nanoid()}`,
           program: data.program,
@@ -209,6 +247,8 @@ export class RuntimeNodeImpl implements Runtime {
           config: data.config,
           attempt: 1,
           attempts: 1,
+          ...(signal === undefined ? {} : { signal }),
+          ...(onDelta === undefined ? {} : { onDelta }),
         });
       })(),
     );
