@@ -1,5 +1,6 @@
 import type { LoadedConfig } from '../config/index.js';
 import type { DaemonRuntime } from '../daemon/index.js';
+import type { HttpRuntime } from '../http/index.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from '../telemetry/index.js';
 
@@ -51,6 +52,8 @@ export interface CliRuntime extends DaemonRuntime {
   evaluate(program: string, request: EvaluateRequestView): Promise<unknown>;
   optimize(program: string, request: OptimizeRequestView): Promise<{ runId: string }>;
   optimizationRun(runId: string): Promise<OptimizationRunView | undefined>;
+  /** The runtime as the HTTP API serves it (config `http`); absent: no HTTP API. */
+  readonly httpApi?: HttpRuntime;
 }
 
 /** Why the CLI starts a runtime: a long-running daemon, or one command (`run`, `eval`, `optimize`). */
