@@ -11,7 +11,14 @@ import {
 import { DspexError } from '../src/errors/index.js';
 import { runTrapped, type Kernel } from '../src/kernel/index.js';
 import type { Execution, JsonObject, Store } from '../src/store/index.js';
+import {
+  activeTraceContext,
+  inSpan,
+  tracingEnabled,
+  type TraceContext,
+} from '../src/telemetry/index.js';
 import { ActorError, describeError } from './actor-error.js';
+import { SpanCallback } from './span-callback.js';
 import { CLIENT_POOL } from './client-pool.js';
 import type { ProgramCatalog } from './program-catalog.js';
 import { materializeProgram } from './program-materialize.js';
@@ -52,6 +59,8 @@ export interface ExecutionRequest {
    * passed here as the LM streams it (`runtime.stream`). Local runs only (not JSON).
    */
   onDelta?: ((delta: FieldDelta) => void) | undefined;
+  /** The trace context the execution's spans belong to (default: the active one). */
+  traceContext?: TraceContext | undefined;
 }
 
 /** One streamed piece of an output field (what `runtime.stream` yields before the result). */
@@ -142,6 +151,34 @@ async function streamedCall(
   if (final === undefined)
     throw new ActorError('execution_failed', 'the streamed run ended without a prediction');
   return final;
+}
+
+/**
+ * Runs the materialized program in its invocation context (LM, adapter, trace, signal) in a fault
+ * scope; streamed when the request asks for deltas; with span callbacks when tracing is enabled.
+ */
+function runProgram(
+  program: Awaited<ReturnType<typeof materializeProgram>>,
+  request: ExecutionRequest,
+  trace: TraceEntry[],
+): Promise<Prediction> {
+  return runTrapped(() =>
+    context(
+      {
+        trace,
+        ...(program.lm === undefined ? {} : { lm: program.lm }),
+        ...(program.adapter === undefined ? {} : { adapter: program.adapter }),
+        ...(request.signal === undefined ? {} : { signal: request.signal }),
+        ...(tracingEnabled()
+          ? { callbacks: [...currentSettings().callbacks, new SpanCallback(activeTraceContext())] }
+          : {}),
+      },
+      () =>
+        request.onDelta === undefined
+          ? program.module.call(request.inputs)
+          : streamedCall(program.module, request.inputs, request.onDelta),
+    ),
+  );
 }
 
 /** JSON-safe copy (drops functions and undefined, turns Examples into their fields). */
@@ -391,19 +428,19 @@ export async function runExecution(
       pool: (lm) => callActor<LM>(kernel, CLIENT_POOL, { type: 'acquire', lm }),
     });
     const trace: TraceEntry[] = [];
-    const prediction = await runTrapped(() =>
-      context(
-        {
-          trace,
-          ...(program.lm === undefined ? {} : { lm: program.lm }),
-          ...(program.adapter === undefined ? {} : { adapter: program.adapter }),
-          ...(request.signal === undefined ? {} : { signal: request.signal }),
+    const parent = request.traceContext ?? activeTraceContext();
+    const prediction = await inSpan(
+      `program ${request.program}`,
+      {
+        parent,
+        attributes: {
+          'dspex.program': request.program,
+          'dspex.execution_id': execution.id,
+          'dspex.node': nodeId,
+          'dspex.job_id': request.jobId,
         },
-        () =>
-          request.onDelta === undefined
-            ? program.module.call(request.inputs)
-            : streamedCall(program.module, request.inputs, request.onDelta),
-      ),
+      },
+      () => runProgram(program, request, trace),
     );
     const done = await recordSuccess(
       store,

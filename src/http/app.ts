@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
+import { SpanKind, inSpan, traceContextOfHeaders } from '../telemetry/index.js';
 import { bearerMatches } from './auth.js';
 import { HttpError, errorReply } from './errors.js';
 import { openApiDocument } from './openapi.js';
@@ -17,8 +18,6 @@ export interface HttpAppOptions {
   retryAfterSeconds?: number;
   /** Most `dspex-run` jobs waiting in the queue before `POST …/jobs` answers 429. Default 10 000. */
   maxQueuedJobs?: number;
-  /** Wraps each request's handling (tracing): gets the method and route, runs `fn`. */
-  around?: <T>(request: { method: string; route: string }, fn: () => Promise<T>) => Promise<T>;
 }
 
 const DEFAULTS = { runDeadlineMs: 60_000, retryAfterSeconds: 1, maxQueuedJobs: 10_000 };
@@ -107,7 +106,6 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   const maxDeadline = options.runDeadlineMs ?? DEFAULTS.runDeadlineMs;
   const retryAfter = String(options.retryAfterSeconds ?? DEFAULTS.retryAfterSeconds);
   const maxQueued = options.maxQueuedJobs ?? DEFAULTS.maxQueuedJobs;
-  const around = options.around ?? (<T>(_r: unknown, fn: () => Promise<T>) => fn());
   const optimization = optimizationBody(rt.optimizers);
   let admitted = 0;
 
@@ -175,9 +173,19 @@ export function createHttpApp(options: HttpAppOptions): Hono {
           401,
           { 'www-authenticate': 'Bearer' },
         );
-    return around({ method: c.req.method, route: c.req.routePath }, async () => {
-      await next();
-    });
+    // A server span per request, a child of the caller's `traceparent` when it sends one.
+    return inSpan(
+      `${c.req.method} ${c.req.path}`,
+      {
+        kind: SpanKind.SERVER,
+        parent: traceContextOfHeaders((name) => c.req.header(name)),
+        attributes: { 'http.request.method': c.req.method, 'url.path': c.req.path },
+      },
+      async (span) => {
+        await next();
+        span.setAttribute('http.response.status_code', c.res.status);
+      },
+    );
   });
 
   app.get('/v1/openapi.json', (c) => c.json(openApiDocument()));
