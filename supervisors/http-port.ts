@@ -18,7 +18,8 @@ function programView(rt: RuntimeNodeImpl, name: string, activeVersion: string | 
 /**
  * The HTTP API's view of a runtime started by `startRuntime` (src/http/runtime-port.ts): runs,
  * streams and jobs on its queues, its programs with their signatures and active versions, its
- * worker slots for backpressure.
+ * worker slots for backpressure (followed from the runtime's events from now on: build it right
+ * after `startRuntime`, before work arrives).
  *
  * @example
  * ```ts
@@ -31,6 +32,13 @@ export function httpRuntimeOf(runtime: Runtime): HttpRuntime {
   if (rt.catalog === undefined || rt.deps === undefined)
     throw new TypeError('httpRuntimeOf needs a runtime started by startRuntime');
   const runQueue = rt.queues.run;
+  // Program workers alive now, followed from the runtime's events (no supervisor call per request).
+  const busy = { count: 0 };
+  rt.subscribe((e) => {
+    if (e.type === 'child_started' && e.supervisor === TREE_NAMES.programWorkers) busy.count++;
+    else if (e.type === 'child_exited' && e.supervisor === TREE_NAMES.programWorkers)
+      busy.count = Math.max(0, busy.count - 1);
+  });
   return {
     nodeId: rt.nodeId,
     schemas: { run: runJobSchema },
@@ -65,11 +73,10 @@ export function httpRuntimeOf(runtime: Runtime): HttpRuntime {
     optimize: (program, request) => rt.optimize(program, request),
     optimizationRun: (runId) => rt.optimizationRun(runId),
     cancelOptimization: (runId) => rt.cancelOptimization(runId),
-    slots: async () => {
-      const sup = rt.slots.supervisor(TREE_NAMES.programWorkers);
-      const counts = await sup.countChildren();
-      return { busy: counts.active, limit: sup.supervisorFlags.maxChildren };
-    },
+    slots: async () => ({
+      busy: busy.count,
+      limit: rt.slots.supervisor(TREE_NAMES.programWorkers).supervisorFlags.maxChildren,
+    }),
     queuedJobs: async () => {
       const counts = await rt.transport.getCounts(runQueue);
       return (counts.waiting ?? 0) + (counts.delayed ?? 0);
