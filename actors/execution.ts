@@ -1,9 +1,24 @@
 import type { LM } from '../src/lm/types.js';
-import { context, currentSettings, type Module, type TraceEntry } from '../src/modules/index.js';
+import {
+  Prediction,
+  StreamListener,
+  context,
+  currentSettings,
+  streamify,
+  type Module,
+  type TraceEntry,
+} from '../src/modules/index.js';
 import { DspexError } from '../src/errors/index.js';
 import { runTrapped, type Kernel } from '../src/kernel/index.js';
 import type { Execution, JsonObject, Store } from '../src/store/index.js';
+import {
+  activeTraceContext,
+  inSpan,
+  tracingEnabled,
+  type TraceContext,
+} from '../src/telemetry/index.js';
 import { ActorError, describeError } from './actor-error.js';
+import { SpanCallback } from './span-callback.js';
 import { CLIENT_POOL } from './client-pool.js';
 import type { ProgramCatalog } from './program-catalog.js';
 import { materializeProgram } from './program-materialize.js';
@@ -40,6 +55,24 @@ export interface ExecutionRequest {
   stalls?: number | undefined;
   /** Aborted at the job's deadline (or when the node gives up on it): LM calls inside stop. */
   signal?: AbortSignal | undefined;
+  /**
+   * Streams the run: every output field of every predictor is listened to, and each piece is
+   * passed here as the LM streams it (`runtime.stream`). Local runs only (not JSON).
+   */
+  onDelta?: ((delta: FieldDelta) => void) | undefined;
+  /** The trace context the execution's spans belong to (default: the active one). */
+  traceContext?: TraceContext | undefined;
+}
+
+/** One streamed piece of an output field (what `runtime.stream` yields before the result). */
+export interface FieldDelta {
+  type: 'delta';
+  /** The predictor's name in the program (`self`, `predict`, `cot.predict`…). */
+  predictor: string;
+  field: string;
+  text: string;
+  /** True on the field's last piece. */
+  last: boolean;
 }
 
 /** What the node allows a job, and how long it may run (config `jobs`). */
@@ -85,6 +118,68 @@ export interface ExecutionServices {
     executionId: string;
     error?: string;
   }) => void;
+}
+
+/**
+ * Runs `module` streamed: a listener on every output field of every predictor; each field piece
+ * goes to `onDelta`, and the final prediction is returned.
+ */
+async function streamedCall(
+  module: Module,
+  inputs: Record<string, unknown>,
+  onDelta: (delta: FieldDelta) => void,
+): Promise<Prediction> {
+  const listeners = module
+    .namedPredictors()
+    .flatMap(([name, predict]) =>
+      predict.signature.outputFields.map(
+        (f) => new StreamListener(f.name, { predict, predictName: name }),
+      ),
+    );
+  const run = streamify(module, { listeners, statusMessages: false });
+  let final: Prediction | undefined;
+  for await (const event of run(inputs)) {
+    if (event instanceof Prediction) final = event;
+    else if (event.type === 'field_chunk')
+      onDelta({
+        type: 'delta',
+        predictor: event.predictName,
+        field: event.signatureFieldName,
+        text: event.chunk,
+        last: event.isLastChunk,
+      });
+  }
+  if (final === undefined)
+    throw new ActorError('execution_failed', 'the streamed run ended without a prediction');
+  return final;
+}
+
+/**
+ * Runs the materialized program in its invocation context (LM, adapter, trace, signal) in a fault
+ * scope; streamed when the request asks for deltas; with span callbacks when tracing is enabled.
+ */
+function runProgram(
+  program: Awaited<ReturnType<typeof materializeProgram>>,
+  request: ExecutionRequest,
+  trace: TraceEntry[],
+): Promise<Prediction> {
+  return runTrapped(() =>
+    context(
+      {
+        trace,
+        ...(program.lm === undefined ? {} : { lm: program.lm }),
+        ...(program.adapter === undefined ? {} : { adapter: program.adapter }),
+        ...(request.signal === undefined ? {} : { signal: request.signal }),
+        ...(tracingEnabled()
+          ? { callbacks: [...currentSettings().callbacks, new SpanCallback(activeTraceContext())] }
+          : {}),
+      },
+      () =>
+        request.onDelta === undefined
+          ? program.module.call(request.inputs)
+          : streamedCall(program.module, request.inputs, request.onDelta),
+    ),
+  );
 }
 
 /** JSON-safe copy (drops functions and undefined, turns Examples into their fields). */
@@ -356,16 +451,19 @@ export async function runExecution(
       pool: (lm) => callActor<LM>(kernel, CLIENT_POOL, { type: 'acquire', lm }),
     });
     const trace: TraceEntry[] = [];
-    const prediction = await runTrapped(() =>
-      context(
-        {
-          trace,
-          ...(program.lm === undefined ? {} : { lm: program.lm }),
-          ...(program.adapter === undefined ? {} : { adapter: program.adapter }),
-          ...(request.signal === undefined ? {} : { signal: request.signal }),
+    const parent = request.traceContext ?? activeTraceContext();
+    const prediction = await inSpan(
+      `program ${request.program}`,
+      {
+        parent,
+        attributes: {
+          'dspex.program': request.program,
+          'dspex.execution_id': execution.id,
+          'dspex.node': nodeId,
+          'dspex.job_id': request.jobId,
         },
-        () => program.module.call(request.inputs),
-      ),
+      },
+      () => runProgram(program, request, trace),
     );
     const done = await recordSuccess(
       store,

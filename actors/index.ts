@@ -60,7 +60,13 @@ export { ProgramCatalog, unknownProgram } from './program-catalog.js';
 export { materializeProgram } from './program-materialize.js';
 export type { MaterializedProgram } from './program-materialize.js';
 export { effectiveConfig, runExecution, withActiveVersion } from './execution.js';
-export type { ExecutionRequest, ExecutionResult, ExecutionServices } from './execution.js';
+export type {
+  ExecutionRequest,
+  ExecutionResult,
+  ExecutionServices,
+  FieldDelta,
+} from './execution.js';
+export { AsyncChannel } from './async-channel.js';
 export {
   executeOn,
   programWorkerMachine,

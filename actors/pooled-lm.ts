@@ -1,3 +1,4 @@
+import { AsyncChannel } from './async-channel.js';
 import type { Guard } from '../src/resilience/index.js';
 import type { LM, LMParams, LMRequest, LMResponse, LMStreamChunk } from '../src/lm/types.js';
 
@@ -55,7 +56,8 @@ function estimateTokens(request: LMRequest): number {
  * circuit breaker, concurrency slot, rpm and tpm buckets. It implements the LM interface, so a
  * program uses it exactly like the LM it wraps (which keeps its own cache and retries).
  *
- * Streams are guarded as one call and delivered once the guarded call has finished.
+ * A stream is guarded as one call that lasts until its last chunk; chunks are passed on as they
+ * arrive (see {@link PooledLM.stream}).
  */
 export class PooledLM implements LM {
   readonly provider: string;
@@ -101,14 +103,54 @@ export class PooledLM implements LM {
     }
   }
 
-  async *stream(request: LMRequest): AsyncIterable<LMStreamChunk> {
+  /**
+   * Streams through the guard: the call holds its slot (and counts for the breaker) until the
+   * stream ends, and every chunk reaches the caller as the provider sends it. A caller that stops
+   * reading early aborts the provider stream, which frees the slot.
+   */
+  async *stream(given: LMRequest): AsyncIterable<LMStreamChunk> {
+    const defaults = this.pool.callDefaults;
+    const request = defaults === undefined ? given : withDefaults(given, defaults);
     const guard = this.pool.guardFor(this.key);
-    const chunks = await guard.run(this.key, async () => {
-      const out: LMStreamChunk[] = [];
-      for await (const chunk of this.inner.stream(request)) out.push(chunk);
-      return out;
-    });
-    yield* chunks;
+    const stop = new AbortController();
+    const signal =
+      request.signal === undefined ? stop.signal : AbortSignal.any([request.signal, stop.signal]);
+    const channel = new AsyncChannel<LMStreamChunk>();
+    let final: LMResponse | undefined;
+    const pumped = guard
+      .run(
+        this.key,
+        async (ctx) => {
+          for await (const chunk of this.inner.stream({ ...request, signal })) {
+            if (chunk.type === 'done') {
+              final = chunk.response;
+              if (chunk.response.usage !== null) ctx.reportTokens(chunk.response.usage.totalTokens);
+            }
+            channel.push(chunk);
+          }
+        },
+        {
+          estimatedTokens: estimateTokens(request),
+          ...(request.signal === undefined ? {} : { signal: request.signal }),
+        },
+      )
+      .then(
+        () => {
+          this.report('ok', final);
+          channel.close();
+        },
+        (error: unknown) => {
+          this.report('error', undefined, error);
+          channel.fail(error);
+        },
+      );
+    try {
+      yield* channel.drain();
+    } finally {
+      // Early exit by the reader (break, throw): stop the provider stream and let the guard settle.
+      stop.abort(new Error('stream consumer stopped reading'));
+      await pumped;
+    }
   }
 
   copy(overrides: Partial<LMParams> & { model?: string }): LM {

@@ -18,9 +18,11 @@ export type { StartRuntimeConfig } from '../supervisors/runtime-config.js';
 export type {
   EvaluateRequest,
   EvaluationSummary,
+  LocalRunOptions,
   OptimizeRequest,
   RunOptions,
   RunResult,
+  RunStreamEvent,
   Runtime,
   RuntimeEvent,
   RuntimeNode,
@@ -36,5 +38,6 @@ export type {
   VariableSearchOutcome,
   VariableSearchRequest,
 } from '../supervisors/runtime-variables.js';
+export type { FieldDelta } from '../actors/execution.js';
 export { ActorError } from '../actors/actor-error.js';
 export type { ActorErrorCode } from '../actors/actor-error.js';

@@ -76,6 +76,17 @@ export type {
   NodeHeartbeat,
 } from '../src/daemon/index.js';
 
+// HTTP API
+export { HttpError, createHttpApp, openApiDocument, startHttpServer } from '../src/http/index.js';
+export type {
+  HttpAppOptions,
+  HttpRuntime,
+  HttpServer,
+  HttpServerOptions,
+  HttpStreamEvent,
+} from '../src/http/index.js';
+export { httpRuntimeOf } from '../supervisors/http-port.js';
+
 // Telemetry
 export {
   REDACTED_PATHS,

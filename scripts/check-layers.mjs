@@ -28,6 +28,8 @@ const SRC_RANK = {
   retrieval: 5,
   optimizers: 6,
   config: 7,
+  // The HTTP API: served by the daemon (above it), talks to the runtime through its own port.
+  http: 7.5,
   daemon: 8,
   cli: 9,
 };
@@ -52,6 +54,7 @@ const RUNTIME = new Set([
   'cli',
   'config',
   'telemetry',
+  'http',
 ]);
 /** Packages the framework stack must never import (DESIGN §2). */
 const FRAMEWORK_FORBIDDEN_PACKAGES = ['xstate', 'bullmq', 'ioredis'];

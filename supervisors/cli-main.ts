@@ -12,9 +12,10 @@ const startCliRuntime: RuntimeFactory = async (loaded, { logger, store }) => {
   // Loaded on demand: `inspect`, `submit` and `jobs` never need the framework, and importing it
   // (xstate, the LM SDKs, every module) is most of a cold start.
   const { startRuntime } = await import('./runtime.js');
+  const { httpRuntimeOf } = await import('./http-port.js');
   const runtime = await startRuntime(loaded, { logger, ...(store === undefined ? {} : { store }) });
-  // Structural check at compile time: the runtime is what the CLI drives.
-  const cli: CliRuntime = runtime;
+  // Structural check at compile time: the runtime is what the CLI drives (plus its HTTP view).
+  const cli: CliRuntime = Object.assign(runtime, { httpApi: httpRuntimeOf(runtime) });
   return cli;
 };
 

@@ -22,6 +22,7 @@ import {
 import { DspexError } from '../src/errors/index.js';
 import { KernelError, type Pid } from '../src/kernel/index.js';
 import type { Store } from '../src/store/index.js';
+import { activeTraceContext } from '../src/telemetry/index.js';
 import {
   DelayJobError,
   UnrecoverableJobError,
@@ -106,6 +107,8 @@ export async function executeInTree(
   request: ExecutionRequest,
 ): Promise<ExecutionResult> {
   const deadlineMs = deps.deadlineMs;
+  // The execution's spans join the caller's trace (a job's consumer span, a local run's span).
+  request = { ...request, traceContext: request.traceContext ?? activeTraceContext() };
   if (deadlineMs === undefined) {
     const pid = await deps.slots.start(TREE_NAMES.programWorkers, [request]);
     return executeOn(deps.services, pid);
@@ -113,7 +116,8 @@ export async function executeInTree(
   const controller = new AbortController();
   const outer = request.signal;
   const onOuter = (): void => controller.abort(outer?.reason);
-  outer?.addEventListener('abort', onOuter, { once: true });
+  if (outer?.aborted === true) controller.abort(outer.reason);
+  else outer?.addEventListener('abort', onOuter, { once: true });
   const pid = await deps.slots.start(TREE_NAMES.programWorkers, [
     { ...request, signal: controller.signal },
   ]);

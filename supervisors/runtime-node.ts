@@ -1,12 +1,14 @@
 import { nanoid } from 'nanoid';
 import {
   ActorError,
+  AsyncChannel,
   VARIABLE_REGISTRY,
   callActor,
   toExampleData,
   unknownProgram,
   type ClientPool,
   type ConfigVersion,
+  type FieldDelta,
   type ProgramCatalog,
   type ProgramConfig,
   type ShardResult,
@@ -23,7 +25,15 @@ import {
 } from '../src/kernel/index.js';
 import type { Module } from '../src/modules/index.js';
 import type { OptimizationRun, Store } from '../src/store/index.js';
-import type { Logger, RuntimeMetrics } from '../src/telemetry/index.js';
+import {
+  SpanKind,
+  activeTraceContext,
+  extractTraceContext,
+  inSpan,
+  injectTraceContext,
+  type Logger,
+  type RuntimeMetrics,
+} from '../src/telemetry/index.js';
 import type { JsonObject, Transport } from '../src/transport/index.js';
 import { executeInTree, validateRunJob, type HandlerDeps } from './job-handlers.js';
 import type { HostedPipeline } from './pipelines.js';
@@ -42,9 +52,11 @@ import {
 import type {
   EvaluateRequest,
   EvaluationSummary,
+  LocalRunOptions,
   OptimizeRequest,
   RunOptions,
   RunResult,
+  RunStreamEvent,
   Runtime,
   RuntimeEvent,
   RuntimeSnapshot,
@@ -154,7 +166,30 @@ export class RuntimeNodeImpl implements Runtime {
   }
 
   /** Wraps a bridge handler with in-flight counts, metrics and job events. */
-  countJobs<J extends { id: string }, T>(queue: string, handler: (job: J) => Promise<T>) {
+  countJobs<J extends { id: string; data?: unknown }, T>(
+    queue: string,
+    handler: (job: J) => Promise<T>,
+  ) {
+    const counted = this.countedJobs(queue, handler);
+    // A consumer span per job, a child of the producer's span carried in the job data.
+    return (job: J): Promise<T> =>
+      inSpan(
+        `process ${queue}`,
+        {
+          kind: SpanKind.CONSUMER,
+          parent: extractTraceContext((job.data as { trace?: unknown } | undefined)?.trace),
+          attributes: {
+            'messaging.system': 'dspex',
+            'messaging.destination.name': queue,
+            'messaging.message.id': job.id,
+            'dspex.node': this.nodeId,
+          },
+        },
+        () => counted(job),
+      );
+  }
+
+  private countedJobs<J extends { id: string }, T>(queue: string, handler: (job: J) => Promise<T>) {
     return async (job: J): Promise<T> => {
       this.queueInFlight.set(queue, (this.queueInFlight.get(queue) ?? 0) + 1);
       this.metricsRegistry.jobsInFlight.inc({ queue });
@@ -208,12 +243,46 @@ export class RuntimeNodeImpl implements Runtime {
   async run(
     program: string,
     inputs: Record<string, unknown>,
-    opts: RunOptions = {},
+    opts: LocalRunOptions = {},
+  ): Promise<RunResult> {
+    return this.runLocal(program, inputs, opts);
+  }
+
+  stream(
+    program: string,
+    inputs: Record<string, unknown>,
+    opts: LocalRunOptions = {},
+  ): AsyncIterable<RunStreamEvent> {
+    const channel = new AsyncChannel<RunStreamEvent>();
+    let started: Promise<void> | undefined;
+    const start = (): Promise<void> =>
+      (started ??= this.runLocal(program, inputs, opts, (d) => channel.push(d)).then(
+        (result) => {
+          channel.push({ type: 'result', result });
+          channel.close();
+        },
+        (error: unknown) => channel.fail(error),
+      ));
+    return {
+      [Symbol.asyncIterator]: () => {
+        void start();
+        return channel.drain();
+      },
+    };
+  }
+
+  /** One run on a fresh program worker of this node (`run`, `stream`). */
+  private async runLocal(
+    program: string,
+    inputs: Record<string, unknown>,
+    opts: LocalRunOptions,
+    onDelta?: (delta: FieldDelta) => void,
   ): Promise<RunResult> {
     this.assertOpen();
+    const { signal, ...job } = opts;
     return this.track(
-      (async () => {
-        const data = await validateRunJob(this.deps, { program, inputs, ...opts });
+      inSpan(`run ${program}`, { attributes: { 'dspex.program': program } }, async () => {
+        const data = await validateRunJob(this.deps, { program, inputs, ...job });
         return executeInTree(this.deps, {
           jobId: `run-${nanoid()}`,
           program: data.program,
@@ -222,8 +291,11 @@ export class RuntimeNodeImpl implements Runtime {
           config: data.config,
           attempt: 1,
           attempts: 1,
+          ...(signal === undefined ? {} : { signal }),
+          ...(onDelta === undefined ? {} : { onDelta }),
+          traceContext: activeTraceContext(),
         });
-      })(),
+      }),
     );
   }
 
@@ -232,9 +304,40 @@ export class RuntimeNodeImpl implements Runtime {
     inputs: Record<string, unknown>,
     opts: RunOptions = {},
   ): Promise<{ jobId: string }> {
-    const data = { program, inputs, ...opts } as JsonObject;
-    const jobId = await this.transport.enqueue(this.queues.run, data, this.jobOptions);
-    return { jobId };
+    return this.publish(
+      this.queues.run,
+      { program, inputs, ...opts } as JsonObject,
+      async (data) => ({
+        jobId: await this.transport.enqueue(this.queues.run, data, this.jobOptions),
+      }),
+    );
+  }
+
+  /**
+   * Enqueues inside a producer span and carries its trace context in the job data (`trace`, an
+   * optional field of every payload), so the consumer's spans, on whatever node, join the trace.
+   */
+  private publish<T>(
+    queue: string,
+    data: JsonObject,
+    enqueue: (data: JsonObject) => Promise<T>,
+  ): Promise<T> {
+    return inSpan(
+      `publish ${queue}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: { 'messaging.system': 'dspex', 'messaging.destination.name': queue },
+      },
+      async (span) => {
+        const carrier = injectTraceContext();
+        const out = await enqueue(
+          carrier === undefined ? data : { ...data, trace: { ...carrier } },
+        );
+        const id = (out as { jobId?: unknown }).jobId;
+        if (typeof id === 'string') span.setAttribute('messaging.message.id', id);
+        return out;
+      },
+    );
   }
 
   async waitForJob(jobId: string, timeoutMs = 60_000): Promise<RunResult> {
@@ -396,11 +499,13 @@ export class RuntimeNodeImpl implements Runtime {
       ...(request.valset === undefined ? {} : { valset: toExampleData(request.valset, inputKeys) }),
       params,
     };
-    await this.transport.enqueue(this.queues.optimize, data as unknown as JsonObject, {
-      jobId: run.id,
-      attempts: this.jobOptions.attempts,
-      backoff: this.jobOptions.backoff,
-    });
+    await this.publish(this.queues.optimize, data as unknown as JsonObject, (traced) =>
+      this.transport.enqueue(this.queues.optimize, traced, {
+        jobId: run.id,
+        attempts: this.jobOptions.attempts,
+        backoff: this.jobOptions.backoff,
+      }),
+    );
     return { runId: run.id };
   }
 

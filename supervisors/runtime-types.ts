@@ -7,7 +7,7 @@ import type { OptimizerProgress } from '../src/optimizers/index.js';
 import type { CircuitBreakerConfig, CircuitState } from '../src/resilience/index.js';
 import type { OptimizationRun, Store } from '../src/store/index.js';
 import type { BackoffOptions, Transport } from '../src/transport/index.js';
-import type { ProgramConfig } from '../actors/index.js';
+import type { FieldDelta, ProgramConfig } from '../actors/index.js';
 import type { PipelineDeclaration } from './pipelines.js';
 import type {
   DeployOutcome,
@@ -31,6 +31,18 @@ export interface RunOptions {
   /** Per-run configuration overrides (`ProgramConfig` fields: model, temperature, …). */
   config?: Record<string, unknown>;
 }
+
+/** Options of {@link Runtime.run} and {@link Runtime.stream} (local runs). */
+export interface LocalRunOptions extends RunOptions {
+  /** Aborts the run: its LM calls stop and it fails (e.g. an HTTP request's deadline). */
+  signal?: AbortSignal;
+}
+
+/**
+ * What {@link Runtime.stream} yields: field deltas (`type: 'delta'`, as the LM streams them), then
+ * one `type: 'result'` with the run's result.
+ */
+export type RunStreamEvent = FieldDelta | { type: 'result'; result: RunResult };
 
 /** Options of {@link Runtime.evaluate}. */
 export interface EvaluateRequest {
@@ -190,7 +202,16 @@ export interface Runtime {
   /** The node's kernel (advanced: `whereis`, `call`, `monitor` on the tree's named actors). */
   readonly kernel: Kernel;
   /** Runs a program through the tree on this node (a program worker), not through the queue. */
-  run(program: string, inputs: Record<string, unknown>, opts?: RunOptions): Promise<RunResult>;
+  run(program: string, inputs: Record<string, unknown>, opts?: LocalRunOptions): Promise<RunResult>;
+  /**
+   * Runs a program through the tree on this node, streaming: the pieces of every output field as
+   * the LM streams them, then the result (a cached answer yields the result alone).
+   */
+  stream(
+    program: string,
+    inputs: Record<string, unknown>,
+    opts?: LocalRunOptions,
+  ): AsyncIterable<RunStreamEvent>;
   /** Enqueues a `dspex-run` job (any node may take it). */
   submit(
     program: string,

@@ -87,6 +87,18 @@ export async function startRuntime(
       for (const c of [...cleanups].reverse()) await Promise.resolve(c()).catch(() => undefined);
       throw error;
     }
+  if (config.telemetry.otel.enabled) {
+    // Loaded only when enabled: without it the @opentelemetry/api no-op tracer is all there is.
+    const { startTracing } = await import('../src/telemetry/otel-sdk.js');
+    const tracing = startTracing({
+      ...(config.telemetry.otel.endpoint === undefined
+        ? {}
+        : { endpoint: config.telemetry.otel.endpoint }),
+      serviceName: config.telemetry.otel.serviceName,
+      nodeId,
+    });
+    cleanups.push(() => tracing.shutdown());
+  }
   const kernel = createKernel({
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     logger: logger.child({ component: 'kernel' }),

@@ -1,5 +1,6 @@
 import type { LoadedConfig } from '../config/index.js';
 import type { DaemonRuntime } from '../daemon/index.js';
+import type { HttpRuntime } from '../http/index.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from '../telemetry/index.js';
 
@@ -112,6 +113,8 @@ export interface CliRuntime extends DaemonRuntime {
     program: string,
     request: VariableSearchRequestView,
   ): Promise<VariableSearchView>;
+  /** The runtime as the HTTP API serves it (config `http`); absent: no HTTP API. */
+  readonly httpApi?: HttpRuntime;
 }
 
 /** Why the CLI starts a runtime: a long-running daemon, or one command (`run`, `eval`, `optimize`). */

@@ -8,6 +8,14 @@ export const CONFIG_DEFAULTS = {
   concurrency: 8,
   adminHost: '127.0.0.1',
   adminPort: 7390,
+  httpHost: '127.0.0.1',
+  httpPort: 7391,
+  /** Longest a synchronous HTTP run may take (a request's `deadlineMs` may only lower it). */
+  httpRunDeadlineMs: 60_000,
+  /** `Retry-After` of the HTTP API's 429 when the node's worker slots are full. */
+  httpRetryAfterSeconds: 1,
+  /** `dspex-run` jobs waiting in the queue before `POST /v1/programs/:name/jobs` answers 429. */
+  httpMaxQueuedJobs: 10_000,
   drainTimeoutMs: 30_000,
   heartbeatMs: 2_000,
   logLevel: 'info',
@@ -99,6 +107,51 @@ export const runtimeConfigSchema = z
           ctx.addIssue({ code: 'custom', path: ['token'], message: problem });
       })
       .default({ enabled: true, host: CONFIG_DEFAULTS.adminHost, port: CONFIG_DEFAULTS.adminPort }),
+    /**
+     * The HTTP API (src/http): off by default. Bound beyond loopback only with at least one bearer
+     * token (the daemon refuses to start otherwise).
+     */
+    http: z
+      .object({
+        enabled: z.boolean().default(false),
+        host: z.string().default(CONFIG_DEFAULTS.httpHost),
+        port: z.number().int().min(0).max(65535).default(CONFIG_DEFAULTS.httpPort),
+        tokens: z
+          .array(z.string().min(8, 'an HTTP token must have at least 8 characters'))
+          .default([]),
+        runDeadlineMs: z.number().int().positive().default(CONFIG_DEFAULTS.httpRunDeadlineMs),
+        retryAfterSeconds: z.number().int().min(0).default(CONFIG_DEFAULTS.httpRetryAfterSeconds),
+        maxQueuedJobs: z.number().int().positive().default(CONFIG_DEFAULTS.httpMaxQueuedJobs),
+      })
+      .strict()
+      .default({
+        enabled: false,
+        host: CONFIG_DEFAULTS.httpHost,
+        port: CONFIG_DEFAULTS.httpPort,
+        tokens: [],
+        runDeadlineMs: CONFIG_DEFAULTS.httpRunDeadlineMs,
+        retryAfterSeconds: CONFIG_DEFAULTS.httpRetryAfterSeconds,
+        maxQueuedJobs: CONFIG_DEFAULTS.httpMaxQueuedJobs,
+      }),
+    /**
+     * Tracing: OpenTelemetry spans (run → program → module → LM call, queue hops) exported over
+     * OTLP/HTTP when enabled; without it the `@opentelemetry/api` no-op tracer costs nothing.
+     */
+    telemetry: z
+      .object({
+        otel: z
+          .object({
+            enabled: z.boolean().default(false),
+            /** OTLP/HTTP traces endpoint (default: the exporter's, `http://localhost:4318/v1/traces`). */
+            endpoint: z.string().url().optional(),
+            /** `service.name` of the spans. */
+            serviceName: z.string().min(1).default('dspex'),
+          })
+          .strict()
+          .default({ enabled: false, serviceName: 'dspex' }),
+      })
+      .strict()
+      .default({ otel: { enabled: false, serviceName: 'dspex' } }),
     shutdown: z
       .object({ drainTimeoutMs: z.number().int().min(0).default(CONFIG_DEFAULTS.drainTimeoutMs) })
       .strict()

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { CONFIG_DEFAULTS, type RuntimeConfig } from '../config/index.js';
+import { startHttpServer, type HttpRuntime, type HttpServer } from '../http/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { startAdminServer, type AdminServer, type DaemonStatus } from './admin-server.js';
 import { DaemonError } from './daemon-error.js';
@@ -16,6 +17,8 @@ import { removeStateFile, writeStateFile } from './state-file.js';
 /** The configuration sections the daemon reads. */
 export type DaemonConfig = Pick<RuntimeConfig, 'admin' | 'shutdown'> & {
   redis?: RuntimeConfig['redis'];
+  /** The HTTP API (served when `http.enabled`; needs {@link DaemonOptions.api}). */
+  http?: RuntimeConfig['http'];
 };
 
 /** Options of {@link startDaemon}. */
@@ -33,6 +36,8 @@ export interface DaemonOptions {
   runQueue?: string;
   /** Called on a forced exit (second signal). Default `process.exit`. */
   exit?: (code: number) => void;
+  /** The runtime as the HTTP API serves it (required when `config.http.enabled`). */
+  api?: HttpRuntime;
 }
 
 /** A running daemon. */
@@ -46,6 +51,8 @@ export interface Daemon {
    * several nodes can run on one machine); `null` otherwise.
    */
   readonly adminPortTaken: number | null;
+  /** The HTTP API, or `null` when `http.enabled` is false. */
+  readonly http: HttpServer | null;
   /**
    * Graceful shutdown (idempotent): stop intake, drain in-flight work up to
    * `shutdown.drainTimeoutMs`, stop the tree in reverse order, stop heartbeats, close the admin
@@ -115,6 +122,31 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
   }
 
+  let http: HttpServer | null = null;
+  if (config.http?.enabled === true) {
+    if (options.api === undefined)
+      throw new DaemonError(
+        'http_unavailable',
+        'http.enabled is set but no HTTP runtime was given',
+      );
+    try {
+      http = await startHttpServer({
+        runtime: options.api,
+        host: config.http.host,
+        port: config.http.port,
+        tokens: config.http.tokens,
+        runDeadlineMs: config.http.runDeadlineMs,
+        retryAfterSeconds: config.http.retryAfterSeconds,
+        maxQueuedJobs: config.http.maxQueuedJobs,
+        logger: options.logger,
+      });
+    } catch (e) {
+      await admin?.close();
+      if (stateFile !== null) removeStateFile(cwd);
+      throw e;
+    }
+  }
+
   let redis: Redis | null = null;
   let heartbeat: Heartbeat | null = null;
   if (runtime.mode === 'redis' && config.redis !== undefined) {
@@ -155,6 +187,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       }
     };
     await step('drain', () => runtime.drain(drainMs));
+    await step('closing the HTTP API', async () => {
+      await http?.close();
+    });
     await step('stopping the tree', () => runtime.stop());
     await step('removing the heartbeat', async () => {
       await heartbeat?.stop();
@@ -194,7 +229,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           },
         );
 
-  return { admin, stateFile, adminPortTaken, shutdown, done };
+  return { admin, stateFile, adminPortTaken, http, shutdown, done };
 }
 
 function isPortTaken(e: unknown): boolean {

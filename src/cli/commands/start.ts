@@ -103,6 +103,7 @@ export async function startCommand(deps: CliDeps, options: { config?: string }):
       logger,
       cwd: io.cwd,
       runQueue: config.queues.run,
+      ...(runtime.httpApi === undefined ? {} : { api: runtime.httpApi }),
     });
   } catch (e) {
     await runtime.stop().catch(() => undefined);

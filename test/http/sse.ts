@@ -1,0 +1,21 @@
+/** One Server-Sent Event: its `event` name and its `data` parsed as JSON. */
+export interface SseEvent {
+  event: string;
+  data: unknown;
+}
+
+/** Parses a complete `text/event-stream` body (blank-line separated events). */
+export function parseSse(text: string): SseEvent[] {
+  return text
+    .split(/\r?\n\r?\n/)
+    .filter((block) => block.trim() !== '')
+    .map((block) => {
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split(/\r?\n/)) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
+      }
+      return { event, data: JSON.parse(data.join('\n')) as unknown };
+    });
+}
