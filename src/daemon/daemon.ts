@@ -3,6 +3,7 @@ import { CONFIG_DEFAULTS, type RuntimeConfig } from '../config/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { startAdminServer, type AdminServer, type DaemonStatus } from './admin-server.js';
 import { DaemonError } from './daemon-error.js';
+import { readClusterNodes } from './cluster-view.js';
 import { startHeartbeat, type Heartbeat } from './heartbeat.js';
 import type { DaemonRuntime } from './runtime-port.js';
 import {
@@ -12,6 +13,9 @@ import {
   type SignalSource,
 } from './shutdown-signals.js';
 import { removeStateFile, writeStateFile } from './state-file.js';
+
+/** Queues besides the run queue whose jobs the dashboard lists (the runtime's default names). */
+const DASHBOARD_QUEUES = ['dspex-optimize', 'dspex-eval'];
 
 /** The configuration sections the daemon reads. */
 export type DaemonConfig = Pick<RuntimeConfig, 'admin' | 'shutdown'> & {
@@ -78,13 +82,23 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let admin: AdminServer | null = null;
   let stateFile: string | null = null;
   let adminPortTaken: number | null = null;
+  let redis: Redis | null = null;
   if (config.admin.enabled) {
+    const dashboard = {
+      queues: [options.runQueue ?? CONFIG_DEFAULTS.runQueue, ...DASHBOARD_QUEUES],
+      // The heartbeat connection is opened below; until then the dashboard shows this node only.
+      clusterNodes: () =>
+        redis === null || config.redis === undefined
+          ? Promise.resolve([])
+          : readClusterNodes(redis, config.redis.prefix),
+    };
     const listenOn = (port: number): Promise<AdminServer> =>
       startAdminServer({
         runtime,
         host: config.admin.host,
         port,
         logger: options.logger,
+        dashboard,
         ...(config.admin.token === undefined ? {} : { token: config.admin.token }),
       });
     try {
@@ -115,7 +129,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
   }
 
-  let redis: Redis | null = null;
   let heartbeat: Heartbeat | null = null;
   if (runtime.mode === 'redis' && config.redis !== undefined) {
     redis = new Redis(config.redis.url, {
