@@ -204,7 +204,9 @@ function frontChart(container, { front, evaluated }) {
   };
   const positive = costs.filter((c) => c > 0);
   const logX = positive.length === costs.length && costs.at(-1) / costs[0] > 10;
-  const dollars = (c) => `$${c < 0.01 ? c.toPrecision(2) : c.toFixed(2)}`;
+  // uPlot hands null for ticks it leaves unlabelled (log scales) and for gaps in the legend.
+  const dollars = (c) =>
+    typeof c !== 'number' ? '' : `$${c < 0.01 ? Number(c.toPrecision(2)) : c.toFixed(2)}`;
   return new uPlot(
     {
       title: 'Pareto front: quality against cost',
@@ -216,7 +218,7 @@ function frontChart(container, { front, evaluated }) {
         { label: 'quality' },
       ],
       series: [
-        { label: 'cost', value: (_u, v) => (v === null ? '' : dollars(v)) },
+        { label: 'cost', value: (_u, v) => dollars(v) },
         {
           label: 'evaluated',
           stroke: '#bbb',
@@ -238,6 +240,9 @@ function frontChart(container, { front, evaluated }) {
   );
 }
 
+/** Statuses after which a run changes no more. */
+const FINAL_RUN = new Set(['succeeded', 'failed', 'cancelled']);
+
 function progressLine(run) {
   const { done, total } = run.progress;
   if (total > 0)
@@ -247,7 +252,14 @@ function progressLine(run) {
       el('progress', { max: total, value: Math.min(done, total) }),
       ` ${done}/${total}`,
     );
-  return el('p', { class: 'progress' }, done > 0 ? `step ${done}` : 'not started');
+  const steps = done > 0 ? `${done} step${done === 1 ? '' : 's'}` : '';
+  if (FINAL_RUN.has(run.status))
+    return el(
+      'p',
+      { class: 'progress' },
+      steps === '' ? run.status : `${run.status} after ${steps}`,
+    );
+  return el('p', { class: 'progress' }, steps === '' ? 'not started' : `step ${done}`);
 }
 
 function errorText(error) {
@@ -265,7 +277,7 @@ function drawRun(card, run) {
   const front = frontOf(run.result);
   const frontBox = front === null ? null : el('div', { class: 'chart front-chart' });
   const error = errorText(run.error);
-  element.replaceChildren(
+  const parts = [
     el(
       'h3',
       {},
@@ -280,10 +292,14 @@ function drawRun(card, run) {
       el('strong', { class: 'best-score' }, run.bestScore === null ? '—' : String(run.bestScore)),
     ),
     progressLine(run),
-    run.history.length === 0 ? el('p', { class: 'empty' }, 'No scored trials yet.') : scoreBox,
+    run.history.length > 0 ? scoreBox : null,
+    run.history.length === 0 && front === null
+      ? el('p', { class: 'empty' }, 'No scored trials yet.')
+      : null,
     frontBox,
     error === '' ? null : el('p', { class: 'run-error' }, error),
-  );
+  ];
+  element.replaceChildren(...parts.filter((p) => p !== null));
   if (run.history.length > 0) card.charts.push(scoreChart(scoreBox, run.history));
   if (frontBox !== null) card.charts.push(frontChart(frontBox, front));
 }
