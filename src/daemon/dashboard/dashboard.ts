@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sameSecret } from '../admin-auth.js';
@@ -78,8 +78,8 @@ const ASSETS: Record<string, Asset> = {
  */
 function assetUrl(name: string): URL {
   const here = new URL(`./assets/${name}`, import.meta.url);
-  if (!here.pathname.includes('/dist/src/')) return here;
-  return new URL(`../../../../src/daemon/dashboard/assets/${name}`, import.meta.url);
+  const shipped = new URL(`../../../../src/daemon/dashboard/assets/${name}`, import.meta.url);
+  return existsSync(here) || !existsSync(shipped) ? here : shipped;
 }
 
 /** Browsers may run only the page's own scripts, styles and requests; nothing may frame it. */
