@@ -4,7 +4,7 @@ import type { Logger } from '../telemetry/index.js';
 import { startAdminServer, type AdminServer, type DaemonStatus } from './admin-server.js';
 import { DaemonError } from './daemon-error.js';
 import { readClusterNodes } from './cluster-view.js';
-import { startHeartbeat, type Heartbeat } from './heartbeat.js';
+import { startHeartbeat, type Heartbeat, type NodeHeartbeat } from './heartbeat.js';
 import type { DaemonRuntime } from './runtime-port.js';
 import {
   forcedExitCode,
@@ -82,15 +82,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let admin: AdminServer | null = null;
   let stateFile: string | null = null;
   let adminPortTaken: number | null = null;
-  let redis: Redis | null = null;
+  // The heartbeat connection is opened below; until then the dashboard shows this node only.
+  const cluster: { read?: () => Promise<NodeHeartbeat[]> } = {};
   if (config.admin.enabled) {
     const dashboard = {
       queues: [options.runQueue ?? CONFIG_DEFAULTS.runQueue, ...DASHBOARD_QUEUES],
-      // The heartbeat connection is opened below; until then the dashboard shows this node only.
-      clusterNodes: () =>
-        redis === null || config.redis === undefined
-          ? Promise.resolve([])
-          : readClusterNodes(redis, config.redis.prefix),
+      clusterNodes: () => cluster.read?.() ?? Promise.resolve([]),
     };
     const listenOn = (port: number): Promise<AdminServer> =>
       startAdminServer({
@@ -129,6 +126,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
   }
 
+  let redis: Redis | null = null;
   let heartbeat: Heartbeat | null = null;
   if (runtime.mode === 'redis' && config.redis !== undefined) {
     redis = new Redis(config.redis.url, {
@@ -137,6 +135,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       retryStrategy: (times) => Math.min(times * 200, 2_000),
     });
     redis.on('error', (err) => log.debug({ err }, 'heartbeat redis connection error'));
+    const [connection, prefix] = [redis, config.redis.prefix];
+    cluster.read = () => readClusterNodes(connection, prefix);
     heartbeat = await startHeartbeat({
       redis,
       prefix: config.redis.prefix,

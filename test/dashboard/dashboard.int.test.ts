@@ -73,6 +73,8 @@ describe('the dashboard in real headless Chromium against a 2-node Redis cluster
   let context: BrowserContext;
   let pageA: Page;
   let pageB: Page;
+  /** The page of the node that ran the crashing job (its event log shows the crash). */
+  let crashPage: Page;
   const problems: string[] = [];
   const daemons: DaemonProcess[] = [];
   const admin: { url: string; port: number }[] = [];
@@ -169,10 +171,12 @@ describe('the dashboard in real headless Chromium against a 2-node Redis cluster
     );
     // The node that took the job reports the crash on its own event stream.
     const crashed = '#events li.bad[data-type="child_exited"]';
-    await Promise.any([
-      pageA.locator(crashed).first().waitFor({ timeout: WAIT_MS }),
-      pageB.locator(crashed).first().waitFor({ timeout: WAIT_MS }),
-    ]);
+    crashPage = await Promise.any(
+      [pageA, pageB].map(async (page) => {
+        await page.locator(crashed).first().waitFor({ timeout: WAIT_MS });
+        return page;
+      }),
+    );
     const row = pageA.locator(`#jobs tr[data-job-id="${jobId}"][data-state="failed"]`);
     await row.waitFor({ timeout: WAIT_MS });
     expect(await row.locator('td.reason').textContent()).toContain(
@@ -240,8 +244,12 @@ describe('the dashboard in real headless Chromium against a 2-node Redis cluster
     expect(await card.locator('.front-chart .u-title').textContent()).toContain(
       'quality against cost',
     );
+    // The screenshot shows the node whose event log has the crash, with both runs' charts.
+    await crashPage
+      .locator(`[data-run-id="${id}"] .front-chart canvas`)
+      .waitFor({ timeout: WAIT_MS });
     mkdirSync(OUTPUT, { recursive: true });
-    await pageA.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });
+    await crashPage.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });
     expect(problems).toEqual([]);
   }, 120_000);
 });
