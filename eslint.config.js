@@ -12,6 +12,20 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard page's scripts run in the browser (src/daemon/dashboard/assets).
+    files: ['src/daemon/dashboard/assets/**/*.js'],
+    languageOptions: {
+      globals: {
+        document: 'readonly',
+        fetch: 'readonly',
+        EventSource: 'readonly',
+        Node: 'readonly',
+        setTimeout: 'readonly',
+        setInterval: 'readonly',
+      },
+    },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': [
         'error',

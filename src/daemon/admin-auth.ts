@@ -10,9 +10,16 @@ export function hasBearerToken(req: IncomingMessage, token: string): boolean {
   if (typeof header !== 'string') return false;
   const match = /^Bearer\s+(.+)$/i.exec(header.trim());
   if (match === null) return false;
-  const given = createHash('sha256')
-    .update(match[1] ?? '')
-    .digest();
-  const wanted = createHash('sha256').update(token).digest();
-  return timingSafeEqual(given, wanted);
+  return sameSecret(match[1] ?? '', token);
+}
+
+/**
+ * Constant-time comparison of a given secret with the wanted one, whatever their lengths (both are
+ * hashed first, so a length mismatch leaks nothing either).
+ */
+export function sameSecret(given: string, wanted: string): boolean {
+  return timingSafeEqual(
+    createHash('sha256').update(given).digest(),
+    createHash('sha256').update(wanted).digest(),
+  );
 }

@@ -4,7 +4,8 @@ import { adminExposureProblem } from '../config/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { hasBearerToken } from './admin-auth.js';
 import { DaemonError } from './daemon-error.js';
-import { toJsonText } from './json-safe.js';
+import { createDashboard, type DashboardViews } from './dashboard/dashboard.js';
+import { sendJson, toJsonText } from './json-safe.js';
 import type { DaemonRuntime } from './runtime-port.js';
 
 /** Health of a node as `/health` reports it. */
@@ -24,6 +25,8 @@ export interface AdminServerOptions {
   now?: () => number;
   /** Interval of SSE keep-alive comments, ms. Default 15 000. */
   keepAliveMs?: number;
+  /** What the dashboard lists besides this node (queues, the cluster's other nodes). */
+  dashboard?: DashboardViews;
 }
 
 /** A running admin endpoint. */
@@ -88,6 +91,18 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     '/tree': (res) => sendJson(res, 200, options.runtime.inspect()),
     '/events': (res, req) => openEventStream(res, req),
   };
+  let boundPort = options.port ?? 0;
+  const dashboard = createDashboard({
+    runtime: options.runtime,
+    queues: options.dashboard?.queues ?? ['dspex-run'],
+    ...(options.dashboard?.clusterNodes === undefined
+      ? {}
+      : { clusterNodes: options.dashboard.clusterNodes }),
+    status: () => status,
+    now,
+    port: () => boundPort,
+    ...(options.token === undefined ? {} : { token: options.token }),
+  });
 
   function openEventStream(res: ServerResponse, req: IncomingMessage): void {
     res.writeHead(200, {
@@ -125,15 +140,22 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (options.token !== undefined && !hasBearerToken(req, options.token)) {
+    const url = new URL(req.url ?? '/', 'http://admin');
+    if (dashboard.intercept(req, res, url)) return;
+    if (
+      options.token !== undefined &&
+      !hasBearerToken(req, options.token) &&
+      !dashboard.hasSession(req)
+    ) {
       res.setHeader('www-authenticate', 'Bearer realm="dspex"');
       sendJson(res, 401, { error: 'missing or wrong bearer token (admin.token is set)' });
       return;
     }
-    const path = new URL(req.url ?? '/', 'http://admin').pathname;
-    const route = routes[path];
+    const path = url.pathname;
+    const route = routes[path] ?? dashboard.routes[path] ?? dashboard.match(path);
     if (route === undefined) {
-      sendJson(res, 404, { error: `no such endpoint ${path}`, endpoints: Object.keys(routes) });
+      const endpoints = [...Object.keys(routes), ...dashboard.endpoints];
+      sendJson(res, 404, { error: `no such endpoint ${path}`, endpoints });
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -145,6 +167,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   }
 
   const port = await listen(server, host, options.port ?? 0);
+  boundPort = port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log.info({ url }, 'admin endpoint listening');
   return {
@@ -186,12 +209,6 @@ function listen(server: Server, host: string, port: number): Promise<number> {
       resolve((server.address() as AddressInfo).port);
     });
   });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = safeJson(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(text);
 }
 
 function safeJson(value: unknown): string {

@@ -4,7 +4,8 @@ import { startHttpServer, type HttpRuntime, type HttpServer } from '../http/inde
 import type { Logger } from '../telemetry/index.js';
 import { startAdminServer, type AdminServer, type DaemonStatus } from './admin-server.js';
 import { DaemonError } from './daemon-error.js';
-import { startHeartbeat, type Heartbeat } from './heartbeat.js';
+import { readClusterNodes } from './cluster-view.js';
+import { startHeartbeat, type Heartbeat, type NodeHeartbeat } from './heartbeat.js';
 import type { DaemonRuntime } from './runtime-port.js';
 import {
   forcedExitCode,
@@ -13,6 +14,9 @@ import {
   type SignalSource,
 } from './shutdown-signals.js';
 import { removeStateFile, writeStateFile } from './state-file.js';
+
+/** Queues besides the run queue whose jobs the dashboard lists (the runtime's default names). */
+const DASHBOARD_QUEUES = ['dspex-optimize', 'dspex-eval'];
 
 /** The configuration sections the daemon reads. */
 export type DaemonConfig = Pick<RuntimeConfig, 'admin' | 'shutdown'> & {
@@ -85,13 +89,20 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let admin: AdminServer | null = null;
   let stateFile: string | null = null;
   let adminPortTaken: number | null = null;
+  // The heartbeat connection is opened below; until then the dashboard shows this node only.
+  const cluster: { read?: () => Promise<NodeHeartbeat[]> } = {};
   if (config.admin.enabled) {
+    const dashboard = {
+      queues: [options.runQueue ?? CONFIG_DEFAULTS.runQueue, ...DASHBOARD_QUEUES],
+      clusterNodes: () => cluster.read?.() ?? Promise.resolve([]),
+    };
     const listenOn = (port: number): Promise<AdminServer> =>
       startAdminServer({
         runtime,
         host: config.admin.host,
         port,
         logger: options.logger,
+        dashboard,
         ...(config.admin.token === undefined ? {} : { token: config.admin.token }),
       });
     try {
@@ -156,6 +167,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       retryStrategy: (times) => Math.min(times * 200, 2_000),
     });
     redis.on('error', (err) => log.debug({ err }, 'heartbeat redis connection error'));
+    const [connection, prefix] = [redis, config.redis.prefix];
+    cluster.read = () => readClusterNodes(connection, prefix);
     heartbeat = await startHeartbeat({
       redis,
       prefix: config.redis.prefix,

@@ -1,3 +1,5 @@
+import type { ServerResponse } from 'node:http';
+
 /**
  * JSON text of a value that may hold things JSON cannot carry (bigints, cycles, errors): bigints
  * become strings, errors their name and message, repeated objects `"[circular]"`. Snapshots and
@@ -19,4 +21,11 @@ export function toJsonText(value: unknown, space?: number): string {
     space,
   ) as string | undefined;
   return text ?? 'null';
+}
+
+/** Answers `status` with `body` as JSON ({@link toJsonText}). */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = toJsonText(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(text);
 }

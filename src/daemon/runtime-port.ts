@@ -36,6 +36,59 @@ export interface RuntimeEventView {
   readonly type: string;
 }
 
+/** A job of a queue as the dashboard lists it (the transport's `JobInfo`, structurally). */
+export interface JobView {
+  readonly id: string;
+  readonly queue: string;
+  readonly data: unknown;
+  readonly state: string;
+  readonly attemptsMade: number;
+  readonly attempts: number;
+  readonly failedReason?: string;
+  /** Epoch ms. */
+  readonly createdAt: number;
+  readonly finishedAt?: number;
+}
+
+/** An optimization run as the dashboard shows it (the store's `OptimizationRun`, structurally). */
+export interface OptimizationRunView {
+  readonly id: string;
+  readonly program: string;
+  readonly optimizer: string;
+  readonly status: string;
+  readonly progress: { readonly done: number; readonly total: number };
+  readonly bestScore: number | null;
+  /** Scored trials; `at` is an ISO timestamp. */
+  readonly history: readonly {
+    readonly step: number;
+    readonly score: number;
+    readonly at: string;
+  }[];
+  readonly result?: unknown;
+  readonly error?: unknown;
+  /** ISO timestamps. */
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** The read side of a runtime's job transport the dashboard uses (`Transport`, structurally). */
+export interface JobListingView {
+  /** Jobs of `queue` in `state`, newest first. */
+  listJobs(
+    queue: string,
+    state: 'waiting' | 'delayed' | 'active' | 'completed' | 'failed',
+    options?: { limit?: number },
+  ): Promise<readonly JobView[]>;
+}
+
+/** The read side of a runtime's store the dashboard uses (`Store`, structurally). */
+export interface RunStoreView {
+  readonly optimizationRuns: {
+    list(query?: { limit?: number }): Promise<{ items: readonly OptimizationRunView[] }>;
+    find(id: string): Promise<OptimizationRunView | undefined>;
+  };
+}
+
 /**
  * The runtime surface the daemon serves and shuts down. `startRuntime`'s `Runtime` satisfies it.
  *
@@ -59,4 +112,8 @@ export interface DaemonRuntime {
   drain(deadlineMs: number): Promise<void>;
   /** Drains, then stops the tree in reverse start order. */
   stop(): Promise<void>;
+  /** The job transport, read by the dashboard's job list (absent: the list is empty). */
+  readonly transport?: JobListingView;
+  /** The store, read by the dashboard's optimization runs (absent: no runs shown). */
+  readonly store?: RunStoreView;
 }

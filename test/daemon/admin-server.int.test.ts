@@ -80,6 +80,11 @@ describe('admin endpoint', () => {
       '/metrics',
       '/tree',
       '/events',
+      '/dashboard',
+      '/api/nodes',
+      '/api/jobs',
+      '/api/runs',
+      '/api/runs/:id',
     ]);
     expect((await fetch(`${admin.url}/tree`, { method: 'POST' })).status).toBe(405);
   });

@@ -1,0 +1,255 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { RedisStore } from '../../src/store/index.js';
+import { BullMQTransport } from '../../src/transport/index.js';
+import {
+  ROOT,
+  cleanEnv,
+  projectDir,
+  runDspex,
+  startDaemonProcess,
+  type DaemonProcess,
+} from '../cli/cli-process.js';
+import { startOpenAIFixture, type LMFixture, type RecordedRequest } from '../fixtures/index.js';
+
+const PROGRAMS = join(ROOT, 'test', 'dashboard', 'programs.ts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUTPUT = join(ROOT, 'test-output');
+const TOKEN = 'dashboard-e2e-token';
+/** Playwright's waits on DOM conditions end here at the latest (a slow shared CI machine). */
+const WAIT_MS = 90_000;
+
+/** Arithmetic questions; the answers are what `exact_match` compares. */
+const TRAINSET = [
+  ['2 + 3', '5'],
+  ['7 - 7', '0'],
+  ['4 * 6', '24'],
+  ['12 / 4', '3'],
+  ['9 + 8', '17'],
+  ['6 * 7', '42'],
+  ['15 - 6', '9'],
+  ['20 / 5', '4'],
+].map(([q, a]) => ({ question: `What is ${q}?`, answer: a }));
+
+function solve(a: number, op: string, b: number): number {
+  if (op === '+') return a + b;
+  if (op === '-') return a - b;
+  if (op === '*') return a * b;
+  return a / b;
+}
+
+function text(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content))
+    return content.map((p) => (p as { text?: string }).text ?? '').join('');
+  return '';
+}
+
+/**
+ * A simulated model on the OpenAI wire protocol: it answers the question of the prompt's last
+ * message, right or wrong by a deterministic rule that depends on the demos in the prompt, so the
+ * candidate programs of a random search score differently (a chart with a shape).
+ */
+function arithmeticModel(req: RecordedRequest) {
+  const messages = (req.body.messages ?? []) as { role: string; content: unknown }[];
+  const last = text(messages.at(-1)?.content);
+  const m = /What is (\d+) ([-+*/]) (\d+)\?/.exec(last);
+  if (m === null) return undefined;
+  const [a, op, b] = [Number(m[1]), m[2]!, Number(m[3])];
+  const demos = messages.filter((x) => x.role === 'assistant').length;
+  const right = demos >= 3 || (a + b + demos) % 3 !== 0;
+  const answer = solve(a, op, b) + (right ? 0 : 1);
+  return { text: `[[ ## answer ## ]]\n${answer}\n\n[[ ## completed ## ]]` };
+}
+
+describe('the dashboard in real headless Chromium against a 2-node Redis cluster', () => {
+  const url = inject('redisUrl');
+  const prefix = `dashboard-${process.pid}-${Date.now()}`;
+  let fixture: LMFixture;
+  let env: NodeJS.ProcessEnv;
+  let browser: Browser;
+  let context: BrowserContext;
+  let pageA: Page;
+  let pageB: Page;
+  /** The page of the node that ran the crashing job (its event log shows the crash). */
+  let crashPage: Page;
+  const problems: string[] = [];
+  const daemons: DaemonProcess[] = [];
+  const admin: { url: string; port: number }[] = [];
+  let transport: BullMQTransport;
+
+  beforeAll(async () => {
+    fixture = await startOpenAIFixture();
+    fixture.recordRequests = false;
+    fixture.handle(arithmeticModel);
+    env = cleanEnv({ OPENAI_BASE_URL: fixture.url, OPENAI_API_KEY: 'test-key' });
+    for (const id of ['node-a', 'node-b']) {
+      const cwd = projectDir({
+        programs: PROGRAMS,
+        redis: { url, prefix },
+        node: { id },
+        admin: { port: 0, token: TOKEN },
+        shutdown: { drainTimeoutMs: 5_000 },
+      });
+      daemons.push(startDaemonProcess(cwd, env));
+    }
+    const [states] = await Promise.all([
+      Promise.all(daemons.map((d) => d.waitForState())),
+      (async () => {
+        browser = await chromium.launch({ executablePath: CHROMIUM });
+      })(),
+    ]);
+    for (const s of states) admin.push({ url: `http://127.0.0.1:${s.port}`, port: s.port });
+    transport = new BullMQTransport({ url, prefix });
+    context = await browser.newContext({ viewport: { width: 1360, height: 1000 } });
+    [pageA, pageB] = await Promise.all([context.newPage(), context.newPage()]);
+    for (const page of [pageA, pageB]) {
+      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+      });
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const d of daemons) d.kill();
+    await transport?.close();
+    await fixture?.close();
+  });
+
+  it('without the token the page is a 401 login form; a wrong token is refused', async () => {
+    const anonymous = await browser.newContext();
+    try {
+      const page = await anonymous.newPage();
+      const bare = await page.goto(`${admin[0]!.url}/dashboard`);
+      expect(bare?.status()).toBe(401);
+      await page.locator('input[name="token"]').waitFor({ timeout: WAIT_MS });
+      const wrong = await page.goto(`${admin[0]!.url}/dashboard?token=not-it`);
+      expect(wrong?.status()).toBe(401);
+      expect(await page.getByRole('alert').textContent()).toContain('wrong');
+      const api = await page.goto(`${admin[0]!.url}/api/nodes`);
+      expect(api?.status()).toBe(401);
+    } finally {
+      await anonymous.close();
+    }
+  }, 120_000);
+
+  it('?token= is traded for an HttpOnly session cookie, and the page shows both nodes live', async () => {
+    await pageA.goto(`${admin[0]!.url}/?token=${TOKEN}`);
+    expect(new URL(pageA.url()).pathname).toBe('/dashboard');
+    expect(pageA.url()).not.toContain(TOKEN);
+    const cookies = await context.cookies(admin[0]!.url);
+    const session = cookies.find((c) => c.name === `dspex_admin_${admin[0]!.port}`);
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(session?.value).not.toContain(TOKEN);
+
+    await pageA.locator('#live[data-state="open"]').waitFor({ timeout: WAIT_MS });
+    for (const node of ['node-a', 'node-b'])
+      await pageA
+        .locator(`[data-node-id="${node}"] [data-actor-id="program-workers"]`)
+        .waitFor({ timeout: WAIT_MS });
+    expect(await pageA.locator('[data-node-id="node-a"] .tag').textContent()).toBe('this node');
+    expect(
+      await pageA
+        .locator('[data-node-id="node-b"] [data-actor-id="root"]')
+        .first()
+        .getAttribute('data-status'),
+    ).toBe('running');
+
+    await pageB.goto(`${admin[1]!.url}/dashboard?token=${TOKEN}`);
+    await pageB.locator('#live[data-state="open"]').waitFor({ timeout: WAIT_MS });
+  }, 120_000);
+
+  it('a job that crashes its worker appears as a crash and as a failed job with its reason', async () => {
+    const jobId = await transport.enqueue(
+      'dspex-run',
+      { program: 'crash', inputs: {} },
+      { attempts: 1 },
+    );
+    // The node that took the job reports the crash on its own event stream.
+    const crashed = '#events li.bad[data-type="child_exited"]';
+    crashPage = await Promise.any(
+      [pageA, pageB].map(async (page) => {
+        await page.locator(crashed).first().waitFor({ timeout: WAIT_MS });
+        return page;
+      }),
+    );
+    const row = pageA.locator(`#jobs tr[data-job-id="${jobId}"][data-state="failed"]`);
+    await row.waitFor({ timeout: WAIT_MS });
+    expect(await row.locator('td.reason').textContent()).toContain(
+      'cannot read properties of undefined',
+    );
+  }, 120_000);
+
+  it('an optimization run shows its progress, best score and a chart of its trials', async () => {
+    const cwd = projectDir({ programs: PROGRAMS });
+    const trainset = join(cwd, 'train.jsonl');
+    writeFileSync(trainset, TRAINSET.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const params = { metric: 'exact_match', maxBootstrappedDemos: 3, numCandidatePrograms: 4 };
+    const res = await runDspex(
+      ['optimize', 'qa', '-o', 'random-search', '-t', trainset]
+        .concat(['--params', JSON.stringify(params), '--redis', url, '--prefix', prefix])
+        .concat(['--log-level', 'error']),
+      { cwd, env },
+    );
+    expect(res.code, res.stderr).toBe(0);
+    const run = JSON.parse(res.stdout) as {
+      id: string;
+      bestScore: number;
+      history: { score: number }[];
+    };
+    expect(run.history.length).toBeGreaterThan(3);
+    const card = pageA.locator(`[data-run-id="${run.id}"][data-status="succeeded"]`);
+    await card.locator('.score-chart canvas').waitFor({ timeout: WAIT_MS });
+    expect(await card.locator('.best-score').textContent()).toBe(String(run.bestScore));
+    expect(await card.locator('h3').textContent()).toContain('qa · random-search');
+    // uPlot's legend lists the series it drew.
+    const legend = await card.locator('.score-chart .u-legend').textContent();
+    expect(legend).toContain('best so far');
+  }, 180_000);
+
+  it('a run that recorded a Pareto front gets a quality-against-cost chart; screenshot', async () => {
+    // A space search's run record (the Variable System's front points: quality %, $/example).
+    const store = new RedisStore({ redis: url, prefix: `${prefix}:store` });
+    let id: string;
+    try {
+      const created = await store.optimizationRuns.create({
+        program: 'qa',
+        optimizer: 'space-search',
+        status: 'running',
+      });
+      id = created.id;
+      const point = (model: string, quality: number, cost: number) => ({
+        configuration: { model },
+        quality,
+        cost,
+        latency: 100,
+      });
+      await store.optimizationRuns.update(id, {
+        status: 'succeeded',
+        bestScore: 91,
+        result: {
+          front: [point('mini', 62, 0.0004), point('small', 80, 0.002), point('large', 91, 0.02)],
+          evaluated: [point('mini-t0.7', 55, 0.0005), point('small-t0.7', 70, 0.003)],
+        },
+      });
+    } finally {
+      await store.close();
+    }
+    const card = pageA.locator(`[data-run-id="${id}"]`);
+    await card.locator('.front-chart canvas').waitFor({ timeout: WAIT_MS });
+    expect(await card.locator('.front-chart .u-title').textContent()).toContain(
+      'quality against cost',
+    );
+    // The screenshot shows the node whose event log has the crash, with both runs' charts.
+    await crashPage
+      .locator(`[data-run-id="${id}"] .front-chart canvas`)
+      .waitFor({ timeout: WAIT_MS });
+    mkdirSync(OUTPUT, { recursive: true });
+    await crashPage.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
