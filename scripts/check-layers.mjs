@@ -25,6 +25,9 @@ const SRC_RANK = {
   adapters: 3,
   modules: 4,
   evaluate: 5,
+  // Pipelines and the synthesizer compose modules (and CheckOutputs); nothing below them needs them.
+  pipeline: 5,
+  synthesizer: 5,
   retrieval: 5,
   optimizers: 6,
   config: 7,
@@ -38,6 +41,8 @@ const FRAMEWORK = new Set([
   'lm',
   'modules',
   'evaluate',
+  'pipeline',
+  'synthesizer',
   'optimizers',
   'variables',
   'retrieval',
