@@ -106,7 +106,7 @@ describe('a three-stage pipeline with a fallback stage', () => {
         return (await runner.waitForRun(runId, 30_000)).outputs;
       }),
     );
-    const finals = results.map((r) => (r['reply'] as { outputs: FinalState }).outputs);
+    const finals = results.map((r) => (r['reply'] as unknown as { outputs: FinalState }).outputs);
     for (const [i, state] of finals.entries()) {
       const local = (await triage.call({ ticket: tickets[i] as string })).toDict();
       expect({ ...state, cleanedOn: 0 }).toEqual({ ...local, cleanedOn: 0 });
