@@ -49,3 +49,4 @@ export {
 } from './python-format.js';
 export { zodToFieldType, zodFieldInfo } from './zod-type.js';
 export type { ZodFieldInfo } from './zod-type.js';
+export { ml } from './ml-types.js';
