@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ChatAdapter } from '../../src/adapters/index.js';
 import { DummyLM } from '../../src/lm/index.js';
 import { Predict } from '../../src/modules/index.js';
