@@ -25,11 +25,12 @@ const SRC_RANK = {
   adapters: 3,
   modules: 4,
   evaluate: 5,
-  // Pipelines and the synthesizer compose modules (and CheckOutputs); nothing below them needs them.
+  // Pipelines compose modules (and CheckOutputs); nothing below them needs them.
   pipeline: 5,
-  synthesizer: 5,
   retrieval: 5,
   optimizers: 6,
+  // The synthesizer counts its LM calls with evaluate's CallAccounting, as the optimizers do.
+  synthesizer: 6,
   config: 7,
   daemon: 8,
   cli: 9,

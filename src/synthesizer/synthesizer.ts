@@ -1,3 +1,5 @@
+import { isDspexError } from '../errors/index.js';
+import { CallAccounting } from '../evaluate/index.js';
 import type { LM } from '../lm/index.js';
 import type { Module } from '../modules/index.js';
 import {
@@ -5,7 +7,6 @@ import {
   Example,
   Predict,
   type ExampleLike,
-  type LmUsage,
   type Prediction,
 } from '../modules/index.js';
 import {
@@ -137,13 +138,22 @@ export class Synthesizer {
   async generate(n: number): Promise<SynthesisResult> {
     if (!Number.isInteger(n) || n < 1)
       throw new SynthesizerError('invalid_options', `n must be a positive integer, got ${n}`);
-    const usage: LmUsage[] = [];
-    const track = <P extends Prediction>(p: P): P => {
-      if (p.usage !== undefined) usage.push(p.usage);
-      return p;
-    };
+    // Every LM call of the run is counted, failed ones (an unparsable answer) included.
+    const accounting = new CallAccounting();
+    const made = await accounting.run(() => this.#generate(n));
+    const stats = accounting.stats();
+    const usage = { promptTokens: 0, completionTokens: 0, cost: 0 };
+    for (const t of Object.values(stats.usage)) {
+      usage.promptTokens += t.promptTokens;
+      usage.completionTokens += t.completionTokens;
+      usage.cost += t.cost;
+    }
+    return { ...made, lmCalls: stats.lmCalls, usage };
+  }
+
+  async #generate(n: number): Promise<Pick<SynthesisResult, 'examples' | 'rejected'>> {
     const lmOption = this.#options.lm === undefined ? {} : { lm: this.#options.lm };
-    const task = await this.#task(lmOption, track);
+    const task = await this.#task(lmOption);
     const generator = new Predict(this.#generatorSignature(), lmOption);
     const labeler = this.#options.labeler ?? this.#defaultLabeler(task, lmOption);
     const random = seededRandom(this.#options.seed ?? 0);
@@ -154,38 +164,41 @@ export class Synthesizer {
     for (let call = 0; call < maxCalls && examples.length < n; call++) {
       const shown = shuffleInPlace(random, [...this.seeds]).slice(0, 3);
       const temperature = Math.round((0.7 + 0.35 * random()) * 100) / 100;
+      const asked = Math.min(this.batchSize, n - examples.length);
       let batch: Prediction;
       try {
-        batch = track(
-          await generator.call(
-            {
-              task_description: task,
-              seed_examples: shown.map((s) => JSON.stringify(s.inputs().toDict())).join('\n'),
-              avoid: examples.slice(-20).map((e) => JSON.stringify(e.inputs().toDict())),
+        batch = await generator.call(
+          {
+            task_description: task,
+            seed_examples: shown.map((s) => JSON.stringify(s.inputs().toDict())).join('\n'),
+            avoid: examples.slice(-20).map((e) => JSON.stringify(e.inputs().toDict())),
+          },
+          {
+            config: {
+              n: Math.min(this.batchSize, n - examples.length),
+              temperature,
+              rolloutId: call,
             },
-            {
-              config: {
-                n: Math.min(this.batchSize, n - examples.length),
-                temperature,
-                rolloutId: call,
-              },
-            },
-          ),
+          },
         );
       } catch {
         rejected.failed++;
         continue;
       }
-      const candidates = [...batch.completions].map((c) => c.toDict());
+      // A provider may return more choices than asked: label no more than needed.
+      const candidates = [...batch.completions].slice(0, asked).map((c) => c.toDict());
       const labelled = await Promise.all(
         candidates.map(async (inputs) => {
           const key = this.#key(inputs);
           if (seen.has(key)) return 'duplicate' as const;
           seen.add(key);
           try {
-            return { inputs, outputs: track(await labeler.call(inputs)).toDict() };
-          } catch {
-            return 'failed' as const;
+            return { inputs, outputs: (await labeler.call(inputs)).toDict() };
+          } catch (error) {
+            // A label the signature refuses (e.g. out of its bounds) fails the parse: invalid.
+            return isDspexError(error, 'adapter_parse')
+              ? ('invalid' as const)
+              : ('failed' as const);
           }
         }),
       );
@@ -199,10 +212,10 @@ export class Synthesizer {
         else if (examples.length < n) examples.push(example);
       }
     }
-    return { examples, rejected, ...totals(usage) };
+    return { examples, rejected };
   }
 
-  async #task(lmOption: { lm?: LM }, track: (p: Prediction) => Prediction): Promise<string> {
+  async #task(lmOption: { lm?: LM }): Promise<string> {
     if (this.#options.task !== undefined && this.#options.task.trim() !== '')
       return this.#options.task;
     // Instructions '' give DSPy's generic default ("Given the fields …"), which says nothing of the task.
@@ -213,7 +226,7 @@ export class Synthesizer {
       lmOption,
     );
     const examples = this.seeds.map((s) => JSON.stringify(s.toDict())).join('\n');
-    const { explanation } = track(await explain.call({ examples })) as Prediction & {
+    const { explanation } = (await explain.call({ examples })) as Prediction & {
       explanation: unknown;
     };
     return String(explanation);
@@ -266,17 +279,4 @@ export class Synthesizer {
     }
     return new Example(data).withInputs(...this.signature.inputFields.map((f) => f.name));
   }
-}
-
-function totals(usage: readonly LmUsage[]): Pick<SynthesisResult, 'lmCalls' | 'usage'> {
-  let calls = 0;
-  const sum = { promptTokens: 0, completionTokens: 0, cost: 0 };
-  for (const perModel of usage)
-    for (const t of Object.values(perModel)) {
-      calls += t.calls;
-      sum.promptTokens += t.promptTokens;
-      sum.completionTokens += t.completionTokens;
-      sum.cost += t.cost;
-    }
-  return { lmCalls: calls, usage: sum };
 }
