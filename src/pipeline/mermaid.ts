@@ -25,8 +25,13 @@ const SHAPES = {
   circle: ['(("', '"))'],
 } as const;
 
+/** Label text for Mermaid: quotes and angle brackets as entities, line breaks as `<br/>`. */
 function escape(text: string): string {
-  return text.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
+  return text
+    .replace(/"/g, '#quot;')
+    .replace(/</g, '#lt;')
+    .replace(/>/g, '#gt;')
+    .replace(/\n/g, '<br/>');
 }
 
 function signatureOf(predictor: Predictor): string {

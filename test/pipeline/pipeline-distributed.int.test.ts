@@ -155,9 +155,9 @@ describe('a three-stage pipeline with a fallback stage', () => {
       expect(stdout).toMatch(/^flowchart TD\n/);
       for (const part of [
         '["clean: transform"]',
-        '("classify#1: Predict\ntext → category, confidence")',
+        '("classify#1: Predict<br/>text → category, confidence")',
         '-.->|on failure|',
-        '("reply: Predict\ntext, category → reply")',
+        '("reply: Predict<br/>text, category → reply")',
       ])
         expect(stdout).toContain(part);
       const unknown = await runDspex(['graph', 'nope'], dir);

@@ -279,7 +279,7 @@ describe('toMermaid', () => {
     for (const part of [
       '["clean: transform"]',
       '{{"nonEmpty: validate"}}',
-      '("classify#1: Predict\ntext → category, confidence")',
+      '("classify#1: Predict<br/>text → category, confidence")',
       '-.->|on failure|',
       '{{"check classify#2 (retries 0)"}}',
       '(("facets: parallel"))',
@@ -291,7 +291,7 @@ describe('toMermaid', () => {
 
   it('renders_any_module_with_its_predictor_signature', () => {
     expect(toMermaid(new ChainOfThought('question -> answer'), { direction: 'LR' })).toBe(
-      'flowchart LR\n  n0("ChainOfThought: ChainOfThought\nquestion → reasoning, answer")\n  n1(["outputs"])\n  n0 --> n1\n',
+      'flowchart LR\n  n0("ChainOfThought: ChainOfThought<br/>question → reasoning, answer")\n  n1(["outputs"])\n  n0 --> n1\n',
     );
   });
 });

@@ -97,7 +97,7 @@ describe('dspex synthesize and dspex graph in process', () => {
     const { code, out } = await cli(['graph', 'qa', '--direction', 'LR']);
     expect(code).toBe(0);
     expect(out).toBe(
-      'flowchart LR\n  n0("Predict: Predict\nquestion → answer, difficulty")\n  n1(["outputs"])\n  n0 --> n1\n',
+      'flowchart LR\n  n0("Predict: Predict<br/>question → answer, difficulty")\n  n1(["outputs"])\n  n0 --> n1\n',
     );
   });
 });
