@@ -17,6 +17,7 @@ describe('the pipeline state is typed end to end', () => {
         return s.confidence > 0.5;
       })
       .predict('reply', new ChainOfThought('text, category -> reply'));
+    expectTypeOf(p).toHaveProperty('steps');
     type Out = typeof p extends { call(i: never): Promise<Prediction<infer O>> } ? O : never;
     expectTypeOf<Out>().toEqualTypeOf<{
       ticket: string;
@@ -40,12 +41,14 @@ describe('the pipeline state is typed end to end', () => {
       a: (b) => b.transform('x', (s) => ({ doubled: s.n * 2 })),
       b: (b) => b.transform('y', () => ({ label: 'hi' })),
     });
+    expectTypeOf(fan).toHaveProperty('steps');
     type FanOut = typeof fan extends { call(i: never): Promise<Prediction<infer O>> } ? O : never;
     expectTypeOf<FanOut>().toEqualTypeOf<{ n: number; doubled: number; label: string }>();
     const route = pipeline<{ n: number }>().branch('r', () => 'a', {
       a: (b) => b.transform('x', () => ({ out: 1 })),
       b: (b) => b.transform('y', () => ({ out: 'one' })),
     });
+    expectTypeOf(route).toHaveProperty('steps');
     type Routed = typeof route extends { call(i: never): Promise<Prediction<infer O>> } ? O : never;
     expectTypeOf<Routed['out']>().toEqualTypeOf<number | string>();
   });
