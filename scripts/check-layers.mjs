@@ -25,8 +25,12 @@ const SRC_RANK = {
   adapters: 3,
   modules: 4,
   evaluate: 5,
+  // Pipelines compose modules (and CheckOutputs); nothing below them needs them.
+  pipeline: 5,
   retrieval: 5,
   optimizers: 6,
+  // The synthesizer counts its LM calls with evaluate's CallAccounting, as the optimizers do.
+  synthesizer: 6,
   config: 7,
   // The HTTP API: served by the daemon (above it), talks to the runtime through its own port.
   http: 7.5,
@@ -40,6 +44,8 @@ const FRAMEWORK = new Set([
   'lm',
   'modules',
   'evaluate',
+  'pipeline',
+  'synthesizer',
   'optimizers',
   'variables',
   'retrieval',

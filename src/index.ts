@@ -30,6 +30,8 @@ export * from './optimizers/index.js';
 export * from './variables/index.js';
 export * from './retrieval/index.js';
 export * from './sandbox/index.js';
+export * from './pipeline/index.js';
+export * from './synthesizer/index.js';
 
 // Names used by two areas: the public meaning is the first; the other is renamed here.
 export type { JsonSchema } from './lm/index.js';

@@ -36,6 +36,7 @@ for (const [signal, number] of [
 
 const code = await runCli(argv, {
   startRuntime: startCliRuntime,
+  programTools: async (loaded) => (await import('./program-tools.js')).loadProgramTools(loaded),
   io: processIO(interrupt.signal),
 });
 // Exit explicitly: a closed runtime may leave idle handles (sockets being torn down) behind, and

@@ -9,6 +9,7 @@ import {
   type RuntimeConfig,
   type RuntimeConfigInput,
 } from '../src/config/index.js';
+import type { PipelineEntry } from './pipelines.js';
 
 /** What `startRuntime` accepts: a config object (programs as a path or a record) or `loadConfig()`'s result. */
 export type StartRuntimeConfig =
@@ -21,6 +22,8 @@ export interface ResolvedRuntimeConfig {
   programs: Record<string, unknown>;
   /** The programs module's `metrics` export, if any (named metrics every node knows). */
   metrics: Record<string, Metric>;
+  /** The programs module's `pipelines` export, if any (hosted as stage jobs on every node). */
+  pipelines?: Record<string, PipelineEntry>;
 }
 
 const INLINE = '<inline>';
@@ -32,9 +35,11 @@ function isLoaded(
 }
 
 /** Imports the programs module: its default export is the record of programs (DESIGN §5). */
-async function importPrograms(
-  path: string,
-): Promise<{ programs: Record<string, unknown>; metrics: Record<string, Metric> }> {
+async function importPrograms(path: string): Promise<{
+  programs: Record<string, unknown>;
+  metrics: Record<string, Metric>;
+  pipelines?: Record<string, PipelineEntry>;
+}> {
   const file = isAbsolute(path) ? path : resolve(process.cwd(), path);
   const mod = await importUserModule(file, 'programs module');
   const programs = mod.default;
@@ -53,7 +58,19 @@ async function importPrograms(
   const metrics = (
     typeof mod.metrics === 'object' && mod.metrics !== null ? mod.metrics : {}
   ) as Record<string, Metric>;
-  return { programs: programs as Record<string, unknown>, metrics };
+  const pipelines = mod.pipelines;
+  if (pipelines === undefined) return { programs: programs as Record<string, unknown>, metrics };
+  if (typeof pipelines !== 'object' || pipelines === null || Array.isArray(pipelines))
+    throw new ConfigError(
+      'invalid_config',
+      `programs module ${file} exports \`pipelines\` as ${Array.isArray(pipelines) ? 'an array' : typeof pipelines}; export a record (name → Pipeline or { stages })`,
+      { details: { path: file } },
+    );
+  return {
+    programs: programs as Record<string, unknown>,
+    metrics,
+    pipelines: pipelines as Record<string, PipelineEntry>,
+  };
 }
 
 /** Validates the configuration (defaults applied) and loads the programs. */

@@ -8,7 +8,7 @@ import type { CircuitBreakerConfig, CircuitState } from '../src/resilience/index
 import type { OptimizationRun, Store } from '../src/store/index.js';
 import type { BackoffOptions, Transport } from '../src/transport/index.js';
 import type { FieldDelta, ProgramConfig } from '../actors/index.js';
-import type { PipelineDeclaration } from './pipelines.js';
+import type { PipelineEntry } from './pipelines.js';
 import type {
   DeployOutcome,
   DeployTarget,
@@ -171,8 +171,11 @@ export interface RuntimeOptions {
   jobs?: { attempts?: number; backoff?: BackoffOptions };
   /** Circuit breaker of the client pool (default 5 failures, 30 s open, 1 probe). */
   breaker?: CircuitBreakerConfig;
-  /** Pipelines of programs: each stage is a job (queue `dspex-pipeline-<name>`) any node may run. */
-  pipelines?: Record<string, PipelineDeclaration>;
+  /**
+   * Pipelines: DAGs of programs, or `Pipeline` modules; each stage is a job (queue
+   * `dspex-pipeline-<name>`) any node may run. Added to the programs module's `pipelines` export.
+   */
+  pipelines?: Record<string, PipelineEntry>;
   /**
    * Route asynchronous faults (a program's timer throwing, an unhandled rejection) to the execution
    * they came from instead of letting them end the process (default true; the handlers are

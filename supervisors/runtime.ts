@@ -48,7 +48,12 @@ export async function startRuntime(
   input: StartRuntimeConfig,
   options: RuntimeOptions = {},
 ): Promise<Runtime> {
-  const { config, programs, metrics: moduleMetrics } = await resolveRuntimeConfig(input);
+  const {
+    config,
+    programs,
+    metrics: moduleMetrics,
+    pipelines: modulePipelines,
+  } = await resolveRuntimeConfig(input);
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const nodeId = options.nodeId ?? config.node.id ?? `${hostname()}-${process.pid}-${nanoid(6)}`;
   const catalog = new ProgramCatalog(programs);
@@ -213,7 +218,7 @@ export async function startRuntime(
     );
   // A node's LM histories hold every call's messages and raw answer: keep them short (RSS).
   resetGlobalHistory(config.lm.historySize);
-  const hosted = hostPipelines(options.pipelines ?? {}, transport, rt.deps, {
+  const hosted = hostPipelines({ ...modulePipelines, ...options.pipelines }, transport, rt.deps, {
     concurrency: config.queues.concurrency,
     drainTimeoutMs: config.shutdown.drainTimeoutMs,
   });

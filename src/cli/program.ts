@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { CliDeps } from './cli-deps.js';
 import { CliError, EXIT_CODES, EXIT_CODES_HELP } from './cli-error.js';
 import type { EvalOptions } from './commands/eval.js';
+import type { GraphOptions } from './commands/graph.js';
 import type { InspectOptions } from './commands/inspect.js';
 import type { JobsOptions } from './commands/jobs.js';
 import type { DeployOptions } from './commands/deploy.js';
@@ -11,6 +12,7 @@ import type { RunsOptions } from './commands/runs.js';
 import type { RunOptions } from './commands/run.js';
 import type { SubmitOptions } from './commands/submit.js';
 import type { VariablesOptions } from './commands/variables.js';
+import type { SynthesizeOptions } from './commands/synthesize.js';
 import { toCliError } from './runtime-errors.js';
 
 const ENV_HELP = `Environment:
@@ -358,6 +360,37 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
       (await import('./commands/deploy.js')).deployCommand(deps, name, opts),
     ),
   );
+
+  program
+    .command('graph <program>')
+    .description("print a Mermaid flowchart of <program>'s stages or modules (no LM calls)")
+    .addOption(configOption())
+    .addOption(
+      new Option('--direction <dir>', 'flow direction').choices(['TD', 'LR']).default('TD'),
+    )
+    .action(
+      act(async (name: string, opts: GraphOptions) =>
+        (await import('./commands/graph.js')).graphCommand(deps, name, opts),
+      ),
+    );
+
+  program
+    .command('synthesize <program>')
+    .description(
+      "generate labelled examples for <program>'s signature from seed examples; writes JSONL",
+    )
+    .addOption(configOption())
+    .requiredOption('-s, --seed <file>', 'seed examples: JSON Lines (or a .json array)')
+    .requiredOption('-n, --count <n>', 'examples to generate', positiveInt)
+    .requiredOption('--out <file>', 'where to write the examples (JSON Lines)')
+    .option('--task <text>', "task description (default: the program's instructions)")
+    .option('--batch-size <n>', 'examples asked of the LM per call (default 5)', positiveInt)
+    .option('--random-seed <n>', 'seed of the sampling schedule (default 0)', Number)
+    .action(
+      act(async (name: string, opts: SynthesizeOptions) =>
+        (await import('./commands/synthesize.js')).synthesizeCommand(deps, name, opts),
+      ),
+    );
 
   return program;
 }

@@ -1,5 +1,6 @@
 import type { ZodType } from 'zod';
 import { allowsNone, type FieldType } from './field-type.js';
+import { constraintsOf } from './zod-type.js';
 
 /** Whether a field is given to the LM or produced by it. */
 export type FieldKind = 'input' | 'output';
@@ -68,6 +69,8 @@ export function makeField(init: {
   constraints?: string | undefined;
 }): Field {
   const hasDefault = init.hasDefault ?? ('default' in init && init.default !== undefined);
+  const constraints =
+    init.constraints ?? (init.type.zod === undefined ? undefined : constraintsOf(init.type.zod));
   const field: Field = {
     name: init.name,
     kind: init.kind,
@@ -79,7 +82,9 @@ export function makeField(init: {
     ...(hasDefault ? { default: init.default } : {}),
     ...(init.defaultFactory ? { defaultFactory: init.defaultFactory } : {}),
     typeUndefined: init.typeUndefined ?? false,
-    ...(init.constraints ? { constraints: init.constraints } : {}),
+    // A type with bounds (an ML type such as `probability` or `float[0, 10]`, a custom zod type)
+    // shows them as DSPy shows a constrained Pydantic field.
+    ...(constraints ? { constraints } : {}),
   };
   return Object.freeze(field);
 }

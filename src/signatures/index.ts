@@ -55,3 +55,4 @@ export {
 } from './python-format.js';
 export { zodToFieldType, zodFieldInfo, zodTypes } from './zod-type.js';
 export type { ZodFieldInfo } from './zod-type.js';
+export { ml } from './ml-types.js';

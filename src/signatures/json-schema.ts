@@ -38,6 +38,29 @@ function literalSchema(values: readonly (string | number | boolean | null)[]): J
   return base;
 }
 
+/**
+ * `maxItems` / `minItems` of a list whose zod schema bounds its length (e.g. `embedding[768]`), as
+ * Pydantic writes them for `Annotated[list[float], Field(min_length=…, max_length=…)]`.
+ */
+function lengthBounds(t: FieldType): { maxItems?: number; minItems?: number } {
+  const checks =
+    (t.zod as unknown as { _zod?: { def?: { checks?: { _zod: { def: LengthCheck } }[] } } })?._zod
+      ?.def?.checks ?? [];
+  const out: { maxItems?: number; minItems?: number } = {};
+  for (const c of checks) {
+    const d = c._zod.def;
+    if (d.check === 'max_length' && typeof d.maximum === 'number') out.maxItems = d.maximum;
+    if (d.check === 'min_length' && typeof d.minimum === 'number') out.minItems = d.minimum;
+  }
+  return out;
+}
+
+interface LengthCheck {
+  check?: string;
+  minimum?: unknown;
+  maximum?: unknown;
+}
+
 function build(t: FieldType, defs: Map<string, JsonSchema>, top: boolean): JsonSchema {
   switch (t.kind) {
     case 'str':
@@ -53,7 +76,11 @@ function build(t: FieldType, defs: Map<string, JsonSchema>, top: boolean): JsonS
     case 'any':
       return {};
     case 'list':
-      return { items: t.item ? build(t.item, defs, false) : {}, type: 'array' };
+      return {
+        items: t.item ? build(t.item, defs, false) : {},
+        ...lengthBounds(t),
+        type: 'array',
+      };
     case 'set':
       return { items: t.item ? build(t.item, defs, false) : {}, type: 'array', uniqueItems: true };
     case 'tuple':

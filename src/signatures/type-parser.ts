@@ -2,6 +2,7 @@ import { FieldTypes, type FieldType, type LiteralValue } from './field-type.js';
 import type { ZodType } from 'zod';
 import { SignatureError } from './errors.js';
 import { ANONYMOUS_MODEL_NAME } from './json-schema.js';
+import { ML_NAMES, mlGeneric } from './ml-types.js';
 import { zodToFieldType } from './zod-type.js';
 
 /**
@@ -215,6 +216,8 @@ function customType(name: string, custom: FieldType | ZodType): FieldType {
 function resolveName(name: string): FieldType {
   const simple = SIMPLE[name.replace(/^(typing|dspy|builtins)\./, '')];
   if (simple) return simple;
+  const ml = ML_NAMES[name];
+  if (ml) return ml();
   throw new SignatureError(`Unknown name: ${name}`, { details: { name } });
 }
 
@@ -244,6 +247,14 @@ function combine(left: Node, right: Node): Node {
 
 function applyGeneric(rawName: string, args: Node[]): FieldType {
   const name = canonicalName(rawName);
+  // ML types with bounds or a dimension: `float[0, 10]`, `str[1, 280]`, `embedding[768]`.
+  if (args.every((a) => a.k === 'const')) {
+    const ml = mlGeneric(
+      name,
+      args.map((a) => (a as { v: LiteralValue }).v),
+    );
+    if (ml !== undefined) return ml;
+  }
   if (!GENERIC.has(name)) {
     resolveName(rawName);
     throw new SignatureError(`Type ${rawName} is not subscriptable`);

@@ -96,6 +96,9 @@ interface SimpleTypes {
   dict: Record<string, unknown>;
   Dict: Record<string, unknown>;
   object: Record<string, unknown>;
+  /** ML types (src/signatures/ml-types.ts): floats in [0, 1]. */
+  probability: number;
+  confidence: number;
 }
 
 type StripModule<N extends string> = N extends `${'typing' | 'dspy' | 'builtins'}.${infer R}`
@@ -122,8 +125,20 @@ type Elements<Args extends string[], C> = Args extends [
   ? [TypeOf<H, C>, ...Elements<R, C>]
   : [];
 
-/** `Name[Args]`: list / set / tuple / dict / Optional / Union / Literal, else `unknown`. */
+/**
+ * `Name[Args]`: list / set / tuple / dict / Optional / Union / Literal, the ML types
+ * (`embedding[768]`, bounded `float[0, 10]`, `int[1, 5]`, `str[1, 280]`), else `unknown`.
+ */
 type GenericType<N extends string, Args extends string[], C> =
+  StripModule<N> extends 'embedding'
+    ? number[]
+    : StripModule<N> extends 'float' | 'number' | 'int' | 'integer'
+      ? number
+      : StripModule<N> extends 'str' | 'string'
+        ? string
+        : ListLikeType<N, Args, C>;
+
+type ListLikeType<N extends string, Args extends string[], C> =
   StripModule<N> extends 'list' | 'List' | 'set' | 'Set' | 'frozenset' | 'FrozenSet'
     ? TypeOf<Args[0] & string, C>[]
     : StripModule<N> extends 'tuple' | 'Tuple'

@@ -85,7 +85,7 @@ function boundText(v: unknown): string {
  * The human-readable constraints DSPy derives from Pydantic field arguments (`ge`, `lt`,
  * `min_length`, …), read from the zod schema's checks in declaration order.
  */
-function constraintsOf(schema: ZodType): string | undefined {
+export function constraintsOf(schema: ZodType): string | undefined {
   const checks =
     (defOf(schema) as ZodDef & { checks?: { _zod: { def: ZodCheckDef } }[] }).checks ?? [];
   const parts: string[] = [];
