@@ -56,6 +56,7 @@ export {
   programWorkerMachine,
   programWorkerMessage,
   programWorkerStart,
+  programTaskStart,
 } from './program-worker.js';
 export type { ProgramWorkerInput, ProgramWorkerMessage } from './program-worker.js';
 export {

@@ -62,6 +62,8 @@ export type {
 } from './child-spec.js';
 export { actorWorker, ExitSignal, SHUTDOWN_EVENT } from './worker.js';
 export type { ActorWorkerOptions, ShutdownEvent } from './worker.js';
+export { taskWorker, taskResult, isTask } from './task.js';
+export type { TaskContext, TaskWorkerOptions } from './task.js';
 export { reply, DEFAULT_CALL_TIMEOUT } from './call.js';
 export type { ReplyHandle, CallEvent, CallOptions } from './call.js';
 export { Pid } from './process.js';
