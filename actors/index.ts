@@ -47,7 +47,7 @@ export type {
 export { PooledLM, poolKey } from './pooled-lm.js';
 export type { PoolHandle, PooledCallReport } from './pooled-lm.js';
 export { ProgramCatalog, unknownProgram } from './program-catalog.js';
-export { materializeProgram } from './program-materialize.js';
+export { ProgramCache, materializeProgram } from './program-materialize.js';
 export type { MaterializedProgram } from './program-materialize.js';
 export { effectiveConfig, runExecution, withActiveVersion } from './execution.js';
 export type { ExecutionRequest, ExecutionResult, ExecutionServices } from './execution.js';
