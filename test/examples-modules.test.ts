@@ -20,6 +20,12 @@ describe.concurrent('module examples offline', () => {
     expect(out).toContain('optimized: 73.33% token F1 on 10 dev questions');
     expect(out).toContain('saved predictors: answer.predict; reloaded program scores 73.33%');
   }, 90_000);
+
+  it('rlm.ts explores a long document in the sandbox and submits the answer', async () => {
+    const out = await runExample('rlm.ts');
+    expect(out).toContain('output: 1 line 1337: the vault code is 4-8-15-16');
+    expect(out).toContain('answer: 4-8-15-16 (2 steps)');
+  }, 90_000);
 });
 
 describe('rag example against an OpenAI-compatible endpoint', () => {

@@ -66,3 +66,5 @@ export { CheckOutputs } from './check-outputs.js';
 export type { CheckOutputsOptions, OutputCheck } from './check-outputs.js';
 export { ProgramOfThought, parseCode } from './program-of-thought.js';
 export type { ProgramOfThoughtOptions } from './program-of-thought.js';
+export { RLM, formatHistory, formatStepOutput, replVariable, stripCodeFences } from './rlm.js';
+export type { REPLEntry, RLMExtras, RLMOptions } from './rlm.js';

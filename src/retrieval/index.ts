@@ -7,3 +7,5 @@ export type { RetrieveOptions } from './retrieve.js';
 export { KNN, knnText } from './knn.js';
 export { hashingEmbedder, hashingVector, wordTokens } from './hashing-embedder.js';
 export type { HashingEmbedderOptions } from './hashing-embedder.js';
+export { LanceVectorStore } from './lance-vector-store.js';
+export type { LanceVectorStoreOptions } from './lance-vector-store.js';

@@ -27,6 +27,49 @@ export function checkK(k: number): void {
 }
 
 /**
+ * Checks a batch before any of it is written: non-empty string ids, one vector length (the store's
+ * `dims`, else the batch's first). Returns the batch's vector length.
+ */
+export function checkBatch(
+  records: readonly VectorRecord[],
+  dims: number | undefined,
+): number | undefined {
+  let expected = dims ?? records[0]?.vector.length;
+  for (const r of records) {
+    if (typeof r.id !== 'string' || r.id === '') {
+      throw new RetrievalError('invalid_argument', 'A vector record needs a non-empty string id.');
+    }
+    checkDims(r.vector, expected);
+    expected ??= r.vector.length;
+  }
+  return expected;
+}
+
+/** Rejects a vector whose length is not `dims` (no check while `dims` is undefined). */
+export function checkDims(vector: readonly number[], dims: number | undefined): void {
+  if (dims !== undefined && vector.length !== dims) {
+    throw new RetrievalError(
+      'dimension_mismatch',
+      `Vector has ${vector.length} dimensions; the store holds ${dims}-dimensional vectors.`,
+      { details: { expected: dims, got: vector.length } },
+    );
+  }
+}
+
+/** Dot product of two vectors of one length (the cosine of two unit vectors). */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] as number) * (b[i] as number);
+  return sum;
+}
+
+/** The `k` best hits: descending score, ties by id (deterministic across stores). */
+export function rankHits(hits: VectorHit[], k: number): VectorHit[] {
+  hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return hits.slice(0, k);
+}
+
+/**
  * Exact nearest-neighbour search in memory (the embedded default): cosine similarity against every
  * record, ties broken by id. Fine for corpora up to ~10^5 passages; nothing is persisted.
  *
@@ -47,17 +90,7 @@ export class MemoryVectorStore implements VectorStore {
 
   async upsert(records: readonly VectorRecord[]): Promise<void> {
     // Validate the whole batch first, so a bad record leaves the store untouched.
-    let dims = this.dims ?? records[0]?.vector.length;
-    for (const r of records) {
-      if (typeof r.id !== 'string' || r.id === '') {
-        throw new RetrievalError(
-          'invalid_argument',
-          'A vector record needs a non-empty string id.',
-        );
-      }
-      this.checkDims(r.vector, dims);
-      dims ??= r.vector.length;
-    }
+    const dims = checkBatch(records, this.dims);
     for (const r of records) {
       const record: VectorRecord = { ...r, vector: [...r.vector] };
       this.items.set(r.id, { record, unit: unitVector(r.vector) });
@@ -68,21 +101,18 @@ export class MemoryVectorStore implements VectorStore {
   async search(vector: readonly number[], k: number): Promise<VectorHit[]> {
     checkK(k);
     if (this.dims === undefined) return [];
-    this.checkDims(vector, this.dims);
+    checkDims(vector, this.dims);
     const q = unitVector(vector);
     const scored: VectorHit[] = [];
     for (const { record, unit } of this.items.values()) {
-      let dot = 0;
-      for (let i = 0; i < q.length; i++) dot += (q[i] as number) * (unit[i] as number);
       scored.push({
         id: record.id,
         text: record.text,
         metadata: { ...(record.metadata ?? {}) },
-        score: dot,
+        score: dot(q, unit),
       });
     }
-    scored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return scored.slice(0, k);
+    return rankHits(scored, k);
   }
 
   delete(ids: readonly string[]): Promise<void> {
@@ -93,15 +123,5 @@ export class MemoryVectorStore implements VectorStore {
 
   count(): Promise<number> {
     return Promise.resolve(this.items.size);
-  }
-
-  private checkDims(vector: readonly number[], dims: number | undefined): void {
-    if (dims !== undefined && vector.length !== dims) {
-      throw new RetrievalError(
-        'dimension_mismatch',
-        `Vector has ${vector.length} dimensions; the store holds ${dims}-dimensional vectors.`,
-        { details: { expected: dims, got: vector.length } },
-      );
-    }
   }
 }

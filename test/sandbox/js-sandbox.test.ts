@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runInSandbox } from '../../src/sandbox/index.js';
+import { openSandboxSession, runInSandbox } from '../../src/sandbox/index.js';
 
 describe('runInSandbox', () => {
   it('returns the completion value, or what SUBMIT received', async () => {
@@ -117,5 +117,72 @@ describe('runInSandbox escapes', () => {
     const r = await runInSandbox('function f(n) { return f(n + 1) + 1 } f(0)');
     expect(r).toMatchObject({ ok: false, kind: 'error' });
     expect(r.ok ? '' : r.message).toMatch(/stack/i);
+  });
+});
+
+describe('openSandboxSession', () => {
+  it('keeps globals between executions and reassigns the given variables each time', async () => {
+    const session = await openSandboxSession();
+    try {
+      expect(
+        await session.execute('const seen = []; seen.push(input); seen.length', {
+          variables: { input: 'a' },
+        }),
+      ).toMatchObject({ ok: true, value: 1 });
+      const second = await session.execute('input = "mutated"; seen.push(input); seen', {
+        variables: { input: 'b' },
+      });
+      expect(second).toMatchObject({ ok: true, value: ['a', 'mutated'], submitted: false });
+      // A later execution gets the original value again, and a fresh log and SUBMIT.
+      expect(
+        await session.execute('console.log(input); SUBMIT(seen.length)', {
+          variables: { input: 'b' },
+        }),
+      ).toEqual({
+        ok: true,
+        value: 2,
+        submitted: true,
+        logs: ['b'],
+        toolCalls: 0,
+      });
+    } finally {
+      session.close();
+    }
+  });
+
+  it('applies the time limit to each execution, and the session survives a timeout', async () => {
+    let t = 0;
+    let ticking = true;
+    // An injected clock that advances on every look while `ticking`: no real waiting.
+    const session = await openSandboxSession({
+      timeoutMs: 1000,
+      now: () => (ticking ? (t += 50) : t),
+    });
+    try {
+      expect(await session.execute('var n = 1; while (true) {}')).toMatchObject({
+        ok: false,
+        kind: 'timeout',
+      });
+      ticking = false;
+      expect(await session.execute('n + 1')).toMatchObject({ ok: true, value: 2 });
+    } finally {
+      session.close();
+    }
+  });
+
+  it('counts tool calls over the whole session and refuses work once closed', async () => {
+    const session = await openSandboxSession({ tools: { ping: () => 'pong' }, maxToolCalls: 2 });
+    expect(await session.execute('ping()')).toMatchObject({ ok: true, toolCalls: 1 });
+    expect(await session.execute('ping(); ping()')).toMatchObject({
+      ok: false,
+      kind: 'tool_call_limit',
+    });
+    expect(session.toolCalls).toBe(3);
+    session.close();
+    session.close();
+    expect(await session.execute('1')).toMatchObject({
+      ok: false,
+      message: 'Error: the sandbox session is closed.',
+    });
   });
 });
