@@ -21,7 +21,7 @@ import { ActorError, describeError } from './actor-error.js';
 import { SpanCallback } from './span-callback.js';
 import { CLIENT_POOL } from './client-pool.js';
 import type { ProgramCatalog } from './program-catalog.js';
-import { materializeProgram } from './program-materialize.js';
+import { materializeProgram, type ProgramCache } from './program-materialize.js';
 import { checkVariableOverrides } from './program-variables.js';
 import { callActor } from './protocol.js';
 import {
@@ -108,6 +108,10 @@ export interface ExecutionServices {
   policy?: JobPolicy;
   /** Record each execution's trace (default true). */
   recordTrace?: boolean;
+  /** Materialized programs by configuration (default: materialize one per execution). */
+  programs?: ProgramCache;
+  /** Wraps an LM in the client pool directly (default: an `acquire` call to the pool actor). */
+  pool?: { lmFor(lm: LM): LM };
   /** The LM to use when the program has none of its own (default: the configured one). */
   defaultLm?: () => LM | undefined;
   /** Told when an execution starts and ends (runtime events). */
@@ -442,14 +446,27 @@ export async function runExecution(
       // Newly unpinned by the registry: fall back to the store's active version.
       effective = await withActiveVersion(store, request.program, effective);
     else effective = withActive(effective);
-    const program = await materializeProgram({
-      name: request.program,
+    const contextLm = services.defaultLm?.() ?? currentSettings().lm;
+    const direct = services.pool;
+    const build = (): ReturnType<typeof materializeProgram> =>
+      materializeProgram({
+        name: request.program,
+        base,
+        config: effective,
+        store,
+        contextLm,
+        pool:
+          direct === undefined
+            ? (lm) => callActor<LM>(kernel, CLIENT_POOL, { type: 'acquire', lm })
+            : (lm) => Promise.resolve(direct.lmFor(lm)),
+      });
+    const program = await (services.programs?.get(
+      request.program,
       base,
-      config: effective,
-      store,
-      contextLm: services.defaultLm?.() ?? currentSettings().lm,
-      pool: (lm) => callActor<LM>(kernel, CLIENT_POOL, { type: 'acquire', lm }),
-    });
+      effective,
+      contextLm,
+      build,
+    ) ?? build());
     const trace: TraceEntry[] = [];
     const parent = request.traceContext ?? activeTraceContext();
     const prediction = await inSpan(

@@ -57,7 +57,7 @@ export type {
 export { PooledLM, poolKey } from './pooled-lm.js';
 export type { PoolHandle, PooledCallReport } from './pooled-lm.js';
 export { ProgramCatalog, unknownProgram } from './program-catalog.js';
-export { materializeProgram } from './program-materialize.js';
+export { ProgramCache, materializeProgram } from './program-materialize.js';
 export type { MaterializedProgram } from './program-materialize.js';
 export { effectiveConfig, runExecution, withActiveVersion } from './execution.js';
 export type {
@@ -72,6 +72,7 @@ export {
   programWorkerMachine,
   programWorkerMessage,
   programWorkerStart,
+  programTaskStart,
 } from './program-worker.js';
 export type { ProgramWorkerInput, ProgramWorkerMessage } from './program-worker.js';
 export {

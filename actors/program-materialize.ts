@@ -70,3 +70,60 @@ export async function materializeProgram(args: {
     stateVersion: config.stateVersion,
   };
 }
+
+/**
+ * Materialized programs of a node, by program and effective configuration (and context LM): the
+ * deep copy, optimized state, demos and pooled LM copies are built once per configuration
+ * revision instead of once per job. Executions of one configuration share the instance, as
+ * DSPy's `Evaluate`/`Parallel` share one program across threads: a hosted program's `forward`
+ * must not keep per-call state on the module (predictors do not). At most `capacity` entries,
+ * the least recently used dropped first; a failed build is not kept.
+ */
+export class ProgramCache {
+  private readonly entries = new Map<
+    string,
+    { base: Module; lm: LM | undefined; program: Promise<MaterializedProgram> }
+  >();
+
+  constructor(private readonly capacity = 64) {}
+
+  /**
+   * The cached program `name` (built from `base`) with `config` and `contextLm`, or the one
+   * `build` makes (a reloaded catalog's new `base` or another context LM is a miss).
+   */
+  get(
+    name: string,
+    base: Module,
+    config: ProgramConfig,
+    contextLm: LM | undefined,
+    build: () => Promise<MaterializedProgram>,
+  ): Promise<MaterializedProgram> {
+    const key = `${name}\u0000${JSON.stringify(config)}`;
+    const hit = this.entries.get(key);
+    if (hit !== undefined && hit.lm === contextLm && hit.base === base) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit.program;
+    }
+    const program = build();
+    const entry = { base, lm: contextLm, program };
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    if (this.entries.size > this.capacity)
+      this.entries.delete(this.entries.keys().next().value as string);
+    program.catch(() => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    });
+    return program;
+  }
+
+  /** Drops every entry (e.g. after the program catalog changed). */
+  clear(): void {
+    this.entries.clear();
+  }
+
+  /** Entries held. */
+  get size(): number {
+    return this.entries.size;
+  }
+}

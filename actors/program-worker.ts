@@ -5,6 +5,9 @@ import {
   ExitSignal,
   Pid,
   actorWorker,
+  isTask,
+  taskResult,
+  taskWorker,
   tuple,
   type ReplyHandle,
   type StartFunction,
@@ -16,6 +19,7 @@ import {
   type ExecutionResult,
   type ExecutionServices,
 } from './execution.js';
+import { ActorError, type ActorErrorCode } from './actor-error.js';
 import { callActor, parseMessage, replyHandleOf, type ActorReply } from './protocol.js';
 import {
   VARIABLE_REGISTRY,
@@ -54,6 +58,16 @@ interface Context extends ProgramWorkerInput {
 
 /** Failures of the job itself (not of the program), replied with their own code and message. */
 const JOB_FAILURES = new Set(['invalid_job', 'unknown_program', 'poison_job']);
+
+/** The error a caller sees for a failed execution (what {@link callActor} makes of the reply). */
+function failureError(error: unknown, program: string): ActorError {
+  const { error: e } = failureReply(error, program) as Extract<ActorReply, { ok: false }>;
+  return new ActorError(e.code as ActorErrorCode, e.message, {
+    retryable: e.retryable,
+    details: e.details ?? {},
+    cause: error,
+  });
+}
 
 function failureReply(error: unknown, program: string): ActorReply {
   const d = describeError(error);
@@ -201,9 +215,56 @@ export function programWorkerStart(services: ExecutionServices): StartFunction {
 }
 
 /**
- * Runs one execution on a started worker and unwraps the reply.
+ * Runs one execution on a started worker (an actor: `execute` call, reply unwrapped; a task:
+ * its result).
  * @internal
  */
 export async function executeOn(services: ExecutionServices, pid: Pid): Promise<ExecutionResult> {
+  if (isTask(pid)) return executeTask(pid);
   return callActor<ExecutionResult>(services.kernel, pid, { type: 'execute' }, 'infinity');
+}
+
+/**
+ * The lean start function of program workers when the variable registry's table is at hand (a
+ * node): each worker is a light task process (src/kernel/task.ts) running one execution, with no
+ * xstate actor, mailbox or reply handle. The same outcomes as {@link programWorkerMachine}: a
+ * typed failure (`DspexError`) is an outcome (the task exits `normal`); any other throw crashes
+ * the worker, so `program-workers` reports it, and the caller gets the same `execution_failed`
+ * error either way. Read the result with {@link executeTask}.
+ */
+export function programTaskStart(
+  services: ExecutionServices & { variables: NonNullable<ExecutionServices['variables']> },
+): StartFunction {
+  const { variables, kernel } = services;
+  return taskWorker(
+    async (_ctx, ...args) => {
+      const request = args[0] as ExecutionRequest;
+      try {
+        return await runExecution(
+          services,
+          request,
+          () => currentConfig(variables, request.program, kernel.clock.now()).config,
+        );
+      } catch (error) {
+        if (error instanceof DspexError) throw failureError(error, request.program);
+        throw new ExitSignal(tuple('program_crashed', describeError(error).message), {
+          cause: failureError(error, request.program),
+        });
+      }
+    },
+    { isOutcome: (error) => error instanceof DspexError },
+  );
+}
+
+/**
+ * The outcome of an execution started by {@link programTaskStart}: its result, or the same
+ * `ActorError` a program-worker actor's reply gives (a crash included).
+ */
+async function executeTask(pid: Pid): Promise<ExecutionResult> {
+  try {
+    return await taskResult<ExecutionResult>(pid);
+  } catch (error) {
+    if (error instanceof ExitSignal && error.cause instanceof ActorError) throw error.cause;
+    throw error;
+  }
 }

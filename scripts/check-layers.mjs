@@ -123,6 +123,14 @@ function place(file) {
   return { top: parts[0], area: parts[0] === 'src' && parts.length > 2 ? parts[1] : null };
 }
 
+/**
+ * One clock (issue 8): time and timers are declared once, in src/time (rank 0). Anywhere else a
+ * new `interface/class/type …Clock` is a second source of time (aliases such as
+ * `type StoreClock = Pick<Clock, 'now'>` are allowed: they name a part of the one clock).
+ */
+const CLOCK_DECL_RE = /^\s*export\s+(?:interface|class|abstract class)\s+(\w*Clock)\b/m;
+const CLOCK_HOME = join('src', 'time') + sep;
+
 const files = TOP.flatMap((t) => walk(join(root, t)));
 const problems = [];
 const graph = new Map();
@@ -130,6 +138,11 @@ const graph = new Map();
 for (const file of files) {
   const from = place(file);
   const edges = [];
+  const clock = CLOCK_DECL_RE.exec(readFileSync(file, 'utf8'));
+  if (clock && !relative(root, file).startsWith(CLOCK_HOME))
+    problems.push(
+      `${relative(root, file)}: declares ${clock[1]}; time has one home, src/time (use its Clock)`,
+    );
   for (const { spec, typeOnly } of importsOf(file)) {
     const rel = relative(root, file);
     if (!spec.startsWith('.')) {

@@ -113,7 +113,13 @@ export class RuntimeNodeImpl implements Runtime {
     this.startedAt = kernel.clock.now();
   }
 
+  /** Whether anyone listens to runtime events (events are built only then). */
+  get observed(): boolean {
+    return this.listeners.size > 0;
+  }
+
   emit(body: EventBody): void {
+    if (this.listeners.size === 0) return;
     const event = { ...body, at: this.kernel.clock.now() } as RuntimeEvent;
     for (const l of [...this.listeners]) {
       try {
@@ -125,6 +131,9 @@ export class RuntimeNodeImpl implements Runtime {
   }
 
   onKernelEvent(e: KernelEvent): void {
+    // Restarts are counted whoever listens; the rest are runtime events built only when observed.
+    if (this.listeners.size === 0 && e.type !== 'child_restarted' && e.type !== 'process_exited')
+      return;
     switch (e.type) {
       case 'child_started':
         return this.emit({
@@ -194,11 +203,11 @@ export class RuntimeNodeImpl implements Runtime {
       this.queueInFlight.set(queue, (this.queueInFlight.get(queue) ?? 0) + 1);
       this.metricsRegistry.jobsInFlight.inc({ queue });
       const end = this.metricsRegistry.jobDuration.startTimer({ queue });
-      this.emit({ type: 'job', queue, jobId: job.id, phase: 'started' });
+      if (this.observed) this.emit({ type: 'job', queue, jobId: job.id, phase: 'started' });
       try {
         const out = await handler(job);
         this.metricsRegistry.jobsTotal.inc({ queue, outcome: 'completed' });
-        this.emit({ type: 'job', queue, jobId: job.id, phase: 'completed' });
+        if (this.observed) this.emit({ type: 'job', queue, jobId: job.id, phase: 'completed' });
         return out;
       } catch (error) {
         this.metricsRegistry.jobsTotal.inc({ queue, outcome: 'failed' });

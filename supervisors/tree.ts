@@ -7,6 +7,7 @@ import {
   VARIABLE_REGISTRY,
   clientPoolMachine,
   evaluationWorkerStart,
+  programTaskStart,
   programWorkerStart,
   queueBridgeMachine,
   schemaRegistryMachine,
@@ -96,6 +97,17 @@ function bridge(
 }
 
 /**
+ * Program workers are light task processes when the variable registry's table is at hand (a
+ * node: no actor, mailbox or reply per job), xstate actors subscribed to the registry otherwise.
+ */
+function programWorkerFor(services: TeleprompterServices): StartFunction {
+  const { variables } = services;
+  return variables === undefined
+    ? programWorkerStart(services)
+    : programTaskStart({ ...services, variables });
+}
+
+/**
  * The runtime's supervision tree (DESIGN §4; strategies explained in supervisors/README.md):
  *
  * ```
@@ -154,7 +166,7 @@ export function runtimeTree(deps: TreeDeps): TreeSpec {
         name: CLIENT_POOL,
         start: actorWorker(clientPoolMachine, { input: { pool: deps.pool } }),
       },
-      dynamic(TREE_NAMES.programWorkers, wrap(programWorkerStart(deps.services)), deps.concurrency),
+      dynamic(TREE_NAMES.programWorkers, wrap(programWorkerFor(deps.services)), deps.concurrency),
       dynamic(TREE_NAMES.evaluationWorkers, evaluationWorkerStart(deps.services)),
       dynamic(TREE_NAMES.teleprompterWorkers, teleprompterWorkerStart(deps.services)),
       {

@@ -8,12 +8,17 @@ import { Pid, SupervisorProcess, formatTerm, type Kernel } from '../src/kernel/i
  */
 export class WorkerSlots {
   private waiters: (() => void)[] = [];
+  /** Child exits seen so far: a start refused for `max_children` waits only if none came since. */
+  private exits = 0;
   private closed = false;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly kernel: Kernel) {
     this.unsubscribe = kernel.subscribe((e) => {
-      if (e.type === 'child_exited' || e.type === 'process_exited') this.wake();
+      if (e.type === 'child_exited' || e.type === 'process_exited') {
+        this.exits++;
+        this.wake();
+      }
     });
   }
 
@@ -31,12 +36,9 @@ export class WorkerSlots {
     for (;;) {
       if (this.closed)
         throw new ActorError('stopping', 'the runtime is stopping', { retryable: true });
-      const waitForSlot = new Promise<void>((resolve) => this.waiters.push(resolve));
+      const exitsBefore = this.exits;
       const r = await this.supervisor(name).startChild(args);
-      if (r.ok && r.pid instanceof Pid) {
-        this.wake();
-        return r.pid;
-      }
+      if (r.ok && r.pid instanceof Pid) return r.pid;
       if (r.ok || r.error !== 'max_children')
         throw new ActorError(
           'execution_failed',
@@ -45,7 +47,8 @@ export class WorkerSlots {
             retryable: true,
           },
         );
-      await waitForSlot;
+      if (this.exits === exitsBefore && !this.closed)
+        await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
 

@@ -62,14 +62,16 @@ export type {
 } from './child-spec.js';
 export { actorWorker, ExitSignal, SHUTDOWN_EVENT } from './worker.js';
 export type { ActorWorkerOptions, ShutdownEvent } from './worker.js';
+export { taskWorker, taskResult, isTask } from './task.js';
+export type { TaskContext, TaskWorkerOptions } from './task.js';
 export { reply, DEFAULT_CALL_TIMEOUT } from './call.js';
 export type { ReplyHandle, CallEvent, CallOptions } from './call.js';
 export { Pid } from './process.js';
 export type { ProcessKind } from './process.js';
 export { inspectTree } from './inspect.js';
 export type { ProcessSnapshot } from './inspect.js';
-export { realClock, FakeClock, flushMicrotasks } from './clock.js';
-export type { Clock } from './clock.js';
+export { systemClock as realClock, FakeClock, flushMicrotasks } from '../time/index.js';
+export type { Clock } from '../time/index.js';
 export { KernelError } from './errors.js';
 export { installFaultTrap, runTrapped } from './fault-trap.js';
 export type { UnattributedFault } from './fault-trap.js';

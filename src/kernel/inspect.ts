@@ -2,6 +2,7 @@ import type { Process } from './process.js';
 import { SupervisorProcess } from './supervisor.js';
 import { Restarting } from './child-table.js';
 import type { ChildRecord } from './child-table.js';
+import { TaskProcess } from './task.js';
 import { ActorProcess } from './worker.js';
 
 /** One node of the supervision tree snapshot (`dspex inspect --json`). */
@@ -49,6 +50,8 @@ function nodeOf(
     const snap = proc.actor.getSnapshot() as { value?: unknown };
     if (snap.value !== undefined) node.state = snap.value;
   }
+  // A task has one state while it lives: running its function.
+  if (proc instanceof TaskProcess && proc.alive) node.state = 'running';
   if (proc instanceof SupervisorProcess && proc.alive) {
     node.children = proc.childRecords().map((c) => {
       const pid = c.pid;

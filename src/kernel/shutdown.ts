@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/index.js';
 import type { ResolvedChildSpec } from './child-spec.js';
 import type { Process } from './process.js';
 import type { Term } from './term.js';

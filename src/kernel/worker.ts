@@ -25,13 +25,17 @@ export interface ShutdownEvent {
  * ```
  */
 export class ExitSignal extends Error {
-  constructor(readonly reason: Term) {
+  /** `cause`: what a caller waiting for the process should see (a task's result rejects with it). */
+  constructor(
+    readonly reason: Term,
+    options?: { cause?: unknown },
+  ) {
     // An exit signal is control flow, not a bug: its stack trace is never read, and capturing it
     // cost 7–11 µs per crash (bench/kernel), about a fifth of a restart.
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-      super('exit');
+      super('exit', options);
     } finally {
       Error.stackTraceLimit = limit;
     }

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type TimerClock as Clock } from '../time/index.js';
 import { CircuitOpenError, requireNumber } from './resilience-error.js';
 
 /** The three states of a key's circuit. */

@@ -1,6 +1,5 @@
-export { systemClock } from './clock.js';
-export type { Clock, TimerHandle } from './clock.js';
-export { ManualClock } from './manual-clock.js';
+export { systemClock, FakeClock as ManualClock } from '../time/index.js';
+export type { TimerClock as Clock, TimerHandle } from '../time/index.js';
 export { CircuitOpenError, RateLimitError, ResilienceError } from './resilience-error.js';
 export type { ResilienceErrorCode } from './resilience-error.js';
 export { perMinuteBucket, validateBucketConfig } from './token-bucket.js';

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type TimerClock as Clock } from '../time/index.js';
 import {
   DEFAULT_MAX_WAIT_MS,
   type AcquireOptions,

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type TimerClock as Clock } from '../time/index.js';
 import {
   DEFAULT_MAX_WAIT_MS,
   type AcquireOptions,

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock.js';
+import type { TimerClock as Clock, TimerHandle } from '../time/index.js';
 import { abortedError } from './resilience-error.js';
 import type { TryAcquireResult } from './rate-limiter.js';
 import { waitExceededError } from './token-bucket.js';

@@ -1,10 +1,11 @@
 import { nanoid } from 'nanoid';
+import { systemClock, type Clock } from '../time/index.js';
 
-/** Source of "now" for record timestamps, injectable so tests are deterministic. */
-export interface StoreClock {
-  /** Milliseconds since the Unix epoch (non-negative). */
-  now(): number;
-}
+/**
+ * Source of "now" for record timestamps (milliseconds since the Unix epoch): the runtime's one
+ * {@link Clock} (src/time), of which the store reads only `now`.
+ */
+export type StoreClock = Pick<Clock, 'now'>;
 
 /**
  * Options shared by every {@link Store} implementation.
@@ -52,7 +53,7 @@ export const STORE_DEFAULTS = {
 /** @internal */
 export function resolveStoreOptions(options: StoreOptions = {}): ResolvedStoreOptions {
   return {
-    clock: options.clock ?? { now: () => Date.now() },
+    clock: options.clock ?? systemClock,
     generateId: options.generateId ?? (() => nanoid()),
     maxWriteAttempts: options.maxWriteAttempts ?? STORE_DEFAULTS.maxWriteAttempts,
     executionTtlSeconds: options.executionTtlSeconds ?? 0,

@@ -25,8 +25,9 @@ export { JOB_STATES } from './types.js';
 export { DelayJobError, TransportError, UnrecoverableJobError, isUnrecoverable } from './errors.js';
 export type { TransportErrorCode } from './errors.js';
 export { backoffDelay, MAX_PRIORITY, DEFAULT_CLOSE_TIMEOUT_MS } from './job-options.js';
-export { systemClock } from './clock.js';
-export type { TransportClock } from './clock.js';
+export { systemClock } from '../time/index.js';
+/** The time source of {@link MemoryTransport}: the runtime's one clock (src/time). */
+export type { TimerClock as TransportClock } from '../time/index.js';
 export { MemoryTransport } from './memory/memory-transport.js';
 export type { MemoryTransportOptions } from './memory/memory-transport.js';
 export { BullMQTransport } from './bullmq/bullmq-transport.js';

@@ -1,4 +1,4 @@
-import type { TransportClock } from '../clock.js';
+import type { TimerClock as TransportClock } from '../../time/index.js';
 import { DEFAULT_CLOSE_TIMEOUT_MS } from '../job-options.js';
 import { DelayJobError } from '../errors.js';
 import type {

@@ -1,4 +1,4 @@
-import type { TransportClock } from '../clock.js';
+import type { TimerClock as TransportClock } from '../../time/index.js';
 import { TransportError, failureReason, isUnrecoverable } from '../errors.js';
 import { assertProgress, backoffDelay, type NormalizedEnqueueOptions } from '../job-options.js';
 import {

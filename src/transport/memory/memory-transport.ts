@@ -1,4 +1,4 @@
-import { systemClock, type TransportClock } from '../clock.js';
+import { systemClock, type TimerClock as TransportClock } from '../../time/index.js';
 import { TransportError, jobFailedError, jobNotFoundError, waitTimeoutError } from '../errors.js';
 import {
   assertPayload,

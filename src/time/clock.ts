@@ -1,21 +1,35 @@
 /**
- * The kernel's only source of time. Injected everywhere (supervisor intensity windows, shutdown
- * timeouts, call timeouts, xstate delayed events) so tests can run on a {@link FakeClock}.
- * The shape of `setTimeout`/`clearTimeout` matches xstate's `Clock`, so the same object is
- * passed to `createActor(logic, { clock })`.
+ * The one source of time of the runtime (kernel, resilience, transport, store, job handlers):
+ * injected everywhere so tests run on a {@link FakeClock} instead of sleeping (STYLE habit 6).
+ * The shape of `setTimeout`/`clearTimeout` matches xstate's `Clock`, so the same object is passed
+ * to `createActor(logic, { clock })`.
  */
 export interface Clock {
-  /** Wall-ish time in milliseconds (used for `startedAt`). */
+  /** Epoch-like milliseconds that never go backwards. */
   now(): number;
   /** Whole seconds of monotonic time, like `erlang:monotonic_time(1)` (floor). */
   monotonicSeconds(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
+  /** Runs `fn` once after `ms`. */
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  /** Cancels a timer; a no-op for fired or unknown handles. */
+  clearTimeout(handle: TimerHandle): void;
 }
 
-/** The production clock: `Date.now`, `performance.now` and Node timers. */
-export const realClock: Clock = {
-  now: () => Date.now(),
+/** An opaque handle returned by {@link Clock.setTimeout}. */
+export type TimerHandle = unknown;
+
+/** What a component that only reads the time and sets timers needs of a {@link Clock}. */
+export type TimerClock = Pick<Clock, 'now' | 'setTimeout' | 'clearTimeout'>;
+
+let lastNow = 0;
+
+/**
+ * The production clock. `now()` is `Date.now()` (timestamps shared with other nodes and Redis
+ * stay comparable) but never goes backwards when the wall clock is stepped back: it holds the
+ * last value until the wall clock catches up, so rate buckets and backoffs never see negative time.
+ */
+export const systemClock: Clock = {
+  now: () => (lastNow = Math.max(lastNow, Date.now())),
   monotonicSeconds: () => Math.floor(performance.now() / 1000),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
@@ -49,7 +63,7 @@ export class FakeClock implements Clock {
   private seq = 0;
   private timers: FakeTimer[] = [];
 
-  constructor(startMs = 1_000_000) {
+  constructor(startMs = 0) {
     this.current = startMs;
   }
 

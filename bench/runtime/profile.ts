@@ -1,0 +1,92 @@
+/**
+ * Where a node's CPU goes on the job path: one node (concurrency 8, 0 ms LM) under `--cpu-prof`
+ * runs a burst of `qa` jobs; prints jobs/s, Redis commands per job (every client) and the top
+ * self-time functions of the node's CPU profile, grouped by file.
+ *
+ *   npx tsx bench/runtime/profile.ts [--jobs 2000]
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { spawnNode } from '../../test/runtime/fixtures/node-process.js';
+import { numberOption, startBenchBackends } from './bench-setup.js';
+import { burst } from './measure.js';
+
+// At most the node's default retention of completed jobs (1 000), which the burst counts.
+const JOBS = numberOption('--jobs', 900);
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+}
+
+/** Self samples per function and per file, largest first. */
+function summarize(profile: Profile, top = 40): string {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const fn = new Map<string, number>();
+  const file = new Map<string, number>();
+  for (const id of profile.samples) {
+    const n = byId.get(id);
+    if (n === undefined) continue;
+    const url = n.callFrame.url.replace(/^.*\/(node_modules\/)?/, (m) =>
+      m.includes('node_modules') ? 'nm/' : '',
+    );
+    const where = n.callFrame.url.includes('node_modules')
+      ? n.callFrame.url.replace(/^.*node_modules\//, 'nm/')
+      : n.callFrame.url.replace(/^.*\/glue\//, '');
+    const key = `${n.callFrame.functionName || '(anon)'} ${where || url}:${n.callFrame.lineNumber}`;
+    fn.set(key, (fn.get(key) ?? 0) + 1);
+    const f = where.replace(/(nm\/(@[^/]+\/)?[^/]+).*/, '$1') || n.callFrame.functionName;
+    file.set(f, (file.get(f) ?? 0) + 1);
+  }
+  const total = profile.samples.length;
+  const fmt = (m: Map<string, number>): string =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`)
+      .join('\n');
+  return `by file/package:\n${fmt(file)}\n\nby function:\n${fmt(fn)}`;
+}
+
+const { redis, lmUrl, connection, stop } = await startBenchBackends();
+const dir = mkdtempSync(join(tmpdir(), 'dspex-prof-'));
+const queue = new Queue('dspex-run', { prefix: 'prof', connection });
+const stats = new Redis(redis.url);
+const node = spawnNode({
+  nodeId: 'prof-1',
+  redisUrl: redis.url,
+  prefix: 'prof',
+  lmUrl,
+  concurrency: 8,
+  logLevel: 'error',
+  nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir],
+});
+try {
+  await node.ready;
+  const qa = (i: number): Record<string, unknown> => ({
+    program: 'qa',
+    inputs: { question: `q ${i} ${Math.random()}` },
+  });
+  await burst(queue, stats, 200, qa, 120_000);
+  const r = await burst(queue, stats, JOBS, qa, 600_000);
+  process.stdout.write(
+    `${JOBS} jobs: ${r.jobsPerSec.toFixed(1)} jobs/s, ${r.redisCallsPerJob.toFixed(1)} Redis commands/job, failed ${r.failed}\n`,
+  );
+} finally {
+  await queue.close();
+  stats.disconnect();
+  await node.kill('SIGTERM');
+  await stop();
+}
+const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+if (file !== undefined)
+  process.stdout.write(
+    `${summarize(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile)}\n(profile: ${join(dir, file)})\n`,
+  );

@@ -1,0 +1,125 @@
+import type { StartContext, StartFunction } from './child-spec.js';
+import { KernelError } from './errors.js';
+import type { Kernel } from './kernel.js';
+import { Process } from './process.js';
+import type { Term } from './term.js';
+import { errorToTerm, formatTerm } from './term.js';
+import { ExitSignal } from './worker.js';
+
+/** What a task's body receives: the start context and a signal aborted when it is told to exit. */
+export interface TaskContext extends StartContext {
+  /** Aborted (with the exit reason) when the task is killed or shut down by its supervisor. */
+  readonly signal: AbortSignal;
+}
+
+/** Options of {@link taskWorker}. */
+export interface TaskWorkerOptions {
+  /**
+   * Failures that are outcomes, not crashes: the task exits `normal` and `result` rejects with
+   * the error. Any other throw exits with `{error, <error>}` (an {@link ExitSignal}'s reason as
+   * is), so the supervisor reports it. Default: every throw is a crash.
+   */
+  isOutcome?: (error: unknown) => boolean;
+}
+
+/**
+ * A light worker process: one async function, no mailbox, no xstate actor. It exits `normal`
+ * when the function resolves (or fails with an outcome, see {@link TaskWorkerOptions.isOutcome}),
+ * with the error otherwise; `kill` and supervisor shutdowns abort its signal and end it at once.
+ * The caller that started it reads its value from {@link TaskProcess.result} (no call, no reply
+ * handle). Meant for `temporary` children of a `simple_one_for_one` supervisor: one job each,
+ * isolated, counted by `maxChildren`, reported when they crash.
+ * @internal
+ */
+export class TaskProcess<T = unknown> extends Process {
+  /** Settles with the function's value or error; rejects with `callee_exit` if told to exit first. */
+  readonly result: Promise<T>;
+  private readonly controller = new AbortController();
+  private settle!: { resolve: (v: T) => void; reject: (e: unknown) => void };
+
+  constructor(kernel: Kernel) {
+    super(kernel, 'worker');
+    this.result = new Promise<T>((resolve, reject) => (this.settle = { resolve, reject }));
+    // A caller that never reads the result must not turn a crash into an unhandled rejection.
+    this.result.catch(() => undefined);
+  }
+
+  /** The signal handed to the task's body. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Runs `body`; its end is the process's exit. */
+  run(body: Promise<T>, isOutcome: (error: unknown) => boolean): void {
+    body.then(
+      (value) => {
+        if (!this.alive) return;
+        this.settle.resolve(value);
+        this.die('normal');
+      },
+      (error: unknown) => {
+        if (!this.alive) return;
+        this.settle.reject(error);
+        if (isOutcome(error)) this.die('normal');
+        else this.die(error instanceof ExitSignal ? error.reason : errorToTerm(error));
+      },
+    );
+  }
+
+  signalExit(reason: Term): void {
+    if (!this.alive || reason === 'normal') return;
+    const exit = reason === 'kill' ? 'killed' : reason;
+    this.controller.abort(
+      new KernelError('callee_exit', `the task was stopped: ${formatTerm(exit)}`, {
+        details: { reason: exit },
+      }),
+    );
+    this.settle.reject(this.controller.signal.reason);
+    this.die(exit);
+  }
+}
+
+const never = (): boolean => false;
+
+/**
+ * A start function running `body(ctx, ...args)` as a {@link TaskProcess}. A synchronous throw of
+ * `body` is a start error.
+ *
+ * @example
+ * ```ts
+ * const spec = { id: 'job', restart: 'temporary', start: taskWorker((ctx, n) => work(n, ctx.signal)) };
+ * const r = await sup.startChild([42]);
+ * if (r.ok && r.pid instanceof Pid) console.log(await taskResult(r.pid));
+ * ```
+ */
+export function taskWorker<T>(
+  body: (ctx: TaskContext, ...args: readonly unknown[]) => Promise<T>,
+  options: TaskWorkerOptions = {},
+): StartFunction {
+  const isOutcome = options.isOutcome ?? never;
+  return (ctx, ...args) => {
+    const proc = new TaskProcess<T>(ctx.kernel);
+    let promise: Promise<T>;
+    try {
+      promise = body({ ...ctx, signal: proc.signal }, ...args);
+    } catch (error) {
+      return { error: error instanceof ExitSignal ? error.reason : errorToTerm(error) };
+    }
+    proc.run(promise, isOutcome);
+    return proc.pid;
+  };
+}
+
+/**
+ * The value of a task started by {@link taskWorker}: resolves or rejects as its body did (rejects
+ * with `callee_exit` if it was killed or shut down first, `noproc` if `pid` is not a task).
+ */
+export function taskResult<T>(pid: { proc: unknown }): Promise<T> {
+  if (pid.proc instanceof TaskProcess) return pid.proc.result as Promise<T>;
+  return Promise.reject(new KernelError('noproc', 'not a task process'));
+}
+
+/** Whether `pid` is a task process started by {@link taskWorker}. */
+export function isTask(pid: { proc: unknown }): boolean {
+  return pid.proc instanceof TaskProcess;
+}
