@@ -261,7 +261,10 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
       )
       .requiredOption('-t, --trainset <file>', 'training examples: JSON Lines (or a .json array)')
       .option('--valset <file>', 'validation examples')
-      .option('-m, --metric <name>', 'metric name of the node metric table (sets params.metric)')
+      .option(
+        '-m, --metric <name>',
+        'metric name of the node metric table (sets params.metric; --objectives: default exact_match)',
+      )
       .option('--auto <size>', 'light | medium | heavy (mipro, gepa: sets params.auto)')
       .option('--budget-usd <dollars>', 'stop at this spend with the best so far', nonNegative)
       .option('--params <json>', 'optimizer options as a JSON object (unknown keys are refused)')
@@ -282,7 +285,6 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
         "with --optimizer space-search: search the program's variables for the Pareto front of these objectives (quality,cost[,latency]); prints the front, writes a chart",
         commaList,
       )
-      .option('--metric <name>', 'metric of --objectives (default exact_match)')
       .option(
         '--budget <evaluations>',
         '--objectives: budget in full-devset evaluations',
