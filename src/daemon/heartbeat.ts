@@ -145,7 +145,26 @@ function publicNode(node: TreeNodeView): TreeNodeView {
     ...(state === undefined ? {} : { state }),
     ...(typeof inFlight === 'number' ? { inFlight } : {}),
     ...(typeof node.startedAt === 'number' ? { startedAt: node.startedAt } : {}),
+    ...poolHealth(node),
     ...(node.children === undefined ? {} : { children: node.children.map(publicNode) }),
+  };
+}
+
+/**
+ * The client pool's per-model health (`provider:model`, circuit state, calls in flight): what an
+ * operator needs to see an outage across the cluster; limits, counters and errors stay local.
+ */
+function poolHealth(node: TreeNodeView): { details?: unknown } {
+  const keys = (node.details as { keys?: unknown } | undefined)?.keys;
+  if (!Array.isArray(keys)) return {};
+  return {
+    details: {
+      keys: keys.map((k: Record<string, unknown>) => ({
+        key: String(k['key']),
+        circuit: String(k['circuit']),
+        ...(typeof k['inFlight'] === 'number' ? { inFlight: k['inFlight'] } : {}),
+      })),
+    },
   };
 }
 

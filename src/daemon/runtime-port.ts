@@ -19,6 +19,8 @@ export interface TreeNodeView {
   readonly inFlightCalls?: number;
   /** Epoch ms at which the current process started. */
   readonly startedAt?: number;
+  /** Actor-specific details (the client pool's `keys`: per-model circuit and load). */
+  readonly details?: unknown;
   readonly children?: readonly TreeNodeView[];
 }
 

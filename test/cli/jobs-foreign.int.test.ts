@@ -19,13 +19,14 @@ describe('dspex jobs on a queue holding jobs from other producers (real Redis)',
     await queue.close();
   });
 
-  it('jobs list never crashes on a job whose data is null or foreign, shows ? as its program and 1 attempt for a plain producer', async () => {
+  it('jobs list never crashes on a job whose data is null or foreign, shows ? as its program and the node run budget for a plain producer', async () => {
     const cwd = projectDir({});
     const res = await runDspex(['jobs', 'list', '--redis', url, '--prefix', prefix], { cwd });
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('waiting 3');
-    expect(res.stdout.match(/^\S+ +waiting +\? +0\/1 /gm)).toHaveLength(3);
+    // A plain producer's job gets the node's run budget (config jobs.attempts, default 3).
+    expect(res.stdout.match(/^\S+ +waiting +\? +0\/3 /gm)).toHaveLength(3);
     const json = await runDspex(['jobs', 'list', '--json', '--redis', url, '--prefix', prefix], {
       cwd,
     });
