@@ -6,6 +6,7 @@ import {
   pyJsonDumps,
   type Field,
   type Signature,
+  isRecord,
 } from '../signatures/index.js';
 import {
   applyOutputDefaults,
@@ -23,10 +24,6 @@ import { hasOpenEndedMapping, outputsModel, structuredOutputFormat } from './str
 /** An LM that may say whether it honours strict JSON-schema outputs (see {@link JSONAdapter}). */
 interface StructuredOutputCapable {
   readonly supportsStructuredOutputs?: unknown;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /**

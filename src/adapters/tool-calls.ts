@@ -1,5 +1,5 @@
 import type { JsonSchema, ToolCall as WireToolCall, ToolDefinition } from '../lm/types.js';
-import { jsonRepairLoads, pyJsonDumps, toJsonable } from '../signatures/index.js';
+import { isRecord, jsonRepairLoads, pyJsonDumps, toJsonable } from '../signatures/index.js';
 
 /** One call the LM asked for (DSPy's `ToolCalls.ToolCall`): `id` is the provider's call id. */
 export interface ParsedToolCall {
@@ -30,10 +30,6 @@ const DESCRIPTION =
   'Tool calls must be a JSON object with `tool_calls`, a list of calls. ' +
   'Each call must include `name` and `args`. ' +
   'Example: {"tool_calls": [{"name": "search", "args": {"query": "cats"}}]}';
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function isToolCallDict(v: Record<string, unknown>): boolean {
   return ('name' in v && ('args' in v || 'arguments' in v)) || 'function' in v;

@@ -1,6 +1,7 @@
 import { Tool } from './tool.js';
 import { ModuleError } from './errors.js';
 import type { JsonSchema } from '../lm/types.js';
+import { isRecord } from '../signatures/index.js';
 
 /** A tool as an MCP server lists it (`tools/list`). */
 export interface McpToolInfo {
@@ -35,10 +36,6 @@ export interface McpToolOptions {
    * contents. `structured`: the result's `structuredContent` when the server sends it.
    */
   resultMode?: 'text' | 'structured';
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Inlines `#/$defs/…` references (DSPy's `_resolve_json_schema_reference`). */

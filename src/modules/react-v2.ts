@@ -10,6 +10,7 @@ import {
   type SignatureSpec,
   type SpecInputs,
   type SpecOutputs,
+  isRecord,
 } from '../signatures/index.js';
 import { ModuleError } from './errors.js';
 import { Module, type CallOptions } from './module.js';
@@ -322,8 +323,4 @@ function ensureIds(calls: ToolCalls, turn: number): ToolCalls {
   return new ToolCalls(
     calls.toolCalls.map((c, i) => (c.id === undefined ? { ...c, id: `call_${turn}_${i}` } : c)),
   );
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

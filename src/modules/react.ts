@@ -6,6 +6,7 @@ import {
   type SignatureSpec,
   type SpecInputs,
   type SpecOutputs,
+  isRecord,
 } from '../signatures/index.js';
 import { ChainOfThought, type WithReasoning } from './chain-of-thought.js';
 import { ModuleError } from './errors.js';
@@ -207,8 +208,4 @@ export class ReAct<
     }
     return Object.fromEntries(Object.entries(trajectory).slice(4));
   }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -7,6 +7,7 @@ import {
   Signature,
   signature as toSignature,
   type Field,
+  isRecord,
 } from '../signatures/index.js';
 import { ModuleError } from './errors.js';
 import { Module, type CallOptions } from './module.js';
@@ -452,10 +453,6 @@ export function stripCodeFences(raw: string): string {
   const rest = after.slice(newline + 1);
   const end = rest.indexOf('```');
   return (end === -1 ? rest : rest.slice(0, end)).trim();
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 function list(names: readonly string[]): string {

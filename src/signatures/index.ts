@@ -56,3 +56,4 @@ export {
 export { zodToFieldType, zodFieldInfo, zodTypes } from './zod-type.js';
 export type { ZodFieldInfo } from './zod-type.js';
 export { ml } from './ml-types.js';
+export { isRecord } from './is-record.js';
