@@ -1,5 +1,5 @@
 import { runInSandbox, type SandboxOptions } from '../sandbox/index.js';
-import { signature as toSignature, type Signature } from '../signatures/index.js';
+import { signature as toSignature, type Signature, fieldNameList } from '../signatures/index.js';
 import { ChainOfThought } from './chain-of-thought.js';
 import { ModuleError } from './errors.js';
 import { Module, type CallOptions } from './module.js';
@@ -78,16 +78,15 @@ export class ProgramOfThought extends Module {
     } else {
       sig = sig.append('generated_code', 'output', { desc: CODE_DESC });
     }
-    const names = (fs: readonly { name: string }[]) => fs.map((f) => `\`${f.name}\``).join(', ');
-    const inputs = names(sig.inputFields);
-    const outputs = names(sig.outputFields);
+    const inputs = fieldNameList(sig.inputFields);
+    const outputs = fieldNameList(sig.outputFields);
     const lines =
       mode === 'generate'
         ? [
             `You will be given ${inputs} and you will respond with ${outputs}.`,
             `Generating executable JavaScript code that programmatically computes the correct ${outputs}.`,
             "After you're done with the computation and think you have the final output, make sure to submit your output by calling the preloaded function `SUBMIT()`.",
-            `You must structure your output in an object, like {"field_a": value_a, ...}, with the correct value mapping for the field(s): ${names(this.signature.outputFields)}.`,
+            `You must structure your output in an object, like {"field_a": value_a, ...}, with the correct value mapping for the field(s): ${fieldNameList(this.signature.outputFields)}.`,
           ]
         : mode === 'regenerate'
           ? [

@@ -11,6 +11,7 @@ import {
   type SpecInputs,
   type SpecOutputs,
   isRecord,
+  fieldNameList,
 } from '../signatures/index.js';
 import { ModuleError } from './errors.js';
 import { Module, type CallOptions } from './module.js';
@@ -127,13 +128,9 @@ export class ReActV2<
     for (const f of sig.inputFields) {
       sig = sig.withUpdatedFields(f.name, { type: FieldTypes.optional(f.type) });
     }
-    const names = (fs: Signature['inputFields']): string =>
-      fs.map((f) => `\`${f.name}\``).join(', ');
-    const inputs = names(this.signature.inputFields);
-    const outputs = names(this.signature.outputFields);
-    const toolNames = Object.keys(this.tools)
-      .map((n) => `\`${n}\``)
-      .join(', ');
+    const inputs = fieldNameList(this.signature.inputFields);
+    const outputs = fieldNameList(this.signature.outputFields);
+    const toolNames = fieldNameList(Object.keys(this.tools));
     const instructions = [
       this.signature.instructions,
       `You are an Agent. Use the supplied tools to produce ${outputs} from ${inputs}.`,

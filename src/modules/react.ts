@@ -7,6 +7,7 @@ import {
   type SpecInputs,
   type SpecOutputs,
   isRecord,
+  fieldNameList,
 } from '../signatures/index.js';
 import { ChainOfThought, type WithReasoning } from './chain-of-thought.js';
 import { ModuleError } from './errors.js';
@@ -69,10 +70,8 @@ export class ReAct<
     this.maxIters = options.maxIters ?? 20;
     const byName = toolsByName(tools);
 
-    const names = (fs: Signature['inputFields']): string =>
-      fs.map((f) => `\`${f.name}\``).join(', ');
-    const inputs = names(this.signature.inputFields);
-    const outputs = names(this.signature.outputFields);
+    const inputs = fieldNameList(this.signature.inputFields);
+    const outputs = fieldNameList(this.signature.outputFields);
     byName['finish'] = new Tool({
       name: 'finish',
       description: `Marks the task as complete. That is, signals that all information for producing the outputs, i.e. ${outputs}, are now available to be extracted.`,

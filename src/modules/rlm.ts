@@ -8,6 +8,7 @@ import {
   signature as toSignature,
   type Field,
   isRecord,
+  fieldNameList,
 } from '../signatures/index.js';
 import { ModuleError } from './errors.js';
 import { Module, type CallOptions } from './module.js';
@@ -156,7 +157,7 @@ export class RLM extends Module {
   /** DSPy's `_build_signatures`: the action signature and the extract fallback. */
   private buildSignatures(): { action: Signature; extract: Signature } {
     const sig = this.signature;
-    const inputs = sig.inputFields.map((f) => `\`${f.name}\``).join(', ');
+    const inputs = fieldNameList(sig.inputFields);
     const outputFields = sig.outputFields.map((f) => `- ${fieldPlaceholder(f)}`).join('\n');
     const task = sig.instructions ? `${sig.instructions}\n\n` : '';
     const instructions =

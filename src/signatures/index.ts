@@ -1,6 +1,6 @@
 export { SignatureError } from './errors.js';
 export type { SignatureErrorCode } from './errors.js';
-export { Signature } from './signature.js';
+export { Signature, fieldNameList } from './signature.js';
 export type {
   FieldPatch,
   Inserted,

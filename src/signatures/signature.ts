@@ -34,10 +34,17 @@ export interface FieldPatch {
   type?: FieldType | ZodType | string;
 }
 
+/**
+ * Field (or tool) names as DSPy writes them into instructions: each in backticks, comma-separated
+ * (`` `question`, `context` ``).
+ */
+export function fieldNameList(items: readonly ({ name: string } | string)[]): string {
+  return items.map((i) => `\`${typeof i === 'string' ? i : i.name}\``).join(', ');
+}
+
 /** DSPy's default instructions: ``Given the fields `a`, `b`, produce the fields `c`.`` */
 function defaultInstructions(inputs: readonly Field[], outputs: readonly Field[]): string {
-  const list = (fs: readonly Field[]) => fs.map((f) => `\`${f.name}\``).join(', ');
-  return `Given the fields ${list(inputs)}, produce the fields ${list(outputs)}.`;
+  return `Given the fields ${fieldNameList(inputs)}, produce the fields ${fieldNameList(outputs)}.`;
 }
 
 function isZodType(v: unknown): v is ZodType {
