@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { publicSnapshot, type RuntimeSnapshotView } from '../../src/daemon/index.js';
+
+describe('publicSnapshot', () => {
+  it('keeps the client pool’s per-model circuit and load, and nothing else of its details', () => {
+    const snapshot = {
+      nodeId: 'n1',
+      mode: 'redis',
+      startedAt: 1,
+      tree: {
+        id: 'root',
+        kind: 'supervisor',
+        status: 'running',
+        restarts: 0,
+        children: [
+          {
+            id: 'client-pool',
+            kind: 'worker',
+            status: 'running',
+            restarts: 0,
+            details: {
+              limits: { rpm: 60 },
+              keys: [
+                {
+                  key: 'openai:gpt-4o-mini',
+                  circuit: 'open',
+                  inFlight: 2,
+                  lastError: 'sk-live-key rejected',
+                },
+              ],
+            },
+          },
+        ],
+      },
+    } as unknown as RuntimeSnapshotView;
+    const pool = publicSnapshot(snapshot).tree.children?.[0];
+    expect(pool?.details).toEqual({
+      keys: [{ key: 'openai:gpt-4o-mini', circuit: 'open', inFlight: 2 }],
+    });
+    expect(JSON.stringify(publicSnapshot(snapshot))).not.toContain('sk-live-key');
+  });
+});
