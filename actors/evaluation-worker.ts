@@ -7,39 +7,20 @@ import { context, currentSettings } from '../src/modules/index.js';
 import { actorWorker, type ReplyHandle, type StartFunction } from '../src/kernel/index.js';
 import { ActorError, describeError } from './actor-error.js';
 import { CLIENT_POOL } from './client-pool.js';
-import { exampleDataSchema, fromExampleData, resolveMetric } from './example-data.js';
+import { fromExampleData, resolveMetric } from './example-data.js';
+import {
+  evaluationShardSchema,
+  type EvaluationShard,
+  type ShardResult,
+} from '../src/contracts/index.js';
 import type { ExecutionServices } from './execution.js';
 import { materializeProgram } from './program-materialize.js';
 import { callActor, parseMessage, replyHandleOf, type ActorReply } from './protocol.js';
-import { VARIABLE_REGISTRY, programConfigSchema, type ConfigVersion } from './variable-registry.js';
+import { VARIABLE_REGISTRY, type ConfigVersion } from './variable-registry.js';
 
-/** Job data of one evaluation shard (queue `dspex-eval`). */
-export const evaluationShardSchema = z.object({
-  evalId: z.string().min(1),
-  shard: z.number().int().min(0),
-  shards: z.number().int().min(1),
-  program: z.string().min(1),
-  metric: z.string().min(1),
-  examples: z.array(exampleDataSchema),
-  concurrency: z.number().int().min(1).optional(),
-  config: programConfigSchema.optional(),
-  /** A program state (`Module.save()`) loaded over the configured program: a candidate to score. */
-  state: z.record(z.string(), z.unknown()).optional(),
-});
-/** One evaluation shard. */
-export type EvaluationShard = z.infer<typeof evaluationShardSchema>;
-
-/** What a shard returns: the metric value of each of its examples, in order. */
-export interface ShardResult {
-  evalId: string;
-  shard: number;
-  scores: number[];
-  errors: number;
-  /** The examples that raised an error: index within the shard and the error's message. */
-  failures: { index: number; reason: string }[];
-  /** LM calls, tokens and dollars the shard spent. */
-  spend?: EvaluationSpend;
-}
+// A shard's job data and result are contracts (src/contracts).
+export { evaluationShardSchema };
+export type { EvaluationShard, ShardResult };
 
 /** Progress of a shard (examples done out of the shard's). */
 export interface ShardProgress {

@@ -1,18 +1,11 @@
-import { z } from 'zod';
+import { exampleDataSchema, type ExampleData } from '../src/contracts/index.js';
 import { Example } from '../src/modules/index.js';
 import { answerExactMatch, answerPassageMatch, type Metric } from '../src/evaluate/index.js';
 import { ActorError } from './actor-error.js';
 
-/**
- * An example as it crosses a queue: its fields and which of them are inputs. Examples given as
- * plain objects must name their inputs (`inputKeys`).
- */
-export const exampleDataSchema = z.object({
-  data: z.record(z.string(), z.unknown()),
-  inputs: z.array(z.string()).min(1),
-});
-/** An example as job data. */
-export type ExampleData = z.infer<typeof exampleDataSchema>;
+// An example as job data is a contract (src/contracts).
+export { exampleDataSchema };
+export type { ExampleData };
 
 /** Examples → job data. Plain records take `inputKeys` as their inputs. */
 export function toExampleData(

@@ -17,6 +17,7 @@ import {
   tracingEnabled,
   type TraceContext,
 } from '../src/telemetry/index.js';
+import type { FieldDelta } from '../src/contracts/index.js';
 import { ActorError, describeError } from './actor-error.js';
 import { SpanCallback } from './span-callback.js';
 import { CLIENT_POOL } from './client-pool.js';
@@ -64,16 +65,8 @@ export interface ExecutionRequest {
   traceContext?: TraceContext | undefined;
 }
 
-/** One streamed piece of an output field (what `runtime.stream` yields before the result). */
-export interface FieldDelta {
-  type: 'delta';
-  /** The predictor's name in the program (`self`, `predict`, `cot.predict`…). */
-  predictor: string;
-  field: string;
-  text: string;
-  /** True on the field's last piece. */
-  last: boolean;
-}
+// One streamed piece of an output field: a runtime contract (src/contracts).
+export type { FieldDelta };
 
 /** What the node allows a job, and how long it may run (config `jobs`). */
 export interface JobPolicy {

@@ -6,8 +6,8 @@ export { ActorError, describeError, retryAfterOf } from './actor-error.js';
 export type { ActorErrorCode } from './actor-error.js';
 export { callActor, parseMessage, replyError, replyHandleOf, replyOk } from './protocol.js';
 export type { ActorReply } from './protocol.js';
-export { RUN_JOB_SCHEMA, runJobSchema, flattenIssues, issuesText } from './job-schema.js';
-export type { RunJob, SchemaIssue } from './job-schema.js';
+export { RUN_JOB_SCHEMA, runJobSchema, flattenIssues, issuesText } from '../src/contracts/index.js';
+export type { RunJob, SchemaIssue } from '../src/contracts/index.js';
 export {
   SCHEMA_REGISTRY,
   createSchemaTable,

@@ -14,25 +14,12 @@ import {
   type GepaMetric,
   type OptimizerProgress,
 } from '../src/optimizers/index.js';
+import { OPTIMIZER_NAMES, type OptimizerName } from '../src/contracts/index.js';
 import { ActorError } from './actor-error.js';
 
-/**
- * Optimizers a run may name. `bootstrap` and `random` are the short names of
- * `bootstrap-few-shot` and `random-search`.
- */
-export const OPTIMIZER_NAMES = [
-  'labeled-few-shot',
-  'bootstrap-few-shot',
-  'random-search',
-  'bootstrap',
-  'random',
-  'copro',
-  'mipro',
-  'simba',
-  'gepa',
-] as const;
-/** An optimizer name of a run. */
-export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
+// Optimizers a run may name (a job-payload contract; `bootstrap` and `random` are short names).
+export { OPTIMIZER_NAMES };
+export type { OptimizerName };
 
 /**
  * Keys of a run's `params` the runtime reads itself; every other key is an option of the

@@ -9,7 +9,7 @@ import {
   issuesText,
   runJobSchema,
   type SchemaIssue,
-} from './job-schema.js';
+} from '../src/contracts/index.js';
 import { parseMessage, replyError, replyOk } from './protocol.js';
 
 /** Registered name of the schema registry. */

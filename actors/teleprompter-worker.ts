@@ -8,51 +8,24 @@ import { StoreError } from '../src/store/index.js';
 import { ActorError, describeError } from './actor-error.js';
 import { CLIENT_POOL } from './client-pool.js';
 import type { EvaluationServices } from './evaluation-worker.js';
-import { exampleDataSchema, fromExampleData, resolveMetric } from './example-data.js';
+import { fromExampleData, resolveMetric } from './example-data.js';
+import {
+  optimizationJobSchema,
+  type OptimizationJob,
+  type OptimizationOutcome,
+} from '../src/contracts/index.js';
 import { materializeProgram } from './program-materialize.js';
 import { callActor, parseMessage, replyHandleOf, type ActorReply } from './protocol.js';
 import { VARIABLE_REGISTRY, type ConfigVersion } from './variable-registry.js';
-import { OPTIMIZER_NAMES, runOptimizer } from './optimizer-factory.js';
+import { runOptimizer } from './optimizer-factory.js';
 import { RunRecorder } from './run-recorder.js';
 import { shardEvaluator, type ShardRunner } from './shard-evaluator.js';
 
 export { OPTIMIZER_NAMES } from './optimizer-factory.js';
 
-/** Job data of one optimization run (queue `dspex-optimize`; the job id is the run id). */
-export const optimizationJobSchema = z.object({
-  runId: z.string().min(1),
-  program: z.string().min(1),
-  optimizer: z.enum(OPTIMIZER_NAMES),
-  trainset: z.array(exampleDataSchema),
-  valset: z.array(exampleDataSchema).optional(),
-  params: z
-    .object({
-      /** Metric name (the node's metric table). Required by every optimizer but the few-shot two. */
-      metric: z.string().min(1).optional(),
-      /** Publish the result as the program's active state and tell the variable registry (default true). */
-      deploy: z.boolean().optional(),
-      /** Evaluation shards per candidate evaluation, spread over the nodes (default 4). */
-      shards: z.number().int().min(1).optional(),
-      /** Examples run at once within a shard (default: the evaluation worker's). */
-      shardConcurrency: z.number().int().min(1).optional(),
-    })
-    .catchall(z.unknown())
-    .default({}),
-});
-/** One optimization run as job data. */
-export type OptimizationJob = z.infer<typeof optimizationJobSchema>;
-
-/** What a run returns. */
-export interface OptimizationOutcome {
-  runId: string;
-  /** Store program version holding the optimized state. */
-  version: string;
-  deployed: boolean;
-  /** The best program's score (percentage), where the optimizer reports one. */
-  score?: number;
-  /** Why the optimizer stopped early (a budget cap, or `cancelled`). */
-  stopReason?: string;
-}
+// A run's job data and outcome are contracts (src/contracts).
+export { optimizationJobSchema };
+export type { OptimizationJob, OptimizationOutcome };
 
 /** Progress event of a run (runtime events). */
 export interface OptimizationProgressEvent {

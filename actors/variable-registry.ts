@@ -1,42 +1,16 @@
 import { setup } from 'xstate';
 import { z } from 'zod';
 import { Pid, type Kernel, type MonitorRef } from '../src/kernel/index.js';
+import { programConfigSchema, type ProgramConfig } from '../src/contracts/index.js';
 import { ActorError } from './actor-error.js';
 import { parseMessage, replyError, replyOk } from './protocol.js';
 
 /** Registered name of the variable registry. */
 export const VARIABLE_REGISTRY = 'variable-registry';
 
-/**
- * A program's runtime configuration. Every field is optional: unset means "what the programs
- * module defined". `stateVersion` names a published optimized state (store program version).
- */
-export const programConfigSchema = z
-  .object({
-    /** Model name; the program's LM is copied with it (same provider and credentials). */
-    model: z.string().min(1).optional(),
-    temperature: z.number().min(0).max(2).optional(),
-    maxTokens: z.number().int().positive().optional(),
-    adapter: z.enum(['chat', 'json', 'xml']).optional(),
-    /** Demos given to every predictor (replacing theirs). */
-    demos: z.array(z.record(z.string(), z.unknown())).optional(),
-    /** Instructions of every predictor's signature. */
-    instructions: z.string().min(1).optional(),
-    /** Optimized state version to load (`store.programs` version), applied before the fields above. */
-    stateVersion: z.string().min(1).optional(),
-    /**
-     * Values of the program's variables by dotted name (its `programSpace`), applied with
-     * `applyConfiguration` before everything else. A job may set only the overridable ones.
-     */
-    variables: z
-      .record(z.string().min(1), z.union([z.number(), z.string(), z.boolean(), z.null()]))
-      .optional(),
-    /** Id of the stored VariableConfiguration `variables` came from (set by a deploy). */
-    configuration: z.string().min(1).optional(),
-  })
-  .strict();
-/** A program's runtime configuration. */
-export type ProgramConfig = z.infer<typeof programConfigSchema>;
+// A program's runtime configuration is a job-payload contract (src/contracts).
+export { programConfigSchema };
+export type { ProgramConfig };
 
 /** One version of a program's configuration. Revision 0 is the empty default. */
 export interface ConfigVersion {

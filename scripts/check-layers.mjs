@@ -22,6 +22,9 @@ const SRC_RANK = {
   transport: 2,
   store: 2,
   resilience: 2,
+  // The runtime's contracts (job payloads and results, the runtime as data, the surfaces the CLI,
+  // daemon and HTTP API drive): written once, under every consumer (actors/, supervisors/ too).
+  contracts: 2.5,
   adapters: 3,
   modules: 4,
   evaluate: 5,
@@ -52,6 +55,7 @@ const FRAMEWORK = new Set([
   'sandbox',
 ]);
 const RUNTIME = new Set([
+  'contracts',
   'resilience',
   'kernel',
   'transport',

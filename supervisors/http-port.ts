@@ -1,5 +1,10 @@
-import { OPTIMIZER_NAMES, runJobSchema } from '../actors/index.js';
-import type { HttpRuntime, JobView, ProgramView } from '../src/http/index.js';
+import {
+  OPTIMIZER_NAMES,
+  runJobSchema,
+  type HttpRuntime,
+  type JobStatusView,
+  type ProgramView,
+} from '../src/contracts/index.js';
 import { TREE_NAMES } from './tree.js';
 import type { RuntimeNodeImpl } from './runtime-node.js';
 import type { Runtime } from './runtime-types.js';
@@ -57,7 +62,7 @@ export function httpRuntimeOf(runtime: Runtime): HttpRuntime {
     job: async (jobId) => {
       const job = await rt.transport.getJob(runQueue, jobId);
       if (job === undefined) return undefined;
-      const view: JobView = {
+      const view: JobStatusView = {
         id: job.id,
         state: job.state,
         attemptsMade: job.attemptsMade,

@@ -4,10 +4,17 @@ import type { Clock, Kernel } from '../src/kernel/index.js';
 import type { LM } from '../src/lm/types.js';
 import type { Example, Module } from '../src/modules/index.js';
 import type { OptimizerProgress } from '../src/optimizers/index.js';
-import type { CircuitBreakerConfig, CircuitState } from '../src/resilience/index.js';
+import type { CircuitBreakerConfig } from '../src/resilience/index.js';
 import type { OptimizationRun, Store } from '../src/store/index.js';
 import type { BackoffOptions, Transport } from '../src/transport/index.js';
-import type { FieldDelta, ProgramConfig } from '../actors/index.js';
+import type {
+  ProgramConfig,
+  RunResult,
+  RuntimeEvent as RuntimeEventContract,
+  RuntimeSnapshot,
+  RuntimeLifecycle,
+  ProgramRunner,
+} from '../src/contracts/index.js';
 import type { PipelineEntry } from './pipelines.js';
 import type {
   DeployOutcome,
@@ -17,32 +24,19 @@ import type {
   VariableSearchRequest,
 } from './runtime-variables.js';
 
-/** The return value of a `dspex-run` job (DESIGN §5). */
-export interface RunResult {
-  outputs: Record<string, unknown>;
-  executionId: string;
-  usage: Record<string, unknown>;
-}
+// The job results, run options, snapshot and events are contracts (src/contracts), shared with the
+// CLI, daemon and HTTP API; these names stay the runtime's public ones.
+export type {
+  LocalRunOptions,
+  RunOptions,
+  RunResult,
+  RunStreamEvent,
+  RuntimeNode,
+  RuntimeSnapshot,
+} from '../src/contracts/index.js';
 
-/** Options of `run` and `submit`. */
-export interface RunOptions {
-  /** Optimized state version to run (default: the variable registry's). */
-  version?: string;
-  /** Per-run configuration overrides (`ProgramConfig` fields: model, temperature, …). */
-  config?: Record<string, unknown>;
-}
-
-/** Options of {@link Runtime.run} and {@link Runtime.stream} (local runs). */
-export interface LocalRunOptions extends RunOptions {
-  /** Aborts the run: its LM calls stop and it fails (e.g. an HTTP request's deadline). */
-  signal?: AbortSignal;
-}
-
-/**
- * What {@link Runtime.stream} yields: field deltas (`type: 'delta'`, as the LM streams them), then
- * one `type: 'result'` with the run's result.
- */
-export type RunStreamEvent = FieldDelta | { type: 'result'; result: RunResult };
+/** Events of {@link Runtime.subscribe} (`at` is the runtime clock's time), with the optimizers' progress. */
+export type RuntimeEvent = RuntimeEventContract<OptimizerProgress>;
 
 /** Options of {@link Runtime.evaluate}. */
 export interface EvaluateRequest {
@@ -91,66 +85,6 @@ export interface OptimizeRequest {
   params?: Record<string, unknown>;
 }
 
-/** One node of {@link RuntimeSnapshot.tree}. */
-export interface RuntimeNode {
-  id: string;
-  kind: 'supervisor' | 'worker';
-  status: 'running' | 'restarting' | 'stopped' | 'dead';
-  /** The actor's xstate state value. */
-  state?: unknown;
-  restarts: number;
-  /** Work in progress: pending calls, jobs in a bridge, or children of a worker supervisor. */
-  inFlight: number;
-  startedAt?: number;
-  pid?: string;
-  /** Actor-specific details (client-pool circuits, a program worker's job, a bridge's queue). */
-  details?: Record<string, unknown>;
-  children?: RuntimeNode[];
-}
-
-/** What {@link Runtime.inspect} returns (`dspex inspect --json`). */
-export interface RuntimeSnapshot {
-  nodeId: string;
-  mode: 'embedded' | 'redis';
-  startedAt: number;
-  programs: string[];
-  tree: RuntimeNode;
-}
-
-/** Events of {@link Runtime.subscribe}. `at` is the runtime clock's time. */
-export type RuntimeEvent = { at: number } & (
-  | { type: 'child_started'; supervisor: string; id: string; pid: string }
-  | { type: 'child_exited'; supervisor: string; id: string; pid: string; reason: string }
-  | { type: 'child_restarted'; supervisor: string; id: string }
-  | {
-      type: 'supervisor_report';
-      supervisor: string;
-      errorContext: string;
-      reason: string;
-      offender: string;
-    }
-  | {
-      type: 'job';
-      queue: string;
-      jobId: string;
-      phase: 'started' | 'completed' | 'failed';
-      reason?: string;
-    }
-  | {
-      type: 'execution';
-      phase: 'started' | 'succeeded' | 'failed';
-      jobId: string;
-      program: string;
-      executionId: string;
-      error?: string;
-    }
-  | { type: 'config_changed'; program: string; revision: number; config: ProgramConfig }
-  | { type: 'circuit'; key: string; from: CircuitState; to: CircuitState }
-  | { type: 'evaluation_progress'; evalId: string; shard: number; done: number; total: number }
-  | { type: 'optimization_progress'; runId: string; progress: OptimizerProgress }
-  | { type: 'runtime'; phase: 'started' | 'draining' | 'stopped' }
-);
-
 /** Options of `startRuntime` (everything optional; the config decides the rest). */
 export interface RuntimeOptions {
   /** Root logger (default: pino at the config's `logLevel`). */
@@ -197,30 +131,11 @@ export interface RuntimeOptions {
  * await rt.stop();
  * ```
  */
-export interface Runtime {
-  readonly nodeId: string;
-  readonly mode: 'embedded' | 'redis';
+export interface Runtime extends RuntimeLifecycle<RuntimeSnapshot, RuntimeEvent>, ProgramRunner {
   readonly transport: Transport;
   readonly store: Store;
   /** The node's kernel (advanced: `whereis`, `call`, `monitor` on the tree's named actors). */
   readonly kernel: Kernel;
-  /** Runs a program through the tree on this node (a program worker), not through the queue. */
-  run(program: string, inputs: Record<string, unknown>, opts?: LocalRunOptions): Promise<RunResult>;
-  /**
-   * Runs a program through the tree on this node, streaming: the pieces of every output field as
-   * the LM streams them, then the result (a cached answer yields the result alone).
-   */
-  stream(
-    program: string,
-    inputs: Record<string, unknown>,
-    opts?: LocalRunOptions,
-  ): AsyncIterable<RunStreamEvent>;
-  /** Enqueues a `dspex-run` job (any node may take it). */
-  submit(
-    program: string,
-    inputs: Record<string, unknown>,
-    opts?: RunOptions,
-  ): Promise<{ jobId: string }>;
   /** Waits for a `dspex-run` job's return value (rejects with the transport's `job_failed`). */
   waitForJob(jobId: string, timeoutMs?: number): Promise<RunResult>;
   /** Evaluates a program; shards are jobs (named metric) or local workers (function metric). */
@@ -254,15 +169,6 @@ export interface Runtime {
    * latency) on this node; stores each front point as a configuration `deploy` can take.
    */
   searchVariables(program: string, request: VariableSearchRequest): Promise<VariableSearchOutcome>;
-  programs(): string[];
-  inspect(): RuntimeSnapshot;
-  subscribe(listener: (event: RuntimeEvent) => void): () => void;
-  /** Prometheus text exposition of the node's metrics. */
-  metrics(): Promise<string>;
-  /** Stops intake (queues and `run`), waits for in-flight work up to `deadlineMs`. */
-  drain(deadlineMs: number): Promise<void>;
-  /** Drains (config `shutdown.drainTimeoutMs`), then stops the tree in reverse start order. */
-  stop(): Promise<void>;
 }
 
 export type { Module };

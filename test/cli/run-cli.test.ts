@@ -246,3 +246,19 @@ describe('dspex inspect and submit without a daemon or Redis', () => {
     expect(err).toContain('dspex run');
   });
 });
+
+describe('dspex submit checks its payload with the node schema', () => {
+  it('a job config of the wrong shape exits 2 with the node error, before any queue is touched', async () => {
+    const { code, err } = await cli([
+      'submit',
+      'qa',
+      '--input',
+      '{"question":"hi"}',
+      '--job-config',
+      '{"temperature":5}',
+    ]);
+    expect(code).toBe(2);
+    expect(err).toContain('invalid job config: temperature:');
+    expect(err).not.toContain('needs Redis mode');
+  });
+});

@@ -1,3 +1,4 @@
+import { runJobProblem } from '../../contracts/index.js';
 import { readClusterNodes } from '../../daemon/index.js';
 import { BullMQTransport, TransportError, type JsonObject } from '../../transport/index.js';
 import type { CliDeps } from '../cli-deps.js';
@@ -41,6 +42,14 @@ export async function submitCommand(
     options.jobConfig === undefined
       ? undefined
       : parseJsonObject(options.jobConfig, '--job-config');
+  // The payload is checked with the schema the node validates it with: a bad one fails here, with
+  // the node's error, instead of as a failed job.
+  const data: JsonObject = { program, inputs: inputs as JsonObject };
+  if (options.version !== undefined) data.version = options.version;
+  if (jobConfig !== undefined) data.config = jobConfig as JsonObject;
+  const problem = runJobProblem(data);
+  if (problem !== undefined)
+    throw new CliError('usage', problem.reason, { details: { issues: problem.issues } });
   const target = await resolveQueueTarget(io, options);
   const url = requireRedis(target, 'submit');
 
@@ -59,9 +68,6 @@ export async function submitCommand(
 
   const transport = new BullMQTransport({ url, prefix: target.prefix });
   try {
-    const data: JsonObject = { program, inputs: inputs as JsonObject };
-    if (options.version !== undefined) data.version = options.version;
-    if (jobConfig !== undefined) data.config = jobConfig as JsonObject;
     const id = await transport.enqueue(target.runQueue, data, {
       attempts: options.attempts ?? 3,
       backoff: { type: 'exponential', delay: 1_000 },

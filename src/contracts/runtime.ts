@@ -1,0 +1,100 @@
+/**
+ * What a running node is, as data: its supervision tree snapshot, the events it emits and what a
+ * streamed run yields. `startRuntime()` returns these; the CLI, daemon and HTTP API read them.
+ */
+import type { CircuitState } from '../resilience/index.js';
+import type { ProgramConfig, RunOptions, RunResult } from './jobs.js';
+
+/** One node of {@link RuntimeSnapshot.tree}. */
+export interface RuntimeNode {
+  id: string;
+  kind: 'supervisor' | 'worker';
+  status: 'running' | 'restarting' | 'stopped' | 'dead';
+  /** The actor's xstate state value. */
+  state?: unknown;
+  restarts: number;
+  /** Work in progress: pending calls, jobs in a bridge, or children of a worker supervisor. */
+  inFlight: number;
+  startedAt?: number;
+  pid?: string;
+  /** Actor-specific details (client-pool circuits, a program worker's job, a bridge's queue). */
+  details?: Record<string, unknown>;
+  children?: RuntimeNode[];
+}
+
+/** What `Runtime.inspect` returns (`dspex inspect --json`). */
+export interface RuntimeSnapshot {
+  nodeId: string;
+  mode: 'embedded' | 'redis';
+  startedAt: number;
+  programs: string[];
+  tree: RuntimeNode;
+}
+
+/** An optimizer's progress report as the runtime relays it (the framework's `OptimizerProgress`). */
+export interface OptimizerProgressData {
+  optimizer: string;
+  phase: string;
+}
+
+/**
+ * Events of `Runtime.subscribe`. `at` is the runtime clock's time. `Progress` is the optimizer
+ * progress type (`OptimizerProgress` on the node; a structural record for readers of the JSON).
+ */
+export type RuntimeEvent<Progress extends OptimizerProgressData = OptimizerProgressData> = {
+  at: number;
+} & (
+  | { type: 'child_started'; supervisor: string; id: string; pid: string }
+  | { type: 'child_exited'; supervisor: string; id: string; pid: string; reason: string }
+  | { type: 'child_restarted'; supervisor: string; id: string }
+  | {
+      type: 'supervisor_report';
+      supervisor: string;
+      errorContext: string;
+      reason: string;
+      offender: string;
+    }
+  | {
+      type: 'job';
+      queue: string;
+      jobId: string;
+      phase: 'started' | 'completed' | 'failed';
+      reason?: string;
+    }
+  | {
+      type: 'execution';
+      phase: 'started' | 'succeeded' | 'failed';
+      jobId: string;
+      program: string;
+      executionId: string;
+      error?: string;
+    }
+  | { type: 'config_changed'; program: string; revision: number; config: ProgramConfig }
+  | { type: 'circuit'; key: string; from: CircuitState; to: CircuitState }
+  | { type: 'evaluation_progress'; evalId: string; shard: number; done: number; total: number }
+  | { type: 'optimization_progress'; runId: string; progress: Progress }
+  | { type: 'runtime'; phase: 'started' | 'draining' | 'stopped' }
+);
+
+/** One streamed piece of an output field (what `runtime.stream` yields before the result). */
+export interface FieldDelta {
+  type: 'delta';
+  /** The predictor's name in the program (`self`, `predict`, `cot.predict`…). */
+  predictor: string;
+  field: string;
+  text: string;
+  /** True on the field's last piece. */
+  last: boolean;
+}
+
+/**
+ * What `Runtime.stream` yields: field deltas (`type: 'delta'`, as the LM streams them), then one
+ * `type: 'result'` with the run's result.
+ */
+export type RunStreamEvent = FieldDelta | { type: 'result'; result: RunResult };
+
+/** Options of `Runtime.run` and `Runtime.stream` (local runs). */
+export interface LocalRunOptions extends RunOptions {
+  /** Aborts the run: its LM calls stop and it fails (e.g. an HTTP request's deadline). */
+  signal?: AbortSignal;
+}
