@@ -14,6 +14,8 @@ export const DEFAULT_CALL_TIMEOUT = 5000;
  */
 export interface ReplyHandle {
   reply(value: unknown): void;
+  /** Fails the call: the caller's `call` rejects with `error` (absent on hand-made handles). */
+  reject?(error: Error): void;
   /** True once the call is answered or abandoned. */
   readonly settled: boolean;
 }
@@ -79,6 +81,11 @@ export function callWorker(
         if (settled) return;
         finish();
         resolve(value);
+      },
+      reject(error) {
+        if (settled) return;
+        finish();
+        reject(error);
       },
       get settled() {
         return settled;

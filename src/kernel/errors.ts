@@ -7,9 +7,10 @@ import { DspexError } from '../errors/index.js';
  * - `callee_exit`: the callee died during a `call` (`details.reason` is its exit reason)
  * - `invalid_child_spec` / `invalid_flags`: validation failed before anything started
  *   (`details.reason` is the OTP-style reason term, e.g. `{invalid_shutdown,-1}`)
+ * - `bad_message`: a gen server refused a call whose message its schema rejects (`details.issues`)
  */
 export type KernelErrorCode =
-  'noproc' | 'timeout' | 'callee_exit' | 'invalid_child_spec' | 'invalid_flags';
+  'noproc' | 'timeout' | 'callee_exit' | 'invalid_child_spec' | 'invalid_flags' | 'bad_message';
 
 /**
  * An error raised by the kernel API (never by supervision itself, whose failures are data).

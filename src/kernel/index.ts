@@ -63,6 +63,14 @@ export type {
 export { actorWorker, ExitSignal, SHUTDOWN_EVENT } from './worker.js';
 export type { ActorWorkerOptions, ShutdownEvent } from './worker.js';
 export { taskWorker, taskResult, isTask } from './task.js';
+export { genServer } from './gen-server.js';
+export type {
+  CallResult,
+  GenServer,
+  GenServerChildOptions,
+  GenServerSpec,
+  ReplyCodec,
+} from './gen-server.js';
 export type { TaskContext, TaskWorkerOptions } from './task.js';
 export { reply, DEFAULT_CALL_TIMEOUT } from './call.js';
 export type { ReplyHandle, CallEvent, CallOptions } from './call.js';
