@@ -1,6 +1,12 @@
 import type { EventObject } from 'xstate';
 import type { z } from 'zod';
-import type { Kernel, Pid, ReplyHandle } from '../src/kernel/index.js';
+import {
+  KernelError,
+  type Kernel,
+  type Pid,
+  type ReplyCodec,
+  type ReplyHandle,
+} from '../src/kernel/index.js';
 import { ActorError, type ActorErrorCode } from './actor-error.js';
 
 /**
@@ -30,9 +36,9 @@ export function replyOk(event: unknown, value: unknown): void {
   replyHandleOf(event)?.reply({ ok: true, value } satisfies ActorReply);
 }
 
-/** Answers a call with a failure (no-op for casts). */
-export function replyError(event: unknown, error: ActorError): void {
-  replyHandleOf(event)?.reply({
+/** A failure as an {@link ActorReply}. */
+function failureReply(error: ActorError): ActorReply<never> {
+  return {
     ok: false,
     error: {
       code: error.code,
@@ -40,7 +46,35 @@ export function replyError(event: unknown, error: ActorError): void {
       retryable: error.retryable,
       details: { ...error.details },
     },
-  } satisfies ActorReply);
+  };
+}
+
+/** Answers a call with a failure (no-op for casts). */
+export function replyError(event: unknown, error: ActorError): void {
+  replyHandleOf(event)?.reply(failureReply(error));
+}
+
+/**
+ * The reply format of a runtime gen server ({@link genServer}'s codec): values as
+ * `{ ok: true, value }`, an {@link ActorError} (or the kernel's `bad_message`) as
+ * `{ ok: false, error }`, so {@link callActor} unwraps them. `asActorError` maps other errors to
+ * an answer; what it leaves undefined crashes the server (a bug, for its supervisor to restart).
+ */
+export function actorReplies(
+  asActorError: (error: unknown) => ActorError | undefined = () => undefined,
+): ReplyCodec {
+  return {
+    ok: (value) => ({ ok: true, value }) satisfies ActorReply,
+    error: (error) => {
+      const actorError =
+        error instanceof ActorError
+          ? error
+          : error instanceof KernelError && error.code === 'bad_message'
+            ? new ActorError('bad_message', error.message, { details: error.details })
+            : asActorError(error);
+      return actorError === undefined ? undefined : failureReply(actorError);
+    },
+  };
 }
 
 /** Internal xstate events that are not messages of the actor's protocol. */

@@ -1,4 +1,3 @@
-import { setup } from 'xstate';
 import { z } from 'zod';
 import { DspexError } from '../src/errors/index.js';
 import { signature, type Signature } from '../src/signatures/index.js';
@@ -10,7 +9,8 @@ import {
   runJobSchema,
   type SchemaIssue,
 } from '../src/contracts/index.js';
-import { parseMessage, replyError, replyOk } from './protocol.js';
+import { genServer } from '../src/kernel/index.js';
+import { actorReplies } from './protocol.js';
 
 /** Registered name of the schema registry. */
 export const SCHEMA_REGISTRY = 'schema-registry';
@@ -145,31 +145,17 @@ function handle(table: SchemaTable, msg: SchemaRegistryMessage): unknown {
  * if (!r.valid) throw new UnrecoverableJobError(r.reason);
  * ```
  */
-export const schemaRegistryMachine = setup({
-  types: { input: {} as { table: SchemaTable }, context: {} as { table: SchemaTable } },
-}).createMachine({
-  id: 'schema-registry',
-  context: ({ input }) => ({ table: input.table }),
-  initial: 'serving',
-  states: {
-    serving: {
-      on: {
-        '*': {
-          actions: ({ context, event }) => {
-            const msg = parseMessage(schemaRegistryMessage, event, SCHEMA_REGISTRY);
-            if (msg === undefined) return;
-            try {
-              replyOk(event, handle(context.table, msg));
-            } catch (e) {
-              if (e instanceof ActorError) replyError(event, e);
-              else if (e instanceof DspexError)
-                // e.g. an unparsable signature string: the message was bad, not the registry.
-                replyError(event, new ActorError('bad_message', e.message, { cause: e }));
-              else throw e;
-            }
-          },
-        },
-      },
-    },
-  },
+export const schemaRegistry = genServer({
+  name: SCHEMA_REGISTRY,
+  messages: { call: schemaRegistryMessage, cast: schemaRegistryMessage },
+  init: (input: { table: SchemaTable }) => input.table,
+  handleCall: (msg, table) => ({ reply: handle(table, msg) }),
+  handleCast: (msg, table) => void handle(table, msg),
+  // e.g. an unparsable signature string: the message was bad, not the registry.
+  replies: actorReplies((e) =>
+    e instanceof DspexError ? new ActorError('bad_message', e.message, { cause: e }) : undefined,
+  ),
 });
+
+/** The schema registry's xstate logic (`actorWorker(schemaRegistryMachine, { input: { table } })`). */
+export const schemaRegistryMachine = schemaRegistry.logic;

@@ -1,9 +1,8 @@
-import { setup } from 'xstate';
 import { z } from 'zod';
-import { Pid, type Kernel, type MonitorRef } from '../src/kernel/index.js';
+import { genServer, Pid, type Kernel, type MonitorRef } from '../src/kernel/index.js';
 import { programConfigSchema, type ProgramConfig } from '../src/contracts/index.js';
 import { ActorError } from './actor-error.js';
-import { parseMessage, replyError, replyOk } from './protocol.js';
+import { actorReplies } from './protocol.js';
 
 /** Registered name of the variable registry. */
 export const VARIABLE_REGISTRY = 'variable-registry';
@@ -145,9 +144,12 @@ function handle(input: VariableRegistryInput, msg: VariableRegistryMessage): unk
           ),
         ) as ProgramConfig;
       if (input.shared !== undefined)
-        return input.shared
-          .deploy(msg.program, merge)
-          .then((stored) => installVersion(input, stored) ?? stored);
+        return input.shared.deploy(msg.program, merge).then(
+          (stored) => installVersion(input, stored) ?? stored,
+          (error: unknown) => {
+            throw asActorError(error);
+          },
+        );
       const prev = currentConfig(table, msg.program, now);
       const next: ConfigVersion = {
         program: msg.program,
@@ -192,37 +194,27 @@ function asActorError(error: unknown): ActorError {
  * casts `config.changed` to the subscribers (running program workers take it without a restart);
  * a worker started later reads the new version with `get`. In Redis mode (`shared`) a `set` is
  * stored as the program's deployment and announced, and every node's registry installs it
- * (`apply`), so a change made on one node serves on all of them.
+ * (`apply`), so a change made on one node serves on all of them. A shared `set` is answered once
+ * the store has it; the registry keeps serving meanwhile.
  *
  * @example
  * ```ts
  * await callActor(kernel, VARIABLE_REGISTRY, { type: 'set', program: 'qa', config: { temperature: 0.2 } });
  * ```
  */
-export const variableRegistryMachine = setup({
-  types: { input: {} as VariableRegistryInput, context: {} as VariableRegistryInput },
-}).createMachine({
-  id: 'variable-registry',
-  context: ({ input }) => input,
-  initial: 'serving',
-  states: {
-    serving: {
-      on: {
-        '*': {
-          actions: ({ context, event }) => {
-            const msg = parseMessage(variableRegistryMessage, event, VARIABLE_REGISTRY);
-            if (msg === undefined) return;
-            const result = handle(context, msg);
-            // A shared `set` is answered once the store has it (the registry keeps serving meanwhile).
-            if (result instanceof Promise)
-              result.then(
-                (value) => replyOk(event, value),
-                (error: unknown) => replyError(event, asActorError(error)),
-              );
-            else replyOk(event, result);
-          },
-        },
-      },
-    },
+export const variableRegistry = genServer({
+  name: VARIABLE_REGISTRY,
+  messages: { call: variableRegistryMessage, cast: variableRegistryMessage },
+  init: (input: VariableRegistryInput) => input,
+  handleCall: (msg, input) => ({ reply: handle(input, msg) }),
+  handleCast: (msg, input) => {
+    const result = handle(input, msg);
+    // Nobody waits for a cast's answer: a failed shared store is the caller's to retry.
+    if (result instanceof Promise) result.catch(() => undefined);
+    return undefined;
   },
+  replies: actorReplies(),
 });
+
+/** The variable registry's xstate logic (`actorWorker(variableRegistryMachine, { input })`). */
+export const variableRegistryMachine = variableRegistry.logic;
