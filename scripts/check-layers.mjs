@@ -135,6 +135,13 @@ function place(file) {
 const CLOCK_DECL_RE = /^\s*export\s+(?:interface|class|abstract class)\s+(\w*Clock)\b/m;
 const CLOCK_HOME = join('src', 'time') + sep;
 
+/**
+ * One home for job payloads (issue 8): a queue's job schema (`…JobSchema`, `…ShardSchema` built
+ * with zod) is declared in src/contracts only, where producers and the node both import it.
+ */
+const JOB_SCHEMA_DECL_RE = /^\s*export\s+const\s+(\w*(?:JobSchema|ShardSchema))\s*=\s*z\b/m;
+const CONTRACTS_HOME = join('src', 'contracts') + sep;
+
 const files = TOP.flatMap((t) => walk(join(root, t)));
 const problems = [];
 const graph = new Map();
@@ -146,6 +153,11 @@ for (const file of files) {
   if (clock && !relative(root, file).startsWith(CLOCK_HOME))
     problems.push(
       `${relative(root, file)}: declares ${clock[1]}; time has one home, src/time (use its Clock)`,
+    );
+  const jobSchema = JOB_SCHEMA_DECL_RE.exec(readFileSync(file, 'utf8'));
+  if (jobSchema && !relative(root, file).startsWith(CONTRACTS_HOME))
+    problems.push(
+      `${relative(root, file)}: declares ${jobSchema[1]}; job payloads have one home, src/contracts`,
     );
   for (const { spec, typeOnly } of importsOf(file)) {
     const rel = relative(root, file);
