@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { InsertResult, RecordBackend } from './record-backend.js';
+import type { CompareAndSetOp, InsertResult, RecordBackend } from './record-backend.js';
 import type { Page, PageQuery, WriteOptions } from './store.js';
 import { StoreError } from './store-error.js';
 import { STORE_DEFAULTS, type ResolvedStoreOptions } from './store-options.js';
@@ -168,6 +168,8 @@ export class RecordTable<R extends object> {
     mutate: (current: R, now: string) => R,
     options: WriteOptions & { known?: R & { revision: number } } = {},
     blob?: { key: string; value: string },
+    /** Keys to expire with the write, judged on the record written. */
+    expireOf?: (next: R) => CompareAndSetOp['expire'],
   ): Promise<R> {
     const key = this.key(parts);
     const id = parts.join('@');
@@ -199,6 +201,7 @@ export class RecordTable<R extends object> {
       const next = this.canonical({ ...mutated, revision: current.revision + 1, updatedAt: now });
       const before = new Set(this.indexes(current.record));
       const after = new Set(this.indexes(next));
+      const expire = expireOf?.(next);
       const outcome = await this.backend.compareAndSet({
         key,
         expectedRevision: current.revision,
@@ -207,6 +210,7 @@ export class RecordTable<R extends object> {
         removeFrom: [...before].filter((i) => !after.has(i)),
         addTo: [...after].filter((i) => !before.has(i)),
         ...(blob === undefined ? {} : { blob }),
+        ...(expire === undefined ? {} : { expire }),
       });
       if (outcome === 'ok') return next;
       if (outcome === 'not_found') throw this.notFound(id);
