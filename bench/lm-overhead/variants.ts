@@ -69,5 +69,22 @@ export const predictVariant: Variant = {
   },
 };
 
+/**
+ * The same prediction through `forward()` directly: no callbacks, no usage scope. Its gap to
+ * `dspex-predict` is what `call()` adds (issue 8: `call` ≥ 0.9× the SDK, as `forward`).
+ */
+export const forwardVariant: Variant = {
+  name: 'dspex-forward',
+  setup: async ({ baseURL, model }) => {
+    const lm = openai({ model, apiKey: 'bench', baseURL, cache: false });
+    const qa = new Predict('question -> answer');
+    qa.lm = lm;
+    return async (i) => {
+      const pred = await qa.forward({ question: `question ${i}` });
+      if (typeof pred.get('answer') !== 'string') throw new Error('no answer parsed');
+    };
+  },
+};
+
 /** The variants run, baseline first. To add one, write a `Variant` and append it here. */
-export const VARIANTS: Variant[] = [sdkVariant, lmVariant, predictVariant];
+export const VARIANTS: Variant[] = [sdkVariant, lmVariant, predictVariant, forwardVariant];

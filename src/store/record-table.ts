@@ -84,11 +84,11 @@ export class RecordTable<R extends object> {
     record: R,
     alias?: { key: string; target: string },
   ): Promise<{ result: InsertResult; record: R }> {
-    const stored = this.canonical(record);
+    const [stored, json] = this.canonical(record);
     const key = this.key(this.kind.keyParts(stored));
     const result = await this.backend.insert({
       key,
-      json: JSON.stringify(stored),
+      json,
       member: this.member(stored, key),
       indexes: this.indexes(stored),
       ...(alias === undefined ? {} : { alias }),
@@ -198,14 +198,18 @@ export class RecordTable<R extends object> {
         if (assumed) continue;
         throw error;
       }
-      const next = this.canonical({ ...mutated, revision: current.revision + 1, updatedAt: now });
+      const [next, json] = this.canonical({
+        ...mutated,
+        revision: current.revision + 1,
+        updatedAt: now,
+      });
       const before = new Set(this.indexes(current.record));
       const after = new Set(this.indexes(next));
       const expire = expireOf?.(next);
       const outcome = await this.backend.compareAndSet({
         key,
         expectedRevision: current.revision,
-        json: JSON.stringify(next),
+        json,
         member: this.member(next, key),
         removeFrom: [...before].filter((i) => !after.has(i)),
         addTo: [...after].filter((i) => !before.has(i)),
@@ -247,13 +251,17 @@ export class RecordTable<R extends object> {
     return { record: parseStored(this.kind.schema, value.json, key), revision: value.revision };
   }
 
-  /** The record exactly as it will read back: validated, `undefined` fields dropped. */
-  private canonical(record: unknown): R {
+  /**
+   * The record exactly as it will read back (validated, `undefined` fields dropped) and its JSON,
+   * serialized once for both.
+   */
+  private canonical(record: unknown): [R, string] {
     const parsed =
       this.kind.composedFromValidated === true
         ? record
         : parseInput(this.kind.schema, record, this.kind.name);
-    return JSON.parse(JSON.stringify(parsed)) as R;
+    const json = JSON.stringify(parsed);
+    return [JSON.parse(json) as R, json];
   }
 
   private indexes(record: R): string[] {
