@@ -24,6 +24,21 @@ import { burst } from './measure.js';
 const ROUNDS = numberOption('--rounds', 4);
 const JOBS = numberOption('--jobs', 2000);
 
+/** The node's JS heap in use after a full GC (cluster-node.ts answers SIGUSR2 under --expose-gc). */
+async function heapMb(node: NodeProcess): Promise<number> {
+  const line = new Promise<number>((resolve) => {
+    const onData = (d: Buffer): void => {
+      const m = /"heapUsedMb":([\d.]+)/.exec(d.toString());
+      if (m === null) return;
+      node.child.stdout?.off('data', onData);
+      resolve(Number(m[1]));
+    };
+    node.child.stdout?.on('data', onData);
+  });
+  node.child.kill('SIGUSR2');
+  return line;
+}
+
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m === null ? Number.NaN : Number(m[1]) / 1024;
@@ -48,6 +63,7 @@ const variants: { name: string; prefix: string; node: NodeProcess }[] = [
     lmUrl,
     concurrency: 8,
     logLevel: 'error',
+    nodeArgs: ['--expose-gc'],
     // The burst counts completed jobs in the queue: keep a whole round of them (the default
     // retention keeps 1 000, which made a 2 000-job round wait for ever). Redis memory, not the
     // node's, so it does not bear on the RSS measured here.
@@ -58,7 +74,11 @@ const rows: string[] = [];
 try {
   await Promise.all(variants.map((v) => v.node.ready));
   const rss: Record<string, number[]> = {};
-  for (const v of variants) rss[v.name] = [rssMb(v.node.child.pid!)];
+  const heap: Record<string, number[]> = {};
+  for (const v of variants) {
+    rss[v.name] = [rssMb(v.node.child.pid!)];
+    heap[v.name] = [await heapMb(v.node)];
+  }
   for (let round = 1; round <= ROUNDS; round++) {
     for (const v of variants) {
       const queue = new Queue('dspex-run', { prefix: v.prefix, connection });
@@ -71,14 +91,18 @@ try {
       );
       await queue.close();
       rss[v.name]!.push(rssMb(v.node.child.pid!));
+      heap[v.name]!.push(await heapMb(v.node));
       process.stderr.write(
-        `[soak] ${v.name} round ${round}: ${r.jobsPerSec.toFixed(1)} j/s, RSS ${rss[v.name]!.at(-1)!.toFixed(0)} MB\n`,
+        `[soak] ${v.name} round ${round}: ${r.jobsPerSec.toFixed(1)} j/s, RSS ${rss[v.name]!.at(-1)!.toFixed(0)} MB, heap after GC ${heap[v.name]!.at(-1)!.toFixed(1)} MB\n`,
       );
     }
   }
   rows.push(
-    `bench/runtime soak — ${ROUNDS} rounds of ${JOBS} jobs (2 KB question each), RSS in MB after start and after each round`,
-    ...variants.map((v) => `${v.name}: ${rss[v.name]!.map((x) => x.toFixed(0)).join(' → ')}`),
+    `bench/runtime soak — ${ROUNDS} rounds of ${JOBS} jobs (2 KB question each), MB after start and after each round`,
+    ...variants.flatMap((v) => [
+      `${v.name}: RSS ${rss[v.name]!.map((x) => x.toFixed(0)).join(' → ')}`,
+      `${v.name}: JS heap after GC ${heap[v.name]!.map((x) => x.toFixed(1)).join(' → ')}`,
+    ]),
   );
 } finally {
   stats.disconnect();
