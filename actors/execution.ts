@@ -2,12 +2,13 @@ import type { LM } from '../src/lm/types.js';
 import {
   Prediction,
   StreamListener,
-  context,
+  contextWithUsage,
   currentSettings,
   streamify,
   type Module,
   type TraceEntry,
 } from '../src/modules/index.js';
+import { UsageTracker } from '../src/context/index.js';
 import { DspexError } from '../src/errors/index.js';
 import { runTrapped, type Kernel } from '../src/kernel/index.js';
 import type { Execution, JsonObject, Store } from '../src/store/index.js';
@@ -154,14 +155,17 @@ async function streamedCall(
 /**
  * Runs the materialized program in its invocation context (LM, adapter, trace, signal) in a fault
  * scope; streamed when the request asks for deltas; with span callbacks when tracing is enabled.
+ * The context is also the job's usage scope, so the job opens one AsyncLocalStorage scope of
+ * settings, not one more per `Module.call`; the prediction gets the job's usage per model.
  */
-function runProgram(
+async function runProgram(
   program: Awaited<ReturnType<typeof materializeProgram>>,
   request: ExecutionRequest,
   trace: TraceEntry[],
 ): Promise<Prediction> {
-  return runTrapped(() =>
-    context(
+  const usage = new UsageTracker();
+  const prediction = await runTrapped(() =>
+    contextWithUsage(
       {
         trace,
         ...(program.lm === undefined ? {} : { lm: program.lm }),
@@ -171,12 +175,15 @@ function runProgram(
           ? { callbacks: [...currentSettings().callbacks, new SpanCallback(activeTraceContext())] }
           : {}),
       },
+      usage,
       () =>
         request.onDelta === undefined
           ? program.module.call(request.inputs)
           : streamedCall(program.module, request.inputs, request.onDelta),
     ),
   );
+  prediction.setLmUsage(usage.perModel());
+  return prediction;
 }
 
 /** JSON-safe copy (drops functions and undefined, turns Examples into their fields). */
@@ -364,9 +371,11 @@ async function recordSuccess(
   execution: Execution,
   result: ExecutionResult,
   trace: unknown[] | undefined,
+  version: string | undefined,
 ): Promise<{ execution: Execution; result: ExecutionResult }> {
   const patch = {
     status: 'succeeded' as const,
+    ...(version === undefined || version === execution.version ? {} : { version }),
     outputs: result.outputs as JsonObject,
     usage: result.usage as JsonObject,
     ...(trace === undefined ? {} : { trace: json<JsonObject[]>(trace) }),
@@ -406,16 +415,21 @@ export async function runExecution(
     policy === undefined ? undefined : { ...policy, programModel: programModel(services) };
   const first = readConfig();
   const requested = effectiveConfig(first, request, overridePolicy, base);
-  const active =
+  // The store's active version and the job's record in parallel (two Redis round trips become one
+  // wait): a version the record does not know yet is written with the final status.
+  const [active, recorded] = await Promise.all([
     requested.stateVersion === undefined
-      ? ((await store.programs.find(request.program))?.activeVersion ?? null)
-      : null;
+      ? store.programs.find(request.program).then((p) => p?.activeVersion ?? null)
+      : null,
+    recordExecution(store, request, nodeId, requested.stateVersion),
+  ]);
+  let execution = recorded;
+  if (execution.status === 'succeeded') return recordedResult(execution);
   const withActive = (config: ProgramConfig): ProgramConfig =>
     config.stateVersion !== undefined || active === null
       ? config
       : { ...config, stateVersion: active };
-  let execution = await recordExecution(store, request, nodeId, withActive(requested).stateVersion);
-  if (execution.status === 'succeeded') return recordedResult(execution);
+  let version = withActive(requested).stateVersion;
   const report = services.onExecution;
   report?.({
     phase: 'started',
@@ -439,6 +453,7 @@ export async function runExecution(
       // Newly unpinned by the registry: fall back to the store's active version.
       effective = await withActiveVersion(store, request.program, effective);
     else effective = withActive(effective);
+    version = effective.stateVersion;
     const contextLm = services.defaultLm?.() ?? currentSettings().lm;
     const direct = services.pool;
     const build = (): ReturnType<typeof materializeProgram> =>
@@ -484,6 +499,7 @@ export async function runExecution(
         usage: json(prediction.usage ?? {}),
       },
       services.recordTrace === false ? undefined : traceOf(program.module, trace),
+      version,
     );
     execution = done.execution;
     report?.({
@@ -501,7 +517,11 @@ export async function runExecution(
       await store.executions
         .update(
           execution.id,
-          { status: 'failed', error: { code: described.code, message: described.message } },
+          {
+            status: 'failed',
+            error: { code: described.code, message: described.message },
+            ...(version === undefined || version === execution.version ? {} : { version }),
+          },
           { known: execution },
         )
         .catch(() => undefined);

@@ -4,9 +4,10 @@
  * concurrency {1, 64}. Prints per-call client CPU, its overhead over the SDK (the baseline measured
  * in the same run) and the throughput ratio. Ax's numbers for the same setup: reference/ax.md §2.
  *
- *   npx tsx bench/lm-overhead/run.ts [--scale 0.5] [--json]
+ *   npx tsx bench/lm-overhead/run.ts [--scale 0.5] [--json] [--cell 0:64]
  *
- * `--scale` multiplies both the calls and the time cap of every cell.
+ * `--scale` multiplies both the calls and the time cap of every cell; `--cell LATENCY:CONCURRENCY`
+ * (repeatable) runs only those cells.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -21,6 +22,7 @@ const args = process.argv.slice(2);
 const scaleIdx = args.indexOf('--scale');
 const scale = scaleIdx >= 0 ? Number(args[scaleIdx + 1] ?? 1) : 1;
 const asJson = args.includes('--json');
+const onlyCells = args.flatMap((a, i) => (args[i - 1] === '--cell' ? [a] : []));
 
 /**
  * Calls per cell (as in Ax's run 2), split into `ROUNDS` alternating rounds and capped at `CELL_MS`
@@ -100,6 +102,8 @@ async function main(): Promise<void> {
     // Warm the JIT and the connection pools of every variant before measuring anything.
     for (const v of calls) await runRound(8, WARMUP, v.call);
     for (const cell of CELLS) {
+      if (onlyCells.length > 0 && !onlyCells.includes(`${cell.latencyMs}:${cell.concurrency}`))
+        continue;
       await setLatency(fixture.port, cell.latencyMs);
       const budget = {
         maxCalls: Math.max(10, Math.ceil((cell.calls * scale) / ROUNDS)),

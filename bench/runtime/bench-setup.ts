@@ -18,6 +18,11 @@ export interface BenchBackends {
   lmUrl: string;
   /** BullMQ connection options for the bench's producers. */
   connection: { host: string; port: number; maxRetriesPerRequest: null };
+  /**
+   * Sets the fixture's LM latency for every later request and checks it answered 204 (the control
+   * routes live at the server's root, not under `lmUrl`'s `/v1`: posting there was a silent 404).
+   */
+  setLatency(ms: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -30,10 +35,19 @@ export async function startBenchBackends(): Promise<BenchBackends> {
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const [line] = (await once(createInterface({ input: fixture.stdout! }), 'line')) as [string];
+  const { url, port } = JSON.parse(line) as { url: string; port: number };
   return {
     redis,
     fixture,
-    lmUrl: (JSON.parse(line) as { url: string }).url,
+    lmUrl: url,
+    setLatency: async (ms) => {
+      const res = await fetch(`http://127.0.0.1:${port}/__fixture/latency`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ms }),
+      });
+      if (res.status !== 204) throw new Error(`fixture latency ${ms} ms: HTTP ${res.status}`);
+    },
     connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null },
     stop: async () => {
       if (fixture.exitCode === null && fixture.signalCode === null) {

@@ -32,11 +32,18 @@ export function quantile(values: readonly number[], q: number): number {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Commands Redis has executed so far, by command (`INFO commandstats`; scripts' own calls included). */
+export async function redisCommandStats(redis: Redis): Promise<Map<string, number>> {
+  const info = await redis.info('commandstats');
+  const calls = new Map<string, number>();
+  for (const m of info.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)) calls.set(m[1]!, Number(m[2]));
+  return calls;
+}
+
 /** Total commands Redis has executed (`INFO commandstats`). */
 async function redisCalls(redis: Redis): Promise<number> {
-  const info = await redis.info('commandstats');
   let total = 0;
-  for (const m of info.matchAll(/calls=(\d+)/g)) total += Number(m[1]);
+  for (const n of (await redisCommandStats(redis)).values()) total += n;
   return total;
 }
 

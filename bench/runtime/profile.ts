@@ -12,7 +12,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { spawnNode } from '../../test/runtime/fixtures/node-process.js';
 import { numberOption, startBenchBackends } from './bench-setup.js';
-import { burst } from './measure.js';
+import { burst, redisCommandStats } from './measure.js';
 
 // At most the node's default retention of completed jobs (1 000), which the burst counts.
 const JOBS = numberOption('--jobs', 900);
@@ -75,9 +75,16 @@ try {
     inputs: { question: `q ${i} ${Math.random()}` },
   });
   await burst(queue, stats, 200, qa, 120_000);
+  const before = await redisCommandStats(stats);
   const r = await burst(queue, stats, JOBS, qa, 600_000);
+  const after = await redisCommandStats(stats);
+  const perJob = [...after]
+    .map(([cmd, n]) => [cmd, (n - (before.get(cmd) ?? 0)) / JOBS] as const)
+    .filter(([, n]) => n >= 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .map(([cmd, n]) => `${cmd} ${n.toFixed(2)}`);
   process.stdout.write(
-    `${JOBS} jobs: ${r.jobsPerSec.toFixed(1)} jobs/s, ${r.redisCallsPerJob.toFixed(1)} Redis commands/job, failed ${r.failed}\n`,
+    `${JOBS} jobs: ${r.jobsPerSec.toFixed(1)} jobs/s, ${r.redisCallsPerJob.toFixed(1)} Redis commands/job, failed ${r.failed}\nRedis commands per job (every client, the bench's polling included): ${perJob.join(', ')}\n`,
   );
 } finally {
   await queue.close();

@@ -53,7 +53,7 @@ const spread = (xs: number[], d = 0): string =>
   `${fmt(quantile(xs, 0.5), d)} (${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)})`;
 
 export async function main(): Promise<void> {
-  const { redis, lmUrl, connection, stop: stopBackends } = await startBenchBackends();
+  const { redis, lmUrl, connection, setLatency, stop: stopBackends } = await startBenchBackends();
   const queues = {
     dspex: new Queue('dspex-run', { prefix: PREFIX, connection }),
     'hand-rolled': new Queue('hand', { prefix: PREFIX, connection }),
@@ -99,11 +99,7 @@ export async function main(): Promise<void> {
       '|---|---|---|---|---|---|',
     );
     for (const latency of LATENCIES) {
-      await fetch(`${lmUrl}/__fixture/latency`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ ms: latency }),
-      });
+      await setLatency(latency);
       const variants = Object.keys(queues) as (keyof typeof queues)[];
       const runs: Record<keyof typeof queues, number[]> = {
         dspex: [],

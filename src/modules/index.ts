@@ -25,7 +25,7 @@ export type { McpContent, McpToolClient, McpToolInfo, McpToolOptions } from './m
 export type { ToolFunction, ToolSpec } from './tool.js';
 export { majority } from './majority.js';
 export type { MajorityOptions } from './majority.js';
-export { configure, context, currentSettings } from './settings.js';
+export { configure, context, contextWithUsage, currentSettings } from './settings.js';
 export type { Settings, WarningLogger } from './settings.js';
 export { batch, parallel } from './batch.js';
 export type { BatchOptions, BatchResult, BatchWithFailures, Callable } from './batch.js';

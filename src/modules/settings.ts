@@ -4,10 +4,12 @@ import {
   setGlobalContext,
   type Callback,
   type InvocationContext,
+  type UsageTracker,
 } from '../context/index.js';
 import type { Adapter } from '../adapters/index.js';
 import type { LM } from '../lm/types.js';
 import type { TraceEntry } from './parameter.js';
+import { USAGE_SCOPE } from './usage-scope.js';
 
 /**
  * What {@link configure} and {@link context} set (DSPy's `dspy.settings`). Every key is optional;
@@ -93,6 +95,25 @@ export function configure(settings: Settings): void {
  */
 export function context<T>(overrides: Settings, fn: () => T): T {
   return runWithContext(toPatch(overrides), fn);
+}
+
+/**
+ * {@link context} whose scope is also the outermost usage scope: a `Module.call` inside reuses this
+ * one AsyncLocalStorage scope instead of opening its own, and `tracker` gets the usage of every LM
+ * call inside (set it on the prediction yourself: `pred.setLmUsage(tracker.perModel())`). A node
+ * runs each job this way, one scope per job.
+ * @internal
+ */
+export function contextWithUsage<T>(overrides: Settings, tracker: UsageTracker, fn: () => T): T {
+  const patch = toPatch(overrides);
+  return runWithContext(
+    {
+      ...patch,
+      usageTrackers: [tracker],
+      values: { ...patch.values, [USAGE_SCOPE]: tracker },
+    },
+    fn,
+  );
 }
 
 /** The settings in effect here (context overrides over {@link configure}d defaults). */

@@ -93,6 +93,7 @@ export class ExecutionTable implements ExecutionRepository {
     options?: ExecutionWriteOptions,
   ): Promise<Execution> {
     const data = definedFields(parseInput(executionPatchSchema, patch, 'execution update'));
+    const ttl = this.options.executionTtlSeconds;
     const written = await this.table.write(
       [id],
       (current, now) => {
@@ -109,20 +110,19 @@ export class ExecutionTable implements ExecutionRepository {
         return next;
       },
       options,
+      undefined,
+      // A final record (and its job alias) expires after the TTL, set in the same atomic write.
+      (next) =>
+        ttl > 0 && isFinalStatus(EXECUTION_LIFECYCLE, next.status)
+          ? {
+              keys: [
+                this.table.key([next.id]),
+                ...(next.jobId === undefined ? [] : [this.jobKey(next.jobId)]),
+              ],
+              seconds: ttl,
+            }
+          : undefined,
     );
-    const ttl = this.options.executionTtlSeconds;
-    if (
-      ttl > 0 &&
-      this.backend.expire !== undefined &&
-      isFinalStatus(EXECUTION_LIFECYCLE, written.status)
-    )
-      await this.backend.expire(
-        [
-          this.table.key([written.id]),
-          ...(written.jobId === undefined ? [] : [this.jobKey(written.jobId)]),
-        ],
-        ttl,
-      );
     return written;
   }
 

@@ -19,15 +19,14 @@ export interface RecordBackend {
   read(keys: readonly string[]): Promise<(StoredValue | undefined)[]>;
   /**
    * Writes `json` at revision `expectedRevision + 1` if the stored revision is `expectedRevision`,
-   * moving `member` out of `removeFrom` and into `addTo` and setting `blob` in the same atomic step.
+   * moving `member` out of `removeFrom` and into `addTo`, setting `blob` and (backends that can
+   * expire keys: Redis) letting `expire.keys` expire in `expire.seconds`, in the same atomic step.
    */
   compareAndSet(op: CompareAndSetOp): Promise<'ok' | 'stale' | 'not_found'>;
   /** Value of an alias or blob key. */
   readString(key: string): Promise<string | undefined>;
   /** Up to `limit` members of `index` strictly after `after` in the given order. */
   range(index: string, query: RangeQuery): Promise<string[]>;
-  /** Lets `keys` (records, aliases) expire in `seconds`; backends that cannot expire omit it. */
-  expire?(keys: readonly string[], seconds: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,6 +58,8 @@ export interface CompareAndSetOp {
   removeFrom: readonly string[];
   addTo: readonly string[];
   blob?: { key: string; value: string };
+  /** Keys (the record's own, its aliases) that expire once written; the memory backend keeps them. */
+  expire?: { keys: readonly string[]; seconds: number };
 }
 
 /** @internal */

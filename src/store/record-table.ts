@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { InsertResult, RecordBackend } from './record-backend.js';
+import type { CompareAndSetOp, InsertResult, RecordBackend } from './record-backend.js';
 import type { Page, PageQuery, WriteOptions } from './store.js';
 import { StoreError } from './store-error.js';
 import { STORE_DEFAULTS, type ResolvedStoreOptions } from './store-options.js';
@@ -84,11 +84,11 @@ export class RecordTable<R extends object> {
     record: R,
     alias?: { key: string; target: string },
   ): Promise<{ result: InsertResult; record: R }> {
-    const stored = this.canonical(record);
+    const [stored, json] = this.canonical(record);
     const key = this.key(this.kind.keyParts(stored));
     const result = await this.backend.insert({
       key,
-      json: JSON.stringify(stored),
+      json,
       member: this.member(stored, key),
       indexes: this.indexes(stored),
       ...(alias === undefined ? {} : { alias }),
@@ -168,6 +168,8 @@ export class RecordTable<R extends object> {
     mutate: (current: R, now: string) => R,
     options: WriteOptions & { known?: R & { revision: number } } = {},
     blob?: { key: string; value: string },
+    /** Keys to expire with the write, judged on the record written. */
+    expireOf?: (next: R) => CompareAndSetOp['expire'],
   ): Promise<R> {
     const key = this.key(parts);
     const id = parts.join('@');
@@ -196,17 +198,23 @@ export class RecordTable<R extends object> {
         if (assumed) continue;
         throw error;
       }
-      const next = this.canonical({ ...mutated, revision: current.revision + 1, updatedAt: now });
+      const [next, json] = this.canonical({
+        ...mutated,
+        revision: current.revision + 1,
+        updatedAt: now,
+      });
       const before = new Set(this.indexes(current.record));
       const after = new Set(this.indexes(next));
+      const expire = expireOf?.(next);
       const outcome = await this.backend.compareAndSet({
         key,
         expectedRevision: current.revision,
-        json: JSON.stringify(next),
+        json,
         member: this.member(next, key),
         removeFrom: [...before].filter((i) => !after.has(i)),
         addTo: [...after].filter((i) => !before.has(i)),
         ...(blob === undefined ? {} : { blob }),
+        ...(expire === undefined ? {} : { expire }),
       });
       if (outcome === 'ok') return next;
       if (outcome === 'not_found') throw this.notFound(id);
@@ -243,13 +251,17 @@ export class RecordTable<R extends object> {
     return { record: parseStored(this.kind.schema, value.json, key), revision: value.revision };
   }
 
-  /** The record exactly as it will read back: validated, `undefined` fields dropped. */
-  private canonical(record: unknown): R {
+  /**
+   * The record exactly as it will read back (validated, `undefined` fields dropped) and its JSON,
+   * serialized once for both.
+   */
+  private canonical(record: unknown): [R, string] {
     const parsed =
       this.kind.composedFromValidated === true
         ? record
         : parseInput(this.kind.schema, record, this.kind.name);
-    return JSON.parse(JSON.stringify(parsed)) as R;
+    const json = JSON.stringify(parsed);
+    return [JSON.parse(json) as R, json];
   }
 
   private indexes(record: R): string[] {

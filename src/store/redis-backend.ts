@@ -69,6 +69,7 @@ export class RedisBackend implements RecordBackend {
       ...op.removeFrom.map((i) => this.index(i)),
       ...op.addTo.map((i) => this.index(i)),
       ...(op.blob === undefined ? [] : [this.key(op.blob.key)]),
+      ...(op.expire?.keys ?? []).map((k) => this.key(k)),
     ];
     const args = [
       String(op.expectedRevision),
@@ -76,7 +77,9 @@ export class RedisBackend implements RecordBackend {
       op.member,
       String(op.removeFrom.length),
       String(op.addTo.length),
-      ...(op.blob === undefined ? [] : [op.blob.value]),
+      op.blob === undefined ? '0' : '1',
+      op.blob?.value ?? '',
+      String(op.expire?.seconds ?? 0),
     ];
     return (await this.run(COMPARE_AND_SET_SCRIPT, keys, args)) as 'ok' | 'stale' | 'not_found';
   }
@@ -94,14 +97,6 @@ export class RedisBackend implements RecordBackend {
         ? this.redis.zrangebylex(key, bound ?? '-', '+', 'LIMIT', 0, query.limit)
         : this.redis.zrevrangebylex(key, bound ?? '+', '-', 'LIMIT', 0, query.limit),
     );
-  }
-
-  async expire(keys: readonly string[], seconds: number): Promise<void> {
-    await this.guard(async () => {
-      const pipeline = this.redis.pipeline();
-      for (const key of keys) pipeline.expire(this.key(key), seconds);
-      await pipeline.exec();
-    });
   }
 
   async close(): Promise<void> {

@@ -34,8 +34,10 @@ return { 'created' }
 `);
 
 /**
- * KEYS: record, indexes to leave (ARGV[4] of them), indexes to join (ARGV[5] of them), [blob].
- * ARGV: expected revision, json, member, #leave, #join, [blob value].
+ * KEYS: record, indexes to leave (ARGV[4] of them), indexes to join (ARGV[5] of them), [blob]
+ * (when ARGV[6] is '1'), keys to expire (the rest).
+ * ARGV: expected revision, json, member, #leave, #join, has-blob ('1' | '0'), blob value, expire
+ * seconds ('0': none). Expiring in the same script saves a round trip per final write.
  * Returns 'ok' | 'stale' | 'not_found'.
  */
 export const COMPARE_AND_SET_SCRIPT = script(`
@@ -45,8 +47,13 @@ if rev ~= ARGV[1] then return 'stale' end
 redis.call('HSET', KEYS[1], 'json', ARGV[2], 'rev', tonumber(ARGV[1]) + 1)
 local leave = tonumber(ARGV[4])
 local join = tonumber(ARGV[5])
+local blob = tonumber(ARGV[6])
 for i = 2, 1 + leave do redis.call('ZREM', KEYS[i], ARGV[3]) end
 for i = 2 + leave, 1 + leave + join do redis.call('ZADD', KEYS[i], 0, ARGV[3]) end
-if #KEYS > 1 + leave + join then redis.call('SET', KEYS[#KEYS], ARGV[6]) end
+if blob == 1 then redis.call('SET', KEYS[2 + leave + join], ARGV[7]) end
+local ttl = tonumber(ARGV[8])
+if ttl > 0 then
+  for i = 2 + leave + join + blob, #KEYS do redis.call('EXPIRE', KEYS[i], ttl) end
+end
 return 'ok'
 `);

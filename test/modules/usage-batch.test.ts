@@ -10,6 +10,7 @@ import {
   Prediction,
   batch,
   context,
+  contextWithUsage,
   parallel,
   type TraceEntry,
 } from '../../src/modules/index.js';
@@ -35,6 +36,20 @@ describe('usage per prediction (T25)', () => {
       'dummy/dummy': { promptTokens: 7, completionTokens: 3, totalTokens: 10, cost: 0, calls: 1 },
     });
     expect(pred.getLmUsage()).toBe(pred.usage);
+  });
+
+  it('a job scope (contextWithUsage) is the usage scope of every call inside: one scope, usage summed', async () => {
+    const lm = new DummyLM([{ draft: 'd' }, { answer: 'a' }], { usage });
+    const tracker = new UsageTracker();
+    const outer = new UsageTracker();
+    const pred = await runWithContext({ usageTrackers: [outer] }, () =>
+      contextWithUsage({ lm }, tracker, () => new TwoStep().call({ question: 'q' })),
+    );
+    // The module reused the job's scope: it set no usage of its own.
+    expect(pred.usage).toBeUndefined();
+    expect(tracker.perModel()['dummy/dummy']).toMatchObject({ totalTokens: 20, calls: 2 });
+    // Outer trackers still see the calls.
+    expect(outer.total()).toMatchObject({ totalTokens: 20, calls: 2 });
   });
 
   it('the outermost module sums the calls of its sub-modules', async () => {

@@ -70,6 +70,26 @@ describe('RedisStore on a real redis-server', () => {
     expect(raw.status).toBe('ready'); // a shared client stays open
   });
 
+  it('lets a final execution record and its job alias expire in the same write, not a running one', async () => {
+    const prefix = uniquePrefix();
+    const store = new RedisStore({ redis: raw, prefix, executionTtlSeconds: 3600 });
+    const { execution } = await store.executions.recordOnce('job-ttl', {
+      program: 'qa',
+      inputs: { q: 1 },
+      status: 'running',
+    });
+    const keys = [`${prefix}:execution:${execution.id}`, `${prefix}:execution-job:job-ttl`];
+    const ttls = async (): Promise<number[]> => Promise.all(keys.map((k) => raw.ttl(k)));
+    await store.executions.update(execution.id, { node: 'n1' }, { known: execution });
+    expect(await ttls()).toEqual([-1, -1]);
+    await store.executions.update(execution.id, { status: 'succeeded', outputs: { a: 1 } });
+    for (const ttl of await ttls()) {
+      expect(ttl).toBeGreaterThan(3500);
+      expect(ttl).toBeLessThanOrEqual(3600);
+    }
+    await store.close();
+  });
+
   it('uses dspex:store as the default prefix', async () => {
     const clock = new ManualClock();
     const store = new RedisStore({ redis: raw, clock });
