@@ -135,10 +135,15 @@ export interface LMResponse {
   raw?: unknown;
 }
 
-/** A streamed piece of a completion. */
+/**
+ * A streamed piece of a completion. `index` is the choice. A `tool_call` chunk is a piece of the
+ * `callIndex`-th tool call of that choice (parallel calls have distinct `callIndex`es): its first
+ * piece carries `id` and `name`, later pieces append to `arguments` (JSON text, split anywhere).
+ * {@link ToolCallAssembler} puts the pieces back together.
+ */
 export type LMStreamChunk =
   | { type: 'text'; index: number; text: string }
-  | { type: 'tool_call'; index: number; toolCall: Partial<ToolCall> & { id?: string } }
+  | { type: 'tool_call'; index: number; callIndex: number; toolCall: Partial<ToolCall> }
   | { type: 'done'; response: LMResponse };
 
 /**
