@@ -34,6 +34,20 @@ describe.concurrent('module examples offline', () => {
   }, 90_000);
 });
 
+describe.concurrent('image example', () => {
+  it('image-qa.ts answers about a local PNG, reloads its image demo and rejects bad images', async () => {
+    const out = await runExample('image-qa.ts');
+    expect(out).toContain('answer: A red circle on a white background.');
+    expect(out).toContain('user message parts: text, image_url, text');
+    expect(out).toContain(
+      'saved demo image: <<CUSTOM-TYPE-START-IDENTIFIER>>[{"type": "image_url"',
+    );
+    expect(out).toContain('reloaded: A red circle on a white background.');
+    expect(out).toContain('rejected: Cannot read image file missing.png: file not found');
+    expect(out).toContain('rejected: Unsupported image type "image/bmp" for a data URI');
+  }, 90_000);
+});
+
 describe('rag example against an OpenAI-compatible endpoint', () => {
   const fixture = useOpenAIFixture();
 
@@ -49,5 +63,17 @@ describe('rag example against an OpenAI-compatible endpoint', () => {
     // One batch for the 16 passages, then one request per distinct question (cached after).
     expect(embeddings[0]?.body.input).toHaveLength(16);
     expect(fx.requests.some((r) => r.path === '/v1/chat/completions')).toBe(true);
+  }, 90_000);
+
+  it('image-qa.ts sends the PNG as an image_url part through the SDK when OPENAI_BASE_URL is set', async () => {
+    const fx = fixture();
+    const out = await runExample('image-qa.ts', {
+      OPENAI_BASE_URL: fx.url,
+      OPENAI_API_KEY: 'test',
+    });
+    expect(out).toContain('LM: OpenAI-compatible model gpt-4o-mini at');
+    const user = fx.requests[0]?.body.messages[3];
+    expect(user.content[1].image_url.url).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+    expect(user.content[1].image_url.detail).toBe('low');
   }, 90_000);
 });

@@ -4,7 +4,7 @@ import type { ChatMessage } from '../../src/lm/index.js';
  * The messages DSPy 3.3's ChatAdapter produces for `Predict('question -> answer')`, so the
  * fixture's echo mode answers them and payload sizes match a real program.
  */
-export function qaMessages(question: string): ChatMessage[] {
+export function qaMessages(question: string): { role: ChatMessage['role']; content: string }[] {
   return [
     {
       role: 'system',

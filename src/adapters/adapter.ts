@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { currentContext, emitCallback } from '../context/index.js';
 import type { ChatMessage, LM, LMChoice, LMMessage, LMRequest, LMResponse } from '../lm/types.js';
 import { fieldDefault, type Signature } from '../signatures/index.js';
+import { expandCustomTypes } from './custom-type-parts.js';
 import { AdapterParseError } from './errors.js';
+import { withImageInputs } from './image.js';
 import { isHistory } from './history.js';
 import { fillNativeOutputs, planNativeFeatures, type NativePlan } from './native-features.js';
 import { toolCallsInMessage, toolCallTurn } from './tool-history.js';
@@ -254,10 +256,15 @@ export abstract class BaseAdapter implements Adapter {
     inputs: Record<string, unknown>,
     nativeTools = false,
   ): LMMessage[] {
-    const current = { ...inputs };
+    const current = { ...withImageInputs(sig, inputs) };
     const historyField = sig.inputFields.find((f) => f.type.kind === 'history');
     const messages: LMMessage[] = [{ role: 'system', content: this.formatSystemMessage(sig) }];
-    messages.push(...this.formatDemos(sig, demos));
+    messages.push(
+      ...this.formatDemos(
+        sig,
+        demos.map((d) => withImageInputs(sig, d)),
+      ),
+    );
     if (historyField) {
       const withoutHistory = sig.delete(historyField.name);
       const turns = this.formatConversationHistory(
@@ -273,7 +280,8 @@ export abstract class BaseAdapter implements Adapter {
       const content = this.formatUserMessageContent(sig, current, { mainRequest: true });
       if (content) messages.push({ role: 'user', content });
     }
-    return messages;
+    // Custom types (Image) were written as marked text; user messages holding them become parts.
+    return expandCustomTypes(messages);
   }
 
   /**

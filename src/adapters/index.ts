@@ -14,3 +14,5 @@ export { structuredOutputFormat } from './structured-output.js';
 export { ToolCalls, toolDefinition, toolResultContent } from './tool-calls.js';
 export type { ParsedToolCall, ToolCallResult, ToolLike } from './tool-calls.js';
 export { toolCallsOutputField, toolsInputField } from './native-features.js';
+export { Image, IMAGE_MIME_TYPES, DEFAULT_MAX_IMAGE_BYTES } from './image.js';
+export type { ImageDetail, ImageFileOptions, ImageOptions } from './image.js';

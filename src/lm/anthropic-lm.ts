@@ -124,8 +124,9 @@ export class AnthropicLM extends BaseLM {
         let outTokens = 0;
         const blocks = new Map<
           number,
-          { kind: 'text' | 'tool' | 'forced' | 'other'; call?: ToolCall }
+          { kind: 'text' | 'tool' | 'forced' | 'other'; call?: ToolCall; callIndex?: number }
         >();
+        let toolBlocks = 0;
         for await (const ev of stream) {
           if (ev.type === 'message_start') {
             model = ev.message.model || model;
@@ -144,8 +145,9 @@ export class AnthropicLM extends BaseLM {
               forcedJson = '';
             } else if (b.type === 'tool_use') {
               const call: ToolCall = { id: b.id, name: b.name, arguments: '' };
-              blocks.set(ev.index, { kind: 'tool', call });
-              yield { type: 'tool_call', index, toolCall: { id: b.id, name: b.name } };
+              const callIndex = toolBlocks++;
+              blocks.set(ev.index, { kind: 'tool', call, callIndex });
+              yield { type: 'tool_call', index, callIndex, toolCall: { id: b.id, name: b.name } };
             } else blocks.set(ev.index, { kind: 'other' });
           } else if (ev.type === 'content_block_delta') {
             const block = blocks.get(ev.index);
@@ -163,6 +165,7 @@ export class AnthropicLM extends BaseLM {
               yield {
                 type: 'tool_call',
                 index,
+                callIndex: block.callIndex ?? 0,
                 toolCall: { id: block.call.id, arguments: d.partial_json },
               };
             }

@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import type { FinishReason, LMChoice, LMRequest, ToolCall } from './types.js';
+import { messageText } from './chat-format.js';
+import type { ContentPart, FinishReason, LMChoice, LMRequest, ToolCall } from './types.js';
 
 type Params = Anthropic.Messages.MessageCreateParamsNonStreaming;
 type MessageParam = Anthropic.Messages.MessageParam;
@@ -31,6 +32,37 @@ export function forcedJsonTool(req: LMRequest): Anthropic.Messages.Tool | undefi
   return undefined;
 }
 
+/** Media types Anthropic accepts in a base64 image block. */
+type ImageMediaType = Anthropic.Messages.Base64ImageSource['media_type'];
+
+/**
+ * A content part as Anthropic blocks: text as a text block, an image `data:` URI as a base64 image
+ * block with its media type, an image URL as a `url` image block.
+ */
+function toAnthropicBlock(part: ContentPart): BlockParam {
+  if (part.type === 'text') return { type: 'text', text: part.text };
+  const url = part.image_url.url;
+  const data = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+  if (data === null) return { type: 'image', source: { type: 'url', url } };
+  return {
+    type: 'image',
+    source: {
+      type: 'base64',
+      media_type: data[1] as ImageMediaType,
+      data: data[2] ?? '',
+    },
+  };
+}
+
+/**
+ * User content for the Messages API: a string stays a string; parts become blocks, without the
+ * empty text blocks the API rejects.
+ */
+function toAnthropicContent(content: string | ContentPart[]): string | BlockParam[] {
+  if (typeof content === 'string') return content;
+  return content.filter((p) => p.type !== 'text' || p.text !== '').map(toAnthropicBlock);
+}
+
 function parseArgs(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -49,7 +81,7 @@ export function toAnthropicBody(model: string, req: LMRequest, defaultMaxTokens:
   const messages: MessageParam[] = [];
   for (const m of req.messages) {
     if (m.role === 'system') {
-      system.push(m.content);
+      system.push(messageText(m.content));
     } else if (m.role === 'tool') {
       const block: BlockParam = {
         type: 'tool_result',
@@ -68,7 +100,7 @@ export function toAnthropicBody(model: string, req: LMRequest, defaultMaxTokens:
       }
       messages.push({ role: 'assistant', content: blocks });
     } else {
-      messages.push({ role: m.role, content: m.content });
+      messages.push({ role: m.role, content: toAnthropicContent(m.content) });
     }
   }
   const body: Params = { model, messages, max_tokens: req.maxTokens ?? defaultMaxTokens };

@@ -107,7 +107,8 @@ export abstract class BaseLM implements LM {
     const result = await this.send(request, signal);
     for (const [index, c] of result.choices.entries()) {
       if (c.text !== '') yield { type: 'text', index, text: c.text };
-      for (const tc of c.toolCalls ?? []) yield { type: 'tool_call', index, toolCall: tc };
+      for (const [callIndex, tc] of (c.toolCalls ?? []).entries())
+        yield { type: 'tool_call', index, callIndex, toolCall: tc };
     }
     yield { type: 'end', result };
   }

@@ -3,6 +3,8 @@
  * the fixtures' echo mode). src/lm sits below src/adapters, so it carries its own copy.
  */
 
+import type { ContentPart } from './types.js';
+
 /** Matches a field header at the start of a line: `[[ ## name ## ]]`. */
 export const FIELD_HEADER = /^\[\[ ## (\w+) ## \]\]/;
 
@@ -57,4 +59,19 @@ export function formatChatAnswer(
 /** An answer as DSPy's JSONAdapter expects it: a 2-space-indented JSON object. */
 export function formatJsonAnswer(fields: Readonly<Record<string, unknown>>): string {
   return JSON.stringify(fields, null, 2);
+}
+
+/**
+ * The text of a message's content: the string itself, or a multi-part content's text parts joined
+ * (image parts left out). What text-only consumers (DummyLM lookups, echo fixtures) read.
+ *
+ * @example
+ * ```ts
+ * messageText([{ type: 'text', text: 'a' }, { type: 'image_url', image_url: { url } }]); // 'a'
+ * ```
+ */
+export function messageText(content: string | readonly ContentPart[] | null | undefined): string {
+  if (content === null || content === undefined) return '';
+  if (typeof content === 'string') return content;
+  return content.map((p) => (p.type === 'text' ? p.text : '')).join('');
 }

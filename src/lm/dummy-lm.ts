@@ -1,5 +1,5 @@
 import { BaseLM, type BaseLMOptions } from './base-lm.js';
-import { FIELD_HEADER, formatChatAnswer, formatJsonAnswer } from './chat-format.js';
+import { FIELD_HEADER, formatChatAnswer, formatJsonAnswer, messageText } from './chat-format.js';
 import type { ProviderResult } from './provider-result.js';
 import type { LM, LMChoice, LMMessage, LMParams, LMRequest, ToolCall } from './types.js';
 
@@ -79,7 +79,7 @@ const EXHAUSTED: DummyAnswer = { answer: 'No more responses' };
 
 function contentOf(m: LMMessage | undefined): string {
   if (m === undefined) return '';
-  return m.content ?? '';
+  return messageText(m.content);
 }
 
 /**

@@ -1,5 +1,6 @@
 export type {
   ChatMessage,
+  ContentPart,
   FinishReason,
   JsonSchema,
   LM,
@@ -63,3 +64,6 @@ export { functionEmbedder } from './embedder.js';
 export type { EmbedOptions, Embedder, FunctionEmbedderOptions } from './embedder.js';
 export { EMBEDDING_PRICES, OpenAIEmbedder, openaiEmbedder } from './openai-embedder.js';
 export type { EmbedderTotals, OpenAIEmbedderOptions } from './openai-embedder.js';
+export { messageText } from './chat-format.js';
+export { ToolCallAssembler } from './tool-call-assembler.js';
+export type { AssembledToolCall } from './tool-call-assembler.js';

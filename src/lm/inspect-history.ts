@@ -13,7 +13,18 @@ function messageText(m: LMHistoryEntry['messages'][number]): string {
     const calls = m.toolCalls.map((c) => `${c.name}: ${c.arguments}`).join('\n');
     return [m.content ?? '', calls].filter((s) => s !== '').join('\n');
   }
-  return m.content;
+  if (typeof m.content === 'string') return m.content;
+  // DSPy's `inspect_history`: each part on its own line, base64 images shortened to their length.
+  return m.content
+    .map((p) => {
+      if (p.type === 'text') return p.text.trim();
+      const url = p.image_url.url;
+      const at = url.indexOf('base64,');
+      return at < 0
+        ? `<image_url: ${url}>`
+        : `<${url.slice(0, at)}base64,<IMAGE BASE 64 ENCODED(${url.length - at - 7})>`;
+    })
+    .join('\n');
 }
 
 /**

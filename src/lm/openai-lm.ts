@@ -132,7 +132,12 @@ export class OpenAILM extends BaseLM {
             if (d.id) call.id = d.id;
             if (d.function?.name) call.name += d.function.name;
             if (d.function?.arguments) call.arguments += d.function.arguments;
-            const piece: ProviderStreamEvent = { type: 'tool_call', index: ch.index, toolCall: {} };
+            const piece: ProviderStreamEvent = {
+              type: 'tool_call',
+              index: ch.index,
+              callIndex: d.index,
+              toolCall: {},
+            };
             if (d.id) piece.toolCall.id = d.id;
             if (d.function?.name) piece.toolCall.name = d.function.name;
             if (d.function?.arguments) piece.toolCall.arguments = d.function.arguments;

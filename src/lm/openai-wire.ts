@@ -1,4 +1,5 @@
 import type OpenAI from 'openai';
+import { messageText } from './chat-format.js';
 import type { FinishReason, LMChoice, LMMessage, LMRequest, ToolCall } from './types.js';
 
 type ChatParams = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
@@ -20,7 +21,9 @@ function toMessage(m: LMMessage): MessageParam {
       })),
     };
   }
-  return { role: m.role, content: m.content };
+  if (m.role === 'user') return { role: 'user', content: m.content };
+  // Only user messages carry images; a multi-part system/assistant message keeps its text.
+  return { role: m.role, content: messageText(m.content) };
 }
 
 /** Translates a request to the chat-completions body (without `stream`). */

@@ -3,10 +3,21 @@
  * providers (OpenAI, Anthropic, DummyLM, …) translate them to and from their wire formats.
  */
 
-/** A chat message as adapters produce it: `{ role, content }` (DESIGN §5). */
+/**
+ * One part of a multi-part user message, in OpenAI's chat shape (what DSPy's adapters produce when
+ * a custom type such as `Image` sits in a field): text, or an image by URL or `data:` URI.
+ */
+export type ContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } };
+
+/**
+ * A chat message as adapters produce it: `{ role, content }` (DESIGN §5). `content` is a string,
+ * or a list of {@link ContentPart}s for a user message that holds images.
+ */
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
-  content: string;
+  content: string | ContentPart[];
 }
 
 /** An assistant turn that asked for tools, and the tool results sent back. */
@@ -124,10 +135,15 @@ export interface LMResponse {
   raw?: unknown;
 }
 
-/** A streamed piece of a completion. */
+/**
+ * A streamed piece of a completion. `index` is the choice. A `tool_call` chunk is a piece of the
+ * `callIndex`-th tool call of that choice (parallel calls have distinct `callIndex`es): its first
+ * piece carries `id` and `name`, later pieces append to `arguments` (JSON text, split anywhere).
+ * {@link ToolCallAssembler} puts the pieces back together.
+ */
 export type LMStreamChunk =
   | { type: 'text'; index: number; text: string }
-  | { type: 'tool_call'; index: number; toolCall: Partial<ToolCall> & { id?: string } }
+  | { type: 'tool_call'; index: number; callIndex: number; toolCall: Partial<ToolCall> }
   | { type: 'done'; response: LMResponse };
 
 /**

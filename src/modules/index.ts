@@ -39,6 +39,7 @@ export type {
   StreamEvent,
   StreamedProgram,
   StreamifyOptions,
+  ToolCallEvent,
 } from './streaming/streamify.js';
 export { ModuleError } from './errors.js';
 export type { ModuleErrorCode } from './errors.js';

@@ -1,3 +1,4 @@
+import { Image } from '../adapters/index.js';
 import type { FieldType } from '../signatures/index.js';
 import { isPlainObject } from './example.js';
 
@@ -9,6 +10,9 @@ import { isPlainObject } from './example.js';
  * @internal
  */
 export function fitsType(value: unknown, type: FieldType): boolean {
+  // An `Image` input also takes a URL or data URI string (the adapter converts it).
+  if (type.native === 'image')
+    return typeof value === 'string' || isPlainObject(value) || value instanceof Image;
   switch (type.kind) {
     case 'str':
       return (

@@ -161,8 +161,10 @@ export class Predict<
     const session = currentStreamSession();
     const callLm =
       session !== undefined && session.wants(this)
-        ? streamingLm(lm, (text) =>
-            session.push({ predictor: this, text, adapterName: adapter.name }),
+        ? streamingLm(
+            lm,
+            (text) => session.push({ predictor: this, text, adapterName: adapter.name }),
+            (toolCall) => session.pushToolCall?.({ predictor: this, toolCall }),
           )
         : lm;
 

@@ -54,7 +54,8 @@ export type FieldType = FieldTypeShape & {
   readonly zod?: ZodType;
   /**
    * Marks DSPy's built-in custom types that adapters may route to native provider features:
-   * `tool` (`dspy.Tool`), `toolCalls` (`dspy.ToolCalls`) and `reasoning` (`dspy.Reasoning`).
+   * `tool` (`dspy.Tool`), `toolCalls` (`dspy.ToolCalls`), `reasoning` (`dspy.Reasoning`) and
+   * `image` (`dspy.Image`, rendered as provider image content parts).
    * Their shapes are ordinary ones (a model, a model, `str`), so prompts and JSON schemas render
    * as DSPy renders them.
    */
@@ -62,7 +63,7 @@ export type FieldType = FieldTypeShape & {
 };
 
 /** The built-in custom types adapters know (see {@link FieldType}'s `native`). */
-export type NativeTypeName = 'tool' | 'toolCalls' | 'reasoning';
+export type NativeTypeName = 'tool' | 'toolCalls' | 'reasoning' | 'image';
 
 const STR: FieldType = Object.freeze({ kind: 'str' });
 const INT: FieldType = Object.freeze({ kind: 'int' });
@@ -108,6 +109,14 @@ const TOOL_CALLS: FieldType = Object.freeze({
   ],
 });
 
+/** `dspy.Image`: a model with one `url` (a URL or a `data:` URI), as DSPy's pydantic type. */
+const IMAGE: FieldType = Object.freeze({
+  kind: 'model',
+  name: 'Image',
+  native: 'image',
+  properties: [{ name: 'url', type: STR, required: true }],
+});
+
 /**
  * Constructors of {@link FieldType}s. `union` flattens nested unions and drops duplicates the way
  * `typing.Union` does; `optional(t)` is `Union[t, None]`.
@@ -132,6 +141,8 @@ export const FieldTypes = Object.freeze({
   toolCalls: TOOL_CALLS,
   /** `dspy.Reasoning`: an output filled from the provider's native reasoning when enabled. */
   reasoning: REASONING,
+  /** `dspy.Image`: an input whose value becomes an image content part (`list(FieldTypes.image)`). */
+  image: IMAGE,
   list: (item?: FieldType): FieldType => (item ? { kind: 'list', item } : { kind: 'list' }),
   set: (item?: FieldType): FieldType => (item ? { kind: 'set', item } : { kind: 'set' }),
   tuple: (...items: FieldType[]): FieldType =>

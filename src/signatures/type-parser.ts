@@ -74,6 +74,7 @@ const SIMPLE: Record<string, FieldType> = {
   Tool: FieldTypes.tool,
   ToolCalls: FieldTypes.toolCalls,
   Reasoning: FieldTypes.reasoning,
+  Image: FieldTypes.image,
   list: FieldTypes.list(),
   List: FieldTypes.list(),
   set: FieldTypes.set(),

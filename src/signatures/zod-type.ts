@@ -28,7 +28,8 @@ function defOf(schema: ZodType): ZodDef {
 /**
  * zod stand-ins for DSPy's built-in custom types, for zod signatures:
  * `{ question: z.string(), tools: z.array(zodTypes.tool) }` →
- * `question: str, tools: list[Tool]`; outputs `zodTypes.toolCalls` and `zodTypes.reasoning`.
+ * `question: str, tools: list[Tool]`; outputs `zodTypes.toolCalls` and `zodTypes.reasoning`;
+ * inputs `zodTypes.image` (`Image`, or `z.array(zodTypes.image)` for `list[Image]`).
  *
  * @example
  * ```ts
@@ -48,12 +49,19 @@ export const zodTypes = Object.freeze({
   toolCalls: z.custom<unknown>((v) => typeof v === 'object' && v !== null),
   /** `dspy.Reasoning` (a string). */
   reasoning: z.string(),
+  /** `dspy.Image`: an `Image`, an image URL or `data:` URI, or `{ url }`. */
+  image: z.custom<unknown>(
+    (v) =>
+      typeof v === 'string' ||
+      (typeof v === 'object' && v !== null && typeof (v as { url?: unknown }).url === 'string'),
+  ),
 });
 
 const NATIVE_SCHEMAS = new WeakMap<ZodType, FieldType>([
   [zodTypes.tool, FieldTypes.tool],
   [zodTypes.toolCalls, FieldTypes.toolCalls],
   [zodTypes.reasoning, FieldTypes.reasoning],
+  [zodTypes.image, FieldTypes.image],
 ]);
 
 /** What a zod schema says about a field besides its type. */

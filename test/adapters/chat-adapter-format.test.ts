@@ -196,12 +196,12 @@ In adhering to this structure, your objective is:
       '[[ ## context ## ]]\n[1] «alpha»\n[2] «beta»\n\nRespond with the corresponding output fields, starting with the field `[[ ## answer ## ]]`, and then ending with the marker for `[[ ## completed ## ]]`.',
     );
     const single = adapter.format(sig, [], { context: ['only'] });
-    expect(single[1]?.content.startsWith('[[ ## context ## ]]\n«only»\n\n')).toBe(true);
+    expect((single[1]?.content as string).startsWith('[[ ## context ## ]]\n«only»\n\n')).toBe(true);
     const empty = adapter.format(sig, [], { context: [] });
-    expect(empty[1]?.content.startsWith('[[ ## context ## ]]\nN/A\n\n')).toBe(true);
+    expect((empty[1]?.content as string).startsWith('[[ ## context ## ]]\nN/A\n\n')).toBe(true);
     const multiline = adapter.format(sig, [], { context: ['a\nb', 'c'] });
     expect(
-      multiline[1]?.content.startsWith(
+      (multiline[1]?.content as string).startsWith(
         '[[ ## context ## ]]\n[1] «««\n    a\n    b\n»»»\n[2] «c»\n\n',
       ),
     ).toBe(true);
@@ -335,7 +335,7 @@ In adhering to this structure, your objective is:
       ratio: 1,
       meta: { a: 2, é: 0.5 },
     });
-    expect(user?.content.split('\n\nRespond')[0]).toBe(
+    expect((user?.content as string).split('\n\nRespond')[0]).toBe(
       '[[ ## flag ## ]]\nTrue\n\n[[ ## nothing ## ]]\nNone\n\n[[ ## ratio ## ]]\n1.0\n\n[[ ## meta ## ]]\n{"a": 2.0, "é": 0.5}',
     );
   });
@@ -353,7 +353,9 @@ In adhering to this structure, your objective is:
     );
     // inspect.cleandoc removes the common indentation of the lines after the first.
     expect(
-      system?.content.endsWith('your objective is: \n        Line one.\n        Line two.'),
+      (system?.content as string).endsWith(
+        'your objective is: \n        Line one.\n        Line two.',
+      ),
     ).toBe(true);
   });
 });

@@ -72,7 +72,7 @@ function roundTrip(adapter: Adapter, values: Record<string, unknown>): Record<st
   const messages = adapter.format(sig, [{ question: 'q', ...values }], { question: 'q2' });
   const assistant = messages.find((m) => m.role === 'assistant');
   if (!assistant) throw new Error('no demo message');
-  return adapter.parse(sig, assistant.content);
+  return adapter.parse(sig, assistant.content as string);
 }
 
 describe.each([

@@ -113,7 +113,7 @@ In adhering to this structure, your objective is:
       q: 'y',
     });
     expect(assistant?.content).toContain('&lt;/code> &amp; done');
-    expect(adapter.parse(sig, assistant?.content ?? '')).toEqual({
+    expect(adapter.parse(sig, (assistant?.content as string | undefined) ?? '')).toEqual({
       code: "print('</code> & done')",
     });
   });

@@ -9,6 +9,7 @@ import {
   isLMError,
   LMError,
   MemoryCache,
+  ToolCallAssembler,
   type BaseLM,
   type BaseLMOptions,
   type LMRequest,
@@ -215,6 +216,42 @@ export function describeProviderConformance(h: ProviderHarness): void {
       expect(done?.type === 'done' && done.response.choices[0]?.toolCalls).toEqual([
         { id: 'call_9', name: 'lookup', arguments: '{"query":"a fairly long query text"}' },
       ]);
+    });
+
+    it('streamed_parallel_tool_calls_reassemble_by_call_index_from_the_pieces', async () => {
+      fx.enqueue({
+        kind: 'tool_calls',
+        calls: [
+          { id: 'call_1', name: 'lookup', arguments: { query: 'the first, rather long query' } },
+          { id: 'call_2', name: 'weather', arguments: { city: 'Paris', unit: 'celsius' } },
+        ],
+      });
+      const chunks = await collect(
+        make().stream({
+          messages,
+          tools: [
+            { name: 'lookup', parameters: { type: 'object' } },
+            { name: 'weather', parameters: { type: 'object' } },
+          ],
+        }),
+      );
+      const pieces = chunks.filter((c) => c.type === 'tool_call');
+      // Arguments arrive split over several pieces, as the real APIs stream them.
+      expect(pieces.filter((c) => c.toolCall.arguments !== undefined).length).toBeGreaterThan(4);
+      const assembler = new ToolCallAssembler();
+      const assembled = pieces.flatMap((c) => assembler.add(c));
+      // The first call is complete as soon as the second one starts.
+      expect(assembled.map((c) => c.call.id)).toEqual(['call_1']);
+      assembled.push(...assembler.finish());
+      const expected = [
+        { id: 'call_1', name: 'lookup', arguments: '{"query":"the first, rather long query"}' },
+        { id: 'call_2', name: 'weather', arguments: '{"city":"Paris","unit":"celsius"}' },
+      ];
+      expect(assembled.map((c) => c.call)).toEqual(expected);
+      expect(assembled.map((c) => c.callIndex)).toEqual([0, 1]);
+      const done = chunks[chunks.length - 1];
+      expect(done?.type === 'done' && done.response.choices[0]?.toolCalls).toEqual(expected);
+      expect(done?.type === 'done' && done.response.choices[0]?.finishReason).toBe('tool_calls');
     });
 
     it('usage_is_normalised_priced_and_added_to_every_tracker', async () => {

@@ -12,7 +12,9 @@ import { HintThenAnswer, item } from './simba-world.js';
 function lm(): RuleLM {
   return new RuleLM((messages) => {
     const n = itemOf(messages);
-    const known = /know: ([\d,]+)/.exec(messages[0]?.content ?? '')?.[1]?.split(',') ?? [];
+    const known =
+      /know: ([\d,]+)/.exec((messages[0]?.content as string | undefined) ?? '')?.[1]?.split(',') ??
+      [];
     return { hint: `h${n}`, answer: known.includes(String(n)) ? `a${n}` : 'wrong' };
   });
 }

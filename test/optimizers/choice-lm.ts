@@ -44,10 +44,13 @@ export class ChoiceLM extends BaseLM {
 
 /** The system message of a request. */
 export function systemOf(request: LMRequest): string {
-  return request.messages.find((m) => m.role === 'system')?.content ?? '';
+  return (request.messages.find((m) => m.role === 'system')?.content as string | undefined) ?? '';
 }
 
 /** The last user message of a request. */
 export function userOf(request: LMRequest): string {
-  return [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+  return (
+    ([...request.messages].reverse().find((m) => m.role === 'user')?.content as
+      string | undefined) ?? ''
+  );
 }

@@ -21,7 +21,7 @@ import { HintThenAnswer, item } from './simba-world.js';
 function taskLm(): RuleLM {
   return new RuleLM((messages) => {
     const n = itemOf(messages);
-    const system = messages[0]?.content ?? '';
+    const system = (messages[0]?.content as string | undefined) ?? '';
     return {
       hint: system.includes('Give hints') ? `h${n}` : 'none',
       answer: system.includes('Use prefix a') ? `a${n}` : `${n}`,

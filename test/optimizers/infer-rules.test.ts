@@ -23,7 +23,7 @@ function worldLm(): RuleLM {
       };
     }
     const n = itemOf(messages);
-    const system = messages[0]?.content ?? '';
+    const system = (messages[0]?.content as string | undefined) ?? '';
     return { hint: `h${n}`, answer: system.includes('Answer aN for item N') ? `a${n}` : 'wrong' };
   });
 }

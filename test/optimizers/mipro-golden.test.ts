@@ -22,7 +22,7 @@ const golden = (
 /** Proposer calls get a fixed instruction; everything else is the oracle's rule. */
 const lm = () =>
   oracleLm((messages) =>
-    (messages[0]?.content ?? '').includes('`proposed_instruction`')
+    ((messages[0]?.content as string | undefined) ?? '').includes('`proposed_instruction`')
       ? { proposed_instruction: 'Answer.' }
       : undefined,
   );

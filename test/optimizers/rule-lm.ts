@@ -41,7 +41,7 @@ export class RuleLM extends BaseLM {
 /** Text of the last user message (the current inputs). */
 export function lastUser(messages: readonly LMMessage[]): string {
   const m = [...messages].reverse().find((x) => x.role === 'user');
-  return m?.content ?? '';
+  return (m?.content as string | undefined) ?? '';
 }
 
 /** Text of the demo turns (everything between the system message and the last user message). */

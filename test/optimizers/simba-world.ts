@@ -14,7 +14,7 @@ import { RuleLM, demoText, itemOf, lastUser } from './rule-lm.js';
 export function worldLm(): RuleLM {
   return new RuleLM((messages, request) => {
     const n = itemOf(messages);
-    const system = messages[0]?.content ?? '';
+    const system = (messages[0]?.content as string | undefined) ?? '';
     const known =
       demoText(messages).includes(`What is item ${n}?`) || system.includes(`For item ${n}, answer`);
     let answer: string;

@@ -1,6 +1,7 @@
 import { currentContext } from '../../context/index.js';
 import { isDspexError } from '../../errors/index.js';
-import type { LM, LMRequest, LMResponse, LMStreamChunk } from '../../lm/types.js';
+import { ToolCallAssembler } from '../../lm/tool-call-assembler.js';
+import type { LM, LMRequest, LMResponse, LMStreamChunk, ToolCall } from '../../lm/types.js';
 import type { Predictor } from '../parameter.js';
 
 /** A text token streamed by one predictor's LM call, as a stream session receives it. */
@@ -9,6 +10,12 @@ export interface PredictorToken {
   readonly text: string;
   /** Adapter in effect for that call (decides the section markers). */
   readonly adapterName: string;
+}
+
+/** A complete tool call streamed by one predictor's LM call (native function calling). */
+export interface PredictorToolCall {
+  readonly predictor: Predictor;
+  readonly toolCall: ToolCall;
 }
 
 /**
@@ -21,6 +28,8 @@ export interface StreamSession {
   /** Whether this predictor's LM calls should stream (all of them when no listener is given). */
   wants(predictor: Predictor): boolean;
   push(token: PredictorToken): void;
+  /** Receives each tool call of the first choice once its arguments are complete. */
+  pushToolCall?(call: PredictorToolCall): void;
 }
 
 const SESSION_KEY = 'dspex.modules.streamSession';
@@ -35,19 +44,32 @@ export function streamSessionValues(session: StreamSession): Record<string, unkn
   return { [SESSION_KEY]: session };
 }
 
+/** Optional capability flags adapters read from an LM; the wrapper keeps them visible. */
+const CAPABILITIES = [
+  'supportsStructuredOutputs',
+  'supportsFunctionCalling',
+  'supportsReasoning',
+] as const;
+
 /**
  * An LM whose `complete()` runs the wrapped LM's `stream()`, forwarding the text of the first
- * choice to `onText` and returning the final response, so adapters (which only call `complete`)
- * work unchanged while the user sees tokens as they arrive.
+ * choice to `onText` and each of its tool calls, once complete, to `onToolCall`, and returning the
+ * final response, so adapters (which only call `complete`) work unchanged while the user sees
+ * tokens and tool calls as they arrive.
  * @internal
  */
-export function streamingLm(inner: LM, onText: (text: string) => void): LM {
-  const capabilities = inner as { supportsStructuredOutputs?: boolean };
+export function streamingLm(
+  inner: LM,
+  onText: (text: string) => void,
+  onToolCall: (call: ToolCall) => void = () => {},
+): LM {
+  const capabilities: Record<string, unknown> = {};
+  for (const name of CAPABILITIES) {
+    const value = (inner as unknown as Record<string, unknown>)[name];
+    if (value !== undefined) capabilities[name] = value;
+  }
   return {
-    // The JSONAdapter reads this optional capability; keep it visible through the wrapper.
-    ...(capabilities.supportsStructuredOutputs === undefined
-      ? {}
-      : { supportsStructuredOutputs: capabilities.supportsStructuredOutputs }),
+    ...capabilities,
     provider: inner.provider,
     model: inner.model,
     params: inner.params,
@@ -55,14 +77,28 @@ export function streamingLm(inner: LM, onText: (text: string) => void): LM {
       let final: LMResponse | undefined;
       let text = '';
       let received = false;
+      const calls = new ToolCallAssembler();
+      let reported = 0;
+      const report = (done: ReturnType<ToolCallAssembler['add']>) => {
+        for (const c of done) {
+          if (c.index !== 0) continue;
+          reported++;
+          onToolCall(c.call);
+        }
+      };
       try {
         for await (const chunk of inner.stream(request)) {
           received = true;
           if (chunk.type === 'text' && chunk.index === 0) {
             text += chunk.text;
             onText(chunk.text);
+          } else if (chunk.type === 'tool_call') {
+            report(calls.add(chunk));
           } else if (chunk.type === 'done') {
+            report(calls.finish());
             final = chunk.response;
+            // A cache hit streams no pieces: its tool calls come whole with the response.
+            if (reported === 0) for (const c of final.choices[0]?.toolCalls ?? []) onToolCall(c);
           }
         }
       } catch (error) {
@@ -81,7 +117,7 @@ export function streamingLm(inner: LM, onText: (text: string) => void): LM {
       );
     },
     stream: (request: LMRequest): AsyncIterable<LMStreamChunk> => inner.stream(request),
-    copy: (overrides) => streamingLm(inner.copy(overrides), onText),
+    copy: (overrides) => streamingLm(inner.copy(overrides), onText, onToolCall),
     dumpState: () => inner.dumpState(),
   };
 }

@@ -1,5 +1,5 @@
 import { currentContext, runWithContext } from '../../context/index.js';
-import type { LMStreamChunk } from '../../lm/types.js';
+import type { LMStreamChunk, ToolCall } from '../../lm/types.js';
 import { ModuleError } from '../errors.js';
 import type { ExampleLike } from '../example.js';
 import type { CallOptions, Module } from '../module.js';
@@ -39,8 +39,26 @@ export interface RawTokenChunk {
   readonly text: string;
 }
 
-/** What a streamed run yields: field chunks (or raw tokens), then the final {@link Prediction}. */
-export type StreamEvent = StreamResponse | RawTokenChunk | StatusMessage | Prediction;
+/**
+ * A native tool call the LM made while streaming (native function calling, e.g. ReActV2 or a
+ * `ToolCalls` output with `useNativeFunctionCalling`), yielded once its arguments are complete —
+ * before the predictor finishes. Yielded for every streamed predictor: all of them without
+ * listeners, the listened ones with listeners.
+ */
+export interface ToolCallEvent {
+  readonly type: 'tool_call';
+  /** Name of the predictor in the program, when known. */
+  readonly predictName: string | undefined;
+  /** The call: provider id, tool name and the complete arguments JSON text. */
+  readonly toolCall: ToolCall;
+}
+
+/**
+ * What a streamed run yields: field chunks (or raw tokens), tool calls, status messages, then the
+ * final {@link Prediction}.
+ */
+export type StreamEvent =
+  StreamResponse | RawTokenChunk | ToolCallEvent | StatusMessage | Prediction;
 
 /** A streamed program: call it with the inputs, iterate the events. */
 export type StreamedProgram = (
@@ -71,8 +89,9 @@ export function streamify(program: Module, options: StreamifyOptions = {}): Stre
 
   return async function* run(inputs, callOptions) {
     const listeners = templates.map((l) => l.fresh());
-    const queue: (PredictorToken | StatusMessage | { done: Prediction } | { error: unknown })[] =
-      [];
+    const queue: (
+      PredictorToken | StatusMessage | ToolCallEvent | { done: Prediction } | { error: unknown }
+    )[] = [];
     let wake: (() => void) | undefined;
     const enqueue = (item: (typeof queue)[number]): void => {
       queue.push(item);
@@ -81,6 +100,8 @@ export function streamify(program: Module, options: StreamifyOptions = {}): Stre
     const session: StreamSession = {
       wants: (p) => listeners.length === 0 || listeners.some((l) => l.predict === p),
       push: (token) => enqueue(token),
+      pushToolCall: ({ predictor, toolCall }) =>
+        enqueue({ type: 'tool_call', predictName: names.get(predictor), toolCall }),
     };
     const provider = options.statusMessages ?? defaultStatusMessages;
     const callbacks =
