@@ -18,6 +18,7 @@ import type { Metric } from '../src/evaluate/index.js';
 import { pythonRound } from '../src/evaluate/index.js';
 import {
   formatTerm,
+  isNormalExitReason,
   type Kernel,
   type KernelEvent,
   type Pid,
@@ -82,6 +83,8 @@ export class RuntimeNodeImpl implements Runtime {
   private readonly inFlightRuns = new Set<Promise<unknown>>();
   private readonly queueInFlight = new Map<string, number>();
   private readonly workerJobs = new Map<string, Record<string, unknown>>();
+  /** Abnormal child exits by supervisor id (a temporary worker's crash is never a restart). */
+  private readonly childCrashes = new Map<string, number>();
   private draining = false;
   pipelines = new Map<string, HostedPipeline>();
   private stopped: Promise<void> | undefined;
@@ -131,7 +134,12 @@ export class RuntimeNodeImpl implements Runtime {
   }
 
   onKernelEvent(e: KernelEvent): void {
-    // Restarts are counted whoever listens; the rest are runtime events built only when observed.
+    // Restarts and crashes are counted whoever listens; the rest are runtime events built only
+    // when observed.
+    if (e.type === 'child_exited' && !isNormalExitReason(e.reason)) {
+      const supervisor = supervisorName(e.supervisor);
+      this.childCrashes.set(supervisor, (this.childCrashes.get(supervisor) ?? 0) + 1);
+    }
     if (this.listeners.size === 0 && e.type !== 'child_restarted' && e.type !== 'process_exited')
       return;
     switch (e.type) {
@@ -552,6 +560,7 @@ export class RuntimeNodeImpl implements Runtime {
         return undefined;
       },
       byPid: (pid) => this.workerJobs.get(pid),
+      crashes: (id) => this.childCrashes.get(id) ?? 0,
     });
     return {
       nodeId: this.nodeId,

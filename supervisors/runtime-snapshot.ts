@@ -7,6 +7,8 @@ export interface NodeDescriber {
   byId(id: string): { inFlight?: number; details?: Record<string, unknown> } | undefined;
   /** Details of a dynamic child by printable pid. */
   byPid(pid: string): Record<string, unknown> | undefined;
+  /** Abnormal exits of a supervisor's children (by the supervisor's id). */
+  crashes?(id: string): number;
 }
 
 /** Maps the kernel's tree snapshot to the runtime's (`inFlight`, `details`). */
@@ -25,6 +27,8 @@ export function toRuntimeNode(node: ProcessSnapshot, describe: NodeDescriber): R
         ? (children?.filter((c) => c.kind === 'worker' && c.status === 'running').length ?? 0)
         : node.inFlightCalls),
   };
+  if (node.kind === 'supervisor' && describe.crashes !== undefined)
+    out.crashes = describe.crashes(node.id);
   if (node.state !== undefined) out.state = node.state;
   if (node.startedAt !== undefined) out.startedAt = node.startedAt;
   if (node.pid !== undefined) out.pid = node.pid;

@@ -9,7 +9,7 @@
  */
 import { Predict } from '../../src/modules/index.js';
 import { createLogger } from '../../src/telemetry/index.js';
-import { percentile, v } from '../../src/variables/index.js';
+import { nearestRankPercentile, v } from '../../src/variables/index.js';
 import { startRuntime } from '../../supervisors/runtime.js';
 import type { Runtime } from '../../supervisors/runtime-types.js';
 import { startRedisServer } from '../../test/helpers/redis-server.js';
@@ -56,5 +56,5 @@ try {
 }
 const sorted = [...ms].sort((a, b) => a - b);
 console.log(
-  `deploy → other node serving it, ${rounds} rounds: median ${percentile(sorted, 0.5).toFixed(1)} ms, p90 ${percentile(sorted, 0.9).toFixed(1)} ms, min ${sorted[0]!.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`,
+  `deploy → other node serving it, ${rounds} rounds: median ${nearestRankPercentile(sorted, 0.5).toFixed(1)} ms, p90 ${nearestRankPercentile(sorted, 0.9).toFixed(1)} ms, min ${sorted[0]!.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`,
 );

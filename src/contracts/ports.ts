@@ -15,6 +15,8 @@ export interface TreeNodeView {
   readonly kind: string;
   readonly status: string;
   readonly restarts: number;
+  /** Supervisors: abnormal exits of their children (a temporary worker's crash is no restart). */
+  readonly crashes?: number;
   /** The actor's state-machine state (xstate snapshot value), when it has one. */
   readonly state?: unknown;
   /** Work in progress in this actor (executions, calls waiting for a reply). */

@@ -13,6 +13,12 @@ export interface RuntimeNode {
   /** The actor's xstate state value. */
   state?: unknown;
   restarts: number;
+  /**
+   * Supervisors: abnormal exits of their children since the node started. A temporary child (a
+   * program, evaluation or teleprompter worker) is never restarted, so its crash counts here and
+   * not in any `restarts`; a permanent child's crash counts here and in its own `restarts`.
+   */
+  crashes?: number;
   /** Work in progress: pending calls, jobs in a bridge, or children of a worker supervisor. */
   inFlight: number;
   startedAt?: number;

@@ -121,9 +121,9 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
 
 /**
  * The part of a runtime snapshot a heartbeat publishes: identity, start time and, for every tree
- * node, only id, kind, status, restarts, state value (state names), in-flight count, start time
- * and children. Anything else a runtime puts in its snapshot (actor details, job labels, pool
- * keys) stays on the token-protected admin endpoint.
+ * node, only id, kind, status, restarts, crashes (supervisors), state value (state names),
+ * in-flight count, start time and children. Anything else a runtime puts in its snapshot (actor
+ * details, job labels, pool keys) stays on the token-protected admin endpoint.
  */
 export function publicSnapshot(snapshot: RuntimeSnapshotView): RuntimeSnapshotView {
   return {
@@ -142,6 +142,7 @@ function publicNode(node: TreeNodeView): TreeNodeView {
     kind: String(node.kind),
     status: String(node.status),
     restarts: Number(node.restarts),
+    ...(typeof node.crashes === 'number' ? { crashes: node.crashes } : {}),
     ...(state === undefined ? {} : { state }),
     ...(typeof inFlight === 'number' ? { inFlight } : {}),
     ...(typeof node.startedAt === 'number' ? { startedAt: node.startedAt } : {}),

@@ -3,7 +3,7 @@ import type { Prediction } from '../modules/prediction.js';
 import type { CallStats } from './call-accounting.js';
 import { pythonRound } from './python-round.js';
 import {
-  percentile,
+  nearestRankPercentile,
   violatedConstraints,
   type ObjectiveConstraint,
   type ObjectiveValues,
@@ -77,7 +77,7 @@ export class EvaluationResult {
       .filter((t): t is number => t !== undefined)
       .sort((a, b) => a - b);
     const meanMs = times.length === 0 ? 0 : times.reduce((a, b) => a + b, 0) / times.length;
-    return { meanMs, p95Ms: percentile(times, 0.95) };
+    return { meanMs, p95Ms: nearestRankPercentile(times, 0.95) };
   }
 
   /** Quality (the score), cost (USD per example) and latency (mean ms), for multi-objective use. */

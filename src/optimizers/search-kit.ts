@@ -102,8 +102,13 @@ export async function runScored(
   return { example, prediction, trace: [...trace], score, metadata };
 }
 
-/** NumPy's default (`linear`) percentile of `values` at `q` (0…100). */
-export function percentile(values: readonly number[], q: number): number {
+/**
+ * NumPy's default (`linear`) percentile of `values` (any order) at `q` in 0…100: interpolates
+ * between the two nearest ranks, so it may return a value not in `values`; `NaN` for none. What
+ * SIMBA's bucket thresholds use, as DSPy does (`np.percentile`). Not to be confused with
+ * {@link nearestRankPercentile} (variables), which takes sorted values and `q` in 0…1.
+ */
+export function linearPercentile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;
   const pos = ((sorted.length - 1) * q) / 100;

@@ -21,9 +21,9 @@ import { ReplayRng, weightedChoice, type RngCheckpoint } from './replay-rng.js';
 import { rolloutLm } from './rollout-lm.js';
 import {
   checkInteger,
+  linearPercentile,
   mapInOrder,
   measured,
-  percentile,
   runScored,
   type ScoredRun,
   type StopReason,
@@ -298,8 +298,8 @@ export class SIMBA implements Optimizer {
         );
         // STEP 3: buckets per example, most variable first.
         const scores = outputs.map((r) => r.score);
-        const p10 = percentile(scores, 10);
-        const p90 = percentile(scores, 90);
+        const p10 = linearPercentile(scores, 10);
+        const p90 = linearPercentile(scores, 90);
         const buckets = batch.map((_, idx) => {
           const bucket: ScoredRun[] = [];
           for (let i = idx; i < outputs.length; i += this.bsize) bucket.push(outputs[i]!);

@@ -92,7 +92,7 @@ export type {
   Objectives,
   SelectionRule,
 } from './objectives.js';
-export { percentile } from './search-ledger.js';
+export { nearestRankPercentile } from './search-ledger.js';
 export type {
   ConfigurationEvaluator,
   EvaluatedPoint,

@@ -228,7 +228,7 @@ function summarise(
     quality: n === 0 ? 0 : Math.round((10000 * sum((o) => o.score)) / n) / 100,
     cost: n === 0 ? 0 : sum((o) => o.cost) / n,
     latency: n === 0 ? 0 : sum((o) => o.latencyMs) / n,
-    latencyP95: percentile(latencies, 0.95),
+    latencyP95: nearestRankPercentile(latencies, 0.95),
     examples: examplesRun,
     evaluations: examplesRun / devsetSize,
     complete: examplesRun >= devsetSize,
@@ -237,8 +237,12 @@ function summarise(
   };
 }
 
-/** Nearest-rank percentile of sorted values (0 for none). */
-export function percentile(sorted: readonly number[], q: number): number {
+/**
+ * Nearest-rank percentile of `sorted` (ascending) at `q` in 0…1: always one of the values, 0 for
+ * none. What latency summaries (p95) use. Unlike the optimizers' `linearPercentile` (NumPy's
+ * interpolating percentile, `q` in 0…100), it neither sorts nor interpolates.
+ */
+export function nearestRankPercentile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }

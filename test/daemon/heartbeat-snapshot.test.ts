@@ -39,4 +39,23 @@ describe('publicSnapshot', () => {
     });
     expect(JSON.stringify(publicSnapshot(snapshot))).not.toContain('sk-live-key');
   });
+
+  it('keeps a supervisor’s count of crashed children for the other nodes’ dashboards', () => {
+    const snapshot: RuntimeSnapshotView = {
+      nodeId: 'n1',
+      mode: 'redis',
+      startedAt: 1,
+      tree: {
+        id: 'program-workers',
+        kind: 'supervisor',
+        status: 'running',
+        restarts: 0,
+        crashes: 3,
+        children: [{ id: 'program-worker', kind: 'worker', status: 'running', restarts: 0 }],
+      },
+    };
+    const tree = publicSnapshot(snapshot).tree;
+    expect(tree).toMatchObject({ restarts: 0, crashes: 3 });
+    expect(tree.children?.[0]).not.toHaveProperty('crashes');
+  });
 });

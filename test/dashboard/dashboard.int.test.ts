@@ -163,7 +163,15 @@ describe('the dashboard in real headless Chromium against a 2-node Redis cluster
     await pageB.locator('#live[data-state="open"]').waitFor({ timeout: WAIT_MS });
   }, 120_000);
 
-  it('a job that crashes its worker appears as a crash and as a failed job with its reason', async () => {
+  it('a job that crashes its worker raises its supervisor’s crash count and fails with its reason', async () => {
+    // Each node's live count of crashed program workers, as the page shows it (node-a's page lists
+    // node-b from its heartbeat).
+    const crashCount = async (node: string) => {
+      const workers = pageA.locator(`[data-node-id="${node}"] [data-actor-id="program-workers"]`);
+      return Number(await workers.first().getAttribute('data-crashes'));
+    };
+    const before = { a: await crashCount('node-a'), b: await crashCount('node-b') };
+    expect(Number.isInteger(before.a) && Number.isInteger(before.b)).toBe(true);
     const jobId = await transport.enqueue(
       'dspex-run',
       { program: 'crash', inputs: {} },
@@ -182,6 +190,18 @@ describe('the dashboard in real headless Chromium against a 2-node Redis cluster
     expect(await row.locator('td.reason').textContent()).toContain(
       'cannot read properties of undefined',
     );
+    // The crashing node's program-workers supervisor shows one more crash (the tree is polled;
+    // another node's count arrives with its next heartbeat), and nothing else crashed.
+    const crashedNode = crashPage === pageA ? 'node-a' : 'node-b';
+    const other = crashedNode === 'node-a' ? 'node-b' : 'node-a';
+    const raised = `[data-node-id="${crashedNode}"] [data-actor-id="program-workers"]`;
+    const want = (crashedNode === 'node-a' ? before.a : before.b) + 1;
+    await pageA.locator(`${raised}[data-crashes="${want}"]`).first().waitFor({ timeout: WAIT_MS });
+    expect(await crashCount(other)).toBe(crashedNode === 'node-a' ? before.b : before.a);
+    const label = pageA.locator(`${raised} > .count`, { hasText: 'crashes' });
+    expect(await label.textContent()).toBe(`crashes ${want}`);
+    mkdirSync(OUTPUT, { recursive: true });
+    await pageA.screenshot({ path: join(OUTPUT, 'dashboard-crash.png'), fullPage: true });
   }, 120_000);
 
   it('an optimization run shows its progress, best score and a chart of its trials', async () => {

@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
+import { holdRepliesUntil } from '../helpers/lm-gate.js';
+import { pollUntil } from '../helpers/node-cluster.js';
 import { freePort } from '../helpers/redis-server.js';
 import {
   cleanEnv,
@@ -75,16 +77,6 @@ async function startCollector(): Promise<{ url: string; spans: CollectedSpan[]; 
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${port}/v1/traces`, spans, server };
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('HTTP API on a 2-node Redis cluster (real processes), traced across nodes', () => {
@@ -165,6 +157,9 @@ describe('HTTP API on a 2-node Redis cluster (real processes), traced across nod
   });
 
   it('queues jobs over HTTP; one run on the other node is one trace across both nodes', async () => {
+    // node-a runs one job at a time: the LM answers once two calls wait at once, so one of the
+    // jobs runs on node-b whatever the timing.
+    const gate = holdRepliesUntil(fixture, (waiting) => waiting.length >= 2);
     const jobIds: string[] = [];
     for (let i = 0; i < 8; i++) {
       const res = await fetch(`${api}/v1/programs/qa/jobs`, {
@@ -176,15 +171,17 @@ describe('HTTP API on a 2-node Redis cluster (real processes), traced across nod
       jobIds.push(((await res.json()) as { jobId: string }).jobId);
     }
     for (const id of jobIds) {
-      const job = await until(`job ${id}`, async () => {
+      const job = await pollUntil(`job ${id}`, 30_000, async () => {
         const r = await fetch(`${api}/v1/jobs/${id}`, { headers });
         const j = (await r.json()) as { state: string; result?: { outputs: { answer: string } } };
         return j.state === 'completed' ? j : undefined;
       });
       expect(job.result?.outputs.answer).toMatch(/^answer-/);
     }
+    gate.close();
+    expect((await gate.opened).length).toBe(2);
     // A job executed on node-b: its program span's trace starts at node-a's HTTP request.
-    const remote = await until('a program span of node-b with its LM span', () => {
+    const remote = await pollUntil('a program span of node-b with its LM span', 30_000, () => {
       const program = collector.spans.find(
         (s) =>
           s.node === 'node-b' &&

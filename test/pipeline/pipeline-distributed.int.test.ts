@@ -1,8 +1,8 @@
 /**
  * The done-when of the pipeline DSL (issue 14): a three-stage pipeline with a fallback stage
  * (test/pipeline/fixtures/triage-programs.ts) runs in process and stage by stage as jobs over two
- * node processes on a redis-server this file owns, is optimized by BootstrapFewShot through its
- * predictors, and renders as a graph from the CLI. The LM is the OpenAI fixture: the small model
+ * node processes on a redis-server this file owns (test/helpers/node-cluster.ts), is optimized by
+ * BootstrapFewShot through its predictors, and renders as a graph from the CLI. The LM is the OpenAI fixture: the small model
  * answers the classify stage with confidence 0.1 (so the stage falls back to the larger model,
  * whose echo answer has confidence 0.5); every other request gets the echo answer.
  */
@@ -19,12 +19,15 @@ import {
   definePipeline,
   type JsonObject,
 } from '../../src/transport/index.js';
-import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
-import { startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js';
-import { ROOT, runDspex, spawnNode, type NodeProcess } from '../runtime/fixtures/node-process.js';
+import { startOpenAIFixture, type LMFixture, type RecordedRequest } from '../fixtures/index.js';
+import { holdRepliesUntil } from '../helpers/lm-gate.js';
+import { startNodeCluster, type NodeCluster } from '../helpers/node-cluster.js';
+import { ROOT, runDspex, type NodeProcess } from '../runtime/fixtures/node-process.js';
 
 const PROGRAMS = join(ROOT, 'test', 'pipeline', 'fixtures', 'triage-programs.ts');
 const RUNS = 12;
+/** Bound of one `dspex` CLI process. */
+const CLI_MS = 90_000;
 
 interface FinalState {
   ticket: string;
@@ -35,49 +38,45 @@ interface FinalState {
   reply: string;
 }
 
+/** The small model is unsure on the classify stage (confidence 0.1); anything else is echoed. */
+function smallUnsure(req: RecordedRequest) {
+  const body = req.body as { model?: string; messages?: { content?: unknown }[] };
+  const system = JSON.stringify(body.messages?.[0]?.content ?? '');
+  if (body.model === 'gpt-4o-mini' && system.includes('`confidence`'))
+    return {
+      text: '[[ ## category ## ]]\nunsure\n\n[[ ## confidence ## ]]\n0.1\n\n[[ ## completed ## ]]',
+    };
+  return undefined;
+}
+
 describe('a three-stage pipeline with a fallback stage', () => {
   const prefix = `pipe-${process.pid}`;
-  let redisServer: RedisServerHandle;
+  let cluster: NodeCluster;
   let fixture: LMFixture;
-  let nodes: NodeProcess[] = [];
+  let nodes: readonly NodeProcess[] = [];
   let transport: BullMQTransport;
   let triage: Pipeline;
 
   beforeAll(async () => {
-    redisServer = await startRedisServer();
     fixture = await startOpenAIFixture();
-    fixture.handle((req) => {
-      const body = req.body as { model?: string; messages?: { content?: unknown }[] };
-      const system = JSON.stringify(body.messages?.[0]?.content ?? '');
-      if (body.model === 'gpt-4o-mini' && system.includes('`confidence`'))
-        return {
-          text: '[[ ## category ## ]]\nunsure\n\n[[ ## confidence ## ]]\n0.1\n\n[[ ## completed ## ]]',
-        };
-      return undefined;
-    });
+    fixture.handle(smallUnsure);
     fixture.latencyMs = 20;
     process.env['DSPEX_TEST_LM_URL'] = fixture.url;
     triage = (await import('./fixtures/triage-programs.js')).triage as unknown as Pipeline;
-    nodes = ['pipe-a', 'pipe-b'].map((nodeId) =>
-      spawnNode({
-        nodeId,
-        redisUrl: redisServer.url,
-        prefix,
-        lmUrl: fixture.url,
-        concurrency: 2,
-        extraConfig: { programs: PROGRAMS },
-      }),
-    );
-    await Promise.all(nodes.map((n) => n.ready));
-    transport = new BullMQTransport({ url: redisServer.url, prefix });
+    cluster = await startNodeCluster({
+      prefix,
+      nodeIds: ['pipe-a', 'pipe-b'],
+      node: { lmUrl: fixture.url, concurrency: 2, extraConfig: { programs: PROGRAMS } },
+    });
+    nodes = cluster.nodes;
+    transport = new BullMQTransport({ url: cluster.redisServer.url, prefix });
   }, 60_000);
 
   afterAll(async () => {
     delete process.env['DSPEX_TEST_LM_URL'];
-    await Promise.all(nodes.map((n) => n.kill('SIGTERM')));
     await transport?.close();
+    await cluster?.close();
     await fixture?.close();
-    await redisServer?.stop();
   });
 
   it('runs_in_process_falling_back_to_the_larger_model_for_the_classify_stage', async () => {
@@ -99,6 +98,11 @@ describe('a three-stage pipeline with a fallback stage', () => {
         stages: Object.fromEntries(triage.nodes().map((n) => [n.id, { after: [...n.after] }])),
       }),
     });
+    // A node runs two stage jobs at a time: the LM answers once calls from both node processes
+    // wait at once, so LM stages run on both nodes whatever the timing.
+    const senders = (reqs: readonly RecordedRequest[]) =>
+      new Set(reqs.map((r) => Number(r.headers['x-dspex-test-pid'])));
+    const gate = holdRepliesUntil(fixture, (waiting) => senders(waiting).size >= 2, smallUnsure);
     const tickets = Array.from({ length: RUNS }, (_, i) => `ticket number ${i}`);
     const results = await Promise.all(
       tickets.map(async (ticket) => {
@@ -106,16 +110,17 @@ describe('a three-stage pipeline with a fallback stage', () => {
         return (await runner.waitForRun(runId, 30_000)).outputs;
       }),
     );
+    gate.close();
+    const nodePids = nodes.map((n) => n.child.pid).sort();
+    expect([...senders(await gate.opened)].sort()).toEqual(nodePids);
     const finals = results.map((r) => (r['reply'] as unknown as { outputs: FinalState }).outputs);
     for (const [i, state] of finals.entries()) {
       const local = (await triage.call({ ticket: tickets[i] as string })).toDict();
       expect({ ...state, cleanedOn: 0 }).toEqual({ ...local, cleanedOn: 0 });
       expect(state.confidence).toBe(0.5);
     }
-    // The stage jobs were taken by both node processes (never by this test process).
-    const pids = new Set(finals.map((s) => s.cleanedOn));
-    expect([...pids].sort()).toEqual(nodes.map((n) => n.child.pid).sort());
-    expect(pids.has(process.pid)).toBe(false);
+    // Every clean stage ran in a node process, never in this test process.
+    for (const state of finals) expect(nodePids).toContain(state.cleanedOn);
     await runner.close();
   });
 
@@ -145,26 +150,31 @@ describe('a three-stage pipeline with a fallback stage', () => {
     expect(demo['reply']).toMatch(/^reply-/);
   });
 
-  it('renders_as_a_mermaid_graph_from_the_cli', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dspex-graph-'));
-    try {
-      writeFileSync(join(dir, 'dspex.config.json'), JSON.stringify({ programs: PROGRAMS }));
-      const { code, stdout, stderr } = await runDspex(['graph', 'triage'], dir);
-      expect(stderr).toBe('');
-      expect(code).toBe(0);
-      expect(stdout).toMatch(/^flowchart TD\n/);
-      for (const part of [
-        '["clean: transform"]',
-        '("classify#1: Predict<br/>text → category, confidence")',
-        '-.->|on failure|',
-        '("reply: Predict<br/>text, category → reply")',
-      ])
-        expect(stdout).toContain(part);
-      const unknown = await runDspex(['graph', 'nope'], dir);
-      expect(unknown.code).toBe(4);
-      expect(unknown.stderr).toContain('triage');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it(
+    'renders_as_a_mermaid_graph_from_the_cli',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'dspex-graph-'));
+      try {
+        writeFileSync(join(dir, 'dspex.config.json'), JSON.stringify({ programs: PROGRAMS }));
+        // Each CLI process loads the programs module through tsx: slow on a loaded CI machine.
+        const { code, stdout, stderr } = await runDspex(['graph', 'triage'], dir, CLI_MS);
+        expect(stderr).toBe('');
+        expect(code).toBe(0);
+        expect(stdout).toMatch(/^flowchart TD\n/);
+        for (const part of [
+          '["clean: transform"]',
+          '("classify#1: Predict<br/>text → category, confidence")',
+          '-.->|on failure|',
+          '("reply: Predict<br/>text, category → reply")',
+        ])
+          expect(stdout).toContain(part);
+        const unknown = await runDspex(['graph', 'nope'], dir, CLI_MS);
+        expect(unknown.code).toBe(4);
+        expect(unknown.stderr).toContain('triage');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    3 * CLI_MS,
+  );
 });

@@ -5,18 +5,19 @@
  * The scenarios share the cluster and run in order: bad input, the cluster view, an LM outage, a
  * node SIGKILLed under 500 jobs, the view after the kill, and Redis restarted under load.
  */
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readClusterNodes } from '../../src/daemon/index.js';
-import { RedisStore } from '../../src/store/index.js';
+import type { RedisStore } from '../../src/store/index.js';
 import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
-import { startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js';
+import { startNodeCluster, type NodeCluster } from '../helpers/node-cluster.js';
+import type { RedisServerHandle } from '../helpers/redis-server.js';
 import { JobTracker, executionsByJobId } from './fixtures/job-tracker.js';
-import { runDspex, spawnNode, type NodeProcess } from './fixtures/node-process.js';
+import { runDspex, type NodeProcess } from './fixtures/node-process.js';
 
 const NODE_IDS = ['node-a', 'node-b', 'node-c'] as const;
 const HEARTBEAT_MS = 300;
@@ -60,9 +61,10 @@ async function until(
 describe('a three-node cluster of real processes on one Redis', () => {
   const prefix = `cluster-${process.pid}`;
   const cliDir = mkdtempSync(join(tmpdir(), 'dspex-cluster-cli-'));
+  let cluster: NodeCluster;
   let redisServer: RedisServerHandle;
   let fixture: LMFixture;
-  let nodes: NodeProcess[] = [];
+  let nodes: readonly NodeProcess[] = [];
   let queue: Queue;
   let tracker: JobTracker;
   let store: RedisStore;
@@ -99,41 +101,22 @@ describe('a three-node cluster of real processes on one Redis', () => {
   };
 
   beforeAll(async () => {
-    redisServer = await startRedisServer();
     fixture = await startOpenAIFixture();
     fixture.recordRequests = false;
-    nodes = NODE_IDS.map((nodeId) =>
-      spawnNode({
-        nodeId,
-        redisUrl: redisServer.url,
-        prefix,
-        lmUrl: fixture.url,
-        heartbeatMs: HEARTBEAT_MS,
-        breaker: BREAKER,
-      }),
-    );
-    await Promise.all(nodes.map((n) => n.ready));
-    const connection = { host: '127.0.0.1', port: redisServer.port };
-    // A plain BullMQ producer, as any user process would write it (DESIGN §5).
-    queue = new Queue('dspex-run', {
+    // The queue is a plain BullMQ producer, as any user process would write it (DESIGN §5).
+    cluster = await startNodeCluster({
       prefix,
-      connection: { ...connection, maxRetriesPerRequest: null },
+      nodeIds: NODE_IDS,
+      node: { lmUrl: fixture.url, heartbeatMs: HEARTBEAT_MS, breaker: BREAKER },
     });
-    queue.on('error', () => undefined);
-    tracker = await JobTracker.open(queue, connection);
-    store = new RedisStore({ redis: redisServer.url, prefix: `${prefix}:store` });
-    redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
-    redis.on('error', () => undefined);
+    ({ redisServer, nodes, queue, store, redis } = cluster);
+    tracker = await JobTracker.open(queue, { host: '127.0.0.1', port: redisServer.port });
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all(nodes.map((n) => n.kill()));
     await tracker?.close();
-    await queue?.close();
-    await store?.close();
-    redis?.disconnect();
+    await cluster?.close();
     await fixture?.close();
-    await redisServer?.stop();
     rmSync(cliDir, { recursive: true, force: true });
   });
 

@@ -126,6 +126,9 @@ describe('embedded runtime', () => {
     expect((await slow).outputs).toEqual({ echoed: 'keep going' });
     const tree = rt.inspect().tree;
     expect(find(tree, 'program-workers')?.status).toBe('running');
+    // A temporary worker is never restarted: its crash is counted on its supervisor.
+    expect(find(tree, 'program-workers')).toMatchObject({ crashes: 1, restarts: 0 });
+    expect(find(tree, 'registries')?.crashes).toBe(0);
     expect(find(tree, 'root')?.restarts).toBe(0);
   });
 

@@ -1,20 +1,17 @@
 /**
  * Kill-and-resume of an optimization with real processes: two dspex nodes (startRuntime +
- * startDaemon, test/runtime/fixtures/cluster-node.ts) on a redis-server of their own, the
- * simulated world behind the OpenAI fixture. A COPRO run's candidate evaluations go out as
+ * startDaemon, test/runtime/fixtures/cluster-node.ts) on a redis-server of their own
+ * (test/helpers/node-cluster.ts), the simulated world behind the OpenAI fixture. A COPRO run's candidate evaluations go out as
  * evaluation shards to both nodes; the node running the optimization is SIGKILLed mid-run; the
  * other takes the job over, replays the checkpoint from the store and finishes with what an
  * uninterrupted run with the same seed produces.
  */
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Example } from '../../src/modules/index.js';
-import { RedisStore } from '../../src/store/index.js';
 import type { LMFixture } from '../fixtures/index.js';
-import { startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js';
-import { ROOT, spawnNode, type NodeProcess } from './fixtures/node-process.js';
+import { pollUntil, startNodeCluster, type NodeCluster } from '../helpers/node-cluster.js';
+import { ROOT } from './fixtures/node-process.js';
 import {
   isFinal,
   nodesRunningOptimizations,
@@ -28,53 +25,36 @@ const PARAMS = { metric: 'exact', breadth: 4, depth: 3, shards: 2, deploy: false
 
 describe('an optimization whose node is SIGKILLed', () => {
   const prefix = `optfail-${process.pid}`;
-  let redisServer: RedisServerHandle;
   let world: Awaited<ReturnType<typeof startSimWorld>>;
   let fixture: LMFixture;
   let train: Example[];
-  let nodes: NodeProcess[] = [];
-  let queue: Queue;
-  let store: RedisStore;
-  let redis: Redis;
+  let cluster: NodeCluster;
 
   beforeAll(async () => {
-    redisServer = await startRedisServer();
     world = await startSimWorld({ train: 10, val: 1, test: 1 });
     ({ fixture, train } = world);
     // Slow enough that the run is still going when the kill lands.
     fixture.latencyMs = 25;
-    nodes = ['opt-a', 'opt-b'].map((nodeId) =>
-      spawnNode({
-        nodeId,
-        redisUrl: redisServer.url,
-        prefix,
+    cluster = await startNodeCluster({
+      prefix,
+      nodeIds: ['opt-a', 'opt-b'],
+      node: {
         lmUrl: fixture.url,
         concurrency: 2,
         heartbeatMs: 200,
         extraConfig: { programs: PROGRAMS },
-      }),
-    );
-    await Promise.all(nodes.map((n) => n.ready));
-    queue = new Queue('dspex-optimize', {
-      prefix,
-      connection: { host: '127.0.0.1', port: redisServer.port, maxRetriesPerRequest: null },
+      },
+      queue: 'dspex-optimize',
     });
-    queue.on('error', () => undefined);
-    store = new RedisStore({ redis: redisServer.url, prefix: `${prefix}:store` });
-    redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
-    redis.on('error', () => undefined);
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all(nodes.map((n) => n.kill()));
-    await queue?.close();
-    await store?.close();
-    redis?.disconnect();
+    await cluster?.close();
     await fixture?.close();
-    await redisServer?.stop();
   });
 
   it('is_resumed_by_the_other_node_from_its_checkpoint_and_ends_as_an_uninterrupted_run', async () => {
+    const { store, queue, redis, nodes } = cluster;
     const submit = () =>
       submitOptimization(store, queue, {
         program: 'sentiment',
@@ -90,13 +70,10 @@ describe('an optimization whose node is SIGKILLed', () => {
       (r) => r.history.length >= 4 && r.checkpointAt !== null,
       60_000,
     );
-    let runner: string[] = [];
-    const deadline = Date.now() + 10_000;
-    while (runner.length !== 1 && Date.now() < deadline) {
-      runner = await nodesRunningOptimizations(redis, prefix);
-      if (runner.length !== 1) await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(runner).toHaveLength(1);
+    const runner = await pollUntil('the node running the optimization', 10_000, async () => {
+      const running = await nodesRunningOptimizations(redis, prefix);
+      return running.length === 1 ? running : undefined;
+    });
     const victim = nodes.find((n) => n.nodeId === runner[0])!;
     const survivor = nodes.find((n) => n !== victim)!;
     const before = await store.optimizationRuns.get(killedRun);

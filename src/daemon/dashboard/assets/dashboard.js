@@ -79,12 +79,21 @@ function treeItem(node) {
   const children = node.children ?? [];
   return el(
     'li',
-    { 'data-actor-id': node.id, 'data-status': node.status, 'data-restarts': node.restarts },
+    {
+      'data-actor-id': node.id,
+      'data-status': node.status,
+      'data-restarts': node.restarts,
+      'data-crashes': node.crashes,
+    },
     el('span', { class: `dot ${node.status}`, title: node.status }),
     el('span', { class: 'actor' }, node.id),
     el('span', { class: 'kind' }, node.kind),
     state === '' ? null : el('span', { class: 'state' }, state),
     el('span', { class: node.restarts > 0 ? 'count hot' : 'count' }, `restarts ${node.restarts}`),
+    // Supervisors count their children's crashes (a temporary worker's crash is no restart).
+    typeof node.crashes === 'number'
+      ? el('span', { class: node.crashes > 0 ? 'count hot' : 'count' }, `crashes ${node.crashes}`)
+      : null,
     el('span', { class: inFlight > 0 ? 'count busy' : 'count' }, `in-flight ${inFlight}`),
     children.length === 0 ? null : el('ul', {}, children.map(treeItem)),
   );
