@@ -2,7 +2,12 @@ import { assign, fromPromise, setup } from 'xstate';
 import { z } from 'zod';
 import { Evaluate, type Metric } from '../src/evaluate/index.js';
 import type { LM } from '../src/lm/types.js';
-import { chargeOf, type EvaluationSpend } from '../src/optimizers/index.js';
+import {
+  chargeOf,
+  exampleSpend,
+  type EvaluationSpend,
+  type ExampleSpend,
+} from '../src/optimizers/index.js';
 import { context, currentSettings } from '../src/modules/index.js';
 import { actorWorker, type ReplyHandle, type StartFunction } from '../src/kernel/index.js';
 import { ActorError, describeError } from './actor-error.js';
@@ -11,7 +16,12 @@ import { exampleDataSchema, fromExampleData, resolveMetric } from './example-dat
 import type { ExecutionServices } from './execution.js';
 import { materializeProgram } from './program-materialize.js';
 import { callActor, parseMessage, replyHandleOf, type ActorReply } from './protocol.js';
-import { VARIABLE_REGISTRY, programConfigSchema, type ConfigVersion } from './variable-registry.js';
+import {
+  VARIABLE_REGISTRY,
+  programConfigSchema,
+  type ConfigVersion,
+  type ProgramConfig,
+} from './variable-registry.js';
 
 /** Job data of one evaluation shard (queue `dspex-eval`). */
 export const evaluationShardSchema = z.object({
@@ -39,6 +49,10 @@ export interface ShardResult {
   failures: { index: number; reason: string }[];
   /** LM calls, tokens and dollars the shard spent. */
   spend?: EvaluationSpend;
+  /** Each example's dollars, latency (ms on the shard's node) and LM calls, in order. */
+  outcomes?: ExampleSpend[];
+  /** The node that ran the shard. */
+  node?: string;
 }
 
 /** Progress of a shard (examples done out of the shard's). */
@@ -60,6 +74,18 @@ function spendOf(calls: Parameters<typeof chargeOf>[1]): EvaluationSpend {
   return { lmCalls, promptTokens, completionTokens, usd };
 }
 
+/**
+ * The configuration a shard's program is built with: the deployed one, the shard's over it. A
+ * candidate's state replaces every predictor's, so the deployed `stateVersion` is not loaded
+ * first (a candidate of another strategy has other predictors than the deployed version).
+ */
+function shardConfig(deployed: ProgramConfig, shard: EvaluationShard): ProgramConfig {
+  const config = { ...deployed, ...(shard.config ?? {}) };
+  if (shard.state !== undefined && shard.config?.stateVersion === undefined)
+    delete config.stateVersion;
+  return config;
+}
+
 /** Runs one shard: the program over its examples with the named metric. */
 export async function runShard(
   services: EvaluationServices,
@@ -74,7 +100,7 @@ export async function runShard(
   const program = await materializeProgram({
     name: shard.program,
     base,
-    config: { ...registry.config, ...(shard.config ?? {}) },
+    config: shardConfig(registry.config, shard),
     store: services.store,
     contextLm: services.defaultLm?.() ?? currentSettings().lm,
     pool: (lm) => callActor<LM>(services.kernel, CLIENT_POOL, { type: 'acquire', lm }),
@@ -108,6 +134,8 @@ export async function runShard(
     scores: result.results.map((r) => Number(r.score)),
     errors: result.errorCount,
     spend: spendOf(result.calls),
+    outcomes: result.results.map(exampleSpend),
+    node: services.nodeId,
     failures: result.results.flatMap((r, index) =>
       r.error === undefined ? [] : [{ index, reason: describeError(r.error).message }],
     ),

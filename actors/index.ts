@@ -116,3 +116,18 @@ export { shardEvaluator } from './shard-evaluator.js';
 export type { ShardPlan, ShardRunner } from './shard-evaluator.js';
 export { queueBridgeMachine, queueBridgeMessage } from './queue-bridge.js';
 export type { QueueBridgeInput, QueueBridgeMessage, QueueBridgeStatus } from './queue-bridge.js';
+export {
+  evaluatedPointOf,
+  frontPointsOf,
+  objectivesOf,
+  recordSpaceSearch,
+  runSpaceSearch,
+  selectionOf,
+} from './variable-search.js';
+export type {
+  FrontPointRecord,
+  SearchOrigin,
+  SpaceSearchParams,
+  SpaceSearchRecord,
+  SpaceSearchRun,
+} from './variable-search.js';

@@ -15,6 +15,7 @@ import {
   type OptimizerProgress,
 } from '../src/optimizers/index.js';
 import { ActorError } from './actor-error.js';
+import { runSpaceSearch, type SpaceSearchParams, type SpaceSearchRun } from './variable-search.js';
 
 /**
  * Optimizers a run may name. `bootstrap` and `random` are the short names of
@@ -30,6 +31,7 @@ export const OPTIMIZER_NAMES = [
   'mipro',
   'simba',
   'gepa',
+  'space-search',
 ] as const;
 /** An optimizer name of a run. */
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
@@ -77,6 +79,8 @@ export interface OptimizerOutcome {
   /** Why the run stopped early (a budget cap, or `cancelled`). */
   stopReason?: string;
   usage?: BudgetUsage;
+  /** A `space-search` run's points (front, every evaluated one, the chosen, the spend). */
+  search?: Omit<SpaceSearchRun, 'program' | 'score'>;
 }
 
 type Json = Record<string, unknown>;
@@ -203,6 +207,26 @@ export async function runOptimizer(
         ...(best === undefined ? {} : { score: best * 100 }),
         usage: r.usage,
         ...stopped(r.stopReason),
+      };
+    }
+    case 'space-search': {
+      const { program, score, ...search } = await runSpaceSearch(
+        options as SpaceSearchParams,
+        student,
+        data,
+        {
+          metric: needMetric(name, hooks.metric),
+          ...evaluator,
+          checkpoint: hooks.checkpoint,
+          ...(resume as { resumeFrom?: never }),
+          onProgress: hooks.onProgress,
+        },
+      );
+      return {
+        program,
+        ...(score === undefined ? {} : { score }),
+        search,
+        ...(search.budgetExhausted ? { stopReason: 'budget' } : {}),
       };
     }
   }
