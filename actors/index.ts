@@ -118,14 +118,12 @@ export { queueBridgeMachine, queueBridgeMessage } from './queue-bridge.js';
 export type { QueueBridgeInput, QueueBridgeMessage, QueueBridgeStatus } from './queue-bridge.js';
 export {
   evaluatedPointOf,
-  frontPointsOf,
   objectivesOf,
   recordSpaceSearch,
   runSpaceSearch,
   selectionOf,
 } from './variable-search.js';
 export type {
-  FrontPointRecord,
   SearchOrigin,
   SpaceSearchParams,
   SpaceSearchRecord,

@@ -34,8 +34,9 @@ export function shardEvaluator(run: ShardRunner, plan: ShardPlan): CandidateEval
     const state = JSON.parse(JSON.stringify(program.save())) as Record<string, unknown>;
     // A configured candidate (a point of the variable space) is rebuilt with its variables there.
     const variables = configurationOf(program);
-    const shards = Math.max(1, Math.min(plan.shards, examples.length));
-    const size = Math.ceil(examples.length / shards);
+    const size = Math.ceil(examples.length / Math.max(1, Math.min(plan.shards, examples.length)));
+    // 6 examples in 4 shards are 3 shards of 2: no shard is left without examples.
+    const shards = Math.max(1, Math.ceil(examples.length / size));
     const evalId = `opt-${nanoid(12)}`;
     const results = await run(
       Array.from({ length: shards }, (_, shard) => ({

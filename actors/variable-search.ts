@@ -11,6 +11,7 @@ import {
   configurationKey,
   type Configuration,
   type EvaluatedPoint,
+  type FrontPointRecord,
   type ObjectiveName,
   type Objectives,
   type SearchBudget,
@@ -19,6 +20,8 @@ import {
   type SelectionRule,
 } from '../src/variables/index.js';
 import { ActorError } from './actor-error.js';
+
+export { frontPointsOf, type FrontPointRecord } from '../src/variables/index.js';
 
 /**
  * Options of a space search as JSON (the `params` of a `space-search` optimization run, and of
@@ -39,27 +42,6 @@ export interface SpaceSearchParams {
   concurrency?: number;
   /** Configurations tried by `random` (default 16). */
   samples?: number;
-}
-
-/** A point of a search as the run record keeps it (and the dashboard and CLI read it). */
-export interface FrontPointRecord {
-  /** Id of its stored VariableConfiguration (front points only): `dspex deploy --configuration`. */
-  configurationId?: string;
-  configuration: Configuration;
-  quality: number;
-  /** USD per example. */
-  cost: number;
-  latencyMs: number;
-  latencyP95Ms: number;
-  /** Full-devset evaluations spent on it. */
-  evaluations: number;
-  /** Examples it ran on. */
-  examples: number;
-  /** Whether it ran on the whole devset. */
-  complete: boolean;
-  lmCalls: number;
-  /** USD spent on it (all its examples). */
-  dollars: number;
 }
 
 /** What a space search leaves in its run record's `result` (beside the optimizer's fields). */
@@ -290,17 +272,4 @@ export async function recordSpaceSearch(
       ...(searchedFrom === undefined ? {} : { searchedFrom }),
     }),
   ) as SpaceSearchRecord;
-}
-
-/** The front points of a run record's `result` (points, or the configuration ids of old runs). */
-export function frontPointsOf(result: unknown): FrontPointRecord[] {
-  const front = (result as { front?: unknown } | null | undefined)?.front;
-  if (!Array.isArray(front)) return [];
-  return front.filter(
-    (p): p is FrontPointRecord =>
-      typeof p === 'object' &&
-      p !== null &&
-      typeof (p as FrontPointRecord).quality === 'number' &&
-      typeof (p as FrontPointRecord).cost === 'number',
-  );
 }
