@@ -21,7 +21,7 @@ import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
 import { isFinal, submitOptimization, waitForRun } from '../runtime/fixtures/optimize-cluster.js';
 import { items, simulatedHandler } from '../variables/simulated-task.js';
 
-const PROGRAMS = join(ROOT, 'test', 'dashboard', 'front-programs.ts');
+const PROGRAMS = join(ROOT, 'test', 'runtime', 'fixtures', 'space-search-programs.ts');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUTPUT = join(ROOT, 'test-output');
 const TOKEN = 'dashboard-front-token';
