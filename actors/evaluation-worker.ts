@@ -2,7 +2,12 @@ import { assign, fromPromise, setup } from 'xstate';
 import { z } from 'zod';
 import { Evaluate, type Metric } from '../src/evaluate/index.js';
 import type { LM } from '../src/lm/types.js';
-import { chargeOf, type EvaluationSpend } from '../src/optimizers/index.js';
+import {
+  chargeOf,
+  exampleSpend,
+  type EvaluationSpend,
+  type ExampleSpend,
+} from '../src/optimizers/index.js';
 import { context, currentSettings } from '../src/modules/index.js';
 import { actorWorker, type ReplyHandle, type StartFunction } from '../src/kernel/index.js';
 import { ActorError, describeError } from './actor-error.js';
@@ -16,7 +21,11 @@ import {
 import type { ExecutionServices } from './execution.js';
 import { materializeProgram } from './program-materialize.js';
 import { callActor, parseMessage, replyHandleOf, type ActorReply } from './protocol.js';
-import { VARIABLE_REGISTRY, type ConfigVersion } from './variable-registry.js';
+import {
+  VARIABLE_REGISTRY,
+  type ConfigVersion,
+  type ProgramConfig,
+} from './variable-registry.js';
 
 // A shard's job data and result are contracts (src/contracts).
 export { evaluationShardSchema };
@@ -41,6 +50,18 @@ function spendOf(calls: Parameters<typeof chargeOf>[1]): EvaluationSpend {
   return { lmCalls, promptTokens, completionTokens, usd };
 }
 
+/**
+ * The configuration a shard's program is built with: the deployed one, the shard's over it. A
+ * candidate's state replaces every predictor's, so the deployed `stateVersion` is not loaded
+ * first (a candidate of another strategy has other predictors than the deployed version).
+ */
+function shardConfig(deployed: ProgramConfig, shard: EvaluationShard): ProgramConfig {
+  const config = { ...deployed, ...(shard.config ?? {}) };
+  if (shard.state !== undefined && shard.config?.stateVersion === undefined)
+    delete config.stateVersion;
+  return config;
+}
+
 /** Runs one shard: the program over its examples with the named metric. */
 export async function runShard(
   services: EvaluationServices,
@@ -55,7 +76,7 @@ export async function runShard(
   const program = await materializeProgram({
     name: shard.program,
     base,
-    config: { ...registry.config, ...(shard.config ?? {}) },
+    config: shardConfig(registry.config, shard),
     store: services.store,
     contextLm: services.defaultLm?.() ?? currentSettings().lm,
     pool: (lm) => callActor<LM>(services.kernel, CLIENT_POOL, { type: 'acquire', lm }),
@@ -89,6 +110,8 @@ export async function runShard(
     scores: result.results.map((r) => Number(r.score)),
     errors: result.errorCount,
     spend: spendOf(result.calls),
+    outcomes: result.results.map(exampleSpend),
+    node: services.nodeId,
     failures: result.results.flatMap((r, index) =>
       r.error === undefined ? [] : [{ index, reason: describeError(r.error).message }],
     ),

@@ -116,3 +116,16 @@ export { shardEvaluator } from './shard-evaluator.js';
 export type { ShardPlan, ShardRunner } from './shard-evaluator.js';
 export { queueBridgeMachine, queueBridgeMessage } from './queue-bridge.js';
 export type { QueueBridgeInput, QueueBridgeMessage, QueueBridgeStatus } from './queue-bridge.js';
+export {
+  evaluatedPointOf,
+  objectivesOf,
+  recordSpaceSearch,
+  runSpaceSearch,
+  selectionOf,
+} from './variable-search.js';
+export type {
+  SearchOrigin,
+  SpaceSearchParams,
+  SpaceSearchRecord,
+  SpaceSearchRun,
+} from './variable-search.js';

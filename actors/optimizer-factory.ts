@@ -16,6 +16,7 @@ import {
 } from '../src/optimizers/index.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../src/contracts/index.js';
 import { ActorError } from './actor-error.js';
+import { runSpaceSearch, type SpaceSearchParams, type SpaceSearchRun } from './variable-search.js';
 
 // Optimizers a run may name (a job-payload contract; `bootstrap` and `random` are short names).
 export { OPTIMIZER_NAMES };
@@ -64,6 +65,8 @@ export interface OptimizerOutcome {
   /** Why the run stopped early (a budget cap, or `cancelled`). */
   stopReason?: string;
   usage?: BudgetUsage;
+  /** A `space-search` run's points (front, every evaluated one, the chosen, the spend). */
+  search?: Omit<SpaceSearchRun, 'program' | 'score'>;
 }
 
 type Json = Record<string, unknown>;
@@ -190,6 +193,26 @@ export async function runOptimizer(
         ...(best === undefined ? {} : { score: best * 100 }),
         usage: r.usage,
         ...stopped(r.stopReason),
+      };
+    }
+    case 'space-search': {
+      const { program, score, ...search } = await runSpaceSearch(
+        options as SpaceSearchParams,
+        student,
+        data,
+        {
+          metric: needMetric(name, hooks.metric),
+          ...evaluator,
+          checkpoint: hooks.checkpoint,
+          ...(resume as { resumeFrom?: never }),
+          onProgress: hooks.onProgress,
+        },
+      );
+      return {
+        program,
+        ...(score === undefined ? {} : { score }),
+        search,
+        ...(search.budgetExhausted ? { stopReason: 'budget' } : {}),
       };
     }
   }

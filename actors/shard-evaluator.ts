@@ -1,4 +1,5 @@
 import { nanoid } from 'nanoid';
+import { configurationOf } from '../src/modules/index.js';
 import type { CandidateEvaluator } from '../src/optimizers/index.js';
 import type { EvaluationShard, ShardResult } from './evaluation-worker.js';
 import { toExampleData } from './example-data.js';
@@ -31,8 +32,11 @@ export function shardEvaluator(run: ShardRunner, plan: ShardPlan): CandidateEval
   return async (program, devset) => {
     const examples = toExampleData(devset);
     const state = JSON.parse(JSON.stringify(program.save())) as Record<string, unknown>;
-    const shards = Math.max(1, Math.min(plan.shards, examples.length));
-    const size = Math.ceil(examples.length / shards);
+    // A configured candidate (a point of the variable space) is rebuilt with its variables there.
+    const variables = configurationOf(program);
+    const size = Math.ceil(examples.length / Math.max(1, Math.min(plan.shards, examples.length)));
+    // 6 examples in 4 shards are 3 shards of 2: no shard is left without examples.
+    const shards = Math.max(1, Math.ceil(examples.length / size));
     const evalId = `opt-${nanoid(12)}`;
     const results = await run(
       Array.from({ length: shards }, (_, shard) => ({
@@ -43,6 +47,7 @@ export function shardEvaluator(run: ShardRunner, plan: ShardPlan): CandidateEval
         metric: plan.metric,
         examples: examples.slice(shard * size, (shard + 1) * size),
         state,
+        ...(variables === undefined ? {} : { config: { variables: variables as never } }),
         ...(plan.concurrency === undefined ? {} : { concurrency: plan.concurrency }),
       })),
     );
@@ -54,10 +59,13 @@ export function shardEvaluator(run: ShardRunner, plan: ShardPlan): CandidateEval
       spend.completionTokens += r.spend?.completionTokens ?? 0;
       spend.usd += r.spend?.usd ?? 0;
     }
+    const outcomes = ordered.flatMap((r) => r.outcomes ?? []);
     return {
       scores: ordered.flatMap((r) => r.scores),
       errors: ordered.reduce((s, r) => s + r.errors, 0),
       spend,
+      ...(outcomes.length === examples.length ? { outcomes } : {}),
+      nodes: ordered.flatMap((r) => (r.node === undefined ? [] : [r.node])),
     };
   };
 }

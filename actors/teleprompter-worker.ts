@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { LM } from '../src/lm/types.js';
 import { context, currentSettings } from '../src/modules/index.js';
 import type { OptimizerProgress } from '../src/optimizers/index.js';
+import type { Configuration } from '../src/variables/index.js';
 import { actorWorker, type ReplyHandle, type StartFunction } from '../src/kernel/index.js';
 import { StoreError } from '../src/store/index.js';
 import { ActorError, describeError } from './actor-error.js';
@@ -20,6 +21,7 @@ import { VARIABLE_REGISTRY, type ConfigVersion } from './variable-registry.js';
 import { runOptimizer } from './optimizer-factory.js';
 import { RunRecorder } from './run-recorder.js';
 import { shardEvaluator, type ShardRunner } from './shard-evaluator.js';
+import { recordSpaceSearch, type SearchOrigin, type SpaceSearchRun } from './variable-search.js';
 
 export { OPTIMIZER_NAMES } from './optimizer-factory.js';
 
@@ -55,6 +57,8 @@ type RunCheckpoint =
       state: Record<string, unknown>;
       score?: number;
       stopReason?: string;
+      /** A space search's points and the deployed state it started from. */
+      search?: Omit<SpaceSearchRun, 'program' | 'score'> & { from: SearchOrigin };
     };
 
 function cancelledError(runId: string): ActorError {
@@ -151,6 +155,24 @@ async function compileRun(
     state: JSON.parse(JSON.stringify(outcome.program.save())) as Record<string, unknown>,
     ...(outcome.score === undefined ? {} : { score: outcome.score }),
     ...(outcome.stopReason === undefined ? {} : { stopReason: outcome.stopReason }),
+    ...(outcome.search === undefined
+      ? {}
+      : {
+          search: JSON.parse(
+            JSON.stringify({ ...outcome.search, from: originOf(registry, program.stateVersion) }),
+          ) as never,
+        }),
+  };
+}
+
+/** The deployed state a run started from (recorded by space searches). */
+function originOf(registry: ConfigVersion, stateVersion: string | undefined): SearchOrigin {
+  const { configuration, variables } = registry.config;
+  return {
+    revision: registry.revision,
+    ...(stateVersion === undefined ? {} : { stateVersion }),
+    ...(configuration === undefined ? {} : { configuration }),
+    ...(variables === undefined ? {} : { variables: variables as Configuration }),
   };
 }
 
@@ -226,19 +248,36 @@ export async function runOptimization(
     compiled.state,
     `optimization run ${job.runId} (${job.optimizer})`,
   );
+  const search =
+    compiled.search === undefined
+      ? undefined
+      : await recordSpaceSearch(
+          store,
+          job.runId,
+          job.program,
+          compiled.search,
+          compiled.search.from,
+        );
   const deploy = job.params.deploy !== false;
   if (deploy) {
     await store.programs.activate(job.program, version);
+    // A space search's chosen point deploys on top of the state it searched from.
+    const chosen = search?.front.find((p) => p.configurationId === search.chosen);
     await callActor(kernel, VARIABLE_REGISTRY, {
       type: 'set',
       program: job.program,
-      config: { stateVersion: version },
+      config: {
+        stateVersion: version,
+        ...(chosen === undefined
+          ? {}
+          : { configuration: chosen.configurationId, variables: chosen.configuration }),
+      },
     });
   }
   const outcome: OptimizationOutcome = { runId: job.runId, version, deployed: deploy, ...summary };
   await runs.update(job.runId, {
     status: 'succeeded',
-    result: { ...outcome },
+    result: { ...outcome, ...(search === undefined ? {} : (search as never)) },
     ...(compiled.score === undefined ? {} : { bestScore: compiled.score }),
   });
   return outcome;

@@ -415,6 +415,7 @@ export class RuntimeNodeImpl implements Runtime {
       catalog: this.catalog,
       metricTable: this.metricTable,
       ...(lm === undefined ? {} : { defaultLm: lm }),
+      submit: (program, request) => this.optimize(program, request),
     };
   }
 

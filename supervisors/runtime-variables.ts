@@ -3,6 +3,12 @@ import {
   VARIABLE_REGISTRY,
   callActor,
   describeProgramVariables,
+  evaluatedPointOf,
+  materializeProgram,
+  objectivesOf,
+  recordSpaceSearch,
+  runSpaceSearch,
+  selectionOf,
   fromExampleData,
   installVersion,
   programVariableSpace,
@@ -12,17 +18,19 @@ import {
   VariableSync,
   type ConfigVersion,
   type ProgramCatalog,
+  type SearchOrigin,
+  type SpaceSearchParams,
+  type SpaceSearchRecord,
   type VariableTable,
 } from '../actors/index.js';
+import type { OptimizeRequest } from './runtime-types.js';
 import type { Metric } from '../src/evaluate/index.js';
 import type { Kernel } from '../src/kernel/index.js';
 import type { LM } from '../src/lm/types.js';
 import { context, currentSettings } from '../src/modules/index.js';
-import { SpaceSearch } from '../src/optimizers/index.js';
-import type { Store, VariableConfigurationRecord } from '../src/store/index.js';
+import type { OptimizationRun, Store } from '../src/store/index.js';
 import {
   VariableError,
-  cheapestWithin,
   formatFrontTable,
   renderFrontHtml,
   type Configuration,
@@ -31,7 +39,6 @@ import {
   type Objectives,
   type SearchBudget,
   type SearchSpend,
-  type SelectionRule,
   type VariableDescription,
 } from '../src/variables/index.js';
 import type { Logger } from '../src/telemetry/index.js';
@@ -86,6 +93,8 @@ export interface VariableSearchRequest {
   algorithm?: 'pareto' | 'grid' | 'random';
   /** Configurations run at once (default 1). */
   concurrency?: number;
+  /** How long to wait for a queued search (metric by name) to finish (default 1 h). */
+  timeoutMs?: number;
 }
 
 /** A front point as stored: the point plus the id `deploy --configuration` takes. */
@@ -108,6 +117,10 @@ export interface VariableSearchOutcome {
   table: string;
   /** A self-contained HTML page charting quality against cost (latency as size and colour). */
   html: string;
+  /** The deployed state the search started from. */
+  searchedFrom?: SearchOrigin;
+  /** Evaluation shards each node ran (empty when the search ran in one process). */
+  shardsByNode: Record<string, number>;
 }
 
 /** What the variable functions need of the node. */
@@ -117,6 +130,8 @@ export interface VariableNode {
   catalog: ProgramCatalog;
   metricTable: ReadonlyMap<string, Metric>;
   defaultLm?: () => LM | undefined;
+  /** Queues an optimization run (`dspex-optimize`); without it searches run in this process. */
+  submit?: (program: string, request: OptimizeRequest) => Promise<{ runId: string }>;
 }
 
 /**
@@ -244,30 +259,18 @@ export async function deploy(
   };
 }
 
-function objectivesOf(o: VariableSearchRequest['objectives']): Objectives | undefined {
-  if (o === undefined) return undefined;
-  if (!Array.isArray(o)) return o as Objectives;
-  const out: Objectives = {};
-  for (const name of o as readonly string[]) {
-    if (name !== 'quality' && name !== 'cost' && name !== 'latency')
-      throw new ActorError(
-        'bad_message',
-        `unknown objective '${name}' (known: quality, cost, latency)`,
-      );
-    out[name] = name === 'quality' ? 'max' : 'min';
-  }
-  return out;
-}
-
-function selectionOf(s: VariableSearchRequest['select']): SelectionRule<EvaluatedPoint> {
-  if (s === undefined) return 'best-quality';
-  return typeof s === 'object' ? cheapestWithin(s.within) : s;
-}
+const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 /**
- * Searches the program's variable space on this node (`SpaceSearch`), records the search as an
- * optimization run (`space-search`) and every front point as a VariableConfiguration (id
- * `<runId>-<i>`, the chosen one marked), and returns the front with its table and chart.
+ * Searches the program's variable space as an optimization run (optimizer `space-search`),
+ * starting from the program's deployed state (its active configuration and optimized version:
+ * the run records which in `result.searchedFrom`). With a metric name the run is a
+ * `dspex-optimize` job: whichever node takes it sends each configuration's evaluations out as
+ * `dspex-eval` shards, so every node's evaluation workers take a share, and a node's death only
+ * hands the run (and its checkpoint) to another node. A metric function cannot travel, so the
+ * search then runs in this process. Every front point is stored as a VariableConfiguration (id
+ * `<runId>-<i>`, the chosen one marked) and the run's `result` keeps the points themselves
+ * (front, evaluated, chosen) for the CLI and the dashboard.
  */
 export async function searchVariables(
   node: VariableNode,
@@ -277,6 +280,74 @@ export async function searchVariables(
   const base = node.catalog.get(program);
   const inputKeys =
     request.inputKeys ?? base.namedPredictors()[0]?.[1].signature.inputFields.map((f) => f.name);
+  const params = searchParams(request);
+  // Checked here so that a bad request fails before a run exists.
+  objectivesOf(params.objectives);
+  selectionOf(params.select);
+  if (typeof request.metric === 'string' && node.submit !== undefined) {
+    resolveMetric(node.metricTable, request.metric);
+    const { runId } = await node.submit(program, {
+      optimizer: 'space-search',
+      trainset: request.trainset,
+      ...(request.valset === undefined ? {} : { valset: request.valset }),
+      ...(inputKeys === undefined ? {} : { inputKeys }),
+      params: { ...params, metric: request.metric, deploy: false },
+    });
+    const run = await waitForFinalRun(node.store, runId, request.timeoutMs ?? 3_600_000);
+    if (run.status !== 'succeeded') {
+      const error = run.error as { code?: string; message?: string } | undefined;
+      throw new ActorError(
+        error?.code === 'bad_message' || error?.code === 'unknown_metric'
+          ? error.code
+          : 'execution_failed',
+        `space search run ${runId} ${run.status}: ${error?.message ?? 'no reason recorded'}`,
+      );
+    }
+    return outcomeOf(program, runId, run.result as unknown as SpaceSearchRecord);
+  }
+  return searchHere(node, program, request, params, inputKeys);
+}
+
+function searchParams(request: VariableSearchRequest): SpaceSearchParams {
+  return JSON.parse(
+    JSON.stringify({
+      objectives: request.objectives,
+      constraints: request.constraints,
+      budget: request.budget,
+      seed: request.seed,
+      select: request.select,
+      algorithm: request.algorithm,
+      concurrency: request.concurrency,
+    }),
+  ) as SpaceSearchParams;
+}
+
+async function waitForFinalRun(
+  store: Store,
+  runId: string,
+  timeoutMs: number,
+): Promise<OptimizationRun> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await store.optimizationRuns.get(runId);
+    if (FINAL.has(run.status)) return run;
+    if (Date.now() > deadline)
+      throw new ActorError(
+        'deadline_exceeded',
+        `space search run ${runId} not finished in ${timeoutMs} ms`,
+      );
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A search with a metric function: in this process, from the deployed state. */
+async function searchHere(
+  node: VariableNode,
+  program: string,
+  request: VariableSearchRequest,
+  params: SpaceSearchParams,
+  inputKeys: readonly string[] | undefined,
+): Promise<VariableSearchOutcome> {
   const trainset = fromExampleData(toExampleData(request.trainset, inputKeys));
   const valset =
     request.valset === undefined
@@ -286,67 +357,52 @@ export async function searchVariables(
     typeof request.metric === 'string'
       ? resolveMetric(node.metricTable, request.metric)
       : request.metric;
-  const objectives = objectivesOf(request.objectives);
-  const search = new SpaceSearch({
-    metric,
-    space: programVariableSpace(base),
-    ...(objectives === undefined ? {} : { objectives }),
-    ...(request.constraints === undefined ? {} : { constraints: request.constraints }),
-    ...(request.budget === undefined ? {} : { budget: request.budget }),
-    ...(request.seed === undefined ? {} : { seed: request.seed }),
-    ...(request.algorithm === undefined ? {} : { algorithm: request.algorithm }),
-    ...(request.concurrency === undefined ? {} : { concurrency: request.concurrency }),
-    select: selectionOf(request.select),
-  });
   const run = await node.store.optimizationRuns.create({
     program,
     optimizer: 'space-search',
     status: 'running',
-    params: JSON.parse(
-      JSON.stringify({ ...request, trainset: undefined, valset: undefined, metric: undefined }),
-    ) as Record<string, never>,
+    params: params as Record<string, never>,
   });
   try {
-    const lm = node.defaultLm?.() ?? currentSettings().lm;
-    const result = await context(lm === undefined ? {} : { lm }, () =>
-      search.optimize(base, { trainset, ...(valset === undefined ? {} : { valset }) }),
+    const registry = await callActor<ConfigVersion>(node.kernel, VARIABLE_REGISTRY, {
+      type: 'get',
+      program,
+    });
+    const deployed = await materializeProgram({
+      name: program,
+      base: node.catalog.get(program),
+      config: registry.config,
+      store: node.store,
+      contextLm: node.defaultLm?.() ?? currentSettings().lm,
+      pool: (lm: LM) => Promise.resolve(lm),
+    });
+    const lm = deployed.lm;
+    const {
+      program: _p,
+      score: _s,
+      ...search
+    } = await context(lm === undefined ? {} : { lm }, () =>
+      runSpaceSearch(
+        params,
+        deployed.module,
+        { trainset, ...(valset === undefined ? {} : { valset }) },
+        { metric },
+      ),
     );
-    const stored: StoredFrontPoint[] = [];
-    for (const [i, point] of result.front.entries())
-      stored.push({
-        ...point,
-        configurationId: (
-          await storePoint(node.store, run.id, program, point, i, point === result.chosen)
-        ).id,
-      });
-    const chosen = stored[result.front.indexOf(result.chosen as EvaluatedPoint)];
+    const { configuration, variables } = registry.config;
+    const record = await recordSpaceSearch(node.store, run.id, program, search, {
+      revision: registry.revision,
+      ...(deployed.stateVersion === undefined ? {} : { stateVersion: deployed.stateVersion }),
+      ...(configuration === undefined ? {} : { configuration }),
+      ...(variables === undefined ? {} : { variables: variables as Configuration }),
+    });
     await node.store.optimizationRuns.update(run.id, {
       status: 'succeeded',
-      progress: { done: result.evaluated.length, total: result.evaluated.length },
-      bestScore: Math.max(...result.front.map((p) => p.quality), 0),
-      result: JSON.parse(
-        JSON.stringify({
-          front: stored.map((p) => p.configurationId),
-          chosen: chosen?.configurationId ?? null,
-          spent: result.spent,
-        }),
-      ) as Record<string, never>,
+      progress: { done: search.evaluated.length, total: search.evaluated.length },
+      bestScore: Math.max(...search.front.map((p) => p.quality), 0),
+      result: { runId: run.id, deployed: false, ...(record as unknown as Record<string, never>) },
     });
-    return {
-      runId: run.id,
-      program,
-      front: stored,
-      chosen,
-      evaluated: result.evaluated,
-      spent: result.spent,
-      budgetExhausted: result.budgetExhausted,
-      table: formatFrontTable(result.front, { chosen: result.chosen }),
-      html: renderFrontHtml(result.front, {
-        title: `${program}: quality against cost`,
-        evaluated: result.evaluated,
-        chosen: result.chosen,
-      }),
-    };
+    return outcomeOf(program, run.id, record);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await node.store.optimizationRuns
@@ -356,28 +412,33 @@ export async function searchVariables(
   }
 }
 
-function storePoint(
-  store: Store,
-  runId: string,
+/** The outcome of a finished search from its run record's result. */
+function outcomeOf(
   program: string,
-  point: EvaluatedPoint,
-  index: number,
-  chosen: boolean,
-): Promise<VariableConfigurationRecord> {
-  return store.variableConfigurations.create({
-    id: `${runId}-${index}`,
-    program,
-    values: point.configuration,
-    source: 'optimization',
+  runId: string,
+  record: SpaceSearchRecord,
+): VariableSearchOutcome {
+  const front = record.front.map((p): StoredFrontPoint => ({
+    ...evaluatedPointOf(p),
+    configurationId: p.configurationId as string,
+  }));
+  const chosen = front.find((p) => p.configurationId === record.chosen);
+  const evaluated = record.evaluated.map(evaluatedPointOf);
+  return {
     runId,
-    objectives: {
-      quality: point.quality,
-      cost: point.cost,
-      latencyMs: point.latency,
-      latencyP95Ms: point.latencyP95,
-      examples: point.examples,
-      evaluations: point.evaluations,
-    },
-    ...(chosen ? { chosen: true } : {}),
-  });
+    program,
+    front,
+    chosen,
+    evaluated,
+    spent: record.spent,
+    budgetExhausted: record.budgetExhausted,
+    ...(record.searchedFrom === undefined ? {} : { searchedFrom: record.searchedFrom }),
+    shardsByNode: record.shardsByNode,
+    table: formatFrontTable(front, chosen === undefined ? {} : { chosen }),
+    html: renderFrontHtml(front, {
+      title: `${program}: quality against cost`,
+      evaluated,
+      ...(chosen === undefined ? {} : { chosen }),
+    }),
+  };
 }

@@ -11,8 +11,21 @@ import type {
 } from '../optimizers/index.js';
 import { CliError } from './cli-error.js';
 
+/** JSON options of a `space-search` run (as `actors/variable-search.ts` reads them). */
+interface SpaceSearchParams {
+  metric: unknown;
+  objectives: unknown;
+  constraints: unknown;
+  budget: unknown;
+  seed: unknown;
+  select: unknown;
+  algorithm: unknown;
+  concurrency: unknown;
+  samples: unknown;
+}
+
 /** JSON type of an optimizer option given in `--params`. */
-type ParamType = 'number' | 'boolean' | 'string';
+type ParamType = 'number' | 'boolean' | 'string' | 'object';
 
 /** Keys the runtime reads itself: how candidate evaluations are split into evaluation shards. */
 const SHARD_PARAMS = { shards: 'number', shardConcurrency: 'number' } as const;
@@ -127,6 +140,19 @@ export const OPTIMIZER_PARAMS: Readonly<Record<string, Readonly<Record<string, P
     seed: 'number',
     concurrency: 'number',
   } satisfies Partial<Record<keyof GepaOptions, ParamType>>,
+  /** A search over the program's variables (objects: `objectives`, `budget`, `constraints`, `select`). */
+  'space-search': {
+    ...SHARD_PARAMS,
+    metric: 'string',
+    objectives: 'object',
+    constraints: 'object',
+    budget: 'object',
+    seed: 'number',
+    select: 'string',
+    algorithm: 'string',
+    concurrency: 'number',
+    samples: 'number',
+  } satisfies Partial<Record<keyof SpaceSearchParams | keyof typeof SHARD_PARAMS, ParamType>>,
 };
 
 /**
@@ -152,7 +178,7 @@ export function checkOptimizerParams(optimizer: string, params: Record<string, u
         `--params: unknown option '${key}' for ${optimizer} (it takes: ${Object.keys(known).join(', ')})`,
         { details: { optimizer, key } },
       );
-    if (typeof value !== type)
+    if (type === 'object' ? typeof value !== 'object' || value === null : typeof value !== type)
       throw new CliError(
         'usage',
         `--params: option '${key}' of ${optimizer} must be a ${type}, got ${JSON.stringify(value)}`,

@@ -160,6 +160,10 @@ export interface ShardResult {
   failures: { index: number; reason: string }[];
   /** LM calls, tokens and dollars the shard spent. */
   spend?: JobSpend;
+  /** Each example's dollars, latency (ms on the shard's node) and LM calls, in order. */
+  outcomes?: { cost: number; latencyMs: number; lmCalls: number }[];
+  /** The node that ran the shard. */
+  node?: string;
 }
 
 /** Optimizer names an optimization run accepts (the short names are aliases). */
@@ -173,6 +177,7 @@ export const OPTIMIZER_NAMES = [
   'mipro',
   'simba',
   'gepa',
+  'space-search',
 ] as const;
 /** An optimizer name of a run. */
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];

@@ -1,6 +1,7 @@
 import { pythonRound } from '../evaluate/python-round.js';
 import type { Example } from '../modules/example.js';
 import type { Module } from '../modules/module.js';
+import type { Prediction } from '../modules/prediction.js';
 import type { Charge } from './budget.js';
 import { OptimizerError } from './optimizer-error.js';
 
@@ -20,6 +21,20 @@ export interface CandidateEvaluation {
   errors: number;
   /** LM calls, tokens and dollars of the evaluation, wherever it ran. */
   spend: EvaluationSpend;
+  /**
+   * Each example's dollars, latency and LM calls, in devset order, when the evaluator measured
+   * them (the space search's cost and latency objectives need them per example).
+   */
+  outcomes?: ExampleSpend[];
+  /** Ids of the nodes that ran the evaluation (shards), when known. */
+  nodes?: string[];
+}
+
+/** What one example of an evaluation cost and took. */
+export interface ExampleSpend {
+  cost: number;
+  latencyMs: number;
+  lmCalls: number;
 }
 
 /**
@@ -32,6 +47,22 @@ export type CandidateEvaluator = (
   program: Module,
   devset: readonly Example[],
 ) => Promise<CandidateEvaluation>;
+
+/**
+ * One evaluated example's {@link ExampleSpend}: its cost and latency as `Evaluate` measured them
+ * and the LM calls of its prediction's usage.
+ */
+export function exampleSpend(row: {
+  cost?: number;
+  latencyMs?: number;
+  prediction: Prediction;
+}): ExampleSpend {
+  return {
+    cost: row.cost ?? 0,
+    latencyMs: row.latencyMs ?? 0,
+    lmCalls: Object.values(row.prediction.usage ?? {}).reduce((s, u) => s + u.calls, 0),
+  };
+}
 
 /** The percentage score of an evaluation, as `Evaluate` computes it (failures count as 0). */
 export function evaluationScore(evaluation: CandidateEvaluation): number {

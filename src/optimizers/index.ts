@@ -33,11 +33,12 @@ export type {
   RoleSpend,
 } from './budget.js';
 export { RunJournal } from './run-journal.js';
-export { evaluationCharge, evaluationScore } from './candidate-evaluator.js';
+export { evaluationCharge, evaluationScore, exampleSpend } from './candidate-evaluator.js';
 export type {
   CandidateEvaluation,
   CandidateEvaluator,
   EvaluationSpend,
+  ExampleSpend,
 } from './candidate-evaluator.js';
 export type { JournalStep, OptimizerCheckpoint } from './run-journal.js';
 export { COPRO } from './copro.js';

@@ -27,6 +27,7 @@ import {
   type OptimizerStats,
 } from './optimizer.js';
 import { OptimizerError } from './optimizer-error.js';
+import { evaluateElsewhere, exampleSpend, type CandidateEvaluator } from './candidate-evaluator.js';
 
 /** Options of {@link programEvaluator}. */
 export interface ProgramEvaluatorOptions {
@@ -40,6 +41,14 @@ export interface ProgramEvaluatorOptions {
   prices?: PriceTable;
   /** Counts metric calls. */
   onMetricCall?: () => void;
+  /**
+   * Runs each configured candidate somewhere else (the runtime: evaluation shards over its
+   * nodes) instead of in this call; it must report every example's cost and latency
+   * (`outcomes`). The metric is then the evaluator's (`onMetricCall` counts the examples run).
+   */
+  evaluator?: CandidateEvaluator;
+  /** Told which nodes ran each remote evaluation (with `evaluator`). */
+  onNodes?: (nodes: readonly string[]) => void;
 }
 
 /**
@@ -72,8 +81,25 @@ export function programEvaluator(
       candidate = applyConfiguration(program, configuration, { space });
       configured.set(key, candidate);
     }
+    const examples = indices.map((i) => devset[i]!);
+    if (options.evaluator !== undefined) {
+      const remote = await evaluateElsewhere(
+        options.evaluator,
+        candidate,
+        examples,
+        examples.length,
+      );
+      if (remote.outcomes === undefined)
+        throw new OptimizerError(
+          'invalid_option',
+          'the evaluator reported no per-example cost and latency (outcomes)',
+        );
+      if (remote.nodes !== undefined) options.onNodes?.(remote.nodes);
+      for (let i = 0; i < remote.scores.length - remote.errors; i++) options.onMetricCall?.();
+      return remote.scores.map((score, i): ExampleOutcome => ({ score, ...remote.outcomes![i]! }));
+    }
     const result = await new Evaluate({
-      devset: indices.map((i) => devset[i]!),
+      devset: examples,
       metric: counted,
       concurrency: options.exampleConcurrency ?? 4,
       maxErrors: indices.length + 1,
@@ -83,9 +109,7 @@ export function programEvaluator(
     }).run(candidate);
     return result.results.map((r): ExampleOutcome => ({
       score: Number(r.score),
-      cost: r.cost ?? 0,
-      latencyMs: r.latencyMs ?? 0,
-      lmCalls: Object.values(r.prediction.usage ?? {}).reduce((s, u) => s + u.calls, 0),
+      ...exampleSpend(r),
     }));
   };
 }
@@ -170,9 +194,13 @@ export class SpaceSearch {
       ...(o.exampleConcurrency === undefined ? {} : { exampleConcurrency: o.exampleConcurrency }),
       ...(o.clock === undefined ? {} : { clock: o.clock }),
       ...(o.prices === undefined ? {} : { prices: o.prices }),
+      ...(o.evaluator === undefined ? {} : { evaluator: o.evaluator }),
+      ...(o.onNodes === undefined ? {} : { onNodes: o.onNodes }),
     });
     const {
       metric: _m,
+      evaluator: _e,
+      onNodes: _n,
       algorithm = 'pareto',
       samples = 16,
       space: _s,

@@ -110,3 +110,4 @@ export type {
 } from './space-search.js';
 export { formatDollars, formatFrontTable, renderFrontHtml } from './front-report.js';
 export type { FrontChartOptions, FrontTableOptions } from './front-report.js';
+export { frontPointsOf, type FrontPointRecord } from './front-record.js';

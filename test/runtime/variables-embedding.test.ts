@@ -3,7 +3,20 @@ import { createLogger } from '../../src/telemetry/index.js';
 import { startRuntime } from '../../supervisors/runtime.js';
 import type { Runtime } from '../../supervisors/runtime-types.js';
 import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
+import type { EvaluatedPoint } from '../../src/variables/index.js';
 import { SimQA, answerMatches, items } from '../variables/simulated-task.js';
+
+/** What must not depend on where the evaluations ran: the points and their accounting. */
+const accounting = (points: readonly EvaluatedPoint[]) =>
+  points.map(({ configuration, quality, cost, evaluations, examples, lmCalls, dollars }) => ({
+    configuration,
+    quality,
+    cost,
+    evaluations,
+    examples,
+    lmCalls,
+    dollars,
+  }));
 
 describe('the variable system through the embedding API (startRuntime)', () => {
   let fx: LMFixture;
@@ -19,14 +32,15 @@ describe('the variable system through the embedding API (startRuntime)', () => {
     rt = undefined;
   });
 
-  const start = async (): Promise<Runtime> => {
-    const qa = new SimQA(fx.url, items(4, 1), {
-      models: ['sim-small', 'sim-large'],
-      temperatures: [0],
-    });
+  const start = async (models = ['sim-small', 'sim-large']): Promise<Runtime> => {
+    const qa = new SimQA(fx.url, items(4, 1), { models, temperatures: [0] });
     rt = await startRuntime(
       { programs: { qa } },
-      { trapFaults: false, logger: createLogger({ level: 'silent' }) },
+      {
+        trapFaults: false,
+        metrics: { match: answerMatches },
+        logger: createLogger({ level: 'silent' }),
+      },
     );
     return rt;
   };
@@ -127,4 +141,64 @@ describe('the variable system through the embedding API (startRuntime)', () => {
       'Variable \'model\' (value "sim-large") is not overridable by jobs (overridable: none)',
     );
   });
+
+  // A search by metric name is a `space-search` optimization job whose evaluations go out as
+  // evaluation shards (here the embedded transport's): it must find what the in-process one does.
+  const request = {
+    trainset: items(12, 101),
+    objectives: ['quality', 'cost'] as const,
+    budget: { evaluations: 8 },
+    seed: 3,
+    select: { within: 5 },
+  };
+
+  it('finds_the_same_front_with_the_same_accounting_as_the_search_in_one_process', async () => {
+    const runtime = await start(['sim-small', 'sim-medium', 'sim-large']);
+    const here = await runtime.searchVariables('qa', { ...request, metric: answerMatches });
+    const sharded = await runtime.searchVariables('qa', { ...request, metric: 'match' });
+
+    // The in-process search ran no shard; the queued one sent every evaluation out as shards.
+    expect(here.shardsByNode).toEqual({});
+    expect(Object.values(sharded.shardsByNode).reduce((s, n) => s + n, 0)).toBeGreaterThan(0);
+    expect(accounting(sharded.front)).toEqual(accounting(here.front));
+    expect(accounting(sharded.evaluated)).toEqual(accounting(here.evaluated));
+    expect(sharded.spent).toEqual(here.spent);
+    expect(sharded.chosen?.configuration).toEqual(here.chosen?.configuration);
+    expect(sharded.front.length).toBeGreaterThan(1);
+
+    const run = await runtime.optimizationRun(sharded.runId);
+    expect(run).toMatchObject({ optimizer: 'space-search', status: 'succeeded' });
+    const result = run!.result as Record<string, unknown>;
+    expect(result['chosen']).toBe(sharded.chosen?.configurationId);
+    expect(result['front']).toEqual(
+      sharded.front.map((p) =>
+        expect.objectContaining({
+          configurationId: p.configurationId,
+          quality: p.quality,
+          cost: p.cost,
+          latencyMs: p.latency,
+          latencyP95Ms: p.latencyP95,
+          evaluations: p.evaluations,
+        }),
+      ),
+    );
+    expect(result['evaluated']).toHaveLength(sharded.evaluated.length);
+    expect(result['searchedFrom']).toEqual({ revision: 0 });
+  }, 120_000);
+
+  it('starts_from_the_deployed_state_and_records_the_version_it_searched_from', async () => {
+    const runtime = await start(['sim-small', 'sim-medium', 'sim-large']);
+    await runtime.store.programs.create({ name: 'qa' });
+    const published = await runtime.store.programs.publishVersion('qa', {
+      state: new SimQA(fx.url, items(4, 1), {
+        models: ['sim-small'],
+        temperatures: [0],
+      }).save() as never,
+      note: 'a deployed state',
+    });
+    const version = published.versions.at(-1)!.version;
+    await runtime.deploy('qa', { version });
+    const outcome = await runtime.searchVariables('qa', { ...request, metric: 'match' });
+    expect(outcome.searchedFrom).toEqual({ revision: 1, stateVersion: version });
+  }, 120_000);
 });

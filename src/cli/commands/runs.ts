@@ -1,3 +1,4 @@
+import { frontPointsOf } from '../../variables/index.js';
 import { RedisStore, StoreError, type OptimizationRun, type Store } from '../../store/index.js';
 import type { CliDeps } from '../cli-deps.js';
 import { requireRedis, resolveQueueTarget } from '../cli-config.js';
@@ -99,6 +100,25 @@ export function describeState(state: unknown): string[] {
   return lines.length === 0 ? ['  (no predictors)'] : lines;
 }
 
+/** A space search's Pareto front (`*` the chosen point) and the state it searched from. */
+function describeFront(result: unknown): string[] {
+  const front = frontPointsOf(result);
+  if (front.length === 0) return [];
+  const r = result as {
+    chosen?: unknown;
+    searchedFrom?: { revision?: number; stateVersion?: string };
+  };
+  const from = r.searchedFrom;
+  const lines = [
+    `Pareto front (${front.length} point(s))${from === undefined ? '' : `, searched from deployment revision ${from.revision ?? 0}${from.stateVersion === undefined ? '' : ` (version ${from.stateVersion})`}`}:`,
+  ];
+  for (const p of [...front].sort((a, b) => a.cost - b.cost))
+    lines.push(
+      `${p.configurationId === r.chosen ? '*' : ' '} ${p.configurationId ?? '?'}  quality ${p.quality.toFixed(2)}  $${p.cost.toPrecision(3)}/example  ${p.latencyMs.toFixed(1)} ms  ${JSON.stringify(p.configuration)}`,
+    );
+  return lines;
+}
+
 /**
  * `dspex runs show <id>`: the run (status, scores, spend), its trial log, and the best
  * candidate's instructions and demos (the program version the run published). `--json` prints the
@@ -137,6 +157,7 @@ export async function runsShowCommand(
         : `best candidate (version ${version} of ${run.program}):`,
     );
     if (version !== undefined) out.push(...describeState(state));
+    out.push(...describeFront(run.result));
     deps.io.stdout.write(`${out.join('\n')}\n`);
     return 0;
   });

@@ -216,6 +216,10 @@ function frontChart(container, { front, evaluated }) {
   // uPlot hands null for ticks it leaves unlabelled (log scales) and for gaps in the legend.
   const dollars = (c) =>
     typeof c !== 'number' ? '' : `$${c < 0.01 ? Number(c.toPrecision(2)) : c.toFixed(2)}`;
+  const drawn = at(front);
+  // What the chart shows, for people reading the page's markup and for the end-to-end test.
+  container.dataset.frontPoints = String(drawn.filter((q) => q !== null).length);
+  container.dataset.evaluatedPoints = String(evaluated.length);
   return new uPlot(
     {
       title: 'Pareto front: quality against cost',
@@ -244,7 +248,7 @@ function frontChart(container, { front, evaluated }) {
         },
       ],
     },
-    [costs, at(evaluated), at(front)],
+    [costs, at(evaluated), drawn],
     container,
   );
 }
