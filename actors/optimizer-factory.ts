@@ -100,8 +100,8 @@ function stopped(reason: string | undefined): { stopReason?: string } {
 /**
  * Builds the named optimizer from a run's params and runs it on `student`, with the runtime's
  * hooks: progress, the cancel check, evaluation shards (random search, COPRO, MIPROv2) and a
- * checkpoint after every step (random search, COPRO, MIPROv2, SIMBA, GEPA), resuming from the
- * stored one. The bootstrap optimizers are short and deterministic: a resumed run reruns them.
+ * checkpoint after every step (a bootstrapped train example, a random-search candidate, a COPRO,
+ * MIPROv2, SIMBA or GEPA step), resuming from the stored one.
  */
 export async function runOptimizer(
   name: OptimizerName,
@@ -125,7 +125,8 @@ export async function runOptimizer(
         ...options,
         ...common,
         ...(hooks.metric === undefined ? {} : { metric: hooks.metric }),
-      }).optimize(student, { trainset });
+        checkpoint: hooks.checkpoint,
+      }).optimize(student, { trainset, ...resume });
       return { program: r.program, ...stopped(r.bootstrap.stopReason) };
     }
     case 'random':

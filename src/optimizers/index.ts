@@ -1,5 +1,11 @@
 export { BootstrapFewShot } from './bootstrap-few-shot.js';
-export type { BootstrapFewShotOptions, BootstrapStats } from './bootstrap-few-shot.js';
+export type {
+  BootstrapCheckpoint,
+  BootstrapCompileOptions,
+  BootstrapFewShotOptions,
+  BootstrapRoundRecord,
+  BootstrapStats,
+} from './bootstrap-few-shot.js';
 export { LabeledFewShot } from './labeled-few-shot.js';
 export type { LabeledFewShotOptions } from './labeled-few-shot.js';
 export { BootstrapFewShotWithRandomSearch } from './random-search.js';
