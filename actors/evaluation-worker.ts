@@ -2,7 +2,13 @@ import { assign, fromPromise, setup } from 'xstate';
 import { z } from 'zod';
 import { Evaluate, type Metric } from '../src/evaluate/index.js';
 import type { LM } from '../src/lm/types.js';
-import { chargeOf, type EvaluationSpend } from '../src/optimizers/index.js';
+import {
+  chargeOf,
+  runTraced,
+  type EvaluationSpend,
+  type TracedRun,
+} from '../src/optimizers/index.js';
+import { CallAccounting } from '../src/evaluate/index.js';
 import { context, currentSettings } from '../src/modules/index.js';
 import { actorWorker, type ReplyHandle, type StartFunction } from '../src/kernel/index.js';
 import { ActorError, describeError } from './actor-error.js';
@@ -25,6 +31,8 @@ export const evaluationShardSchema = z.object({
   config: programConfigSchema.optional(),
   /** A program state (`Module.save()`) loaded over the configured program: a candidate to score. */
   state: z.record(z.string(), z.unknown()).optional(),
+  /** Return every example's outputs, trace and metric value too (GEPA's evaluations). */
+  traces: z.boolean().optional(),
 });
 /** One evaluation shard. */
 export type EvaluationShard = z.infer<typeof evaluationShardSchema>;
@@ -39,6 +47,8 @@ export interface ShardResult {
   failures: { index: number; reason: string }[];
   /** LM calls, tokens and dollars the shard spent. */
   spend?: EvaluationSpend;
+  /** With `traces`: each example's outputs, trace and metric value, in order. */
+  runs?: TracedRun[];
 }
 
 /** Progress of a shard (examples done out of the shard's). */
@@ -81,6 +91,27 @@ export async function runShard(
   });
   if (shard.state !== undefined) program.module.load(shard.state);
   const devset = fromExampleData(shard.examples);
+  const scope = {
+    ...(program.lm === undefined ? {} : { lm: program.lm }),
+    ...(program.adapter === undefined ? {} : { adapter: program.adapter }),
+  };
+  if (shard.traces === true) {
+    const accounting = new CallAccounting();
+    const runs = await context(scope, () =>
+      accounting.run(() => runTraced(program.module, devset, metric, shard.concurrency ?? 1)),
+    );
+    return {
+      evalId: shard.evalId,
+      shard: shard.shard,
+      scores: runs.map((r) => r.score),
+      errors: runs.filter((r) => r.error !== undefined).length,
+      spend: spendOf(accounting.stats()),
+      failures: runs.flatMap((r, index) =>
+        r.error === undefined ? [] : [{ index, reason: r.error }],
+      ),
+      runs,
+    };
+  }
   const evaluate = new Evaluate({
     devset,
     metric,
@@ -95,13 +126,7 @@ export async function runShard(
         total: devset.length,
       }),
   });
-  const result = await context(
-    {
-      ...(program.lm === undefined ? {} : { lm: program.lm }),
-      ...(program.adapter === undefined ? {} : { adapter: program.adapter }),
-    },
-    () => evaluate.run(program.module),
-  );
+  const result = await context(scope, () => evaluate.run(program.module));
   return {
     evalId: shard.evalId,
     shard: shard.shard,

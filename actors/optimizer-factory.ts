@@ -13,6 +13,7 @@ import {
   type CandidateEvaluator,
   type GepaMetric,
   type OptimizerProgress,
+  type TraceEvaluator,
 } from '../src/optimizers/index.js';
 import { ActorError } from './actor-error.js';
 
@@ -61,6 +62,8 @@ export interface OptimizerHooks {
   shouldStop: () => boolean;
   /** Candidate evaluations as evaluation shards (optimizers that score whole candidates). */
   evaluator: CandidateEvaluator | undefined;
+  /** Evaluations with outputs, traces and feedback as evaluation shards (GEPA). */
+  traceEvaluator?: TraceEvaluator | undefined;
   /** Stores the optimizer's checkpoint (awaited after every step). */
   checkpoint: (checkpoint: unknown) => Promise<void>;
   /** The last stored checkpoint of this run, if it is being resumed. */
@@ -99,7 +102,8 @@ function stopped(reason: string | undefined): { stopReason?: string } {
 
 /**
  * Builds the named optimizer from a run's params and runs it on `student`, with the runtime's
- * hooks: progress, the cancel check, evaluation shards (random search, COPRO, MIPROv2) and a
+ * hooks: progress, the cancel check, evaluation shards (random search, COPRO, MIPROv2; GEPA's
+ * with traces) and a
  * checkpoint after every step (a bootstrapped train example, a random-search candidate, a COPRO,
  * MIPROv2, SIMBA or GEPA step), resuming from the stored one.
  */
@@ -195,6 +199,7 @@ export async function runOptimizer(
         ...(hooks.promptModel === undefined ? {} : { reflectionLm: hooks.promptModel }),
         ...options,
         ...common,
+        ...(hooks.traceEvaluator === undefined ? {} : { traceEvaluator: hooks.traceEvaluator }),
         metric: needMetric(name, hooks.metric) as GepaMetric,
         checkpoint: hooks.checkpoint,
       }).optimize(student, { trainset, ...(valset === undefined ? {} : { valset }), ...resume });

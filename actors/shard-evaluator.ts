@@ -1,5 +1,10 @@
 import { nanoid } from 'nanoid';
-import type { CandidateEvaluator } from '../src/optimizers/index.js';
+import type { Example, Module } from '../src/modules/index.js';
+import type {
+  CandidateEvaluator,
+  EvaluationSpend,
+  TraceEvaluator,
+} from '../src/optimizers/index.js';
 import type { EvaluationShard, ShardResult } from './evaluation-worker.js';
 import { toExampleData } from './example-data.js';
 
@@ -29,35 +34,62 @@ export interface ShardPlan {
  */
 export function shardEvaluator(run: ShardRunner, plan: ShardPlan): CandidateEvaluator {
   return async (program, devset) => {
-    const examples = toExampleData(devset);
-    const state = JSON.parse(JSON.stringify(program.save())) as Record<string, unknown>;
-    const shards = Math.max(1, Math.min(plan.shards, examples.length));
-    const size = Math.ceil(examples.length / shards);
-    const evalId = `opt-${nanoid(12)}`;
-    const results = await run(
-      Array.from({ length: shards }, (_, shard) => ({
-        evalId,
-        shard,
-        shards,
-        program: plan.program,
-        metric: plan.metric,
-        examples: examples.slice(shard * size, (shard + 1) * size),
-        state,
-        ...(plan.concurrency === undefined ? {} : { concurrency: plan.concurrency }),
-      })),
-    );
-    const ordered = [...results].sort((a, b) => a.shard - b.shard);
-    const spend = { lmCalls: 0, promptTokens: 0, completionTokens: 0, usd: 0 };
-    for (const r of ordered) {
-      spend.lmCalls += r.spend?.lmCalls ?? 0;
-      spend.promptTokens += r.spend?.promptTokens ?? 0;
-      spend.completionTokens += r.spend?.completionTokens ?? 0;
-      spend.usd += r.spend?.usd ?? 0;
-    }
+    const { results, spend } = await runInShards(run, plan, program, devset, false);
     return {
-      scores: ordered.flatMap((r) => r.scores),
-      errors: ordered.reduce((s, r) => s + r.errors, 0),
+      scores: results.flatMap((r) => r.scores),
+      errors: results.reduce((s, r) => s + r.errors, 0),
       spend,
     };
   };
+}
+
+/**
+ * A {@link TraceEvaluator} over evaluation shards (GEPA): as {@link shardEvaluator}, but each
+ * shard also returns every example's outputs, trace and metric value (`traces: true`).
+ */
+export function shardTraceEvaluator(run: ShardRunner, plan: ShardPlan): TraceEvaluator {
+  return async (program, batch) => {
+    const { results, spend } = await runInShards(run, plan, program, batch, true);
+    const runs = results.flatMap((r) => r.runs ?? []);
+    if (runs.length !== batch.length)
+      throw new Error(`evaluation shards returned ${runs.length} traced runs for ${batch.length}`);
+    return { runs, spend };
+  };
+}
+
+/** Splits `devset` into the plan's shards with the candidate's state, runs them, sums the spend. */
+async function runInShards(
+  run: ShardRunner,
+  plan: ShardPlan,
+  program: Module,
+  devset: readonly Example[],
+  traces: boolean,
+): Promise<{ results: ShardResult[]; spend: EvaluationSpend }> {
+  const examples = toExampleData(devset);
+  const state = JSON.parse(JSON.stringify(program.save())) as Record<string, unknown>;
+  const shards = Math.max(1, Math.min(plan.shards, examples.length));
+  const size = Math.ceil(examples.length / shards);
+  const evalId = `opt-${nanoid(12)}`;
+  const results = await run(
+    Array.from({ length: shards }, (_, shard) => ({
+      evalId,
+      shard,
+      shards,
+      program: plan.program,
+      metric: plan.metric,
+      examples: examples.slice(shard * size, (shard + 1) * size),
+      state,
+      ...(plan.concurrency === undefined ? {} : { concurrency: plan.concurrency }),
+      ...(traces ? { traces: true } : {}),
+    })),
+  );
+  const ordered = [...results].sort((a, b) => a.shard - b.shard);
+  const spend = { lmCalls: 0, promptTokens: 0, completionTokens: 0, usd: 0 };
+  for (const r of ordered) {
+    spend.lmCalls += r.spend?.lmCalls ?? 0;
+    spend.promptTokens += r.spend?.promptTokens ?? 0;
+    spend.completionTokens += r.spend?.completionTokens ?? 0;
+    spend.usd += r.spend?.usd ?? 0;
+  }
+  return { results: ordered, spend };
 }

@@ -40,6 +40,13 @@ export type {
 } from './budget.js';
 export { RunJournal } from './run-journal.js';
 export { evaluationCharge, evaluationScore } from './candidate-evaluator.js';
+export { readMetricValue, restoreRun, runTraced } from './traced-evaluation.js';
+export type {
+  TraceEvaluator,
+  TracedEvaluation,
+  TracedRun,
+  TracedStep,
+} from './traced-evaluation.js';
 export type {
   CandidateEvaluation,
   CandidateEvaluator,
