@@ -197,9 +197,13 @@ export async function runOptimizer(
     case 'gepa': {
       const r = await new GEPA({
         ...(hooks.promptModel === undefined ? {} : { reflectionLm: hooks.promptModel }),
+        // Minibatches (3 examples by default) stay on the run's node; full evaluations go out.
+        ...(hooks.traceEvaluator === undefined
+          ? {}
+          : { traceEvaluator: hooks.traceEvaluator, traceEvaluatorMinBatch: 8 }),
         ...options,
         ...common,
-        ...(hooks.traceEvaluator === undefined ? {} : { traceEvaluator: hooks.traceEvaluator }),
+
         metric: needMetric(name, hooks.metric) as GepaMetric,
         checkpoint: hooks.checkpoint,
       }).optimize(student, { trainset, ...(valset === undefined ? {} : { valset }), ...resume });

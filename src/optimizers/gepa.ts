@@ -126,6 +126,12 @@ export interface GepaOptions extends CommonOptimizerOptions {
    * per predictor and the proposals stay here. Same candidates and scores as a local run.
    */
   traceEvaluator?: TraceEvaluator;
+  /**
+   * Batches smaller than this are evaluated here even with a `traceEvaluator` (default 1: every
+   * batch goes out). Minibatches of a few examples gain little from shards and pay a job's
+   * round trip each.
+   */
+  traceEvaluatorMinBatch?: number;
 }
 
 /** JSON-safe progress of a GEPA run. */
@@ -231,7 +237,7 @@ class ModuleAdapter implements GepaAdapter<Example, Trajectory> {
   ): Promise<EvaluationBatch<Trajectory>> {
     const elsewhere = this.options.traceEvaluator;
     // Charged with the evaluator's reported spend only: shards may run in this process too.
-    if (elsewhere !== undefined)
+    if (elsewhere !== undefined && batch.length >= (this.options.traceEvaluatorMinBatch ?? 1))
       return this.evaluateElsewhere(elsewhere, this.build(candidate), batch, captureTraces);
     return this.charged('task', () => this.evaluateBatch(batch, candidate, captureTraces));
   }

@@ -117,4 +117,24 @@ describe('GEPA over evaluation shards', () => {
     expect(sharded.usage.metricCalls).toBe(local.usage.metricCalls);
     expect(sharded.log).toEqual(local.log);
   });
+
+  it('keeps batches below traceEvaluatorMinBatch local and still ends where a local run ends', async () => {
+    const local = await optimize({});
+    const seen: number[] = [];
+    const mixed = await optimize({
+      traceEvaluator: shardTraceEvaluator(nodeRunner(seen), {
+        program: 'hint-then-answer',
+        metric: 'feedback',
+        shards: 1,
+      }),
+      traceEvaluatorMinBatch: 4,
+    });
+    // Only the 5-example validation evaluations went out; the 3-example minibatches ran here.
+    expect(seen.length).toBeGreaterThan(1);
+    expect(new Set(seen)).toEqual(new Set([5]));
+    expect(mixed.candidateTexts).toEqual(local.candidateTexts);
+    expect(mixed.valSubscores).toEqual(local.valSubscores);
+    expect(mixed.usage.task.lmCalls).toBe(local.usage.task.lmCalls);
+    expect(mixed.usage.metricCalls).toBe(local.usage.metricCalls);
+  });
 });
