@@ -44,7 +44,7 @@ const rounds = Number(values.rounds);
 const PROGRAMS = join(ROOT, 'test', 'runtime', 'fixtures', 'optimize-programs.ts');
 // Per node: 2 program slots → one evaluation shard at a time, 3 examples of it at once.
 const COPRO_PARAMS = { breadth: 4, depth: 2, initTemperature: 1.0 };
-const GEPA_PARAMS = { maxMetricCalls: 150, useMerge: false, seed: 0 };
+const GEPA_PARAMS = { maxMetricCalls: 150, useMerge: false, seed: 0, concurrency: 3 };
 const PARAMS = {
   metric: 'exact',
   ...(gepa ? GEPA_PARAMS : COPRO_PARAMS),
