@@ -5,9 +5,12 @@ import type { LM } from '../src/lm/types.js';
 import {
   chargeOf,
   exampleSpend,
+  runTraced,
   type EvaluationSpend,
   type ExampleSpend,
+  type TracedRun,
 } from '../src/optimizers/index.js';
+import { CallAccounting } from '../src/evaluate/index.js';
 import { context, currentSettings } from '../src/modules/index.js';
 import { actorWorker, type ReplyHandle, type StartFunction } from '../src/kernel/index.js';
 import { ActorError, describeError } from './actor-error.js';
@@ -83,6 +86,27 @@ export async function runShard(
   });
   if (shard.state !== undefined) program.module.load(shard.state);
   const devset = fromExampleData(shard.examples);
+  const scope = {
+    ...(program.lm === undefined ? {} : { lm: program.lm }),
+    ...(program.adapter === undefined ? {} : { adapter: program.adapter }),
+  };
+  if (shard.traces === true) {
+    const accounting = new CallAccounting();
+    const runs = await context(scope, () =>
+      accounting.run(() => runTraced(program.module, devset, metric, shard.concurrency ?? 1)),
+    );
+    return {
+      evalId: shard.evalId,
+      shard: shard.shard,
+      scores: runs.map((r) => r.score),
+      errors: runs.filter((r) => r.error !== undefined).length,
+      spend: spendOf(accounting.stats()),
+      failures: runs.flatMap((r, index) =>
+        r.error === undefined ? [] : [{ index, reason: r.error }],
+      ),
+      runs,
+    };
+  }
   const evaluate = new Evaluate({
     devset,
     metric,
@@ -97,13 +121,7 @@ export async function runShard(
         total: devset.length,
       }),
   });
-  const result = await context(
-    {
-      ...(program.lm === undefined ? {} : { lm: program.lm }),
-      ...(program.adapter === undefined ? {} : { adapter: program.adapter }),
-    },
-    () => evaluate.run(program.module),
-  );
+  const result = await context(scope, () => evaluate.run(program.module));
   return {
     evalId: shard.evalId,
     shard: shard.shard,

@@ -13,6 +13,7 @@ import {
   type CandidateEvaluator,
   type GepaMetric,
   type OptimizerProgress,
+  type TraceEvaluator,
 } from '../src/optimizers/index.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../src/contracts/index.js';
 import { ActorError } from './actor-error.js';
@@ -49,6 +50,8 @@ export interface OptimizerHooks {
   shouldStop: () => boolean;
   /** Candidate evaluations as evaluation shards (optimizers that score whole candidates). */
   evaluator: CandidateEvaluator | undefined;
+  /** Evaluations with outputs, traces and feedback as evaluation shards (GEPA). */
+  traceEvaluator?: TraceEvaluator | undefined;
   /** Stores the optimizer's checkpoint (awaited after every step). */
   checkpoint: (checkpoint: unknown) => Promise<void>;
   /** The last stored checkpoint of this run, if it is being resumed. */
@@ -89,9 +92,10 @@ function stopped(reason: string | undefined): { stopReason?: string } {
 
 /**
  * Builds the named optimizer from a run's params and runs it on `student`, with the runtime's
- * hooks: progress, the cancel check, evaluation shards (random search, COPRO, MIPROv2) and a
- * checkpoint after every step (random search, COPRO, MIPROv2, SIMBA, GEPA), resuming from the
- * stored one. The bootstrap optimizers are short and deterministic: a resumed run reruns them.
+ * hooks: progress, the cancel check, evaluation shards (random search, COPRO, MIPROv2; GEPA's
+ * with traces) and a
+ * checkpoint after every step (a bootstrapped train example, a random-search candidate, a COPRO,
+ * MIPROv2, SIMBA or GEPA step), resuming from the stored one.
  */
 export async function runOptimizer(
   name: OptimizerName,
@@ -115,7 +119,8 @@ export async function runOptimizer(
         ...options,
         ...common,
         ...(hooks.metric === undefined ? {} : { metric: hooks.metric }),
-      }).optimize(student, { trainset });
+        checkpoint: hooks.checkpoint,
+      }).optimize(student, { trainset, ...resume });
       return { program: r.program, ...stopped(r.bootstrap.stopReason) };
     }
     case 'random':
@@ -182,8 +187,13 @@ export async function runOptimizer(
     case 'gepa': {
       const r = await new GEPA({
         ...(hooks.promptModel === undefined ? {} : { reflectionLm: hooks.promptModel }),
+        // Minibatches (3 examples by default) stay on the run's node; full evaluations go out.
+        ...(hooks.traceEvaluator === undefined
+          ? {}
+          : { traceEvaluator: hooks.traceEvaluator, traceEvaluatorMinBatch: 8 }),
         ...options,
         ...common,
+
         metric: needMetric(name, hooks.metric) as GepaMetric,
         checkpoint: hooks.checkpoint,
       }).optimize(student, { trainset, ...(valset === undefined ? {} : { valset }), ...resume });

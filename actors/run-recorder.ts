@@ -50,7 +50,7 @@ export class RunRecorder {
   private patchOf(p: OptimizerProgress): OptimizationRunPatch | undefined {
     if (p.phase === 'bootstrap') return { progress: { done: p.processed, total: p.total } };
     const spend =
-      p.phase === 'candidate'
+      p.usage === undefined
         ? {}
         : {
             spend: {

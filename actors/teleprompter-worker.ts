@@ -20,7 +20,7 @@ import { callActor, parseMessage, replyHandleOf, type ActorReply } from './proto
 import { VARIABLE_REGISTRY, type ConfigVersion } from './variable-registry.js';
 import { runOptimizer } from './optimizer-factory.js';
 import { RunRecorder } from './run-recorder.js';
-import { shardEvaluator, type ShardRunner } from './shard-evaluator.js';
+import { shardEvaluator, shardTraceEvaluator, type ShardRunner } from './shard-evaluator.js';
 import { recordSpaceSearch, type SearchOrigin, type SpaceSearchRun } from './variable-search.js';
 
 export { OPTIMIZER_NAMES } from './optimizer-factory.js';
@@ -115,15 +115,17 @@ async function compileRun(
   };
   const { metric: metricName, shards, shardConcurrency } = job.params;
   const metric = metricName === undefined ? undefined : resolveMetric(services.metrics, metricName);
-  const evaluator =
+  const plan =
     services.runShards === undefined || metricName === undefined
       ? undefined
-      : shardEvaluator(services.runShards, {
+      : {
           program: job.program,
           metric: metricName,
           shards: shards ?? 4,
           ...(shardConcurrency === undefined ? {} : { concurrency: shardConcurrency }),
-        });
+        };
+  const evaluator = plan && shardEvaluator(services.runShards!, plan);
+  const traceEvaluator = plan && shardTraceEvaluator(services.runShards!, plan);
   const outcome = await context(
     {
       ...(program.lm === undefined ? {} : { lm: program.lm }),
@@ -143,6 +145,7 @@ async function compileRun(
           onProgress,
           shouldStop: () => stop.requested,
           evaluator,
+          traceEvaluator,
           checkpoint,
           resumeFrom: resumed?.phase === 'running' ? resumed.checkpoint : undefined,
           promptModel: program.lm,

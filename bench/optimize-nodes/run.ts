@@ -6,7 +6,10 @@
  * together; each round runs the same optimization on both (alternating which goes first), plus
  * what a user would run instead: the same COPRO in one process with a local `Evaluate`.
  *
- *   npx tsx bench/run.ts optimize-nodes [--rounds 3] [--latency 30] [--train 24]
+ *   npx tsx bench/run.ts optimize-nodes [--rounds 3] [--latency 30] [--train 24] [--optimizer gepa]
+ *
+ * `--optimizer gepa` times a GEPA run instead (`maxMetricCalls` 150, no merge): its minibatch and
+ * validation evaluations go out as traced evaluation shards; reflection stays on the run's node.
  *
  * Prints per setup the median and spread (min–max) of the wall times, and the speed-up.
  */
@@ -15,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { openai } from '../../src/lm/index.js';
 import { Predict, context } from '../../src/modules/index.js';
-import { COPRO } from '../../src/optimizers/index.js';
+import { COPRO, GEPA, type GepaMetric } from '../../src/optimizers/index.js';
 import { RedisStore } from '../../src/store/index.js';
 import { startRedisServer } from '../../test/helpers/redis-server.js';
 import { ROOT, spawnNode, type NodeProcess } from '../../test/runtime/fixtures/node-process.js';
@@ -31,13 +34,24 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     latency: { type: 'string', default: '30' },
     train: { type: 'string', default: '24' },
+    optimizer: { type: 'string', default: 'copro' },
   },
 });
+if (!['copro', 'gepa'].includes(values.optimizer))
+  throw new Error(`--optimizer must be copro or gepa, got ${values.optimizer}`);
+const gepa = values.optimizer === 'gepa';
 const rounds = Number(values.rounds);
 const PROGRAMS = join(ROOT, 'test', 'runtime', 'fixtures', 'optimize-programs.ts');
 // Per node: 2 program slots → one evaluation shard at a time, 3 examples of it at once.
 const COPRO_PARAMS = { breadth: 4, depth: 2, initTemperature: 1.0 };
-const PARAMS = { metric: 'exact', ...COPRO_PARAMS, shards: 4, shardConcurrency: 3, deploy: false };
+const GEPA_PARAMS = { maxMetricCalls: 150, useMerge: false, seed: 0, concurrency: 3 };
+const PARAMS = {
+  metric: 'exact',
+  ...(gepa ? GEPA_PARAMS : COPRO_PARAMS),
+  shards: 4,
+  shardConcurrency: 3,
+  deploy: false,
+};
 
 const redis = await startRedisServer();
 const world = await startSimWorld({ train: Number(values.train), val: 1, test: 1 });
@@ -85,7 +99,7 @@ try {
       run: async () => {
         const runId = await submitOptimization(stores[i]!, queues[i]!, {
           program: 'sentiment',
-          optimizer: 'copro',
+          optimizer: values.optimizer,
           trainset: world.train,
           params: PARAMS,
         });
@@ -97,11 +111,21 @@ try {
     {
       name: 'one process, local Evaluate',
       run: async () => {
+        const student = new Predict(SIM_TASK.signature);
+        if (gepa) {
+          const metric = exactLabel as GepaMetric;
+          const r = await context({ lm }, () =>
+            new GEPA({ metric, reflectionLm: lm, ...GEPA_PARAMS, concurrency: 3 }).optimize(
+              student,
+              { trainset: world.train },
+            ),
+          );
+          return r.valAggregateScores[r.bestIdx]! * 100;
+        }
         const r = await context({ lm }, () =>
-          new COPRO({ metric: exactLabel, ...COPRO_PARAMS, concurrency: 3 }).optimize(
-            new Predict(SIM_TASK.signature),
-            { trainset: world.train },
-          ),
+          new COPRO({ metric: exactLabel, ...COPRO_PARAMS, concurrency: 3 }).optimize(student, {
+            trainset: world.train,
+          }),
         );
         return r.score;
       },
@@ -125,7 +149,7 @@ try {
       : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
   };
   console.log(
-    `\nCOPRO breadth ${COPRO_PARAMS.breadth} depth ${COPRO_PARAMS.depth} on sentiment, train ${world.train.length}, LM latency ${world.fixture.latencyMs} ms, ${rounds} alternating rounds`,
+    `\n${gepa ? `GEPA maxMetricCalls ${GEPA_PARAMS.maxMetricCalls}` : `COPRO breadth ${COPRO_PARAMS.breadth} depth ${COPRO_PARAMS.depth}`} on sentiment, train ${world.train.length}, LM latency ${world.fixture.latencyMs} ms, ${rounds} alternating rounds`,
   );
   console.log(
     `${'setup'.padEnd(30)} ${'median s'.padStart(9)} ${'min–max s'.padStart(13)} ${'best score'.padStart(11)}`,

@@ -38,6 +38,8 @@ interface Setup {
   train: Example[];
   val: Example[];
   metric: Metric;
+  /** The metric with textual feedback (GEPA). */
+  feedback: GepaMetricLike;
   small: LM;
   large: LM;
 }
@@ -126,7 +128,7 @@ const ROWS: Row[] = [
     concurrency,
   })),
   ...optionalRow('GEPA', 'GEPA light', (s) => ({
-    metric: feedback,
+    metric: s.feedback,
     auto: 'light',
     reflectionLm: s.large,
     concurrency,
@@ -138,16 +140,37 @@ const exact: Metric = (example, prediction) => {
   return String(prediction.get(key) ?? '').trim() === String(example.get(key));
 };
 
-/** The exact-match metric with GEPA-style textual feedback naming the correct answer. */
-async function feedback(
+/** The answer shapes a user of each task would check their outputs against. */
+const ANSWER_SHAPE: Record<string, RegExp> = {
+  arithmetic: /^-?\d+$/,
+  sentiment: /^(pos|neg|mixed)$/,
+  dates: /^\d{4}-\d{2}-\d{2}$/,
+};
+
+/**
+ * The feedback metric a user would write for GEPA: exact match, and on a miss what was expected,
+ * whether the answer had the wrong shape, and the house rules that concern this input (the user
+ * knows which inputs are tricky: ordinal dates, "but" reviews, dozens).
+ */
+function feedbackFor(task: SimTask): GepaMetricLike {
+  return async (example, prediction) => {
+    const key = example.labels().keys()[0]!;
+    const score = Number(await exact(example, prediction));
+    if (score === 1) return { score, feedback: 'Correct.' };
+    const got = String(prediction.get(key) ?? '').trim();
+    const expected = String(example.get(key));
+    const input = String(example.get(task.input));
+    const notes = [`Wrong ${key}: expected ${expected}, got ${JSON.stringify(got)}.`];
+    if (!(ANSWER_SHAPE[task.name] ?? /^/).test(got)) notes.push(task.facts.format);
+    for (const rule of task.rules) if (rule.applies.test(input)) notes.push(rule.fact);
+    return { score, feedback: notes.join(' ') };
+  };
+}
+
+type GepaMetricLike = (
   example: Example,
   prediction: Prediction,
-): Promise<{ score: number; feedback: string }> {
-  const key = example.labels().keys()[0]!;
-  const score = Number(await exact(example, prediction));
-  const text = score === 1 ? 'Correct.' : `The correct ${key} is ${String(example.get(key))}.`;
-  return { score, feedback: text };
-}
+) => Promise<{ score: number; feedback: string }>;
 
 function programFor(task: SimTask): Module {
   return task.cot ? new ChainOfThought(task.signature) : new Predict(task.signature);
@@ -182,6 +205,7 @@ try {
         train: data.train,
         val: data.val,
         metric: exact,
+        feedback: feedbackFor(task),
         small,
         large,
       };

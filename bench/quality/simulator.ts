@@ -6,22 +6,42 @@
  *
  * Task model. Each example has a hidden difficulty d in [0, 1). The model answers correctly when
  * `skill + noise > d`, where skill = base (per task and model size) + reasoning bonus (when the
- * signature has a `reasoning` output) + instruction phrases that carry real insight about the task
- * + 0.04 per correct demo (up to 4; -0.04 per wrong one) + 0.02 per demo with reasoning, and noise
- * (±0.05) depends on the example and the whole prompt, so a new prompt re-rolls close calls.
+ * signature has a `reasoning` output) + 0.04 per correct demo (up to 4; -0.04 per wrong one) +
+ * 0.02 per demo with reasoning − the pitfalls of the example, and noise (±0.05) depends on the
+ * example and the whole prompt, so a new prompt re-rolls close calls. A task has rules (its
+ * pitfalls): each applies to the examples whose input shows it (ordinal dates, "but" reviews,
+ * "dozen" problems; one rule may apply to all) and costs them its weight unless the instructions
+ * state the rule; a correct demo of an example the rule applies to halves the cost (the model sees
+ * the case handled, without being told why). Generic phrases ("carefully", "expert") help a
+ * little, "as briefly as possible" hurts.
  * Independently, the answer has the dataset's format only if the prompt reveals it (an instruction
  * phrase naming the format, or any demo); otherwise 60% of answers come out in a natural but wrong
  * format ("The answer is 12.", "positive", "March 5, 2021").
  *
  * Prompt model. Proposers only know what they are shown: the dataset summarizer sees examples
  * (answers included) and reports the format, and — with a probability that grows with model
- * size — the task's insight; the MIPRO instruction proposer phrases what its inputs (dataset
+ * size — each of the task's rules; the MIPRO instruction proposer phrases what its inputs (dataset
  * description, task demos, tip) reveal; COPRO's proposers see only the instruction and attempts,
  * so they offer generic advice (some of it harmful) and recombine the best-scored attempts.
+ * SIMBA's feedback and GEPA's reflection see particular examples: they learn what the metric's
+ * feedback states (the expected answer shows the format; a named rule is a rule learnt) and
+ * otherwise notice a rule of the examples they see with the model-size odds.
  */
 import { formatChatAnswer } from '../../src/lm/chat-format.js';
 import { Example } from '../../src/modules/example.js';
 import { PythonRandom } from '../../src/optimizers/python-random.js';
+
+/** A pitfall of a task: examples whose input matches `applies` are harder unless it is stated. */
+export interface SimRule {
+  /** Which inputs the rule concerns (a user can tell from the text, as the metric's feedback does). */
+  applies: RegExp;
+  /** Instruction text that states the rule. */
+  phrase: RegExp;
+  /** The rule in words (what an observer or the feedback says). */
+  fact: string;
+  /** Skill lost on the examples it applies to while unstated (halved by a demo of such a case). */
+  weight: number;
+}
 
 /** A task of the benchmark. */
 export interface SimTask {
@@ -37,10 +57,10 @@ export interface SimTask {
   reasoningBonus: number;
   /** Instruction text that reveals the answer format. */
   formatPhrase: RegExp;
-  /** Instruction text that carries the task's insight (+0.15). */
-  insightPhrase: RegExp;
-  /** What an observer of labeled data can say: the format and the insight. */
-  facts: { format: string; insight: string };
+  /** The task's pitfalls. */
+  rules: readonly SimRule[];
+  /** What an observer of labeled data can say about the answers' format. */
+  facts: { format: string };
   /** Key naming the task in an example repr (`'problem':`). */
   marker: string;
   /** Example i: input text, correct answer, the same in a wrong format, a wrong answer. */
@@ -95,23 +115,35 @@ export const TASKS: readonly SimTask[] = [
     cot: true,
     input: 'problem',
     output: 'answer',
-    baseSkill: 0.3,
+    baseSkill: 0.5,
     reasoningBonus: 0.2,
     formatPhrase: /only the final (answer|number)|plain integer/i,
-    insightPhrase: /step by step/i,
-    facts: {
-      format: 'Answers are plain integers with no units or words.',
-      insight: 'Each problem takes several arithmetic steps; work through them step by step.',
-    },
+    rules: [
+      {
+        applies: /./,
+        phrase: /step by step/i,
+        fact: 'Each problem takes several arithmetic steps; work through them step by step.',
+        weight: 0.15,
+      },
+      {
+        applies: /dozen/,
+        phrase: /dozen (means|is) 12/i,
+        fact: 'A dozen means 12 items: convert dozens to items before adding.',
+        weight: 0.3,
+      },
+    ],
+    facts: { format: 'Answers are plain integers with no units or words.' },
     marker: "'problem':",
     make(rng) {
       const a = rng.randint(12, 89);
-      const b = rng.randint(12, 89);
+      const dozens = rng.random() < 0.4 ? rng.randint(2, 6) : 0;
+      const b = dozens > 0 ? 12 * dozens : rng.randint(12, 89);
       const c = rng.randint(3, 40);
       const what = rng.choice(ITEMS);
       const answer = a + b - c;
+      const more = dozens > 0 ? `${dozens} dozen` : String(b);
       return {
-        input: `Sam has ${a} ${what}, gets ${b} more and gives away ${c}. How many ${what} does Sam have now?`,
+        input: `Sam has ${a} ${what}, gets ${more} more and gives away ${c}. How many ${what} does Sam have now?`,
         answer: String(answer),
         natural: `The answer is ${answer} ${what}.`,
         wrong: String(answer + rng.choice([-10, -1, 1, 10])),
@@ -124,24 +156,37 @@ export const TASKS: readonly SimTask[] = [
     cot: false,
     input: 'review',
     output: 'label',
-    baseSkill: 0.45,
+    baseSkill: 0.6,
     reasoningBonus: 0.05,
     formatPhrase: /pos, neg,? (or|and) mixed/i,
-    insightPhrase: /\bbut\b.*mixed|mixed.*\bbut\b/i,
-    facts: {
-      format: 'Labels are one of pos, neg or mixed.',
-      insight: "Reviews that weigh praise against a complaint with 'but' are labelled mixed.",
-    },
+    rules: [
+      {
+        applies: /\bbut\b/,
+        phrase: /\bbut\b.*mixed|mixed.*\bbut\b/i,
+        fact: "Reviews that weigh praise against a complaint with 'but' are labelled mixed.",
+        weight: 0.3,
+      },
+      {
+        applies: /\bnot (bad|terrible|awful)\b/,
+        phrase: /not bad.*\bpos\b|negated complaint/i,
+        fact: "A negated complaint such as 'not bad at all' is praise: label it pos.",
+        weight: 0.3,
+      },
+    ],
+    facts: { format: 'Labels are one of pos, neg or mixed.' },
     marker: "'review':",
     make(rng) {
       const kind = rng.choice(['pos', 'neg', 'mixed']);
+      const negated = kind === 'pos' && rng.random() < 0.5;
       const g = rng.choice(GOOD);
       const b = rng.choice(BAD);
       const product = rng.choice(PRODUCTS);
       const opener = rng.choice(OPENERS);
       const input =
         kind === 'pos'
-          ? `${opener} this ${product}: ${g}.`
+          ? negated
+            ? `${opener} this ${product}: ${rng.choice(['not bad', 'not terrible', 'not awful'])} at all, ${g}.`
+            : `${opener} this ${product}: ${g}.`
           : kind === 'neg'
             ? `${opener} this ${product}, ${b}.`
             : `${opener} this ${product}. I like the ${g}, but ${b}.`;
@@ -155,14 +200,24 @@ export const TASKS: readonly SimTask[] = [
     cot: false,
     input: 'text',
     output: 'date',
-    baseSkill: 0.5,
+    baseSkill: 0.7,
     reasoningBonus: 0.05,
     formatPhrase: /YYYY-MM-DD|ISO 8601/i,
-    insightPhrase: /ordinal|day before the month|day-month order/i,
-    facts: {
-      format: 'Dates are written as YYYY-MM-DD.',
-      insight: 'Some texts give the day before the month or as an ordinal (5th); normalize them.',
-    },
+    rules: [
+      {
+        applies: /\d(st|nd|rd|th) of /,
+        phrase: /ordinal/i,
+        fact: "Ordinal days ('the 5th of March') name the day: drop the suffix.",
+        weight: 0.3,
+      },
+      {
+        applies: /to \d{1,2} [A-Z]/,
+        phrase: /day before the month|day-month order/i,
+        fact: "Some texts put the day before the month ('5 March 2021'): do not swap day and month.",
+        weight: 0.3,
+      },
+    ],
+    facts: { format: 'Dates are written as YYYY-MM-DD.' },
     marker: "'text':",
     make(rng) {
       const y = rng.randint(1990, 2030);
@@ -299,23 +354,29 @@ function taskAnswer(model: string, messages: ChatMessage[]): Record<string, stri
   const instructions = instructionsOf(system);
   let skill = task.baseSkill + (model.includes('large') ? 0.3 : 0);
   if (fields.includes('reasoning')) skill += task.reasoningBonus;
-  if (task.insightPhrase.test(instructions)) skill += 0.15;
   skill += genericEffect(instructions);
   let formatKnown = task.formatPhrase.test(instructions);
   let good = 0;
   let bad = 0;
   let reasoned = 0;
+  const shown: string[] = [];
   for (let i = 1; i + 1 < messages.length; i += 2) {
     const demoIn = Object.values(sections(messages[i]!.content))[0] ?? '';
     const demoOut = sections(messages[i + 1]!.content);
     const demoTruth = TRUTH.get(demoIn);
     if (demoTruth === undefined) continue;
     formatKnown = true;
-    if (demoOut[task.output] === demoTruth.answer) good++;
-    else bad++;
+    if (demoOut[task.output] === demoTruth.answer) {
+      good++;
+      shown.push(demoIn);
+    } else bad++;
     if ((demoOut.reasoning ?? '') !== '') reasoned++;
   }
   skill += 0.04 * Math.min(good, 4) - 0.04 * Math.min(bad, 4) + 0.02 * Math.min(reasoned, 4);
+  for (const rule of task.rules) {
+    if (!rule.applies.test(input) || rule.phrase.test(instructions)) continue;
+    skill -= shown.some((d) => rule.applies.test(d)) ? rule.weight / 2 : rule.weight;
+  }
   const difficulty = hash01('difficulty', input);
   const noise = 0.1 * (hash01('noise', input, instructions, messages.length, good) - 0.5);
   const knows = skill + noise > difficulty;
@@ -355,14 +416,20 @@ function proposerAnswer(
   if (fields.includes('observations')) {
     const task = taskFromText(inputs.examples ?? '');
     if (task === undefined) return { observations: 'The examples are short texts.' };
+    const examples = inputs.examples ?? '';
     const notes = [task.facts.format];
-    if (hash01('observe', task.name, inputs.examples ?? '', salt) < insightChance)
-      notes.push(task.facts.insight);
+    task.rules.forEach((rule, r) => {
+      if (
+        rule.applies.test(examples) &&
+        hash01('observe', task.name, examples, salt, r) < insightChance
+      )
+        notes.push(rule.fact);
+    });
     return { observations: notes.join(' ') };
   }
   if (fields.includes('module_advice')) {
     // SIMBA's OfferFeedback: contrasting a better and a worse trajectory shows the better one's
-    // output format (when it scored higher) and, with the usual odds, the insight.
+    // output format (when it scored higher) and, with the usual odds, the rules of its example.
     const better = inputs.better_program_outputs ?? '';
     const task = TASKS.find(
       (t) =>
@@ -373,7 +440,11 @@ function proposerAnswer(
     if (task !== undefined) {
       if (Number(inputs.better_reward_value) > Number(inputs.worse_reward_value))
         advice.push(task.facts.format);
-      if (hash01('advise', salt, choice) < insightChance) advice.push(task.facts.insight);
+      const example = inputs.program_inputs ?? '';
+      task.rules.forEach((rule, r) => {
+        if (rule.applies.test(example) && hash01('advise', salt, choice, r) < insightChance)
+          advice.push(rule.fact);
+      });
     }
     let names: string[] = [];
     try {
@@ -404,8 +475,9 @@ function proposerAnswer(
     // MIPRO's GenerateSingleModuleInstruction: phrase what the inputs reveal.
     const seen = `${inputs.dataset_description ?? ''}\n${inputs.task_demos ?? ''}`;
     const task =
-      TASKS.find((t) => seen.includes(t.facts.format) || seen.includes(t.facts.insight)) ??
-      taskFromDemos(inputs.task_demos ?? '');
+      TASKS.find(
+        (t) => seen.includes(t.facts.format) || t.rules.some((r) => seen.includes(r.fact)),
+      ) ?? taskFromDemos(inputs.task_demos ?? '');
     const parts = [inputs.basic_instruction ?? ''];
     if (task !== undefined) {
       const formatVisible =
@@ -414,8 +486,10 @@ function proposerAnswer(
           `${task.output[0]!.toUpperCase()}${task.output.slice(1)}:`,
         );
       if (formatVisible && hash01('fmt', salt, choice) < 0.75) parts.push(task.facts.format);
-      if (seen.includes(task.facts.insight) && hash01('ins', salt, choice) < 0.75)
-        parts.push(task.facts.insight);
+      task.rules.forEach((rule, r) => {
+        if (seen.includes(rule.fact) && hash01('ins', salt, choice, r) < 0.75)
+          parts.push(rule.fact);
+      });
     }
     parts.push(GENERIC[Math.floor(hash01('generic', salt, choice) * GENERIC.length)]!);
     if ((inputs.tip ?? '').includes('persona')) parts.unshift('You are a meticulous analyst.');
@@ -449,8 +523,8 @@ function proposerAnswer(
 /**
  * GEPA's reflection prompt (a plain prompt, answered in a ``` block): the reflecting model sees
  * the current instruction and examples with the program's outputs and the metric's feedback. It
- * learns the format when the feedback states correct answers, and the insight with the same
- * model-size odds as the dataset summarizer.
+ * learns the format when the feedback states expected answers, a rule the feedback states, and
+ * otherwise a rule of the examples it sees with the same model-size odds as the dataset summarizer.
  */
 function reflect(model: string, messages: ChatMessage[], salt: string): string | undefined {
   const text = messages.map((m) => m.content).join('\n');
@@ -464,11 +538,16 @@ function reflect(model: string, messages: ChatMessage[], salt: string): string |
   const task = TASKS.find((t) => text.includes(`### ${t.input}`));
   const parts = [current];
   if (task !== undefined) {
-    if (/The correct \w+ is/.test(text) && !task.formatPhrase.test(current))
+    if (/The correct \w+ is|[Ee]xpected /.test(text) && !task.formatPhrase.test(current))
       parts.push(task.facts.format);
     const chance = model.includes('large') ? 0.8 : 0.4;
-    if (!task.insightPhrase.test(current) && hash01('reflect', salt) < chance)
-      parts.push(task.facts.insight);
+    const examples = text.split('```').slice(2).join('\n');
+    task.rules.forEach((rule, r) => {
+      if (rule.phrase.test(current)) return;
+      if (examples.includes(rule.fact)) parts.push(rule.fact);
+      else if (rule.applies.test(examples) && hash01('reflect', salt, r) < chance)
+        parts.push(rule.fact);
+    });
   }
   return `\`\`\`\n${parts.join(' ')}\n\`\`\``;
 }

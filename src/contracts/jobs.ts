@@ -138,6 +138,8 @@ export const evaluationShardSchema = z.object({
   config: programConfigSchema.optional(),
   /** A program state (`Module.save()`) loaded over the configured program: a candidate to score. */
   state: z.record(z.string(), z.unknown()).optional(),
+  /** Return every example's outputs, trace and metric value too (GEPA's evaluations). */
+  traces: z.boolean().optional(),
 });
 /** One evaluation shard. */
 export type EvaluationShard = z.infer<typeof evaluationShardSchema>;
@@ -164,6 +166,11 @@ export interface ShardResult {
   outcomes?: { cost: number; latencyMs: number; lmCalls: number }[];
   /** The node that ran the shard. */
   node?: string;
+  /**
+   * With `traces`: each example's outputs, trace and metric value, in order (the optimizers'
+   * `TracedRun`, as JSON).
+   */
+  runs?: unknown[];
 }
 
 /** Optimizer names an optimization run accepts (the short names are aliases). */

@@ -1,7 +1,7 @@
 import { CallAccounting } from '../evaluate/call-accounting.js';
 import type { Metric } from '../evaluate/metric.js';
 import { OrderedPool } from '../evaluate/ordered-pool.js';
-import type { Example } from '../modules/example.js';
+import { Example } from '../modules/example.js';
 import type { Module } from '../modules/module.js';
 import { currentSettings, type Settings } from '../modules/settings.js';
 import {
@@ -55,6 +55,55 @@ export interface BootstrapFewShotOptions extends CommonOptimizerOptions {
   maxMetricCalls?: number;
   /** Budget in USD (usage × each LM's price), checked like `maxLmCalls`. */
   maxUsd?: number;
+  /**
+   * Called (and awaited) after every train example whose outcome counted, with the outcomes so
+   * far; pass it back as `resumeFrom` to continue an interrupted run without rerunning them.
+   */
+  checkpoint?: (checkpoint: BootstrapCheckpoint) => void | Promise<void>;
+}
+
+/** One train example's outcome in a {@link BootstrapCheckpoint} (JSON). */
+export type BootstrapRoundRecord =
+  | { kind: 'success'; demos: Record<string, Record<string, unknown>[]> }
+  | { kind: 'failure' }
+  | { kind: 'error'; message: string };
+
+/** JSON-safe progress of a bootstrap: the outcomes of the first train examples, in order. */
+export interface BootstrapCheckpoint {
+  outcomes: { rounds: BootstrapRoundRecord[]; charge: Charge }[];
+}
+
+/** `compile()` options of {@link BootstrapFewShot}. */
+export interface BootstrapCompileOptions extends CompileOptions {
+  /** A checkpoint of an interrupted run with the same options and trainset. */
+  resumeFrom?: BootstrapCheckpoint;
+}
+
+function recordOf(round: RoundOutcome): BootstrapRoundRecord {
+  if (round.kind === 'failure') return { kind: 'failure' };
+  if (round.kind === 'error') return { kind: 'error', message: errorText(round.error) };
+  const demos: Record<string, Record<string, unknown>[]> = {};
+  for (const [name, list] of round.demos)
+    demos[name] = list.map(
+      (d) => JSON.parse(JSON.stringify(d.toDict())) as Record<string, unknown>,
+    );
+  return { kind: 'success', demos };
+}
+
+function outcomeOf(record: BootstrapCheckpoint['outcomes'][number]): ExampleOutcome {
+  return {
+    charge: record.charge,
+    rounds: record.rounds.map((r): RoundOutcome => {
+      if (r.kind === 'failure') return { kind: 'failure' };
+      if (r.kind === 'error') return { kind: 'error', error: new Error(r.message) };
+      return {
+        kind: 'success',
+        demos: new Map(
+          Object.entries(r.demos).map(([n, list]) => [n, list.map((d) => new Example(d))]),
+        ),
+      };
+    }),
+  };
 }
 
 /** Statistics of a bootstrap run, on top of the LM-call counts. */
@@ -126,13 +175,13 @@ export class BootstrapFewShot implements Optimizer {
     return { ...this.lastStats };
   }
 
-  async compile<M extends Module>(student: M, options: CompileOptions): Promise<M> {
+  async compile<M extends Module>(student: M, options: BootstrapCompileOptions): Promise<M> {
     return (await this.optimize(student, options)).program;
   }
 
   async optimize<M extends Module>(
     student: M,
-    options: CompileOptions,
+    options: BootstrapCompileOptions,
   ): Promise<OptimizationResult<M> & { bootstrap: BootstrapStats }> {
     const started = performance.now();
     const accounting = new CallAccounting();
@@ -154,7 +203,7 @@ export class BootstrapFewShot implements Optimizer {
 
   private async run<M extends Module>(
     student: M,
-    { trainset, teacher }: CompileOptions,
+    { trainset, teacher, resumeFrom }: BootstrapCompileOptions,
     metricCalls: { count: number },
   ): Promise<{ program: M; bootstrap: BootstrapStats }> {
     checkExamples(trainset, 'trainset');
@@ -178,6 +227,7 @@ export class BootstrapFewShot implements Optimizer {
       names,
       trainset,
       metricCalls,
+      resumeFrom,
     );
 
     // Unbootstrapped train examples, shuffled: the raw demos (DSPy `self.validation`).
@@ -203,6 +253,7 @@ export class BootstrapFewShot implements Optimizer {
     names: ReadonlySet<string>,
     trainset: readonly Example[],
     metricCalls: { count: number },
+    resumeFrom: BootstrapCheckpoint | undefined,
   ): Promise<{
     traces: Map<string, Example[]>;
     bootstrappedIndices: Set<number>;
@@ -224,9 +275,18 @@ export class BootstrapFewShot implements Optimizer {
       return { traces, bootstrappedIndices, stats };
     }
 
+    // A resumed run replays the recorded outcomes (no LM calls) and goes on from the next example.
+    const restored = (resumeFrom?.outcomes ?? []).slice(0, trainset.length);
+    const saved: BootstrapCheckpoint['outcomes'] = [];
     const pool = new OrderedPool<ExampleOutcome>(
       trainset.length,
-      (index) => this.attemptExample(teacher, trainset[index]!, metricCalls),
+      (index) => {
+        const record = restored[index];
+        if (record === undefined)
+          return this.attemptExample(teacher, trainset[index]!, metricCalls);
+        metricCalls.count += record.charge.metricCalls;
+        return Promise.resolve(outcomeOf(record));
+      },
       { concurrency, window: concurrency },
     );
     let processed = 0;
@@ -261,6 +321,14 @@ export class BootstrapFewShot implements Optimizer {
         }
         processed++;
         stats.bootstrapped = bootstrappedIndices.size;
+        saved.push({
+          rounds: rounds.map(recordOf),
+          charge: outcome.ok
+            ? outcome.value.charge
+            : chargeOf('task', { lmCalls: 0, cachedCalls: 0, failedCalls: 0, usage: {} }),
+        });
+        if (this.options.checkpoint !== undefined && index >= restored.length)
+          await this.options.checkpoint({ outcomes: [...saved] });
         report(this.options.onProgress, {
           optimizer: 'BootstrapFewShot',
           phase: 'bootstrap',

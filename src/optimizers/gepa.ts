@@ -34,6 +34,7 @@ import { pythonRandom } from './python-random.js';
 import { ReplayRng, type RngCheckpoint } from './replay-rng.js';
 import { checkInteger, mapInOrder, type StopReason } from './search-kit.js';
 import { Budget, type BudgetLimits, type BudgetUsage, type CallRole } from './budget.js';
+import { readMetricValue, restoreRun, type TraceEvaluator } from './traced-evaluation.js';
 
 /** What a GEPA metric may return: a score, or a score with textual feedback and objective scores. */
 export type GepaMetricValue =
@@ -119,6 +120,18 @@ export interface GepaOptions extends CommonOptimizerOptions {
   seed?: number;
   /** Called (and awaited) after the seed evaluation and after every iteration. */
   checkpoint?: (checkpoint: GepaCheckpoint) => void | Promise<void>;
+  /**
+   * Runs the evaluations elsewhere (the runtime: evaluation shards returning outputs, traces and
+   * the metric's values); the metric must be the evaluator's, by name. Reflection, the feedback
+   * per predictor and the proposals stay here. Same candidates and scores as a local run.
+   */
+  traceEvaluator?: TraceEvaluator;
+  /**
+   * Batches smaller than this are evaluated here even with a `traceEvaluator` (default 1: every
+   * batch goes out). Minibatches of a few examples gain little from shards and pay a job's
+   * round trip each.
+   */
+  traceEvaluatorMinBatch?: number;
 }
 
 /** JSON-safe progress of a GEPA run. */
@@ -182,24 +195,6 @@ function asText(value: unknown): string {
   return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
 }
 
-function readMetric(value: GepaMetricValue): {
-  score: number;
-  feedback: string | null | undefined;
-  objectives: ObjectiveScores | undefined;
-} {
-  if (typeof value === 'number')
-    return { score: value, feedback: undefined, objectives: undefined };
-  if (typeof value === 'boolean') {
-    return { score: value ? 1 : 0, feedback: undefined, objectives: undefined };
-  }
-  const s = value.score;
-  return {
-    score: typeof s === 'boolean' ? (s ? 1 : 0) : s,
-    feedback: value.feedback,
-    objectives: value.objectiveScores,
-  };
-}
-
 /** DSPy's `DspyAdapter`: evaluates programs built from candidates and reflects on their traces. */
 class ModuleAdapter implements GepaAdapter<Example, Trajectory> {
   readonly rng: ReplayRng;
@@ -240,6 +235,10 @@ class ModuleAdapter implements GepaAdapter<Example, Trajectory> {
     candidate: Candidate,
     captureTraces: boolean,
   ): Promise<EvaluationBatch<Trajectory>> {
+    const elsewhere = this.options.traceEvaluator;
+    // Charged with the evaluator's reported spend only: shards may run in this process too.
+    if (elsewhere !== undefined && batch.length >= (this.options.traceEvaluatorMinBatch ?? 1))
+      return this.evaluateElsewhere(elsewhere, this.build(candidate), batch, captureTraces);
     return this.charged('task', () => this.evaluateBatch(batch, candidate, captureTraces));
   }
 
@@ -277,7 +276,7 @@ class ModuleAdapter implements GepaAdapter<Example, Trajectory> {
           };
         }
         this.metricCalls.count++;
-        const value = readMetric(await this.options.metric(example, prediction));
+        const value = readMetricValue(await this.options.metric(example, prediction));
         return {
           example,
           prediction,
@@ -299,6 +298,38 @@ class ModuleAdapter implements GepaAdapter<Example, Trajectory> {
             score,
           }))
         : undefined,
+      objectiveScores: objectives.some((o) => Object.keys(o).length > 0) ? objectives : undefined,
+    };
+  }
+
+  /** {@link GepaOptions.traceEvaluator}'s runs as a local evaluation's (spend charged here). */
+  private async evaluateElsewhere(
+    evaluator: TraceEvaluator,
+    program: Module,
+    batch: readonly Example[],
+    captureTraces: boolean,
+  ): Promise<EvaluationBatch<Trajectory>> {
+    const { runs, spend } = await evaluator(program, batch);
+    if (runs.length !== batch.length)
+      throw new OptimizerError(
+        'invalid_option',
+        `the trace evaluator returned ${runs.length} runs for ${batch.length} examples`,
+        { details: { runs: runs.length, examples: batch.length } },
+      );
+    const failure = this.options.failureScore ?? 0;
+    let metricCalls = 0;
+    const trajectories = runs.map((run, i): Trajectory => {
+      const { prediction, trace } = restoreRun(program, run);
+      if (prediction !== undefined) metricCalls++;
+      return { example: batch[i]!, prediction, trace, score: prediction ? run.score : failure };
+    });
+    this.metricCalls.count += metricCalls;
+    this.budget.charge({ role: 'task', ...spend, metricCalls });
+    const objectives = runs.map((r) => (r.error === undefined ? (r.objectives ?? {}) : {}));
+    return {
+      outputs: trajectories.map((t) => t.prediction),
+      scores: trajectories.map((t) => t.score),
+      trajectories: captureTraces ? trajectories : undefined,
       objectiveScores: objectives.some((o) => Object.keys(o).length > 0) ? objectives : undefined,
     };
   }
@@ -329,7 +360,7 @@ class ModuleAdapter implements GepaAdapter<Example, Trajectory> {
           selected.prediction.items().map(([k, v]) => [k, asText(v)]),
         );
         this.metricCalls.count++;
-        const fb = readMetric(
+        const fb = readMetricValue(
           await this.options.metric(data.example, data.prediction, data.trace, name, [selected]),
         );
         if (fb.score !== data.score && this.warnMismatch) {
@@ -526,6 +557,7 @@ export class GEPA implements Optimizer {
             score: entry.newIdx !== undefined ? scores[entry.newIdx]! : Math.max(0, ...entry.after),
             bestScore: Math.max(...scores),
             candidates: state.candidates.length,
+            usage: spend.usage,
           });
         },
       }),

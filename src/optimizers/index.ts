@@ -1,5 +1,11 @@
 export { BootstrapFewShot } from './bootstrap-few-shot.js';
-export type { BootstrapFewShotOptions, BootstrapStats } from './bootstrap-few-shot.js';
+export type {
+  BootstrapCheckpoint,
+  BootstrapCompileOptions,
+  BootstrapFewShotOptions,
+  BootstrapRoundRecord,
+  BootstrapStats,
+} from './bootstrap-few-shot.js';
 export { LabeledFewShot } from './labeled-few-shot.js';
 export type { LabeledFewShotOptions } from './labeled-few-shot.js';
 export { BootstrapFewShotWithRandomSearch } from './random-search.js';
@@ -34,6 +40,13 @@ export type {
 } from './budget.js';
 export { RunJournal } from './run-journal.js';
 export { evaluationCharge, evaluationScore, exampleSpend } from './candidate-evaluator.js';
+export { readMetricValue, restoreRun, runTraced } from './traced-evaluation.js';
+export type {
+  TraceEvaluator,
+  TracedEvaluation,
+  TracedRun,
+  TracedStep,
+} from './traced-evaluation.js';
 export type {
   CandidateEvaluation,
   CandidateEvaluator,

@@ -34,6 +34,8 @@ export type OptimizerProgress =
       score: number;
       bestScore: number;
       candidates: number;
+      /** What the run spent so far, where the optimizer tracks it (GEPA). */
+      usage?: BudgetUsage;
     }
   | {
       optimizer: string;

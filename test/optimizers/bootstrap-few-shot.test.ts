@@ -7,7 +7,10 @@ import type { Module } from '../../src/modules/module.js';
 import { Predict } from '../../src/modules/predict.js';
 import type { Prediction } from '../../src/modules/prediction.js';
 import { context } from '../../src/modules/settings.js';
-import { BootstrapFewShot } from '../../src/optimizers/bootstrap-few-shot.js';
+import {
+  BootstrapFewShot,
+  type BootstrapCheckpoint,
+} from '../../src/optimizers/bootstrap-few-shot.js';
 import { OptimizerError } from '../../src/optimizers/optimizer-error.js';
 import type { OptimizerProgress } from '../../src/optimizers/optimizer.js';
 import { PythonRandom, type Rng } from '../../src/optimizers/python-random.js';
@@ -503,5 +506,45 @@ describe('BootstrapFewShot: concurrency, determinism, isolation', () => {
       promptTokens: 20,
       completionTokens: 4,
     });
+  });
+});
+
+describe('BootstrapFewShot: checkpoints', () => {
+  it('checkpoints after every train example and a resumed run ends with the same demos without rerunning them', async () => {
+    const options = { metric: exact, maxBootstrappedDemos: 3, maxLabeledDemos: 5 };
+    const wrong = new Set([0, 2, 3]);
+    const checkpoints: BootstrapCheckpoint[] = [];
+    const full = await context({ lm: answering(wrong) }, () =>
+      new BootstrapFewShot({
+        ...options,
+        checkpoint: (c) => {
+          checkpoints.push(JSON.parse(JSON.stringify(c)) as BootstrapCheckpoint);
+        },
+      }).optimize(new Predict('question -> answer'), { trainset }),
+    );
+    // Items 0..5 ran (successes at 1, 4, 5): one checkpoint per example.
+    expect(checkpoints.map((c) => c.outcomes.length)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(checkpoints[1]!.outcomes[1]!.rounds[0]).toEqual({
+      kind: 'success',
+      demos: { self: [{ augmented: true, question: 'What is item 1?', answer: 'a1' }] },
+    });
+
+    // Taken over after item 3: only items 4 and 5 call the LM again.
+    const lm = answering(wrong);
+    const resumed = await context({ lm }, () =>
+      new BootstrapFewShot(options).optimize(new Predict('question -> answer'), {
+        trainset,
+        resumeFrom: checkpoints[3]!,
+      }),
+    );
+    expect(resumed.stats.lmCalls).toBe(2);
+    expect(resumed.bootstrap).toMatchObject({
+      bootstrapped: 3,
+      attempts: 6,
+      lmCalls: full.bootstrap.lmCalls,
+      metricCalls: full.bootstrap.metricCalls,
+    });
+    const dicts = (m: Module) => m.predictors()[0]!.demos.map((d) => (d as Example).toDict());
+    expect(dicts(resumed.program)).toEqual(dicts(full.program));
   });
 });

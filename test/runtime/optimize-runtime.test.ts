@@ -5,7 +5,7 @@
  * is the quality benchmark's simulated world through the OpenAI wire protocol.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { COPRO } from '../../src/optimizers/index.js';
+import { COPRO, GEPA, type GepaMetric } from '../../src/optimizers/index.js';
 import { Predict, context, type Example } from '../../src/modules/index.js';
 import { silentLogger } from '../../src/telemetry/index.js';
 import { startRuntime } from '../../supervisors/runtime.js';
@@ -77,6 +77,41 @@ describe('optimizations on the runtime', () => {
       (s as { self: { signature: { instructions: string } } }).self.signature.instructions;
     expect(instructions(state)).toBe(instructions(local.program.save()));
     // The run's spend counts the shards' LM calls as a local run counts its own.
+    expect(run.spend?.lmCalls).toBe(local.usage.task.lmCalls + local.usage.prompt.lmCalls);
+    expect(run.spend?.metricCalls).toBe(local.usage.metricCalls);
+  });
+
+  it('runs_gepa_with_its_evaluations_as_traced_evaluation_shards_ending_where_a_local_run_ends', async () => {
+    const params = { maxMetricCalls: 40, useMerge: false, seed: 1 };
+    const { runId } = await rt.optimize('sentiment', {
+      optimizer: 'gepa',
+      trainset: train,
+      params: { metric: 'exact', shards: 2, deploy: false, ...params },
+    });
+    const run = await finished(runId);
+    expect(run.status).toBe('succeeded');
+    const shardJobs = events.filter(
+      (e) => e.type === 'job' && e.queue === 'dspex-eval' && e.phase === 'completed',
+    );
+    expect(shardJobs.length).toBeGreaterThanOrEqual(4); // seed evaluation + a minibatch, 2 shards each
+    const state = (
+      await rt.store.programs.getVersion('sentiment', (run.result as { version: string }).version)
+    ).state;
+
+    const lm = fixtureLm(fixture, 'sim-small');
+    const local = await context({ lm }, () =>
+      new GEPA({ metric: exactLabel as GepaMetric, reflectionLm: lm, ...params }).optimize(
+        new Predict(SIM_TASK.signature),
+        { trainset: train },
+      ),
+    );
+    expect(local.candidates.length).toBeGreaterThan(1);
+    expect((run.result as { score: number }).score).toBe(
+      local.valAggregateScores[local.bestIdx]! * 100,
+    );
+    const instructions = (s: unknown) =>
+      (s as { self: { signature: { instructions: string } } }).self.signature.instructions;
+    expect(instructions(state)).toBe(instructions(local.program.save()));
     expect(run.spend?.lmCalls).toBe(local.usage.task.lmCalls + local.usage.prompt.lmCalls);
     expect(run.spend?.metricCalls).toBe(local.usage.metricCalls);
   });
