@@ -7,8 +7,6 @@ import {
   exampleSpend,
   runTraced,
   type EvaluationSpend,
-  type ExampleSpend,
-  type TracedRun,
 } from '../src/optimizers/index.js';
 import { CallAccounting } from '../src/evaluate/index.js';
 import { context, currentSettings } from '../src/modules/index.js';
@@ -24,11 +22,7 @@ import {
 import type { ExecutionServices } from './execution.js';
 import { materializeProgram } from './program-materialize.js';
 import { callActor, parseMessage, replyHandleOf, type ActorReply } from './protocol.js';
-import {
-  VARIABLE_REGISTRY,
-  type ConfigVersion,
-  type ProgramConfig,
-} from './variable-registry.js';
+import { VARIABLE_REGISTRY, type ConfigVersion, type ProgramConfig } from './variable-registry.js';
 
 // A shard's job data and result are contracts (src/contracts).
 export { evaluationShardSchema };
