@@ -116,3 +116,5 @@ export { shardEvaluator } from './shard-evaluator.js';
 export type { ShardPlan, ShardRunner } from './shard-evaluator.js';
 export { queueBridgeMachine, queueBridgeMessage } from './queue-bridge.js';
 export type { QueueBridgeInput, QueueBridgeMessage, QueueBridgeStatus } from './queue-bridge.js';
+export { loadDataset, requestExamples } from './dataset-source.js';
+export type { DatasetSource } from './dataset-source.js';

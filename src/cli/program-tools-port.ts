@@ -34,6 +34,12 @@ export interface ProgramTools {
   /** A Mermaid flowchart of the program's module/stage graph. */
   graph(program: string, options: { direction?: 'TD' | 'LR' }): string;
   synthesize(program: string, request: SynthesizeRequestView): Promise<SynthesizeResultView>;
+  /**
+   * The fields an example of the program has: its first predictor's inputs and its last
+   * predictor's outputs (without a ChainOfThought's reasoning, which labels never hold), as
+   * `dspex datasets add --program` validates examples against them.
+   */
+  fields?(program: string): { inputs: string[]; outputs: string[] };
 }
 
 /** Loads the programs module of a configuration and returns its {@link ProgramTools}. */

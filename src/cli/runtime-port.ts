@@ -22,6 +22,16 @@ export interface EvaluateRequestView {
   shards?: number;
   /** Which fields of each example are inputs (default: the program's signature inputs). */
   inputKeys?: string[];
+  /** The dataset version `devset` was read from (echoed in the summary). */
+  dataset?: DatasetLinkView;
+}
+
+/** A dataset version a run or evaluation used (the store's DatasetLink, structurally). */
+export interface DatasetLinkView {
+  name: string;
+  version: string;
+  hash: string;
+  split?: string | undefined;
 }
 
 /** What `dspex optimize` asks of the runtime. */
@@ -31,6 +41,10 @@ export interface OptimizeRequestView {
   valset?: Record<string, unknown>[];
   params?: Record<string, unknown>;
   inputKeys?: string[];
+  /** The dataset version `trainset` was read from (kept on the run record). */
+  dataset?: DatasetLinkView;
+  /** The dataset version `valset` was read from. */
+  valDataset?: DatasetLinkView;
 }
 
 /** An optimization run as `dspex optimize` follows it (the store's OptimizationRun, structurally). */

@@ -83,7 +83,13 @@ export {
   type DatasetLink,
 } from './dataset-record.js';
 export { datasetHash, canonicalJson } from './dataset-hash.js';
-export { parseDatasetRef, formatDatasetRef, type DatasetRef } from './dataset-ref.js';
+export {
+  parseDatasetRef,
+  formatDatasetRef,
+  resolveDataset,
+  type DatasetRef,
+  type ResolvedDataset,
+} from './dataset-ref.js';
 export { FileStore, type FileStoreOptions } from './file-store.js';
 export {
   configValueSchema,
