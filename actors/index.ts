@@ -129,3 +129,5 @@ export type {
   SpaceSearchRecord,
   SpaceSearchRun,
 } from './variable-search.js';
+export { loadDataset, requestExamples } from './dataset-source.js';
+export type { DatasetSource } from './dataset-source.js';

@@ -4,6 +4,7 @@ import {
   AsyncChannel,
   VARIABLE_REGISTRY,
   callActor,
+  requestExamples,
   toExampleData,
   unknownProgram,
   type ClientPool,
@@ -25,7 +26,7 @@ import {
   type SupervisorProcess,
 } from '../src/kernel/index.js';
 import type { Module } from '../src/modules/index.js';
-import type { OptimizationRun, Store } from '../src/store/index.js';
+import type { DatasetLink, OptimizationRun, Store } from '../src/store/index.js';
 import {
   SpanKind,
   activeTraceContext,
@@ -74,6 +75,17 @@ function supervisorName(pid: Pid): string {
 function firstPredictorInputs(program: Module): string[] | undefined {
   const first = program.namedPredictors()[0]?.[1];
   return first?.signature.inputFields.map((f) => f.name);
+}
+
+/** A request's `dataset`/`split` pair without undefined fields (exact optional types). */
+function datasetOf(
+  dataset: string | DatasetLink | undefined,
+  split: string | undefined,
+): { dataset?: string | DatasetLink; split?: string } {
+  return {
+    ...(dataset === undefined ? {} : { dataset }),
+    ...(split === undefined ? {} : { split }),
+  };
 }
 
 /** The running runtime (see {@link Runtime}). Built by `startRuntime` (runtime.ts). @internal */
@@ -422,8 +434,13 @@ export class RuntimeNodeImpl implements Runtime {
   async evaluate(program: string, request: EvaluateRequest): Promise<EvaluationSummary> {
     this.assertOpen();
     const module = this.catalog.get(program);
-    const inputKeys = request.inputKeys ?? firstPredictorInputs(module);
-    const examples = toExampleData(request.devset, inputKeys);
+    const source = await requestExamples(
+      this.store,
+      { examples: request.devset, ...datasetOf(request.dataset, request.split) },
+      'devset',
+    );
+    const inputKeys = request.inputKeys ?? source.inputKeys ?? firstPredictorInputs(module);
+    const examples = toExampleData(source.examples, inputKeys);
     if (examples.length === 0) throw new ActorError('bad_message', 'the devset is empty');
     const shards = Math.max(1, Math.min(request.shards ?? 1, examples.length || 1));
     const evalId = `eval-${nanoid(12)}`;
@@ -493,6 +510,7 @@ export class RuntimeNodeImpl implements Runtime {
         failures,
         scores,
         shards,
+        ...(source.link === undefined ? {} : { dataset: source.link }),
       };
     } finally {
       if (typeof request.metric !== 'string') this.metricTable.delete(metric);
@@ -502,19 +520,34 @@ export class RuntimeNodeImpl implements Runtime {
   async optimize(program: string, request: OptimizeRequest): Promise<{ runId: string }> {
     this.assertOpen();
     const module = this.catalog.get(program);
-    const inputKeys = request.inputKeys ?? firstPredictorInputs(module);
+    const train = await requestExamples(
+      this.store,
+      { examples: request.trainset, ...datasetOf(request.dataset, request.split) },
+      'trainset',
+    );
+    const val =
+      request.valset === undefined && request.valDataset === undefined
+        ? undefined
+        : await requestExamples(
+            this.store,
+            { examples: request.valset, ...datasetOf(request.valDataset, request.valSplit) },
+            'valset',
+          );
+    const inputKeys = request.inputKeys ?? train.inputKeys ?? firstPredictorInputs(module);
     const params = JSON.parse(JSON.stringify(request.params ?? {})) as JsonObject;
     const run = await this.store.optimizationRuns.create({
       program,
       optimizer: request.optimizer,
       params,
+      ...(train.link === undefined ? {} : { dataset: train.link }),
+      ...(val?.link === undefined ? {} : { valDataset: val.link }),
     });
     const data = {
       runId: run.id,
       program,
       optimizer: request.optimizer,
-      trainset: toExampleData(request.trainset, inputKeys),
-      ...(request.valset === undefined ? {} : { valset: toExampleData(request.valset, inputKeys) }),
+      trainset: toExampleData(train.examples, inputKeys),
+      ...(val === undefined ? {} : { valset: toExampleData(val.examples, inputKeys) }),
       params,
     };
     await this.publish(this.queues.optimize, data as unknown as JsonObject, (traced) =>

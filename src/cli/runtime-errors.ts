@@ -6,6 +6,7 @@ const USAGE_CODES = new Set([
   'invalid_job',
   'unknown_metric',
   'unknown_optimizer',
+  'unknown_dataset',
   'unknown_schema',
   'invalid_config',
   'config_not_found',

@@ -50,6 +50,7 @@ export type {
   OptimizationProgressView,
   JobListingView,
   RunStoreView,
+  DatasetLinkView,
   EvaluateRequestData,
   OptimizeRequestData,
   VariableView,

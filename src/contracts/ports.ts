@@ -133,6 +133,16 @@ export interface EvaluateRequestData {
   concurrency?: number;
   /** Shards (jobs) the devset is split into. */
   shards?: number;
+  /** The dataset version `devset` was read from (echoed in the summary). */
+  dataset?: DatasetLinkView;
+}
+
+/** A dataset version a run or evaluation used (the store's DatasetLink, structurally). */
+export interface DatasetLinkView {
+  name: string;
+  version: string;
+  hash: string;
+  split?: string | undefined;
 }
 
 /** An optimization run as a client asks it. */
@@ -142,6 +152,10 @@ export interface OptimizeRequestData {
   valset?: Record<string, unknown>[];
   inputKeys?: string[];
   params?: Record<string, unknown>;
+  /** The dataset version `trainset` was read from (kept on the run record). */
+  dataset?: DatasetLinkView;
+  /** The dataset version `valset` was read from. */
+  valDataset?: DatasetLinkView;
 }
 
 /** One variable of a program's space, as `dspex variables` prints it. */
@@ -347,4 +361,10 @@ export interface ProgramTools {
   /** A Mermaid flowchart of the program's module/stage graph. */
   graph(program: string, options: { direction?: 'TD' | 'LR' }): string;
   synthesize(program: string, request: SynthesizeRequestView): Promise<SynthesizeResultView>;
+  /**
+   * The fields an example of the program has: its first predictor's inputs and its last
+   * predictor's outputs (without a ChainOfThought's reasoning, which labels never hold), as
+   * `dspex datasets add --program` validates examples against them.
+   */
+  fields?(program: string): { inputs: string[]; outputs: string[] };
 }
