@@ -4,7 +4,7 @@ import type { Clock, Kernel } from '../src/kernel/index.js';
 import type { LM } from '../src/lm/types.js';
 import type { Example, Module } from '../src/modules/index.js';
 import type { OptimizerProgress } from '../src/optimizers/index.js';
-import type { CircuitBreakerConfig, CircuitState } from '../src/resilience/index.js';
+import type { CircuitBreakerConfig } from '../src/resilience/index.js';
 import type { DatasetLink, OptimizationRun, Store } from '../src/store/index.js';
 import type { BackoffOptions, Transport } from '../src/transport/index.js';
 import type {
