@@ -10,6 +10,7 @@ import {
   type ConfigVersion,
   type FieldDelta,
   type ProgramCatalog,
+  type ProgramsVersion,
   type ProgramConfig,
   type ShardResult,
 } from '../actors/index.js';
@@ -37,6 +38,7 @@ import {
 import type { JsonObject, Transport } from '../src/transport/index.js';
 import { executeInTree, validateRunJob, type HandlerDeps } from './job-handlers.js';
 import type { HostedPipeline } from './pipelines.js';
+import type { ProgramsReloader, ReloadOutcome } from './programs-reload.js';
 import { toRuntimeNode } from './runtime-snapshot.js';
 import {
   deploy,
@@ -91,6 +93,8 @@ export class RuntimeNodeImpl implements Runtime {
   readonly cleanups: (() => void | Promise<void>)[] = [];
   /** Stored variable-space version of each hosted program that declares variables. */
   spaceVersions = new Map<string, string>();
+  /** Hot reload of the programs module (set by `startRuntime`). */
+  reloader!: ProgramsReloader;
 
   constructor(
     readonly nodeId: string,
@@ -247,6 +251,14 @@ export class RuntimeNodeImpl implements Runtime {
 
   programs(): string[] {
     return this.catalog.names();
+  }
+
+  reload(): Promise<ReloadOutcome> {
+    return this.reloader.reload();
+  }
+
+  programsVersion(): ProgramsVersion {
+    return this.catalog.version;
   }
 
   async run(
@@ -558,6 +570,7 @@ export class RuntimeNodeImpl implements Runtime {
       mode: this.mode,
       startedAt: this.startedAt,
       programs: this.programs(),
+      programsVersion: this.programsVersion(),
       tree,
     };
   }

@@ -7,7 +7,8 @@ import type { OptimizerProgress } from '../src/optimizers/index.js';
 import type { CircuitBreakerConfig, CircuitState } from '../src/resilience/index.js';
 import type { OptimizationRun, Store } from '../src/store/index.js';
 import type { BackoffOptions, Transport } from '../src/transport/index.js';
-import type { FieldDelta, ProgramConfig } from '../actors/index.js';
+import type { FieldDelta, ProgramConfig, ProgramsVersion } from '../actors/index.js';
+import type { ReloadOutcome } from './programs-reload.js';
 import type { PipelineEntry } from './pipelines.js';
 import type {
   DeployOutcome,
@@ -114,6 +115,8 @@ export interface RuntimeSnapshot {
   mode: 'embedded' | 'redis';
   startedAt: number;
   programs: string[];
+  /** The programs-module version this node serves (hot reload: `dspex reload`). */
+  programsVersion?: ProgramsVersion;
   tree: RuntimeNode;
 }
 
@@ -149,6 +152,8 @@ export type RuntimeEvent = { at: number } & (
   | { type: 'evaluation_progress'; evalId: string; shard: number; done: number; total: number }
   | { type: 'optimization_progress'; runId: string; progress: OptimizerProgress }
   | { type: 'runtime'; phase: 'started' | 'draining' | 'stopped' }
+  | { type: 'programs_reloaded'; version: number; hash: string; previous: number }
+  | { type: 'programs_reload_failed'; version: number; error: string }
 );
 
 /** Options of `startRuntime` (everything optional; the config decides the rest). */
@@ -255,6 +260,14 @@ export interface Runtime {
    */
   searchVariables(program: string, request: VariableSearchRequest): Promise<VariableSearchOutcome>;
   programs(): string[];
+  /**
+   * Hot reload: loads the programs module (and plugins) again under a new URL, validates it fully
+   * and only then swaps it in: new jobs use the new code, executions in flight finish on the old
+   * programs; a version that fails to load leaves the old one serving (`ok: false` with the error).
+   */
+  reload(): Promise<ReloadOutcome>;
+  /** The programs-module version served now (number, content hash, loadedAt, last reload error). */
+  programsVersion(): ProgramsVersion;
   inspect(): RuntimeSnapshot;
   subscribe(listener: (event: RuntimeEvent) => void): () => void;
   /** Prometheus text exposition of the node's metrics. */
@@ -265,4 +278,4 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-export type { Module };
+export type { Module, ProgramsVersion, ReloadOutcome };
