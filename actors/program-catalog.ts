@@ -1,5 +1,6 @@
 import { Module } from '../src/modules/index.js';
-import { ExtensionRegistry, type BuiltinNames } from '../src/extensions/index.js';
+import { ExtensionRegistry } from '../src/extensions/index.js';
+import { builtinExtensionNames } from './builtin-extensions.js';
 import { ActorError } from './actor-error.js';
 
 /**
@@ -27,15 +28,6 @@ interface CatalogVersion {
   version: ProgramsVersion;
 }
 
-/** The built-in names of each extension kind (registrations may not reuse them). */
-export const NO_BUILTINS: BuiltinNames = {
-  metrics: [],
-  optimizers: [],
-  adapters: [],
-  lms: [],
-  modules: [],
-};
-
 function programMap(programs: Record<string, unknown>): ReadonlyMap<string, Module> {
   const entries: [string, Module][] = [];
   for (const [name, value] of Object.entries(programs)) {
@@ -59,7 +51,7 @@ export class ProgramCatalog {
 
   constructor(
     programs: Record<string, unknown>,
-    extensions: ExtensionRegistry = new ExtensionRegistry(NO_BUILTINS),
+    extensions: ExtensionRegistry = new ExtensionRegistry(builtinExtensionNames()),
     version: ProgramsVersion = { version: 1, hash: 'inline', loadedAt: Date.now(), file: null },
   ) {
     this.current = { programs: programMap(programs), extensions, version };

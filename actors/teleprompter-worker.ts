@@ -12,7 +12,7 @@ import { exampleDataSchema, fromExampleData, resolveMetric } from './example-dat
 import { materializeProgram } from './program-materialize.js';
 import { callActor, parseMessage, replyHandleOf, type ActorReply } from './protocol.js';
 import { VARIABLE_REGISTRY, type ConfigVersion } from './variable-registry.js';
-import { OPTIMIZER_NAMES, runOptimizer } from './optimizer-factory.js';
+import { runOptimizer } from './optimizer-factory.js';
 import { RunRecorder } from './run-recorder.js';
 import { shardEvaluator, type ShardRunner } from './shard-evaluator.js';
 
@@ -22,7 +22,8 @@ export { OPTIMIZER_NAMES } from './optimizer-factory.js';
 export const optimizationJobSchema = z.object({
   runId: z.string().min(1),
   program: z.string().min(1),
-  optimizer: z.enum(OPTIMIZER_NAMES),
+  /** A built-in optimizer (OPTIMIZER_NAMES) or one the programs module registered by name. */
+  optimizer: z.string().min(1),
   trainset: z.array(exampleDataSchema),
   valset: z.array(exampleDataSchema).optional(),
   params: z
@@ -113,6 +114,7 @@ async function compileRun(
     store,
     contextLm: services.defaultLm?.() ?? currentSettings().lm,
     pool: (lm) => callActor<LM>(kernel, CLIENT_POOL, { type: 'acquire', lm }),
+    extensions: services.catalog.extensions,
   });
   const recorder = new RunRecorder(store, job.runId, await runs.find(job.runId));
   // A cancel on another node only reaches the store: look there at each step.
@@ -169,6 +171,7 @@ async function compileRun(
           checkpoint,
           resumeFrom: resumed?.phase === 'running' ? resumed.checkpoint : undefined,
           promptModel: program.lm,
+          extensions: services.catalog.extensions,
         },
       ),
   );

@@ -17,7 +17,8 @@ export const programConfigSchema = z
     model: z.string().min(1).optional(),
     temperature: z.number().min(0).max(2).optional(),
     maxTokens: z.number().int().positive().optional(),
-    adapter: z.enum(['chat', 'json', 'xml']).optional(),
+    /** `chat`, `json`, `xml`, or an adapter the programs module registers (extensions). */
+    adapter: z.string().min(1).optional(),
     /** Demos given to every predictor (replacing theirs). */
     demos: z.array(z.record(z.string(), z.unknown())).optional(),
     /** Instructions of every predictor's signature. */

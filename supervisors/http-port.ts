@@ -1,4 +1,4 @@
-import { OPTIMIZER_NAMES, runJobSchema } from '../actors/index.js';
+import { runJobSchema } from '../actors/index.js';
 import type { HttpRuntime, JobView, ProgramView } from '../src/http/index.js';
 import { TREE_NAMES } from './tree.js';
 import type { RuntimeNodeImpl } from './runtime-node.js';
@@ -42,7 +42,10 @@ export function httpRuntimeOf(runtime: Runtime): HttpRuntime {
   return {
     nodeId: rt.nodeId,
     schemas: { run: runJobSchema },
-    optimizers: OPTIMIZER_NAMES,
+    // Read per request: a hot reload may register or drop optimizers.
+    get optimizers() {
+      return rt.catalog.extensions.names('optimizers');
+    },
     describePrograms: () =>
       Promise.all(
         rt

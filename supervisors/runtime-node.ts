@@ -505,6 +505,7 @@ export class RuntimeNodeImpl implements Runtime {
   async optimize(program: string, request: OptimizeRequest): Promise<{ runId: string }> {
     this.assertOpen();
     const module = this.catalog.get(program);
+    this.catalog.extensions.check('optimizers', request.optimizer);
     const inputKeys = request.inputKeys ?? firstPredictorInputs(module);
     const params = JSON.parse(JSON.stringify(request.params ?? {})) as JsonObject;
     const run = await this.store.optimizationRuns.create({

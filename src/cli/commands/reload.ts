@@ -42,7 +42,11 @@ export async function reloadCommand(deps: CliDeps, options: ReloadOptions): Prom
   let missing = 0;
   if (target.redisUrl !== undefined) {
     const publisher = await openRedis(target.redisUrl);
-    const subscriber = publisher.duplicate();
+    // A subscribed connection does nothing else: the answers come back on a second one.
+    const subscriber = await openRedis(target.redisUrl).catch((e: unknown) => {
+      publisher.disconnect();
+      throw e;
+    });
     try {
       const out = await requestClusterReload({
         subscriber,
