@@ -398,6 +398,8 @@ export async function runExecution(
 ): Promise<ExecutionResult> {
   const { store, catalog, kernel, nodeId, policy } = services;
   const base = catalog.get(request.program);
+  // Read with the program: a hot reload swaps both at once, so a run never mixes versions.
+  const extensions = catalog.extensions;
   const overridePolicy =
     policy === undefined ? undefined : { ...policy, programModel: programModel(services) };
   const first = readConfig();
@@ -450,6 +452,7 @@ export async function runExecution(
         config: effective,
         store,
         contextLm,
+        extensions,
         pool:
           direct === undefined
             ? (lm) => callActor<LM>(kernel, CLIENT_POOL, { type: 'acquire', lm })

@@ -11,6 +11,7 @@ import {
   type ConfigVersion,
   type FieldDelta,
   type ProgramCatalog,
+  type ProgramsVersion,
   type ProgramConfig,
   type ShardResult,
 } from '../actors/index.js';
@@ -39,6 +40,7 @@ import {
 import type { JsonObject, Transport } from '../src/transport/index.js';
 import { executeInTree, validateRunJob, type HandlerDeps } from './job-handlers.js';
 import type { HostedPipeline } from './pipelines.js';
+import type { ProgramsReloader, ReloadOutcome } from './programs-reload.js';
 import { toRuntimeNode } from './runtime-snapshot.js';
 import {
   deploy,
@@ -106,6 +108,8 @@ export class RuntimeNodeImpl implements Runtime {
   readonly cleanups: (() => void | Promise<void>)[] = [];
   /** Stored variable-space version of each hosted program that declares variables. */
   spaceVersions = new Map<string, string>();
+  /** Hot reload of the programs module (set by `startRuntime`). */
+  reloader!: ProgramsReloader;
 
   constructor(
     readonly nodeId: string,
@@ -267,6 +271,14 @@ export class RuntimeNodeImpl implements Runtime {
 
   programs(): string[] {
     return this.catalog.names();
+  }
+
+  reload(): Promise<ReloadOutcome> {
+    return this.reloader.reload();
+  }
+
+  programsVersion(): ProgramsVersion {
+    return this.catalog.version;
   }
 
   async run(
@@ -520,6 +532,7 @@ export class RuntimeNodeImpl implements Runtime {
   async optimize(program: string, request: OptimizeRequest): Promise<{ runId: string }> {
     this.assertOpen();
     const module = this.catalog.get(program);
+    this.catalog.extensions.check('optimizers', request.optimizer);
     const train = await requestExamples(
       this.store,
       { examples: request.trainset, ...datasetOf(request.dataset, request.split) },
@@ -601,6 +614,7 @@ export class RuntimeNodeImpl implements Runtime {
       mode: this.mode,
       startedAt: this.startedAt,
       programs: this.programs(),
+      programsVersion: this.programsVersion(),
       tree,
     };
   }

@@ -15,6 +15,8 @@ import type {
   RuntimeLifecycle,
   ProgramRunner,
 } from '../src/contracts/index.js';
+import type { ProgramsVersion } from '../actors/index.js';
+import type { ReloadOutcome } from './programs-reload.js';
 import type { PipelineEntry } from './pipelines.js';
 import type {
   DeployOutcome,
@@ -190,6 +192,14 @@ export interface Runtime extends RuntimeLifecycle<RuntimeSnapshot, RuntimeEvent>
    * latency) on this node; stores each front point as a configuration `deploy` can take.
    */
   searchVariables(program: string, request: VariableSearchRequest): Promise<VariableSearchOutcome>;
+  /**
+   * Hot reload: loads the programs module (and plugins) again under a new URL, validates it fully
+   * and only then swaps it in: new jobs use the new code, executions in flight finish on the old
+   * programs; a version that fails to load leaves the old one serving (`ok: false` with the error).
+   */
+  reload(): Promise<ReloadOutcome>;
+  /** The programs-module version served now (number, content hash, loadedAt, last reload error). */
+  programsVersion(): ProgramsVersion;
 }
 
-export type { Module };
+export type { Module, ProgramsVersion, ReloadOutcome };

@@ -11,6 +11,7 @@ import type { OptimizeFrontOptions } from './commands/optimize-front.js';
 import type { RunsOptions } from './commands/runs.js';
 import type { RunOptions } from './commands/run.js';
 import type { SubmitOptions } from './commands/submit.js';
+import type { ReloadOptions } from './commands/reload.js';
 import type { VariablesOptions } from './commands/variables.js';
 import type { SynthesizeOptions } from './commands/synthesize.js';
 import type {
@@ -183,6 +184,32 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
       (await import('./commands/inspect.js')).inspectCommand(deps, opts),
     ),
   );
+
+  program
+    .command('reload')
+    .description(
+      'hot reload: every running node loads its programs module again (new jobs use the new code; a module that fails to load leaves the old one serving)',
+    )
+    .addOption(configOption())
+    .option(
+      '--json',
+      'print { nodes: [{ nodeId, ok, result, version, previous, error }], missing }',
+    )
+    .option(
+      '--redis <url>',
+      'the cluster to reload (default: the config, DSPEX_REDIS_URL, a local node)',
+    )
+    .option('--prefix <prefix>', 'Redis key prefix (default: the config, else dspex)')
+    .option(
+      '--token <token>',
+      'admin bearer token (default: the state file, then DSPEX_ADMIN_TOKEN)',
+    )
+    .option('--timeout <ms>', 'how long to wait for the nodes (default 30000)', positiveInt)
+    .action(
+      act(async (opts: ReloadOptions) =>
+        (await import('./commands/reload.js')).reloadCommand(deps, opts),
+      ),
+    );
 
   const oneshot = (cmd: Command): Command =>
     cmd

@@ -11,6 +11,9 @@ const USAGE_CODES = new Set([
   'invalid_config',
   'config_not_found',
   'config_load_failed',
+  'unknown_extension',
+  'extension_clash',
+  'invalid_extension',
 ]);
 
 /**

@@ -61,6 +61,8 @@ export type {
   RuntimeLifecycle,
   ProgramRunner,
   DaemonRuntime,
+  ProgramsVersionView,
+  ReloadResultView,
   HttpRuntime,
   CliRuntime,
   SynthesizeRequestView,

@@ -249,7 +249,34 @@ export interface RuntimeLifecycle<Snapshot = RuntimeSnapshotView, Event = Runtim
  * await startDaemon({ runtime, config, logger });
  * ```
  */
+/** The programs-module version a node serves (the runtime's `ProgramsVersion`, structurally). */
+export interface ProgramsVersionView {
+  readonly version: number;
+  readonly hash: string;
+  /** Epoch ms. */
+  readonly loadedAt: number;
+  readonly file?: string | null;
+  /** The last reload that failed (the version above kept serving). */
+  readonly lastError?: { readonly message: string; readonly at: number; readonly hash?: string };
+}
+
+/** What one node's reload did (the runtime's `ReloadOutcome`, structurally). */
+export interface ReloadResultView {
+  readonly ok: boolean;
+  /** `reloaded` or `unchanged` when ok. */
+  readonly result?: string;
+  /** Why the new version was refused (the old one keeps serving). */
+  readonly error?: string;
+  readonly version: ProgramsVersionView;
+  readonly previous?: ProgramsVersionView;
+  readonly programs?: readonly string[];
+}
+
 export interface DaemonRuntime extends RuntimeLifecycle {
+  /** The programs-module version served (absent: not reported). */
+  programsVersion?(): ProgramsVersionView;
+  /** Hot reload of the programs module (absent: `POST /reload` answers 501). Never rejects. */
+  reload?(): Promise<ReloadResultView>;
   /** The job transport, read by the dashboard's job list (absent: the list is empty). */
   readonly transport?: JobListingView;
   /** The store, read by the dashboard's optimization runs (absent: no runs shown). */
