@@ -53,7 +53,7 @@ describe('extension registry', () => {
     const error = caught(() => registry.check('optimizers', 'miprov3'));
     expect(isDspexError(error, 'unknown_extension')).toBe(true);
     expect(error.message).toBe(
-      "unknown optimizer 'miprov3' (registered: bootstrap, bootstrap-few-shot, copro, gepa, keep, labeled-few-shot, mipro, random, random-search, simba)",
+      "unknown optimizer 'miprov3' (registered: bootstrap, bootstrap-few-shot, copro, gepa, keep, labeled-few-shot, mipro, random, random-search, simba, space-search)",
     );
     expect(error.details['known']).toContain('keep');
   });
