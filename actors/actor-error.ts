@@ -6,6 +6,8 @@ import { DspexError } from '../src/errors/index.js';
  * - `invalid_job`: `dspex-run` job data failed the job schema (details carry the issues);
  * - `unknown_program` / `unknown_schema` / `unknown_metric` / `unknown_optimizer`: a name that is
  *   not registered (details list the known names);
+ * - `unknown_dataset`: a dataset, version or split a request or job names is not in the store
+ *   (details list the known ones);
  * - `execution_failed`: the program threw (retryable when its cause is, e.g. an LM 5xx);
  * - `cancelled`: an optimization run or evaluation was cancelled;
  * - `stopping`: the runtime is draining or stopped and takes no new work (retryable elsewhere);
@@ -20,6 +22,7 @@ export type ActorErrorCode =
   | 'unknown_schema'
   | 'unknown_metric'
   | 'unknown_optimizer'
+  | 'unknown_dataset'
   | 'execution_failed'
   | 'cancelled'
   | 'stopping'

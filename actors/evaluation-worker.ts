@@ -77,6 +77,7 @@ export async function runShard(
     store: services.store,
     contextLm: services.defaultLm?.() ?? currentSettings().lm,
     pool: (lm) => callActor<LM>(services.kernel, CLIENT_POOL, { type: 'acquire', lm }),
+    extensions: services.catalog.extensions,
   });
   if (shard.state !== undefined) program.module.load(shard.state);
   const devset = fromExampleData(shard.examples);

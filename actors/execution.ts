@@ -11,7 +11,7 @@ import {
 import { UsageTracker } from '../src/context/index.js';
 import { DspexError } from '../src/errors/index.js';
 import { runTrapped, type Kernel } from '../src/kernel/index.js';
-import type { Execution, JsonObject, Store } from '../src/store/index.js';
+import { canonicalJson, type Execution, type JsonObject, type Store } from '../src/store/index.js';
 import {
   activeTraceContext,
   inSpan,
@@ -296,19 +296,6 @@ export async function withActiveVersion(
   return active === null ? config : { ...config, stateVersion: active };
 }
 
-/** JSON with sorted keys, to compare payloads whatever their key order. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
-            a < b ? -1 : a > b ? 1 : 0,
-          ),
-        )
-      : v,
-  );
-}
-
 /**
  * The job's one execution record (`recordOnce`), made `running` on this node. The record is keyed
  * by the job id, unless a record of another payload already holds it — BullMQ numbers jobs from 1
@@ -333,7 +320,7 @@ async function recordExecution(
     !created &&
     request.fallbackJobId !== undefined &&
     (execution.program !== request.program ||
-      canonical(execution.inputs) !== canonical(input.inputs))
+      canonicalJson(execution.inputs) !== canonicalJson(input.inputs))
   )
     ({ execution, created } = await store.executions.recordOnce(request.fallbackJobId, input));
   // A job redelivered to another node (its first node died) is now run here: say so.
@@ -411,6 +398,8 @@ export async function runExecution(
 ): Promise<ExecutionResult> {
   const { store, catalog, kernel, nodeId, policy } = services;
   const base = catalog.get(request.program);
+  // Read with the program: a hot reload swaps both at once, so a run never mixes versions.
+  const extensions = catalog.extensions;
   const overridePolicy =
     policy === undefined ? undefined : { ...policy, programModel: programModel(services) };
   const first = readConfig();
@@ -463,6 +452,7 @@ export async function runExecution(
         config: effective,
         store,
         contextLm,
+        extensions,
         pool:
           direct === undefined
             ? (lm) => callActor<LM>(kernel, CLIENT_POOL, { type: 'acquire', lm })

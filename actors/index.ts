@@ -57,6 +57,8 @@ export type {
 export { PooledLM, poolKey } from './pooled-lm.js';
 export type { PoolHandle, PooledCallReport } from './pooled-lm.js';
 export { ProgramCatalog, unknownProgram } from './program-catalog.js';
+export type { ProgramsVersion } from './program-catalog.js';
+export { BUILTIN_ADAPTERS, builtinExtensionNames } from './builtin-extensions.js';
 export { ProgramCache, materializeProgram } from './program-materialize.js';
 export type { MaterializedProgram } from './program-materialize.js';
 export { effectiveConfig, runExecution, withActiveVersion } from './execution.js';
@@ -129,3 +131,5 @@ export type {
   SpaceSearchRecord,
   SpaceSearchRun,
 } from './variable-search.js';
+export { loadDataset, requestExamples } from './dataset-source.js';
+export type { DatasetSource } from './dataset-source.js';

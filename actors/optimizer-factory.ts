@@ -1,6 +1,7 @@
 import type { Metric } from '../src/evaluate/index.js';
 import type { LM } from '../src/lm/types.js';
-import type { Example, Module } from '../src/modules/index.js';
+import { isModule, type Example, type Module } from '../src/modules/index.js';
+import { unknownExtension, type ExtensionRegistry } from '../src/extensions/index.js';
 import {
   BootstrapFewShot,
   BootstrapFewShotWithRandomSearch,
@@ -58,6 +59,8 @@ export interface OptimizerHooks {
   resumeFrom: unknown;
   /** The model that proposes instructions when the options name none (the program's LM). */
   promptModel: LM | undefined;
+  /** The node's extensions: a run naming no built-in optimizer runs the one registered there. */
+  extensions?: ExtensionRegistry;
 }
 
 /** What an optimizer run produced. */
@@ -98,7 +101,7 @@ function stopped(reason: string | undefined): { stopReason?: string } {
  * MIPROv2, SIMBA or GEPA step), resuming from the stored one.
  */
 export async function runOptimizer(
-  name: OptimizerName,
+  name: string,
   params: Json,
   student: Module,
   data: { trainset: readonly Example[]; valset?: readonly Example[] },
@@ -106,11 +109,32 @@ export async function runOptimizer(
 ): Promise<OptimizerOutcome> {
   const [, options] = pick(params, RUN_PARAM_KEYS);
   const { trainset, valset } = data;
+  if (!(OPTIMIZER_NAMES as readonly string[]).includes(name)) {
+    const registry = hooks.extensions;
+    const custom = registry?.extension('optimizers', name);
+    if (custom === undefined)
+      throw new ActorError(
+        'unknown_optimizer',
+        unknownExtension('optimizers', name, registry?.names('optimizers') ?? OPTIMIZER_NAMES)
+          .message,
+        { details: { optimizer: name } },
+      );
+    const out = await custom({
+      student,
+      trainset,
+      ...(valset === undefined ? {} : { valset }),
+      metric: hooks.metric,
+      params: options,
+      onProgress: hooks.onProgress,
+      shouldStop: hooks.shouldStop,
+    });
+    return isModule(out) ? { program: out } : out;
+  }
   const common = { onProgress: hooks.onProgress, shouldStop: hooks.shouldStop };
   const resume = hooks.resumeFrom === undefined ? {} : { resumeFrom: hooks.resumeFrom as never };
   const evaluator = hooks.evaluator === undefined ? {} : { evaluator: hooks.evaluator };
   const promptModel = hooks.promptModel === undefined ? {} : { promptModel: hooks.promptModel };
-  switch (name) {
+  switch (name as OptimizerName) {
     case 'labeled-few-shot':
       return new LabeledFewShot(options).optimize(student, { trainset });
     case 'bootstrap':

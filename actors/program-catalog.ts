@@ -1,39 +1,101 @@
 import { Module } from '../src/modules/index.js';
+import { ExtensionRegistry } from '../src/extensions/index.js';
+import { builtinExtensionNames } from './builtin-extensions.js';
 import { ActorError } from './actor-error.js';
 
 /**
- * The programs a node hosts (the programs module's default export): name → Module. Read-only
- * after start; every execution works on a deep copy, so concurrent runs never share state.
+ * Which version of the programs module a node serves: a number counted from 1 per process, the
+ * content hash of the file, when it was loaded, and the last failed reload (the version kept
+ * serving) if any. `dspex inspect` and the heartbeat report it.
+ */
+export interface ProgramsVersion {
+  /** 1 for the module loaded at start, +1 per successful reload. */
+  version: number;
+  /** sha256 of the programs module's source (first 16 hex digits); `inline` for programs given as objects. */
+  hash: string;
+  /** Epoch ms. */
+  loadedAt: number;
+  /** The programs module's path, or null for inline programs. */
+  file: string | null;
+  /** The last reload that failed (the version above kept serving), cleared by a successful one. */
+  lastError?: { message: string; at: number; hash?: string };
+}
+
+/** One loaded version: programs and extensions swapped together, never one without the other. */
+interface CatalogVersion {
+  programs: ReadonlyMap<string, Module>;
+  extensions: ExtensionRegistry;
+  version: ProgramsVersion;
+}
+
+function programMap(programs: Record<string, unknown>): ReadonlyMap<string, Module> {
+  const entries: [string, Module][] = [];
+  for (const [name, value] of Object.entries(programs)) {
+    if (!(value instanceof Module))
+      throw new ActorError('bad_message', `program '${name}' is not a Module`, {
+        details: { program: name },
+      });
+    entries.push([name, value]);
+  }
+  return new Map(entries);
+}
+
+/**
+ * The programs a node hosts (the programs module's default export): name → Module, with the
+ * extensions the module registered. Every execution works on a deep copy, so concurrent runs never
+ * share state. A hot reload {@link ProgramCatalog.swap}s in a new version in one step: executions
+ * that already read their base program finish on it, the next ones read the new version.
  */
 export class ProgramCatalog {
-  private readonly programs: ReadonlyMap<string, Module>;
+  private current: CatalogVersion;
 
-  constructor(programs: Record<string, unknown>) {
-    const entries: [string, Module][] = [];
-    for (const [name, value] of Object.entries(programs)) {
-      if (!(value instanceof Module))
-        throw new ActorError('bad_message', `program '${name}' is not a Module`, {
-          details: { program: name },
-        });
-      entries.push([name, value]);
-    }
-    this.programs = new Map(entries);
+  constructor(
+    programs: Record<string, unknown>,
+    extensions: ExtensionRegistry = new ExtensionRegistry(builtinExtensionNames()),
+    version: ProgramsVersion = { version: 1, hash: 'inline', loadedAt: Date.now(), file: null },
+  ) {
+    this.current = { programs: programMap(programs), extensions, version };
   }
 
   /** Program names, sorted. */
   names(): string[] {
-    return [...this.programs.keys()].sort();
+    return [...this.current.programs.keys()].sort();
   }
 
   has(name: string): boolean {
-    return this.programs.has(name);
+    return this.current.programs.has(name);
   }
 
   /** The program, or `unknown_program` naming the known ones. */
   get(name: string): Module {
-    const program = this.programs.get(name);
+    const program = this.current.programs.get(name);
     if (program === undefined) throw unknownProgram(name, this.names());
     return program;
+  }
+
+  /** The extensions registry of the version served now. */
+  get extensions(): ExtensionRegistry {
+    return this.current.extensions;
+  }
+
+  /** The programs-module version served now (a copy). */
+  get version(): ProgramsVersion {
+    return { ...this.current.version };
+  }
+
+  /**
+   * Serves `next` from now on (programs, extensions and version in one assignment: never a half
+   * loaded state). Returns the version it replaced.
+   */
+  swap(next: ProgramCatalog): ProgramsVersion {
+    const previous = this.current.version;
+    this.current = next.current;
+    return previous;
+  }
+
+  /** Records a failed reload on the version still served. */
+  recordFailure(error: { message: string; at: number; hash?: string }): void {
+    this.current = { ...this.current, version: { ...this.current.version, lastError: error } };
   }
 }
 

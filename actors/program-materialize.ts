@@ -1,5 +1,13 @@
 import { ChatAdapter, JSONAdapter, XMLAdapter, type Adapter } from '../src/adapters/index.js';
+import {
+  adapterOf,
+  unknownExtension,
+  type ExtensionRegistry,
+  type LMExtension,
+} from '../src/extensions/index.js';
 import type { LM } from '../src/lm/types.js';
+import { ActorError } from './actor-error.js';
+import { BUILTIN_ADAPTERS } from './builtin-extensions.js';
 import type { Module } from '../src/modules/index.js';
 import type { Store } from '../src/store/index.js';
 import { configuredProgram } from './program-variables.js';
@@ -14,11 +22,36 @@ export interface MaterializedProgram {
   stateVersion: string | undefined;
 }
 
-function adapterFor(kind: ProgramConfig['adapter']): Adapter | undefined {
+function adapterFor(
+  kind: ProgramConfig['adapter'],
+  extensions: ExtensionRegistry | undefined,
+): Adapter | undefined {
+  if (kind === undefined) return undefined;
   if (kind === 'json') return new JSONAdapter();
   if (kind === 'xml') return new XMLAdapter();
   if (kind === 'chat') return new ChatAdapter();
-  return undefined;
+  const custom = extensions?.extension('adapters', kind);
+  if (custom === undefined)
+    throw new ActorError(
+      'invalid_job',
+      unknownExtension('adapters', kind, extensions?.names('adapters') ?? BUILTIN_ADAPTERS).message,
+      { details: { adapter: kind } },
+    );
+  return adapterOf(custom);
+}
+
+/**
+ * A configuration's `model` naming a registered LM provider (`provider:model`): the provider's
+ * factory and the model to build, else undefined (the program's LM is copied with the model).
+ */
+function lmProviderOf(
+  model: string | undefined,
+  extensions: ExtensionRegistry | undefined,
+): { build: LMExtension; model: string } | undefined {
+  const colon = model?.indexOf(':') ?? -1;
+  if (model === undefined || colon <= 0 || extensions === undefined) return undefined;
+  const build = extensions.extension('lms', model.slice(0, colon));
+  return build === undefined ? undefined : { build, model: model.slice(colon + 1) };
 }
 
 function lmParamsOf(config: ProgramConfig): Record<string, unknown> {
@@ -43,6 +76,8 @@ export async function materializeProgram(args: {
   store: Store;
   contextLm: LM | undefined;
   pool: (lm: LM) => Promise<LM>;
+  /** The node's extensions: custom adapters and LM providers a configuration may name. */
+  extensions?: ExtensionRegistry;
 }): Promise<MaterializedProgram> {
   const { name, base, config, store } = args;
   // The deployed variables (a point of the program's space) first: they rebuild the modules.
@@ -53,8 +88,13 @@ export async function materializeProgram(args: {
     module.load(version.state as Record<string, unknown>);
   }
   const params = lmParamsOf(config);
+  // `model: 'provider:name'` of a registered LM provider: every LM is that provider's.
+  const provider = lmProviderOf(config.model, args.extensions);
+  if (provider !== undefined) delete params['model'];
   const configure = async (lm: LM): Promise<LM> => {
-    const pooled = await args.pool(lm);
+    const pooled = await args.pool(
+      provider === undefined ? lm : provider.build({ model: provider.model }),
+    );
     return Object.keys(params).length === 0 ? pooled : pooled.copy(params);
   };
   for (const predictor of module.predictors()) {
@@ -66,7 +106,7 @@ export async function materializeProgram(args: {
   return {
     module,
     lm: args.contextLm === undefined ? undefined : await configure(args.contextLm),
-    adapter: adapterFor(config.adapter),
+    adapter: adapterFor(config.adapter, args.extensions),
     stateVersion: config.stateVersion,
   };
 }

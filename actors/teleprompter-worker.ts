@@ -90,6 +90,7 @@ async function compileRun(
     store,
     contextLm: services.defaultLm?.() ?? currentSettings().lm,
     pool: (lm) => callActor<LM>(kernel, CLIENT_POOL, { type: 'acquire', lm }),
+    extensions: services.catalog.extensions,
   });
   const recorder = new RunRecorder(store, job.runId, await runs.find(job.runId));
   // A cancel on another node only reaches the store: look there at each step.
@@ -149,6 +150,7 @@ async function compileRun(
           checkpoint,
           resumeFrom: resumed?.phase === 'running' ? resumed.checkpoint : undefined,
           promptModel: program.lm,
+          extensions: services.catalog.extensions,
         },
       ),
   );

@@ -34,6 +34,8 @@ const SRC_RANK = {
   optimizers: 6,
   // The synthesizer counts its LM calls with evaluate's CallAccounting, as the optimizers do.
   synthesizer: 6,
+  // Named extensions (metrics, optimizers, adapters, LMs, modules) registered by programs modules.
+  extensions: 6.5,
   config: 7,
   // The HTTP API: served by the daemon (above it), talks to the runtime through its own port.
   http: 7.5,
@@ -53,6 +55,7 @@ const FRAMEWORK = new Set([
   'variables',
   'retrieval',
   'sandbox',
+  'extensions',
 ]);
 const RUNTIME = new Set([
   'contracts',

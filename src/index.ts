@@ -60,3 +60,4 @@ export {
   ResilienceError,
 } from './resilience/resilience-error.js';
 export type { ResilienceErrorCode } from './resilience/resilience-error.js';
+export * from './extensions/index.js';

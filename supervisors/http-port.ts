@@ -1,5 +1,4 @@
 import {
-  OPTIMIZER_NAMES,
   runJobSchema,
   type HttpRuntime,
   type JobStatusView,
@@ -47,7 +46,10 @@ export function httpRuntimeOf(runtime: Runtime): HttpRuntime {
   return {
     nodeId: rt.nodeId,
     schemas: { run: runJobSchema },
-    optimizers: OPTIMIZER_NAMES,
+    // Read per request: a hot reload may register or drop optimizers.
+    get optimizers() {
+      return rt.catalog.extensions.names('optimizers');
+    },
     describePrograms: () =>
       Promise.all(
         rt

@@ -5,6 +5,7 @@ import {
   callActor,
   evaluationShardSchema,
   executeOn,
+  loadDataset,
   optimizationJobSchema,
   retryAfterOf,
   unknownProgram,
@@ -264,12 +265,53 @@ export function evalJobHandler(deps: HandlerDeps) {
   };
 }
 
+/**
+ * An optimization job may name stored datasets instead of carrying examples: `dataset` (and
+ * `valDataset`) as `name[@version]`, with an optional `split` (`valSplit`). They are read from the
+ * shared store and put in as `trainset` (`valset`), inputs being the job's `inputKeys`, then the
+ * dataset's, then the program's first signature inputs. An unknown one fails the job for good
+ * (`unknown_dataset`, naming what exists).
+ */
+async function inlineDatasets(deps: HandlerDeps, data: Job['data']): Promise<Job['data']> {
+  const names = [
+    ['dataset', 'split', 'trainset'],
+    ['valDataset', 'valSplit', 'valset'],
+  ] as const;
+  if (names.every(([ref]) => typeof data[ref] !== 'string')) return data;
+  const out: Job['data'] = { ...data };
+  const program = typeof data['program'] === 'string' ? data['program'] : '';
+  if (!deps.catalog.has(program)) throw unknownProgram(program, deps.catalog.names());
+  const given = Array.isArray(data['inputKeys']) ? (data['inputKeys'] as string[]) : undefined;
+  for (const [ref, split, field] of names) {
+    const name = data[ref];
+    if (typeof name !== 'string') continue;
+    if (data[field] !== undefined)
+      throw new ActorError('invalid_job', `give either ${field} or ${ref}, not both`);
+    const splitName = data[split];
+    const source = await loadDataset(
+      deps.store,
+      name,
+      typeof splitName === 'string' ? splitName : undefined,
+    );
+    const inputs =
+      given ??
+      source.inputKeys ??
+      deps.catalog
+        .get(program)
+        .namedPredictors()[0]?.[1]
+        .signature.inputFields.map((f) => f.name) ??
+      [];
+    out[field] = source.examples.map((e) => ({ data: e, inputs }));
+  }
+  return out;
+}
+
 /** The optimize bridge's handler: one run on a fresh teleprompter worker; a final failure is recorded. */
 export function optimizeJobHandler(deps: HandlerDeps) {
   return async (job: Job): Promise<JsonValue> => {
     const runId = typeof job.data['runId'] === 'string' ? job.data['runId'] : job.id;
     try {
-      const parsed = optimizationJobSchema.safeParse(job.data);
+      const parsed = optimizationJobSchema.safeParse(await inlineDatasets(deps, job.data));
       if (!parsed.success)
         throw new ActorError('invalid_job', `invalid optimization job: ${parsed.error.message}`);
       if (!deps.catalog.has(parsed.data.program))

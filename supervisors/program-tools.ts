@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../src/config/index.js';
 import type { ProgramTools } from '../src/cli/program-tools-port.js';
 import { ActorError, unknownProgram } from '../actors/index.js';
-import { Module } from '../src/modules/index.js';
+import { ChainOfThought, Module } from '../src/modules/index.js';
 import { Pipeline, toMermaid } from '../src/pipeline/index.js';
 import { Synthesizer } from '../src/synthesizer/index.js';
 import { resolveRuntimeConfig } from './runtime-config.js';
@@ -25,6 +25,26 @@ export async function loadProgramTools(loaded: LoadedConfig): Promise<ProgramToo
   return {
     names: () => [...programs.keys()].sort(),
     graph: (name, options) => toMermaid(get(name), options),
+    fields: (name) => {
+      const program = get(name);
+      const predictors = program.namedPredictors().map(([, p]) => p);
+      const first = predictors[0];
+      const last = predictors[predictors.length - 1];
+      if (first === undefined || last === undefined)
+        throw new ActorError(
+          'bad_message',
+          `program '${name}' has no predictor to take fields from`,
+        );
+      const rationale = new Set<unknown>(
+        [program, ...program.namedSubModules().map(([, m]) => m)].flatMap((m) =>
+          m instanceof ChainOfThought ? [m.predict] : [],
+        ),
+      );
+      return {
+        inputs: first.signature.inputFields.map((f) => f.name),
+        outputs: last.signature.outputFields.map((f) => f.name).slice(rationale.has(last) ? 1 : 0),
+      };
+    },
     synthesize: async (name, request) => {
       const program = get(name);
       const first = program.namedPredictors()[0]?.[1];

@@ -4,12 +4,14 @@ import {
   AsyncChannel,
   VARIABLE_REGISTRY,
   callActor,
+  requestExamples,
   toExampleData,
   unknownProgram,
   type ClientPool,
   type ConfigVersion,
   type FieldDelta,
   type ProgramCatalog,
+  type ProgramsVersion,
   type ProgramConfig,
   type ShardResult,
 } from '../actors/index.js';
@@ -25,7 +27,7 @@ import {
   type SupervisorProcess,
 } from '../src/kernel/index.js';
 import type { Module } from '../src/modules/index.js';
-import type { OptimizationRun, Store } from '../src/store/index.js';
+import type { DatasetLink, OptimizationRun, Store } from '../src/store/index.js';
 import {
   SpanKind,
   activeTraceContext,
@@ -38,6 +40,7 @@ import {
 import type { JsonObject, Transport } from '../src/transport/index.js';
 import { executeInTree, validateRunJob, type HandlerDeps } from './job-handlers.js';
 import type { HostedPipeline } from './pipelines.js';
+import type { ProgramsReloader, ReloadOutcome } from './programs-reload.js';
 import { toRuntimeNode } from './runtime-snapshot.js';
 import {
   deploy,
@@ -76,6 +79,17 @@ function firstPredictorInputs(program: Module): string[] | undefined {
   return first?.signature.inputFields.map((f) => f.name);
 }
 
+/** A request's `dataset`/`split` pair without undefined fields (exact optional types). */
+function datasetOf(
+  dataset: string | DatasetLink | undefined,
+  split: string | undefined,
+): { dataset?: string | DatasetLink; split?: string } {
+  return {
+    ...(dataset === undefined ? {} : { dataset }),
+    ...(split === undefined ? {} : { split }),
+  };
+}
+
 /** The running runtime (see {@link Runtime}). Built by `startRuntime` (runtime.ts). @internal */
 export class RuntimeNodeImpl implements Runtime {
   readonly startedAt: number;
@@ -94,6 +108,8 @@ export class RuntimeNodeImpl implements Runtime {
   readonly cleanups: (() => void | Promise<void>)[] = [];
   /** Stored variable-space version of each hosted program that declares variables. */
   spaceVersions = new Map<string, string>();
+  /** Hot reload of the programs module (set by `startRuntime`). */
+  reloader!: ProgramsReloader;
 
   constructor(
     readonly nodeId: string,
@@ -255,6 +271,14 @@ export class RuntimeNodeImpl implements Runtime {
 
   programs(): string[] {
     return this.catalog.names();
+  }
+
+  reload(): Promise<ReloadOutcome> {
+    return this.reloader.reload();
+  }
+
+  programsVersion(): ProgramsVersion {
+    return this.catalog.version;
   }
 
   async run(
@@ -422,8 +446,13 @@ export class RuntimeNodeImpl implements Runtime {
   async evaluate(program: string, request: EvaluateRequest): Promise<EvaluationSummary> {
     this.assertOpen();
     const module = this.catalog.get(program);
-    const inputKeys = request.inputKeys ?? firstPredictorInputs(module);
-    const examples = toExampleData(request.devset, inputKeys);
+    const source = await requestExamples(
+      this.store,
+      { examples: request.devset, ...datasetOf(request.dataset, request.split) },
+      'devset',
+    );
+    const inputKeys = request.inputKeys ?? source.inputKeys ?? firstPredictorInputs(module);
+    const examples = toExampleData(source.examples, inputKeys);
     if (examples.length === 0) throw new ActorError('bad_message', 'the devset is empty');
     const shards = Math.max(1, Math.min(request.shards ?? 1, examples.length || 1));
     const evalId = `eval-${nanoid(12)}`;
@@ -493,6 +522,7 @@ export class RuntimeNodeImpl implements Runtime {
         failures,
         scores,
         shards,
+        ...(source.link === undefined ? {} : { dataset: source.link }),
       };
     } finally {
       if (typeof request.metric !== 'string') this.metricTable.delete(metric);
@@ -502,19 +532,35 @@ export class RuntimeNodeImpl implements Runtime {
   async optimize(program: string, request: OptimizeRequest): Promise<{ runId: string }> {
     this.assertOpen();
     const module = this.catalog.get(program);
-    const inputKeys = request.inputKeys ?? firstPredictorInputs(module);
+    this.catalog.extensions.check('optimizers', request.optimizer);
+    const train = await requestExamples(
+      this.store,
+      { examples: request.trainset, ...datasetOf(request.dataset, request.split) },
+      'trainset',
+    );
+    const val =
+      request.valset === undefined && request.valDataset === undefined
+        ? undefined
+        : await requestExamples(
+            this.store,
+            { examples: request.valset, ...datasetOf(request.valDataset, request.valSplit) },
+            'valset',
+          );
+    const inputKeys = request.inputKeys ?? train.inputKeys ?? firstPredictorInputs(module);
     const params = JSON.parse(JSON.stringify(request.params ?? {})) as JsonObject;
     const run = await this.store.optimizationRuns.create({
       program,
       optimizer: request.optimizer,
       params,
+      ...(train.link === undefined ? {} : { dataset: train.link }),
+      ...(val?.link === undefined ? {} : { valDataset: val.link }),
     });
     const data = {
       runId: run.id,
       program,
       optimizer: request.optimizer,
-      trainset: toExampleData(request.trainset, inputKeys),
-      ...(request.valset === undefined ? {} : { valset: toExampleData(request.valset, inputKeys) }),
+      trainset: toExampleData(train.examples, inputKeys),
+      ...(val === undefined ? {} : { valset: toExampleData(val.examples, inputKeys) }),
       params,
     };
     await this.publish(this.queues.optimize, data as unknown as JsonObject, (traced) =>
@@ -568,6 +614,7 @@ export class RuntimeNodeImpl implements Runtime {
       mode: this.mode,
       startedAt: this.startedAt,
       programs: this.programs(),
+      programsVersion: this.programsVersion(),
       tree,
     };
   }

@@ -5,7 +5,7 @@ import type { LM } from '../src/lm/types.js';
 import type { Example, Module } from '../src/modules/index.js';
 import type { OptimizerProgress } from '../src/optimizers/index.js';
 import type { CircuitBreakerConfig } from '../src/resilience/index.js';
-import type { OptimizationRun, Store } from '../src/store/index.js';
+import type { DatasetLink, OptimizationRun, Store } from '../src/store/index.js';
 import type { BackoffOptions, Transport } from '../src/transport/index.js';
 import type {
   ProgramConfig,
@@ -15,6 +15,8 @@ import type {
   RuntimeLifecycle,
   ProgramRunner,
 } from '../src/contracts/index.js';
+import type { ProgramsVersion } from '../actors/index.js';
+import type { ReloadOutcome } from './programs-reload.js';
 import type { PipelineEntry } from './pipelines.js';
 import type {
   DeployOutcome,
@@ -41,7 +43,15 @@ export type RuntimeEvent = RuntimeEventContract<OptimizerProgress>;
 /** Options of {@link Runtime.evaluate}. */
 export interface EvaluateRequest {
   /** Examples: `Example`s with inputs marked, or plain records with `inputKeys`. */
-  devset: readonly (Example | Record<string, unknown>)[];
+  devset?: readonly (Example | Record<string, unknown>)[];
+  /**
+   * A stored dataset instead of `devset`: `name` or `name@version` (read from the runtime's store;
+   * its `inputKeys` apply unless `inputKeys` is given), or, beside a `devset` read from one, the
+   * link to record. The summary names the version and hash used.
+   */
+  dataset?: string | DatasetLink;
+  /** With a `dataset` name: evaluate only this split of it. */
+  split?: string;
   /** Input field names of plain-record examples. */
   inputKeys?: readonly string[];
   /**
@@ -72,14 +82,27 @@ export interface EvaluationSummary {
   /** Per-example metric values, in devset order. */
   scores: number[];
   shards: number;
+  /** The dataset version evaluated, when the request named one. */
+  dataset?: DatasetLink;
 }
 
 /** Options of {@link Runtime.optimize}. */
 export interface OptimizeRequest {
   /** `labeled-few-shot`, `bootstrap-few-shot` or `random-search`. */
   optimizer: string;
-  trainset: readonly (Example | Record<string, unknown>)[];
+  trainset?: readonly (Example | Record<string, unknown>)[];
   valset?: readonly (Example | Record<string, unknown>)[];
+  /**
+   * A stored dataset instead of `trainset` (`name[@version]`, read from the runtime's store), or
+   * the link of the dataset `trainset` was read from. The run record keeps the version and hash.
+   */
+  dataset?: string | DatasetLink;
+  /** With a `dataset` name: train on this split of it. */
+  split?: string;
+  /** Like `dataset`, for the valset (a name, or the link of `valset`). */
+  valDataset?: string | DatasetLink;
+  /** With a `valDataset` name: validate on this split of it. */
+  valSplit?: string;
   inputKeys?: readonly string[];
   /** Optimizer options (JSON), plus `metric` (a metric name) and `deploy` (default true). */
   params?: Record<string, unknown>;
@@ -169,6 +192,14 @@ export interface Runtime extends RuntimeLifecycle<RuntimeSnapshot, RuntimeEvent>
    * latency) on this node; stores each front point as a configuration `deploy` can take.
    */
   searchVariables(program: string, request: VariableSearchRequest): Promise<VariableSearchOutcome>;
+  /**
+   * Hot reload: loads the programs module (and plugins) again under a new URL, validates it fully
+   * and only then swaps it in: new jobs use the new code, executions in flight finish on the old
+   * programs; a version that fails to load leaves the old one serving (`ok: false` with the error).
+   */
+  reload(): Promise<ReloadOutcome>;
+  /** The programs-module version served now (number, content hash, loadedAt, last reload error). */
+  programsVersion(): ProgramsVersion;
 }
 
-export type { Module };
+export type { Module, ProgramsVersion, ReloadOutcome };

@@ -6,7 +6,6 @@ import {
   BUILTIN_METRICS,
   ClientPool,
   ProgramCache,
-  ProgramCatalog,
   SCHEMA_REGISTRY,
   callActor,
   createSchemaTable,
@@ -17,7 +16,6 @@ import {
 import type { Metric } from '../src/evaluate/index.js';
 import { Pid, createKernel, formatTerm, installFaultTrap } from '../src/kernel/index.js';
 import { resetGlobalHistory } from '../src/lm/index.js';
-import type { Module } from '../src/modules/index.js';
 import { MemoryStore, RedisStore } from '../src/store/index.js';
 import { RuntimeMetrics, createLogger, type Logger } from '../src/telemetry/index.js';
 import { BullMQTransport, MemoryTransport } from '../src/transport/index.js';
@@ -25,6 +23,7 @@ import { evalJobHandler, optimizeJobHandler, runJobHandler } from './job-handler
 import { clusterShardRunner } from './optimize-service.js';
 import { hostPipelines } from './pipelines.js';
 import { resolveRuntimeConfig, type StartRuntimeConfig } from './runtime-config.js';
+import { ProgramsReloader } from './programs-reload.js';
 import { RuntimeNodeImpl } from './runtime-node.js';
 import type { Runtime, RuntimeOptions } from './runtime-types.js';
 import { registerSpaces, startVariableSync } from './runtime-variables.js';
@@ -51,13 +50,13 @@ export async function startRuntime(
 ): Promise<Runtime> {
   const {
     config,
-    programs,
     metrics: moduleMetrics,
     pipelines: modulePipelines,
-  } = await resolveRuntimeConfig(input);
+    catalog,
+    source: programsSource,
+  } = await resolveRuntimeConfig(input, Object.keys(options.metrics ?? {}));
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const nodeId = options.nodeId ?? config.node.id ?? `${hostname()}-${process.pid}-${nanoid(6)}`;
-  const catalog = new ProgramCatalog(programs);
   const mode = config.redis === undefined ? 'embedded' : 'redis';
   const cleanups: (() => void | Promise<void>)[] = [];
   const transport =
@@ -295,17 +294,27 @@ export async function startRuntime(
     );
   }
   rt.root = started.sup;
-  for (const [name, program] of Object.entries(programs)) {
-    const predictor = (program as Module).namedPredictors()[0]?.[1];
-    if (predictor !== undefined)
-      await callActor(kernel, SCHEMA_REGISTRY, {
-        type: 'registerSignature',
-        name: `program:${name}`,
-        version: '1',
-        signature: predictor.signature.toString(),
-      }).catch(() => undefined);
-  }
-  rt.spaceVersions = await registerSpaces(store, catalog, logger);
+  const registerPrograms = async (version: number): Promise<void> => {
+    for (const name of catalog.names()) {
+      const predictor = catalog.get(name).namedPredictors()[0]?.[1];
+      if (predictor !== undefined)
+        await callActor(kernel, SCHEMA_REGISTRY, {
+          type: 'registerSignature',
+          name: `program:${name}`,
+          version: String(version),
+          signature: predictor.signature.toString(),
+        }).catch(() => undefined);
+    }
+    rt.spaceVersions = await registerSpaces(store, catalog, logger);
+  };
+  await registerPrograms(1);
+  rt.reloader = new ProgramsReloader(catalog, programsSource, {
+    metricTable,
+    logger,
+    emit: (e) => rt.emit(e as never),
+    afterSwap: (c) => registerPrograms(c.version.version),
+  });
+  if (config.watch) rt.cleanups.push(rt.reloader.watch());
   rt.emit({ type: 'runtime', phase: 'started' });
   logger.info({ nodeId, mode, programs: catalog.names() }, 'runtime started');
   return rt;

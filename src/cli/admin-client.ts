@@ -1,4 +1,8 @@
-import { listLocalNodes, type RuntimeSnapshotView } from '../daemon/index.js';
+import {
+  listLocalNodes,
+  type ProgramsVersionView,
+  type RuntimeSnapshotView,
+} from '../daemon/index.js';
 import { CliError } from './cli-error.js';
 
 /** How to reach one daemon's admin endpoint. */
@@ -52,15 +56,17 @@ export function localAdminTargets(
   });
 }
 
-/** GETs a JSON endpoint of the admin server; unreachable → exit 3, 401 → exit 8. */
-export async function adminGet<T>(
+/** Sends one request to the admin server; unreachable → exit 3, 401 → exit 8. */
+async function adminFetch(
   target: AdminTarget,
   path: string,
-  timeoutMs = 5_000,
-): Promise<T> {
+  timeoutMs: number,
+  method = 'GET',
+): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(`${target.url}${path}`, {
+      method,
       headers: target.token === undefined ? {} : { authorization: `Bearer ${target.token}` },
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -80,10 +86,39 @@ export async function adminGet<T>(
       `the admin endpoint ${target.url} refused the request: ${target.token === undefined ? 'a bearer token is required (set DSPEX_ADMIN_TOKEN or --token)' : 'wrong token'}`,
       { details: { url: target.url } },
     );
+  return res;
+}
+
+/** GETs a JSON endpoint of the admin server; unreachable → exit 3, 401 → exit 8. */
+export async function adminGet<T>(
+  target: AdminTarget,
+  path: string,
+  timeoutMs = 5_000,
+): Promise<T> {
+  const res = await adminFetch(target, path, timeoutMs);
   if (!res.ok)
     throw new CliError(
       'failed',
       `GET ${target.url}${path} answered ${res.status}: ${await res.text()}`,
+    );
+  return (await res.json()) as T;
+}
+
+/**
+ * POSTs to an admin endpoint that answers JSON on success and on the failures listed in
+ * `jsonStatuses` (e.g. 422 for a refused reload); any other status is `failed` (exit 1).
+ */
+export async function adminPost<T>(
+  target: AdminTarget,
+  path: string,
+  jsonStatuses: readonly number[],
+  timeoutMs = 60_000,
+): Promise<T> {
+  const res = await adminFetch(target, path, timeoutMs, 'POST');
+  if (!res.ok && !jsonStatuses.includes(res.status))
+    throw new CliError(
+      'failed',
+      `POST ${target.url}${path} answered ${res.status}: ${await res.text()}`,
     );
   return (await res.json()) as T;
 }
@@ -96,6 +131,7 @@ export interface HealthView {
   uptime: number;
   pid?: number;
   programs?: string[];
+  programsVersion?: ProgramsVersionView;
 }
 
 /** One node as `dspex inspect --json` prints it: its facts and its tree snapshot. */
@@ -108,6 +144,8 @@ export interface InspectedNode {
   programs?: string[];
   /** Epoch ms of the heartbeat (cluster view only). */
   heartbeatAt?: number;
+  /** The programs-module version the node serves (hot reload). */
+  programsVersion?: ProgramsVersionView;
   startedAt: number;
   tree: RuntimeSnapshotView['tree'];
 }
@@ -124,6 +162,7 @@ export async function inspectViaAdmin(target: AdminTarget): Promise<InspectedNod
     status: health.status,
     ...(health.pid === undefined ? {} : { pid: health.pid }),
     ...(health.programs === undefined ? {} : { programs: health.programs }),
+    ...(health.programsVersion === undefined ? {} : { programsVersion: health.programsVersion }),
     startedAt: snapshot.startedAt,
     tree: snapshot.tree,
   };

@@ -7,7 +7,7 @@ import { DspexError } from '../errors/dspex-error.js';
  * - `daemon_not_running`: no live daemon for `inspect` (no state file, dead pid, endpoint down).
  * - `unknown_program`: the program is not hosted (details: known program names).
  * - `redis_unreachable`: the configured Redis does not answer.
- * - `not_found`: no such job.
+ * - `not_found`: no such job, dataset, dataset version or split.
  * - `timeout`: `--wait` ran past `--timeout`.
  * - `failed`: the job, run, evaluation or optimization failed.
  * - `unauthorized`: the admin endpoint refused the token.

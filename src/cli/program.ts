@@ -11,8 +11,14 @@ import type { OptimizeFrontOptions } from './commands/optimize-front.js';
 import type { RunsOptions } from './commands/runs.js';
 import type { RunOptions } from './commands/run.js';
 import type { SubmitOptions } from './commands/submit.js';
+import type { ReloadOptions } from './commands/reload.js';
 import type { VariablesOptions } from './commands/variables.js';
 import type { SynthesizeOptions } from './commands/synthesize.js';
+import type {
+  DatasetsAddOptions,
+  DatasetsOptions,
+  DatasetsSampleOptions,
+} from './commands/datasets.js';
 import { toCliError } from './runtime-errors.js';
 
 const ENV_HELP = `Environment:
@@ -179,6 +185,32 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
     ),
   );
 
+  program
+    .command('reload')
+    .description(
+      'hot reload: every running node loads its programs module again (new jobs use the new code; a module that fails to load leaves the old one serving)',
+    )
+    .addOption(configOption())
+    .option(
+      '--json',
+      'print { nodes: [{ nodeId, ok, result, version, previous, error }], missing }',
+    )
+    .option(
+      '--redis <url>',
+      'the cluster to reload (default: the config, DSPEX_REDIS_URL, a local node)',
+    )
+    .option('--prefix <prefix>', 'Redis key prefix (default: the config, else dspex)')
+    .option(
+      '--token <token>',
+      'admin bearer token (default: the state file, then DSPEX_ADMIN_TOKEN)',
+    )
+    .option('--timeout <ms>', 'how long to wait for the nodes (default 30000)', positiveInt)
+    .action(
+      act(async (opts: ReloadOptions) =>
+        (await import('./commands/reload.js')).reloadCommand(deps, opts),
+      ),
+    );
+
   const oneshot = (cmd: Command): Command =>
     cmd
       .addOption(configOption())
@@ -234,8 +266,17 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
   oneshot(
     program
       .command('eval <program>')
-      .description('evaluate <program> over a JSONL devset with a metric; prints the summary')
-      .requiredOption('-d, --data <file>', 'examples: JSON Lines (or a .json array)')
+      .description(
+        'evaluate <program> over a devset (a file or a stored dataset) with a metric; prints the summary',
+      )
+      .option('-d, --data <file>', 'examples: JSON Lines, a .json array or a .csv')
+      .option(
+        '--dataset <name[@version]>',
+        'a stored dataset instead of --data (dspex datasets add; default version: the latest)',
+      )
+      .option('--split <name>', '--dataset: evaluate only this split')
+      .option('--redis <url>', 'Redis URL of the dataset store (default: config, DSPEX_REDIS_URL)')
+      .option('--prefix <prefix>', 'Redis key prefix (default: config redis.prefix or dspex)')
       .requiredOption('-m, --metric <name>', 'metric name (e.g. exact_match)')
       .option('--concurrency <n>', 'examples in flight per shard', positiveInt)
       .option('--shards <n>', 'split the devset into n shard jobs', positiveInt)
@@ -259,8 +300,15 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
         '-o, --optimizer <name>',
         'copro | mipro | simba | gepa | bootstrap | random (or labeled-few-shot, bootstrap-few-shot, random-search); required unless --objectives (space-search)',
       )
-      .requiredOption('-t, --trainset <file>', 'training examples: JSON Lines (or a .json array)')
+      .option('-t, --trainset <file>', 'training examples: JSON Lines, a .json array or a .csv')
       .option('--valset <file>', 'validation examples')
+      .option(
+        '--dataset <name[@version]>',
+        'train on a stored dataset instead of --trainset (dspex datasets add)',
+      )
+      .option('--split <name>', '--dataset: train on this split')
+      .option('--val-dataset <name[@version]>', 'validate on a stored dataset instead of --valset')
+      .option('--val-split <name>', 'validate on this split (of --val-dataset, else of --dataset)')
       .option(
         '-m, --metric <name>',
         'metric name of the node metric table (sets params.metric; --objectives: default exact_match)',
@@ -393,6 +441,70 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
         (await import('./commands/synthesize.js')).synthesizeCommand(deps, name, opts),
       ),
     );
+
+  const datasets = program
+    .command('datasets')
+    .description(
+      'versioned example sets: add (JSONL, JSON or CSV), list, show, sample (Redis mode: the cluster store; embedded: .dspex/store.json)',
+    );
+  const datasetOptions = (cmd: Command): Command =>
+    redisOptions(cmd).option('--json', 'print JSON');
+  datasetOptions(
+    datasets
+      .command('add <name> <file>')
+      .description(
+        'store <file> (JSONL, .json array or .csv with a header) as the next version of <name>, with its content hash; the same examples again add nothing',
+      )
+      .option('--version <version>', 'version name (default: the next v1, v2, …)')
+      .option(
+        '--program <name>',
+        "validate the examples against this program's signature (inputs and output labels)",
+      )
+      .option('--inputs <names>', 'input fields (default: the program signature inputs)', commaList)
+      .option('--unlabelled', '--program: examples need only the input fields')
+      .option('--description <text>', 'what the dataset is')
+      .option(
+        '--split <name=from:to>',
+        'a named index range, to exclusive (train=0:80, dev=80:); repeatable',
+        (value: string, previous: string[] = []) => [...previous, value],
+      )
+      .option('--split-fractions <list>', 'a seeded split (train=0.8,dev=0.2); see --seed')
+      .option('--seed <n>', 'seed of --split-fractions (default 0)', nonNegativeInt),
+  ).action(
+    act(async (name: string, file: string, opts: DatasetsAddOptions) =>
+      (await import('./commands/datasets.js')).datasetsAddCommand(deps, name, file, opts),
+    ),
+  );
+  datasetOptions(
+    datasets.command('list').description('every dataset version, newest first'),
+  ).action(
+    act(async (opts: DatasetsOptions) =>
+      (await import('./commands/datasets.js')).datasetsListCommand(deps, opts),
+    ),
+  );
+  datasetOptions(
+    datasets
+      .command('show <name[@version]>')
+      .description(
+        'hash, example count, fields, splits and creation time of a version (default: latest)',
+      ),
+  ).action(
+    act(async (ref: string, opts: DatasetsOptions) =>
+      (await import('./commands/datasets.js')).datasetsShowCommand(deps, ref, opts),
+    ),
+  );
+  datasetOptions(
+    datasets
+      .command('sample <name[@version]>')
+      .description('examples drawn with a seed, one JSON object per line')
+      .option('-n, --count <n>', 'examples (default 5)', positiveInt)
+      .option('--seed <n>', 'seed (default 0)', nonNegativeInt)
+      .option('--split <name>', 'draw from this split only'),
+  ).action(
+    act(async (ref: string, opts: DatasetsSampleOptions) =>
+      (await import('./commands/datasets.js')).datasetsSampleCommand(deps, ref, opts),
+    ),
+  );
 
   return program;
 }

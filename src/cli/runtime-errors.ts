@@ -6,10 +6,14 @@ const USAGE_CODES = new Set([
   'invalid_job',
   'unknown_metric',
   'unknown_optimizer',
+  'unknown_dataset',
   'unknown_schema',
   'invalid_config',
   'config_not_found',
   'config_load_failed',
+  'unknown_extension',
+  'extension_clash',
+  'invalid_extension',
 ]);
 
 /**

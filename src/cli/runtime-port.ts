@@ -11,6 +11,7 @@ import type { Logger } from '../telemetry/index.js';
 
 export type {
   CliRuntime,
+  DatasetLinkView,
   FrontPointView,
   VariableSearchRequestView,
   VariableSearchView,

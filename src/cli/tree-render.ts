@@ -1,4 +1,4 @@
-import type { RuntimeSnapshotView, TreeNodeView } from '../daemon/index.js';
+import type { ProgramsVersionView, RuntimeSnapshotView, TreeNodeView } from '../daemon/index.js';
 
 /** Node-level facts printed above a tree (from the admin endpoint or a Redis heartbeat). */
 export interface NodeHeader {
@@ -10,6 +10,8 @@ export interface NodeHeader {
   programs?: readonly string[];
   /** Epoch ms of the heartbeat the data comes from (cluster view). */
   heartbeatAt?: number;
+  /** The programs-module version the node serves. */
+  programsVersion?: ProgramsVersionView;
 }
 
 /** `1h 4m`, `3m 2s`, `12s`: the largest two units, for uptimes. */
@@ -115,7 +117,14 @@ export function renderNodeHeader(
     parts.push(`heartbeat ${formatDuration(now - header.heartbeatAt)} ago`);
   if (header.programs !== undefined)
     parts.push(`programs ${header.programs.join(', ') || '(none)'}`);
-  return parts.join('  ');
+  const v = header.programsVersion;
+  if (v === undefined) return parts.join('  ');
+  const version = `programs-module v${v.version} #${v.hash} loaded ${formatDuration(Math.max(0, now - v.loadedAt))} ago`;
+  const failed =
+    v.lastError === undefined
+      ? ''
+      : `\n  last reload failed ${formatDuration(Math.max(0, now - v.lastError.at))} ago (v${v.version} kept serving): ${v.lastError.message.split('\n')[0]}`;
+  return `${parts.join('  ')}\n  ${version}${failed}`;
 }
 
 /** A node's header and tree, as `dspex inspect` prints it. */

@@ -53,13 +53,16 @@ export function findConfigFile(cwd: string, explicit?: string): string | null {
 export async function importUserModule(
   file: string,
   what: string,
+  /** A query appended to the file URL (`v=3`): ESM caches modules by URL, so a new one re-imports. */
+  query?: string,
 ): Promise<Record<string, unknown>> {
   if (!existsSync(file))
     throw new ConfigError('config_load_failed', `${what} ${file} does not exist`, {
       details: { path: file },
     });
   try {
-    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    const url = pathToFileURL(file).href;
+    return (await import(query === undefined ? url : `${url}?${query}`)) as Record<string, unknown>;
   } catch (cause) {
     throw new ConfigError('config_load_failed', describeLoadFailure(cause, file, what), {
       cause,

@@ -77,6 +77,16 @@ export const runtimeConfigSchema = z
   .object({
     /** Path of the programs module (default export: record of program name → Module), relative to the config file. */
     programs: z.string().min(1),
+    /**
+     * Plugin modules (paths relative to the config file) whose `extensions` export registers
+     * metrics, optimizers, adapters, LM providers and modules by name, as the programs module's may.
+     */
+    plugins: z.array(z.string().min(1)).default([]),
+    /**
+     * Development: reload the programs module (and plugins) when their files change, as
+     * `dspex reload` does (debounced; a module that fails to load leaves the old one serving).
+     */
+    watch: z.boolean().default(false),
     redis: z
       .object({ url: z.string().url(), prefix: z.string().min(1).default(CONFIG_DEFAULTS.prefix) })
       .strict()

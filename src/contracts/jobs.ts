@@ -63,7 +63,8 @@ export const programConfigSchema = z
     model: z.string().min(1).optional(),
     temperature: z.number().min(0).max(2).optional(),
     maxTokens: z.number().int().positive().optional(),
-    adapter: z.enum(['chat', 'json', 'xml']).optional(),
+    /** `chat`, `json`, `xml`, or an adapter the programs module registers (extensions). */
+    adapter: z.string().min(1).optional(),
     /** Demos given to every predictor (replacing theirs). */
     demos: z.array(z.record(z.string(), z.unknown())).optional(),
     /** Instructions of every predictor's signature. */
@@ -193,7 +194,8 @@ export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 export const optimizationJobSchema = z.object({
   runId: z.string().min(1),
   program: z.string().min(1),
-  optimizer: z.enum(OPTIMIZER_NAMES),
+  /** A built-in optimizer (OPTIMIZER_NAMES) or one the programs module registered by name. */
+  optimizer: z.string().min(1),
   trainset: z.array(exampleDataSchema),
   valset: z.array(exampleDataSchema).optional(),
   params: z

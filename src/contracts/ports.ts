@@ -133,6 +133,16 @@ export interface EvaluateRequestData {
   concurrency?: number;
   /** Shards (jobs) the devset is split into. */
   shards?: number;
+  /** The dataset version `devset` was read from (echoed in the summary). */
+  dataset?: DatasetLinkView;
+}
+
+/** A dataset version a run or evaluation used (the store's DatasetLink, structurally). */
+export interface DatasetLinkView {
+  name: string;
+  version: string;
+  hash: string;
+  split?: string | undefined;
 }
 
 /** An optimization run as a client asks it. */
@@ -142,6 +152,10 @@ export interface OptimizeRequestData {
   valset?: Record<string, unknown>[];
   inputKeys?: string[];
   params?: Record<string, unknown>;
+  /** The dataset version `trainset` was read from (kept on the run record). */
+  dataset?: DatasetLinkView;
+  /** The dataset version `valset` was read from. */
+  valDataset?: DatasetLinkView;
 }
 
 /** One variable of a program's space, as `dspex variables` prints it. */
@@ -235,7 +249,34 @@ export interface RuntimeLifecycle<Snapshot = RuntimeSnapshotView, Event = Runtim
  * await startDaemon({ runtime, config, logger });
  * ```
  */
+/** The programs-module version a node serves (the runtime's `ProgramsVersion`, structurally). */
+export interface ProgramsVersionView {
+  readonly version: number;
+  readonly hash: string;
+  /** Epoch ms. */
+  readonly loadedAt: number;
+  readonly file?: string | null;
+  /** The last reload that failed (the version above kept serving). */
+  readonly lastError?: { readonly message: string; readonly at: number; readonly hash?: string };
+}
+
+/** What one node's reload did (the runtime's `ReloadOutcome`, structurally). */
+export interface ReloadResultView {
+  readonly ok: boolean;
+  /** `reloaded` or `unchanged` when ok. */
+  readonly result?: string;
+  /** Why the new version was refused (the old one keeps serving). */
+  readonly error?: string;
+  readonly version: ProgramsVersionView;
+  readonly previous?: ProgramsVersionView;
+  readonly programs?: readonly string[];
+}
+
 export interface DaemonRuntime extends RuntimeLifecycle {
+  /** The programs-module version served (absent: not reported). */
+  programsVersion?(): ProgramsVersionView;
+  /** Hot reload of the programs module (absent: `POST /reload` answers 501). Never rejects. */
+  reload?(): Promise<ReloadResultView>;
   /** The job transport, read by the dashboard's job list (absent: the list is empty). */
   readonly transport?: JobListingView;
   /** The store, read by the dashboard's optimization runs (absent: no runs shown). */
@@ -347,4 +388,10 @@ export interface ProgramTools {
   /** A Mermaid flowchart of the program's module/stage graph. */
   graph(program: string, options: { direction?: 'TD' | 'LR' }): string;
   synthesize(program: string, request: SynthesizeRequestView): Promise<SynthesizeResultView>;
+  /**
+   * The fields an example of the program has: its first predictor's inputs and its last
+   * predictor's outputs (without a ChainOfThought's reasoning, which labels never hold), as
+   * `dspex datasets add --program` validates examples against them.
+   */
+  fields?(program: string): { inputs: string[]; outputs: string[] };
 }

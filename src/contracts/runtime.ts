@@ -34,6 +34,14 @@ export interface RuntimeSnapshot {
   mode: 'embedded' | 'redis';
   startedAt: number;
   programs: string[];
+  /** The programs-module version this node serves (hot reload: `dspex reload`). */
+  programsVersion?: {
+    version: number;
+    hash: string;
+    loadedAt: number;
+    file: string | null;
+    lastError?: { message: string; at: number; hash?: string };
+  };
   tree: RuntimeNode;
 }
 
@@ -80,6 +88,8 @@ export type RuntimeEvent<Progress extends OptimizerProgressData = OptimizerProgr
   | { type: 'evaluation_progress'; evalId: string; shard: number; done: number; total: number }
   | { type: 'optimization_progress'; runId: string; progress: Progress }
   | { type: 'runtime'; phase: 'started' | 'draining' | 'stopped' }
+  | { type: 'programs_reloaded'; version: number; hash: string; previous: number }
+  | { type: 'programs_reload_failed'; version: number; error: string }
 );
 
 /** One streamed piece of an output field (what `runtime.stream` yields before the result). */

@@ -46,7 +46,8 @@ export interface AdminServer {
  * - `GET /health` → `{ status, nodeId, mode, uptime, pid, programs }` (`uptime` in seconds);
  * - `GET /metrics` → Prometheus text;
  * - `GET /tree` → the runtime snapshot `{ nodeId, mode, startedAt, tree }` as JSON;
- * - `GET /events` → Server-Sent Events, one `event: <type>` per runtime event, JSON `data`.
+ * - `GET /events` → Server-Sent Events, one `event: <type>` per runtime event, JSON `data`;
+ * - `POST /reload` → hot reload of the programs module (200 reloaded/unchanged, 422 refused).
  * Rejects with {@link DaemonError} `admin_listen_failed` (details carry the errno code) when the
  * port cannot be bound, and `admin_insecure` (before binding) for a non-loopback `host` without a
  * `token`.
@@ -81,6 +82,9 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
         uptime: Math.max(0, (now() - startedAt) / 1000),
         pid: process.pid,
         programs: runtime.programs(),
+        ...(runtime.programsVersion === undefined
+          ? {}
+          : { programsVersion: runtime.programsVersion() }),
       });
     },
     '/metrics': async (res) => {
@@ -131,6 +135,31 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     res.on('close', end);
   }
 
+  /**
+   * `POST /reload`: hot reload of the programs module; 200 with the new (or unchanged) version,
+   * 422 with the error when the new version was refused (the old one keeps serving).
+   */
+  async function reload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      sendJson(res, 405, { error: `${req.method ?? '?'} not allowed on /reload (use POST)` });
+      return;
+    }
+    // A dashboard session (a browser cookie) does not reach this: a reload needs the token itself.
+    if (options.token !== undefined && !hasBearerToken(req, options.token)) {
+      sendJson(res, 401, { error: 'POST /reload needs the bearer token (admin.token is set)' });
+      return;
+    }
+    const runtime = options.runtime;
+    if (runtime.reload === undefined) {
+      sendJson(res, 501, { error: 'this runtime does not support hot reload' });
+      return;
+    }
+    const outcome = await runtime.reload();
+    log.info({ ok: outcome.ok, version: outcome.version.version }, 'reload requested');
+    sendJson(res, outcome.ok ? 200 : 422, { nodeId: runtime.nodeId, ...outcome });
+  }
+
   const server = createServer((req, res) => {
     void handle(req, res).catch((e: unknown) => {
       log.error({ err: e, path: req.url }, 'admin request failed');
@@ -152,9 +181,13 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       return;
     }
     const path = url.pathname;
+    if (path === '/reload') {
+      await reload(req, res);
+      return;
+    }
     const route = routes[path] ?? dashboard.routes[path] ?? dashboard.match(path);
     if (route === undefined) {
-      const endpoints = [...Object.keys(routes), ...dashboard.endpoints];
+      const endpoints = [...Object.keys(routes), '/reload', ...dashboard.endpoints];
       sendJson(res, 404, { error: `no such endpoint ${path}`, endpoints });
       return;
     }

@@ -13,6 +13,7 @@ import {
   type ShutdownSignal,
   type SignalSource,
 } from './shutdown-signals.js';
+import { startReloadListener } from './reload-control.js';
 import { removeStateFile, writeStateFile } from './state-file.js';
 
 /** Queues besides the run queue whose jobs the dashboard lists (the runtime's default names). */
@@ -160,6 +161,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   let redis: Redis | null = null;
   let heartbeat: Heartbeat | null = null;
+  let stopReloadListener: (() => Promise<void>) | null = null;
   if (runtime.mode === 'redis' && config.redis !== undefined) {
     redis = new Redis(config.redis.url, {
       lazyConnect: true,
@@ -178,6 +180,21 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       logger: options.logger,
       status: () => status,
     });
+    // `dspex reload` reaches every node of the cluster through Redis pub/sub.
+    if (runtime.reload !== undefined)
+      stopReloadListener = await startReloadListener({
+        subscriber: redis.duplicate({ lazyConnect: false }),
+        publisher: redis,
+        prefix: config.redis.prefix,
+        runtime,
+        logger: options.logger,
+      }).catch((err: unknown) => {
+        log.warn(
+          { err },
+          'cannot listen for cluster reloads (dspex reload reaches this node through its admin endpoint only)',
+        );
+        return null;
+      });
   }
 
   let resolveDone!: (code: number) => void;
@@ -205,6 +222,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     await step('stopping the tree', () => runtime.stop());
     await step('removing the heartbeat', async () => {
+      await stopReloadListener?.();
       await heartbeat?.stop();
       await redis?.quit();
     });

@@ -3,7 +3,12 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../telemetry/index.js';
 import { nodeKey, nodesSetKey } from './cluster-keys.js';
 import { toJsonText } from './json-safe.js';
-import type { DaemonRuntime, RuntimeSnapshotView, TreeNodeView } from './runtime-port.js';
+import type {
+  DaemonRuntime,
+  ProgramsVersionView,
+  RuntimeSnapshotView,
+  TreeNodeView,
+} from './runtime-port.js';
 
 /**
  * What a node publishes at `{prefix}:nodes:{nodeId}` on every heartbeat. Anyone who can read the
@@ -18,6 +23,8 @@ export interface NodeHeartbeat {
   pid: number;
   hostname: string;
   programs: string[];
+  /** The programs-module version served (number, content hash, loadedAt, last reload error). */
+  programsVersion?: ProgramsVersionView;
   /** The node's admin endpoint, when it has one (reachable from its own host only: loopback). */
   admin: string | null;
   /** Epoch ms of this heartbeat. */
@@ -78,6 +85,7 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
       pid: process.pid,
       hostname: hostname(),
       programs: options.runtime.programs(),
+      ...programsVersionOf(options.runtime),
       admin: options.admin,
       heartbeatAt: now(),
       intervalMs: options.intervalMs,
@@ -115,6 +123,20 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
       } catch (err) {
         log.warn({ err }, 'could not remove the heartbeat record; it expires on its own');
       }
+    },
+  };
+}
+
+/** The served version without the module's path (a heartbeat carries no config values). */
+function programsVersionOf(runtime: DaemonRuntime): { programsVersion?: ProgramsVersionView } {
+  const v = runtime.programsVersion?.();
+  if (v === undefined) return {};
+  return {
+    programsVersion: {
+      version: v.version,
+      hash: v.hash,
+      loadedAt: v.loadedAt,
+      ...(v.lastError === undefined ? {} : { lastError: v.lastError }),
     },
   };
 }

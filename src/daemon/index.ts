@@ -27,3 +27,11 @@ export type { ShutdownSignal, SignalSource } from './shutdown-signals.js';
 export { DaemonError } from './daemon-error.js';
 export type { DaemonErrorCode } from './daemon-error.js';
 export { toJsonText } from './json-safe.js';
+export {
+  reloadChannel,
+  reloadReplyChannel,
+  requestClusterReload,
+  startReloadListener,
+} from './reload-control.js';
+export type { NodeReloadReply } from './reload-control.js';
+export type { ProgramsVersionView, ReloadResultView } from './runtime-port.js';

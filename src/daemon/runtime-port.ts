@@ -5,6 +5,8 @@
  */
 export type {
   DaemonRuntime,
+  ProgramsVersionView,
+  ReloadResultView,
   JobListingView,
   JobView,
   OptimizationRunView,

@@ -36,3 +36,5 @@ export {
   answerCompleteness,
   answerGroundedness,
 } from './complete-and-grounded.js';
+export { Dataset, splitIndices, streamBatches } from './dataset.js';
+export type { DatasetSelection } from './dataset.js';

@@ -37,13 +37,16 @@ const evaluationBody = z
   })
   .strict();
 
-function optimizationBody(optimizers: readonly string[]) {
+/** `optimizers` is read per request: a hot reload may register or drop custom optimizers. */
+function optimizationBody(optimizers: () => readonly string[]) {
   return z
     .object({
       program: z.string().min(1),
-      optimizer: z
-        .string()
-        .refine((o) => optimizers.includes(o), `optimizer must be one of ${optimizers.join(', ')}`),
+      optimizer: z.string().superRefine((o, ctx) => {
+        const known = optimizers();
+        if (!known.includes(o))
+          ctx.addIssue({ code: 'custom', message: `optimizer must be one of ${known.join(', ')}` });
+      }),
       trainset: examples.min(1, 'trainset must hold at least one example'),
       valset: examples.optional(),
       inputKeys: z.array(z.string()).optional(),
@@ -106,7 +109,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   const maxDeadline = options.runDeadlineMs ?? DEFAULTS.runDeadlineMs;
   const retryAfter = String(options.retryAfterSeconds ?? DEFAULTS.retryAfterSeconds);
   const maxQueued = options.maxQueuedJobs ?? DEFAULTS.maxQueuedJobs;
-  const optimization = optimizationBody(rt.optimizers);
+  const optimization = optimizationBody(() => rt.optimizers);
   let admitted = 0;
 
   const overloaded = (why: string): HttpError =>

@@ -72,9 +72,25 @@ export {
 export {
   datasetSchema,
   datasetCreateSchema,
+  datasetSplitSchema,
+  datasetHashSchema,
+  datasetLinkSchema,
   type Dataset,
   type DatasetCreate,
+  type DatasetAdd,
+  type DatasetAddResult,
+  type DatasetSplit,
+  type DatasetLink,
 } from './dataset-record.js';
+export { datasetHash, canonicalJson } from './dataset-hash.js';
+export {
+  parseDatasetRef,
+  formatDatasetRef,
+  resolveDataset,
+  type DatasetRef,
+  type ResolvedDataset,
+} from './dataset-ref.js';
+export { FileStore, type FileStoreOptions } from './file-store.js';
 export {
   configValueSchema,
   configurationValuesSchema,

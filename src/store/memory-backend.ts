@@ -7,6 +7,13 @@ import type {
   StoredValue,
 } from './record-backend.js';
 
+/** The state of a {@link MemoryBackend} as JSON. @internal */
+export interface MemorySnapshot {
+  records: Record<string, StoredValue>;
+  strings: Record<string, string>;
+  indexes: Record<string, string[]>;
+}
+
 /**
  * {@link RecordBackend} in process memory. Each operation runs to completion without awaiting, which
  * is what makes it atomic; values are kept as JSON text so the memory store copies and validates
@@ -65,6 +72,24 @@ export class MemoryBackend implements RecordBackend {
   }
 
   async close(): Promise<void> {}
+
+  /** Everything stored, as plain JSON (what {@link MemoryBackend.fromSnapshot} takes back). */
+  snapshot(): MemorySnapshot {
+    return {
+      records: Object.fromEntries(this.records),
+      strings: Object.fromEntries(this.strings),
+      indexes: Object.fromEntries(this.indexes),
+    };
+  }
+
+  /** A backend holding what `snapshot()` returned (indexes are trusted to be sorted). */
+  static fromSnapshot(snapshot: MemorySnapshot): MemoryBackend {
+    const backend = new MemoryBackend();
+    for (const [k, v] of Object.entries(snapshot.records)) backend.records.set(k, { ...v });
+    for (const [k, v] of Object.entries(snapshot.strings)) backend.strings.set(k, v);
+    for (const [k, v] of Object.entries(snapshot.indexes)) backend.indexes.set(k, [...v]);
+    return backend;
+  }
 
   private addMember(index: string, member: string): void {
     let members = this.indexes.get(index);

@@ -8,6 +8,7 @@ import {
   revisionSchema,
   timestampSchema,
 } from './record-fields.js';
+import { datasetLinkSchema } from './dataset-record.js';
 
 /** Optimization run statuses. */
 export const optimizationRunStatusSchema = z.enum([
@@ -72,6 +73,10 @@ export const optimizationRunSchema = z
     program: nameSchema,
     optimizer: nameSchema,
     params: jsonObjectSchema,
+    /** The dataset version the trainset came from (`dspex optimize --dataset`). */
+    dataset: datasetLinkSchema.optional(),
+    /** The dataset version the valset came from. */
+    valDataset: datasetLinkSchema.optional(),
     status: optimizationRunStatusSchema,
     progress: runProgressSchema,
     bestScore: z.number().nullable(),
@@ -99,6 +104,8 @@ export const optimizationRunCreateSchema = z
     program: nameSchema,
     optimizer: nameSchema,
     params: jsonObjectSchema.optional(),
+    dataset: datasetLinkSchema.optional(),
+    valDataset: datasetLinkSchema.optional(),
     status: z.enum(['queued', 'running']).optional(),
     progress: runProgressSchema.optional(),
   })

@@ -60,6 +60,8 @@ export class OptimizationRunTable implements OptimizationRunRepository {
       program: data.program,
       optimizer: data.optimizer,
       params: data.params ?? {},
+      ...(data.dataset === undefined ? {} : { dataset: data.dataset }),
+      ...(data.valDataset === undefined ? {} : { valDataset: data.valDataset }),
       status,
       progress: data.progress ?? { done: 0, total: 0 },
       bestScore: null,

@@ -1,4 +1,4 @@
-import type { Dataset, DatasetCreate } from './dataset-record.js';
+import type { Dataset, DatasetAdd, DatasetAddResult, DatasetCreate } from './dataset-record.js';
 import type {
   Execution,
   ExecutionCreate,
@@ -180,6 +180,18 @@ export interface OptimizationRunRepository {
 export interface DatasetRepository {
   /** `conflict` if that name and version exist. */
   create(input: DatasetCreate): Promise<Dataset>;
+  /**
+   * Stores a version unless one of that name already holds the same examples (same content hash),
+   * which is returned instead with `created: false`. Without `version` the next free `v<n>` is
+   * used (`v1`, `v2`, …); an explicit version that exists with other examples is a `conflict`.
+   *
+   * @example
+   * ```ts
+   * const { dataset, created } = await store.datasets.add({ name: 'qa', examples, inputKeys: ['question'] });
+   * dataset.version; // 'v1' the first time; the same 'v1' (created: false) for the same examples
+   * ```
+   */
+  add(input: DatasetAdd): Promise<DatasetAddResult>;
   /** That version, or the latest created one when `version` is omitted. */
   get(name: string, version?: string): Promise<Dataset>;
   /** Like `get`, but `undefined` when absent. */

@@ -1,3 +1,4 @@
+import { canonicalJson } from './dataset-hash.js';
 import type { JsonObject } from './record-fields.js';
 import type { RecordBackend } from './record-backend.js';
 import { RecordTable, filterName, type RecordKind } from './record-table.js';
@@ -54,13 +55,7 @@ function sameVariables(
   a: readonly VariableDescriptor[],
   b: readonly VariableDescriptor[],
 ): boolean {
-  const canonical = (v: unknown): string =>
-    JSON.stringify(v, (_k, x: unknown) =>
-      x !== null && typeof x === 'object' && !Array.isArray(x)
-        ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort())
-        : x,
-    );
-  return canonical(a) === canonical(b);
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 /** Rounds of register/deploy races before giving up (each lost round means another writer won). */

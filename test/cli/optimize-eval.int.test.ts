@@ -79,7 +79,7 @@ describe('dspex optimize and eval on bad input exit 2 with a readable sentence',
     });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain(
-      "unknown optimizer 'miprov3' (one of: labeled-few-shot, bootstrap-few-shot, random-search, bootstrap, random, copro, mipro, simba, gepa, space-search)",
+      "unknown optimizer 'miprov3' (registered: bootstrap, bootstrap-few-shot, copro, gepa, labeled-few-shot, mipro, random, random-search, simba, space-search)",
     );
   });
 

@@ -80,6 +80,7 @@ describe('admin endpoint', () => {
       '/metrics',
       '/tree',
       '/events',
+      '/reload',
       '/dashboard',
       '/api/nodes',
       '/api/jobs',

@@ -4,7 +4,10 @@ import type {
   ConformanceOptions,
   StoreHarness,
 } from './conformance/context.js';
-import { describeDatasetConformance } from './conformance/datasets.js';
+import {
+  describeDatasetConformance,
+  describeDatasetVersioningConformance,
+} from './conformance/datasets.js';
 import { describeExecutionConformance } from './conformance/executions.js';
 import { describeLifecyclePropertyConformance } from './conformance/lifecycle-properties.js';
 import { describeListingConformance } from './conformance/listing.js';
@@ -58,6 +61,7 @@ export function describeStoreConformance(
     describeConcurrencyConformance(ctx);
     describeOptimizationRunConformance(ctx);
     describeDatasetConformance(ctx);
+    describeDatasetVersioningConformance(ctx);
     describeVariableConformance(ctx);
     describeLifecyclePropertyConformance(ctx, options);
   });

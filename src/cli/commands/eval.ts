@@ -1,12 +1,21 @@
 import type { CliDeps } from '../cli-deps.js';
-import { readExamplesFile } from '../jsonl-file.js';
+import { examplesFrom } from '../dataset-store.js';
 import { withOneshotRuntime, type OneshotOptions } from '../oneshot-runtime.js';
 import { createProgress } from '../progress.js';
 import { progressOf } from '../progress-events.js';
+import type { DatasetLinkView } from '../runtime-port.js';
 
 /** Options of `dspex eval`. */
 export interface EvalOptions extends OneshotOptions {
-  data: string;
+  /** Examples file (or `dataset`). */
+  data?: string;
+  /** A stored dataset, `name[@version]` (or `data`). */
+  dataset?: string;
+  /** With `dataset`: only this split. */
+  split?: string;
+  /** Redis of the dataset store (default: the config, `DSPEX_REDIS_URL`, a local node). */
+  redis?: string;
+  prefix?: string;
   metric: string;
   concurrency?: number;
   shards?: number;
@@ -59,9 +68,14 @@ export function renderEvalReport(
   const lines: string[] = [];
   const score = scoreOf(summary);
   const failures = failuresOf(summary);
+  const ds = (summary as { dataset?: DatasetLinkView } | null)?.dataset;
+  const of =
+    ds === undefined
+      ? ''
+      : ` of ${ds.name}@${ds.version}${ds.split === undefined ? '' : ` (split ${ds.split})`}`;
   if (score !== undefined)
     lines.push(
-      `score ${score.toFixed(2)}% over ${devset.length} examples${failures.length > 0 ? ` (${failures.length} raised an error)` : ''}`,
+      `score ${score.toFixed(2)}% over ${devset.length} examples${of}${failures.length > 0 ? ` (${failures.length} raised an error)` : ''}`,
     );
   if (showErrors)
     for (const f of failures)
@@ -83,7 +97,14 @@ export async function evalCommand(
   options: EvalOptions,
 ): Promise<number> {
   const { io } = deps;
-  const devset = readExamplesFile(options.data, io.cwd);
+  const source = await examplesFrom(
+    io,
+    options,
+    { file: options.data, dataset: options.dataset, split: options.split },
+    { file: '--data', dataset: '--dataset' },
+  );
+  const devset = source.examples;
+  const inputKeys = options.inputKeys ?? source.inputKeys;
   const summary = await withOneshotRuntime(deps, program, options, async (runtime) => {
     const progress = createProgress(`eval ${program}`, io.stderr, { now: io.now });
     progress.update(0, devset.length);
@@ -102,7 +123,8 @@ export async function evalCommand(
         metric: options.metric,
         ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
         ...(options.shards === undefined ? {} : { shards: options.shards }),
-        ...(options.inputKeys === undefined ? {} : { inputKeys: options.inputKeys }),
+        ...(inputKeys === undefined ? {} : { inputKeys }),
+        ...(source.link === undefined ? {} : { dataset: source.link }),
       });
       progress.update(devset.length, devset.length);
       return result;

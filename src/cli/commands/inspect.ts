@@ -101,6 +101,7 @@ async function readNodes(
       hostname: b.hostname,
       programs: b.programs,
       heartbeatAt: b.heartbeatAt,
+      ...(b.programsVersion === undefined ? {} : { programsVersion: b.programsVersion }),
       startedAt: b.snapshot.startedAt,
       tree: b.snapshot.tree,
     }));
@@ -129,6 +130,7 @@ export function renderNodes(nodes: readonly InspectedNode[], now: number): strin
           ...(n.hostname === undefined ? {} : { hostname: n.hostname }),
           ...(n.programs === undefined ? {} : { programs: n.programs }),
           ...(n.heartbeatAt === undefined ? {} : { heartbeatAt: n.heartbeatAt }),
+          ...(n.programsVersion === undefined ? {} : { programsVersion: n.programsVersion }),
         },
         {
           nodeId: n.nodeId,

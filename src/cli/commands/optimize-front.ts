@@ -5,13 +5,17 @@ import type { CliDeps } from '../cli-deps.js';
 import { resolveQueueTarget } from '../cli-config.js';
 import { CliError } from '../cli-error.js';
 import { readExamplesFile } from '../jsonl-file.js';
+import { trainingExamples } from '../dataset-store.js';
 import { withOneshotRuntime, type OneshotOptions } from '../oneshot-runtime.js';
 import { assertRedisReachable, redactRedisUrl } from '../redis-access.js';
 import type { VariableSearchRequestView, VariableSearchView } from '../runtime-port.js';
 
 /** Options of `dspex optimize --objectives` (a search over the program's variables). */
 export interface OptimizeFrontOptions extends OneshotOptions {
-  trainset: string;
+  trainset?: string;
+  /** A stored dataset instead of `trainset` (`name[@version]`), optionally one `split` of it. */
+  dataset?: string;
+  split?: string;
   valset?: string;
   inputKeys?: string[];
   /** `quality,cost` or `quality,cost,latency`. */
@@ -97,7 +101,9 @@ export async function optimizeFrontCommand(
   const objectives = parseObjectives(options.objectives);
   const select = parseSelect(options.select);
   const algorithm = parseAlgorithm(options.algorithm);
-  const trainset = readExamplesFile(options.trainset, io.cwd);
+  const train = await trainingExamples(io, options);
+  const trainset = train.examples;
+  const inputKeys = options.inputKeys ?? train.inputKeys;
   const valset =
     options.valset === undefined ? undefined : readExamplesFile(options.valset, io.cwd);
   const { store, where } = await frontStore(deps, options);
@@ -110,7 +116,7 @@ export async function optimizeFrontCommand(
       return runtime.searchVariables(program, {
         trainset,
         ...(valset === undefined ? {} : { valset }),
-        ...(options.inputKeys === undefined ? {} : { inputKeys: options.inputKeys }),
+        ...(inputKeys === undefined ? {} : { inputKeys }),
         metric: options.metric ?? 'exact_match',
         objectives,
         ...(options.constraint === undefined ? {} : { constraints: options.constraint }),

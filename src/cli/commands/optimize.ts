@@ -5,7 +5,7 @@ import { CliError } from '../cli-error.js';
 import type { CliDeps } from '../cli-deps.js';
 import { resolveQueueTarget } from '../cli-config.js';
 import { parseJsonObject } from '../json-input.js';
-import { readExamplesFile } from '../jsonl-file.js';
+import { examplesFrom, trainingExamples } from '../dataset-store.js';
 import { withOneshotRuntime, type OneshotOptions } from '../oneshot-runtime.js';
 import { checkOptimizerParams } from '../optimizer-params.js';
 import { createProgress } from '../progress.js';
@@ -16,8 +16,17 @@ import type { OptimizationRunView } from '../runtime-port.js';
 /** Options of `dspex optimize`. */
 export interface OptimizeOptions extends OneshotOptions {
   optimizer: string;
-  trainset: string;
+  /** Training examples file (or `dataset`). */
+  trainset?: string;
   valset?: string;
+  /** A stored dataset to train on, `name[@version]` (or `trainset`). */
+  dataset?: string;
+  /** With `dataset`: train on this split. */
+  split?: string;
+  /** A stored dataset to validate on (or `valset`). */
+  valDataset?: string;
+  /** With `valDataset` (default: `dataset`): validate on this split. */
+  valSplit?: string;
   params?: string;
   /** Metric name (sets `params.metric`). */
   metric?: string;
@@ -86,9 +95,22 @@ export async function optimizeCommand(
   options: OptimizeOptions,
 ): Promise<number> {
   const { io } = deps;
-  const trainset = readExamplesFile(options.trainset, io.cwd);
-  const valset =
-    options.valset === undefined ? undefined : readExamplesFile(options.valset, io.cwd);
+  const train = await trainingExamples(io, options);
+  // --val-split alone names another split of the --dataset.
+  const valRef =
+    options.valDataset ?? (options.valSplit === undefined ? undefined : options.dataset);
+  const val =
+    options.valset === undefined && valRef === undefined
+      ? undefined
+      : await examplesFrom(
+          io,
+          options,
+          { file: options.valset, dataset: valRef, split: options.valSplit },
+          { file: '--valset', dataset: '--val-dataset' },
+        );
+  const trainset = train.examples;
+  const valset = val?.examples;
+  const inputKeys = options.inputKeys ?? train.inputKeys;
   const params = {
     ...(options.params === undefined ? {} : parseJsonObject(options.params, '--params')),
     ...(options.metric === undefined ? {} : { metric: options.metric }),
@@ -108,7 +130,9 @@ export async function optimizeCommand(
         trainset,
         ...(valset === undefined ? {} : { valset }),
         params: { ...params, deploy: options.deploy === true },
-        ...(options.inputKeys === undefined ? {} : { inputKeys: options.inputKeys }),
+        ...(inputKeys === undefined ? {} : { inputKeys }),
+        ...(train.link === undefined ? {} : { dataset: train.link }),
+        ...(val?.link === undefined ? {} : { valDataset: val.link }),
       });
       io.stderr.write(`optimization run ${runId} (${options.optimizer}) started\n`);
       const progress = createProgress(`optimize ${program}`, io.stderr, { now: io.now });

@@ -1,5 +1,11 @@
 import { frontPointsOf } from '../../variables/index.js';
-import { RedisStore, StoreError, type OptimizationRun, type Store } from '../../store/index.js';
+import {
+  RedisStore,
+  StoreError,
+  type DatasetLink,
+  type OptimizationRun,
+  type Store,
+} from '../../store/index.js';
 import type { CliDeps } from '../cli-deps.js';
 import { requireRedis, resolveQueueTarget } from '../cli-config.js';
 import { CliError } from '../cli-error.js';
@@ -145,6 +151,8 @@ export async function runsShowCommand(
       `run ${run.id}: ${run.optimizer} on ${run.program}, ${run.status}`,
       `best ${score(run.bestScore)}, ${run.history.length} trials, spend ${usd(run)}${run.spend === undefined ? '' : ` (${run.spend.lmCalls} LM calls, ${run.spend.metricCalls} metric calls)`}`,
     ];
+    if (run.dataset !== undefined) out.push(`trainset: ${datasetLine(run.dataset)}`);
+    if (run.valDataset !== undefined) out.push(`valset: ${datasetLine(run.valDataset)}`);
     if (typeof result.stopReason === 'string') out.push(`stopped early: ${result.stopReason}`);
     if (run.error !== undefined) out.push(`error: ${run.error.code}: ${run.error.message}`);
     out.push('trials:');
@@ -161,6 +169,11 @@ export async function runsShowCommand(
     deps.io.stdout.write(`${out.join('\n')}\n`);
     return 0;
   });
+}
+
+/** `dataset math@v2 (split train), sha256:…`: the version a run used and its content hash. */
+function datasetLine(link: DatasetLink): string {
+  return `dataset ${link.name}@${link.version}${link.split === undefined ? '' : ` (split ${link.split})`}, ${link.hash}`;
 }
 
 /**

@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ProgramCatalog, builtinExtensionNames, type ProgramsVersion } from '../actors/index.js';
+import { ConfigError, importUserModule } from '../src/config/index.js';
+import type { Metric } from '../src/evaluate/index.js';
+import { ExtensionRegistry, type Extensions } from '../src/extensions/index.js';
+import type { PipelineEntry } from './pipelines.js';
+
+/** Where a node's programs come from: the programs module and the plugin modules (absolute paths). */
+export interface ProgramsSource {
+  file: string;
+  plugins: readonly string[];
+  /** Metric names the runtime's caller passed (`RuntimeOptions.metrics`): built-ins to the registry. */
+  callerMetrics?: readonly string[];
+}
+
+/** One loaded, validated version of the programs module. */
+export interface LoadedPrograms {
+  /** Programs, extensions and version, ready to serve (or to swap in). */
+  catalog: ProgramCatalog;
+  programs: Record<string, unknown>;
+  /** Every metric the module and plugins register (extensions and the legacy `metrics` export). */
+  metrics: Record<string, Metric>;
+  /** The module's `pipelines` export, if any (hosted as stage jobs; read at start only). */
+  pipelines?: Record<string, PipelineEntry>;
+}
+
+/** sha256 of the module and plugin sources, first 16 hex digits: what changed between two loads. */
+export function programsHash(source: ProgramsSource): string {
+  const hash = createHash('sha256');
+  for (const file of [source.file, ...source.plugins]) {
+    hash.update(file);
+    hash.update('\u0000');
+    try {
+      hash.update(readFileSync(file));
+    } catch {
+      hash.update('<missing>');
+    }
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+  return Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;
+}
+
+/**
+ * Imports and validates one version of the programs module and its plugins, building nothing the
+ * node serves yet: the default export is a record of Modules; each program deep-copies and saves
+ * (what every execution does first); the `extensions` exports (and the legacy `metrics` export)
+ * register without clashing with built-ins or each other; `pipelines` is a record. Every import
+ * after the first is under `?v=<import count>` (ESM caches by URL: a new URL re-evaluates the module file; the
+ * modules it imports stay cached). Every failure is a {@link ConfigError} naming the file.
+ */
+export async function loadProgramsModule(
+  source: ProgramsSource,
+  version: number,
+  options: { now?: () => number; importCount?: number } = {},
+): Promise<LoadedPrograms> {
+  const { file } = source;
+  const now = options.now ?? Date.now;
+  const hash = programsHash(source);
+  // The import count, not the version: a version that failed to load never reuses its URL.
+  const count = options.importCount ?? version;
+  const query = count > 1 ? `v=${count}` : undefined;
+  const mod = await importUserModule(file, 'programs module', query);
+  const programs = mod.default;
+  if (programs === undefined)
+    throw new ConfigError(
+      'invalid_config',
+      `programs module ${file} has no default export (its exports: ${Object.keys(mod).join(', ') || 'none'}); write \`export default { name: new Predict(...) }\``,
+      { details: { path: file } },
+    );
+  if (!isRecord(programs))
+    throw new ConfigError(
+      'invalid_config',
+      `programs module ${file} must default-export a record of programs (name → Module), not ${kindOf(programs)}`,
+      { details: { path: file } },
+    );
+  const pipelines = mod.pipelines;
+  if (pipelines !== undefined && !isRecord(pipelines))
+    throw new ConfigError(
+      'invalid_config',
+      `programs module ${file} exports \`pipelines\` as ${kindOf(pipelines)}; export a record (name → Pipeline or { stages })`,
+      { details: { path: file } },
+    );
+  const registrations: { source: string; extensions: Extensions }[] = [];
+  if (mod.metrics !== undefined) {
+    if (!isRecord(mod.metrics))
+      throw new ConfigError(
+        'invalid_config',
+        `programs module ${file} exports \`metrics\` as ${kindOf(mod.metrics)}; export a record (name → metric function)`,
+        { details: { path: file } },
+      );
+    registrations.push({
+      source: `${file} (metrics export)`,
+      extensions: { metrics: mod.metrics as Record<string, Metric> },
+    });
+  }
+  if (mod.extensions !== undefined)
+    registrations.push({ source: file, extensions: mod.extensions as Extensions });
+  for (const plugin of source.plugins) {
+    const pluginModule = await importUserModule(plugin, 'plugin module', query);
+    const extensions = pluginModule.extensions ?? pluginModule.default;
+    if (extensions === undefined)
+      throw new ConfigError(
+        'invalid_config',
+        `plugin module ${plugin} exports no \`extensions\` (write \`export const extensions = defineExtensions({ ... })\`)`,
+        { details: { path: plugin } },
+      );
+    registrations.push({ source: plugin, extensions: extensions as Extensions });
+  }
+  let registry: ExtensionRegistry;
+  let catalog: ProgramCatalog;
+  try {
+    registry = new ExtensionRegistry(builtinExtensionNames(source.callerMetrics), registrations);
+    const loaded: ProgramsVersion = { version, hash, loadedAt: now(), file };
+    catalog = new ProgramCatalog(programs, registry, loaded);
+  } catch (cause) {
+    throw new ConfigError(
+      'invalid_config',
+      `programs module ${file}: ${(cause as Error).message}`,
+      {
+        cause,
+        details: { path: file },
+      },
+    );
+  }
+  for (const name of catalog.names())
+    try {
+      JSON.stringify(catalog.get(name).deepCopy().save());
+    } catch (cause) {
+      throw new ConfigError(
+        'invalid_config',
+        `programs module ${file}: program '${name}' cannot be copied and saved (${(cause as Error).message})`,
+        { cause, details: { path: file, program: name } },
+      );
+    }
+  const metrics: Record<string, Metric> = {};
+  for (const name of registry.registered().metrics)
+    metrics[name] = registry.extension('metrics', name)!;
+  return {
+    catalog,
+    programs,
+    metrics,
+    ...(pipelines === undefined ? {} : { pipelines: pipelines as Record<string, PipelineEntry> }),
+  };
+}

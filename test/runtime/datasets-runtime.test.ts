@@ -1,0 +1,120 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Predict } from '../../src/modules/index.js';
+import { silentLogger } from '../../src/telemetry/index.js';
+import type { JsonObject, Transport } from '../../src/transport/index.js';
+import { startRuntime } from '../../supervisors/runtime.js';
+import type { Runtime } from '../../supervisors/runtime-types.js';
+import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
+import { eventually, fixtureLm } from '../supervisors/runtime-helpers.js';
+
+let fixture: LMFixture;
+let rt: Runtime;
+
+beforeEach(async () => {
+  fixture = await startOpenAIFixture();
+  rt = await startRuntime(
+    { programs: { qa: new Predict('question -> answer') }, shutdown: { drainTimeoutMs: 2000 } },
+    {
+      logger: silentLogger(),
+      lm: fixtureLm(fixture),
+      metrics: { echoed: (_ex, pred) => String(pred['answer']).startsWith('answer-') },
+    },
+  );
+  await rt.store.datasets.add({
+    name: 'caps',
+    examples: [1, 2, 3, 4].map((i) => ({ question: `q${i}`, answer: `a${i}` })),
+    inputKeys: ['question'],
+    splits: { train: { from: 0, to: 3 }, dev: { indices: [3] } },
+  });
+});
+
+afterEach(async () => {
+  await rt.stop();
+  await fixture.close();
+});
+
+describe('the runtime reads stored datasets by name', () => {
+  it('evaluates_one_split_of_a_named_dataset_and_the_summary_links_its_version_and_hash', async () => {
+    const stored = await rt.store.datasets.get('caps');
+    const summary = await rt.evaluate('qa', { dataset: 'caps', split: 'dev', metric: 'echoed' });
+    expect(summary).toMatchObject({
+      total: 1,
+      dataset: { name: 'caps', version: 'v1', hash: stored.hash, split: 'dev' },
+    });
+  });
+
+  it('optimizes_on_a_named_dataset_and_the_run_record_links_train_and_val_versions', async () => {
+    const { runId } = await rt.optimize('qa', {
+      optimizer: 'labeled-few-shot',
+      dataset: 'caps@v1',
+      split: 'train',
+      valDataset: 'caps@v1',
+      valSplit: 'dev',
+      params: { k: 1 },
+    });
+    await eventually(async () => (await rt.optimizationRun(runId))?.status === 'succeeded');
+    const run = await rt.store.optimizationRuns.get(runId);
+    expect(run.dataset).toMatchObject({ name: 'caps', version: 'v1', split: 'train' });
+    expect(run.valDataset).toMatchObject({ name: 'caps', version: 'v1', split: 'dev' });
+  });
+
+  it('refuses_an_unknown_dataset_version_or_split_naming_what_exists', async () => {
+    await expect(rt.evaluate('qa', { dataset: 'ghost', metric: 'echoed' })).rejects.toMatchObject({
+      code: 'unknown_dataset',
+      message: expect.stringContaining("unknown dataset 'ghost'"),
+    });
+    await expect(rt.evaluate('qa', { dataset: 'caps@v9', metric: 'echoed' })).rejects.toMatchObject(
+      { code: 'unknown_dataset', message: expect.stringContaining('versions: v1') },
+    );
+    await expect(
+      rt.evaluate('qa', { dataset: 'caps', split: 'test', metric: 'echoed' }),
+    ).rejects.toMatchObject({
+      code: 'unknown_dataset',
+      message: expect.stringContaining('splits: train, dev'),
+    });
+    await expect(
+      rt.evaluate('qa', { devset: [{ question: 'q' }], dataset: 'caps', metric: 'echoed' }),
+    ).rejects.toMatchObject({ code: 'bad_message' });
+  });
+
+  it('runs_an_optimize_job_whose_payload_names_a_dataset_instead_of_examples', async () => {
+    const run = await rt.store.optimizationRuns.create({
+      program: 'qa',
+      optimizer: 'labeled-few-shot',
+    });
+    const transport = (rt as unknown as { transport: Transport }).transport;
+    const payload: JsonObject = {
+      runId: run.id,
+      program: 'qa',
+      optimizer: 'labeled-few-shot',
+      dataset: 'caps@v1',
+      split: 'train',
+      params: { k: 3 },
+    };
+    await transport.enqueue('dspex-optimize', payload, { jobId: run.id });
+    await eventually(async () => (await rt.optimizationRun(run.id))?.status === 'succeeded');
+    const version = (await rt.store.programs.get('qa')).activeVersion as string;
+    const state = JSON.stringify((await rt.store.programs.getVersion('qa', version)).state);
+    // k = 3 takes the whole train split (q1..q3) and nothing of dev (q4).
+    for (const q of ['q1', 'q2', 'q3']) expect(state).toContain(`"question":"${q}"`);
+    expect(state).not.toContain('q4');
+  });
+
+  it('fails_an_optimize_job_naming_an_unknown_dataset_with_a_readable_error', async () => {
+    const run = await rt.store.optimizationRuns.create({
+      program: 'qa',
+      optimizer: 'labeled-few-shot',
+    });
+    const transport = (rt as unknown as { transport: Transport }).transport;
+    await transport.enqueue(
+      'dspex-optimize',
+      { runId: run.id, program: 'qa', optimizer: 'labeled-few-shot', dataset: 'ghost' },
+      { jobId: run.id },
+    );
+    await eventually(async () => (await rt.optimizationRun(run.id))?.status === 'failed');
+    expect((await rt.optimizationRun(run.id))?.error).toMatchObject({
+      code: 'unknown_dataset',
+      message: expect.stringContaining("unknown dataset 'ghost'"),
+    });
+  });
+});
