@@ -2,24 +2,9 @@ import { Module } from '../src/modules/index.js';
 import { ExtensionRegistry } from '../src/extensions/index.js';
 import { builtinExtensionNames } from './builtin-extensions.js';
 import { ActorError } from './actor-error.js';
+import type { ProgramsVersion } from '../src/contracts/index.js';
 
-/**
- * Which version of the programs module a node serves: a number counted from 1 per process, the
- * content hash of the file, when it was loaded, and the last failed reload (the version kept
- * serving) if any. `dspex inspect` and the heartbeat report it.
- */
-export interface ProgramsVersion {
-  /** 1 for the module loaded at start, +1 per successful reload. */
-  version: number;
-  /** sha256 of the programs module's source (first 16 hex digits); `inline` for programs given as objects. */
-  hash: string;
-  /** Epoch ms. */
-  loadedAt: number;
-  /** The programs module's path, or null for inline programs. */
-  file: string | null;
-  /** The last reload that failed (the version above kept serving), cleared by a successful one. */
-  lastError?: { message: string; at: number; hash?: string };
-}
+export type { ProgramsVersion };
 
 /** One loaded version: programs and extensions swapped together, never one without the other. */
 interface CatalogVersion {

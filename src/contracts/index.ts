@@ -33,6 +33,7 @@ export { flattenIssues, issuesText } from './issues.js';
 export type { SchemaIssue } from './issues.js';
 export type {
   RuntimeNode,
+  ProgramsVersion,
   RuntimeSnapshot,
   OptimizerProgressData,
   RuntimeEvent,

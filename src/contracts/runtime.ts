@@ -28,6 +28,20 @@ export interface RuntimeNode {
   children?: RuntimeNode[];
 }
 
+/** The programs-module version a node serves (hot reload: `dspex reload`). */
+export interface ProgramsVersion {
+  /** 1 for the module loaded at start, +1 per successful reload. */
+  version: number;
+  /** sha256 of the programs module's source (first 16 hex digits); `inline` for programs given as objects. */
+  hash: string;
+  /** Epoch ms. */
+  loadedAt: number;
+  /** The programs module's path, or null for inline programs. */
+  file: string | null;
+  /** The last reload that failed (the version above kept serving), cleared by a successful one. */
+  lastError?: { message: string; at: number; hash?: string };
+}
+
 /** What `Runtime.inspect` returns (`dspex inspect --json`). */
 export interface RuntimeSnapshot {
   nodeId: string;
@@ -35,13 +49,7 @@ export interface RuntimeSnapshot {
   startedAt: number;
   programs: string[];
   /** The programs-module version this node serves (hot reload: `dspex reload`). */
-  programsVersion?: {
-    version: number;
-    hash: string;
-    loadedAt: number;
-    file: string | null;
-    lastError?: { message: string; at: number; hash?: string };
-  };
+  programsVersion?: ProgramsVersion;
   tree: RuntimeNode;
 }
 
