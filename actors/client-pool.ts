@@ -21,8 +21,8 @@ import {
   type PoolHandle,
   type PooledCallDefaults,
   type PooledCallReport,
-} from './pooled-lm.js';
-import { parseMessage, replyOk } from './protocol.js';
+} from '../services/pooled-lm.js';
+import { parseMessage, replyOk } from '../services/protocol.js';
 
 /** Registered name of the client pool. */
 export const CLIENT_POOL = 'client-pool';

@@ -11,17 +11,17 @@ import {
 import { CallAccounting } from '../src/evaluate/index.js';
 import { context, currentSettings } from '../src/modules/index.js';
 import { actorWorker, type ReplyHandle, type StartFunction } from '../src/kernel/index.js';
-import { ActorError, describeError } from './actor-error.js';
+import { ActorError, describeError } from '../services/actor-error.js';
 import { CLIENT_POOL } from './client-pool.js';
-import { fromExampleData, resolveMetric } from './example-data.js';
+import { fromExampleData, resolveMetric } from '../services/example-data.js';
 import {
   evaluationShardSchema,
   type EvaluationShard,
   type ShardResult,
 } from '../src/contracts/index.js';
-import type { ExecutionServices } from './execution.js';
-import { materializeProgram } from './program-materialize.js';
-import { callActor, parseMessage, replyHandleOf, type ActorReply } from './protocol.js';
+import type { ExecutionServices } from '../services/execution.js';
+import { materializeProgram } from '../services/program-materialize.js';
+import { callActor, parseMessage, replyHandleOf, type ActorReply } from '../services/protocol.js';
 import { VARIABLE_REGISTRY, type ConfigVersion, type ProgramConfig } from './variable-registry.js';
 
 // A shard's job data and result are contracts (src/contracts).

@@ -2,10 +2,16 @@
  * dspex runtime actors: the concrete xstate machines the supervision tree runs (each with its zod
  * message schemas; a bad message gets a `bad_message` reply and never crashes anything).
  */
-export { ActorError, describeError, retryAfterOf } from './actor-error.js';
-export type { ActorErrorCode } from './actor-error.js';
-export { callActor, parseMessage, replyError, replyHandleOf, replyOk } from './protocol.js';
-export type { ActorReply } from './protocol.js';
+export { ActorError, describeError, retryAfterOf } from '../services/actor-error.js';
+export type { ActorErrorCode } from '../services/actor-error.js';
+export {
+  callActor,
+  parseMessage,
+  replyError,
+  replyHandleOf,
+  replyOk,
+} from '../services/protocol.js';
+export type { ActorReply } from '../services/protocol.js';
 export { RUN_JOB_SCHEMA, runJobSchema, flattenIssues, issuesText } from '../src/contracts/index.js';
 export type { RunJob, SchemaIssue } from '../src/contracts/index.js';
 export {
@@ -29,14 +35,14 @@ export {
   variableRegistryMachine,
   variableRegistryMessage,
 } from './variable-registry.js';
-export { VariableSync } from './variable-sync.js';
-export type { VariableSyncOptions } from './variable-sync.js';
+export { VariableSync } from '../services/variable-sync.js';
+export type { VariableSyncOptions } from '../services/variable-sync.js';
 export {
   checkVariableOverrides,
   configuredProgram,
   describeProgramVariables,
   programVariableSpace,
-} from './program-variables.js';
+} from '../services/program-variables.js';
 export type {
   ConfigChangedEvent,
   ConfigVersion,
@@ -54,21 +60,21 @@ export type {
   KeyLimits,
   PoolKeySnapshot,
 } from './client-pool.js';
-export { PooledLM, poolKey } from './pooled-lm.js';
-export type { PoolHandle, PooledCallReport } from './pooled-lm.js';
-export { ProgramCatalog, unknownProgram } from './program-catalog.js';
-export type { ProgramsVersion } from './program-catalog.js';
-export { BUILTIN_ADAPTERS, builtinExtensionNames } from './builtin-extensions.js';
-export { ProgramCache, materializeProgram } from './program-materialize.js';
-export type { MaterializedProgram } from './program-materialize.js';
-export { effectiveConfig, runExecution, withActiveVersion } from './execution.js';
+export { PooledLM, poolKey } from '../services/pooled-lm.js';
+export type { PoolHandle, PooledCallReport } from '../services/pooled-lm.js';
+export { ProgramCatalog, unknownProgram } from '../services/program-catalog.js';
+export type { ProgramsVersion } from '../services/program-catalog.js';
+export { BUILTIN_ADAPTERS, builtinExtensionNames } from '../services/builtin-extensions.js';
+export { ProgramCache, materializeProgram } from '../services/program-materialize.js';
+export type { MaterializedProgram } from '../services/program-materialize.js';
+export { effectiveConfig, runExecution, withActiveVersion } from '../services/execution.js';
 export type {
   ExecutionRequest,
   ExecutionResult,
   ExecutionServices,
   FieldDelta,
-} from './execution.js';
-export { AsyncChannel } from './async-channel.js';
+} from '../services/execution.js';
+export { AsyncChannel } from '../services/async-channel.js';
 export {
   executeOn,
   programWorkerMachine,
@@ -83,8 +89,8 @@ export {
   fromExampleData,
   resolveMetric,
   toExampleData,
-} from './example-data.js';
-export type { ExampleData } from './example-data.js';
+} from '../services/example-data.js';
+export type { ExampleData } from '../services/example-data.js';
 export {
   evaluationShardSchema,
   evaluationWorkerMachine,
@@ -112,10 +118,14 @@ export type {
   OptimizationProgressEvent,
   TeleprompterServices,
 } from './teleprompter-worker.js';
-export { RUN_PARAM_KEYS, runOptimizer } from './optimizer-factory.js';
-export type { OptimizerHooks, OptimizerName, OptimizerOutcome } from './optimizer-factory.js';
-export { shardEvaluator } from './shard-evaluator.js';
-export type { ShardPlan, ShardRunner } from './shard-evaluator.js';
+export { RUN_PARAM_KEYS, runOptimizer } from '../services/optimizer-factory.js';
+export type {
+  OptimizerHooks,
+  OptimizerName,
+  OptimizerOutcome,
+} from '../services/optimizer-factory.js';
+export { shardEvaluator } from '../services/shard-evaluator.js';
+export type { ShardPlan, ShardRunner } from '../services/shard-evaluator.js';
 export { queueBridgeMachine, queueBridgeMessage } from './queue-bridge.js';
 export type { QueueBridgeInput, QueueBridgeMessage, QueueBridgeStatus } from './queue-bridge.js';
 export {
@@ -124,12 +134,12 @@ export {
   recordSpaceSearch,
   runSpaceSearch,
   selectionOf,
-} from './variable-search.js';
+} from '../services/variable-search.js';
 export type {
   SearchOrigin,
   SpaceSearchParams,
   SpaceSearchRecord,
   SpaceSearchRun,
-} from './variable-search.js';
-export { loadDataset, requestExamples } from './dataset-source.js';
-export type { DatasetSource } from './dataset-source.js';
+} from '../services/variable-search.js';
+export { loadDataset, requestExamples } from '../services/dataset-source.js';
+export type { DatasetSource } from '../services/dataset-source.js';

@@ -12,15 +12,15 @@ import {
   type ReplyHandle,
   type StartFunction,
 } from '../src/kernel/index.js';
-import { describeError, retryAfterOf } from './actor-error.js';
+import { describeError, retryAfterOf } from '../services/actor-error.js';
 import {
   runExecution,
   type ExecutionRequest,
   type ExecutionResult,
   type ExecutionServices,
-} from './execution.js';
-import { ActorError, type ActorErrorCode } from './actor-error.js';
-import { callActor, parseMessage, replyHandleOf, type ActorReply } from './protocol.js';
+} from '../services/execution.js';
+import { ActorError, type ActorErrorCode } from '../services/actor-error.js';
+import { callActor, parseMessage, replyHandleOf, type ActorReply } from '../services/protocol.js';
 import {
   VARIABLE_REGISTRY,
   currentConfig,

@@ -8,7 +8,7 @@ import type {
   ProcessOptions,
   Transport,
 } from '../src/transport/index.js';
-import { parseMessage, replyHandleOf, replyOk } from './protocol.js';
+import { parseMessage, replyHandleOf, replyOk } from '../services/protocol.js';
 
 /** Input of a queue bridge. */
 export interface QueueBridgeInput {

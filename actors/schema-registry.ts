@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DspexError } from '../src/errors/index.js';
 import { signature, type Signature } from '../src/signatures/index.js';
-import { ActorError } from './actor-error.js';
+import { ActorError } from '../services/actor-error.js';
 import {
   RUN_JOB_SCHEMA,
   flattenIssues,
@@ -10,7 +10,7 @@ import {
   type SchemaIssue,
 } from '../src/contracts/index.js';
 import { genServer } from '../src/kernel/index.js';
-import { actorReplies } from './protocol.js';
+import { actorReplies } from '../services/protocol.js';
 
 /** Registered name of the schema registry. */
 export const SCHEMA_REGISTRY = 'schema-registry';

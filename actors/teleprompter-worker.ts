@@ -6,24 +6,32 @@ import type { OptimizerProgress } from '../src/optimizers/index.js';
 import type { Configuration } from '../src/variables/index.js';
 import { actorWorker, type ReplyHandle, type StartFunction } from '../src/kernel/index.js';
 import { StoreError } from '../src/store/index.js';
-import { ActorError, describeError } from './actor-error.js';
+import { ActorError, describeError } from '../services/actor-error.js';
 import { CLIENT_POOL } from './client-pool.js';
 import type { EvaluationServices } from './evaluation-worker.js';
-import { fromExampleData, resolveMetric } from './example-data.js';
+import { fromExampleData, resolveMetric } from '../services/example-data.js';
 import {
   optimizationJobSchema,
   type OptimizationJob,
   type OptimizationOutcome,
 } from '../src/contracts/index.js';
-import { materializeProgram } from './program-materialize.js';
-import { callActor, parseMessage, replyHandleOf, type ActorReply } from './protocol.js';
+import { materializeProgram } from '../services/program-materialize.js';
+import { callActor, parseMessage, replyHandleOf, type ActorReply } from '../services/protocol.js';
 import { VARIABLE_REGISTRY, type ConfigVersion } from './variable-registry.js';
-import { runOptimizer } from './optimizer-factory.js';
-import { RunRecorder } from './run-recorder.js';
-import { shardEvaluator, shardTraceEvaluator, type ShardRunner } from './shard-evaluator.js';
-import { recordSpaceSearch, type SearchOrigin, type SpaceSearchRun } from './variable-search.js';
+import { runOptimizer } from '../services/optimizer-factory.js';
+import { RunRecorder } from '../services/run-recorder.js';
+import {
+  shardEvaluator,
+  shardTraceEvaluator,
+  type ShardRunner,
+} from '../services/shard-evaluator.js';
+import {
+  recordSpaceSearch,
+  type SearchOrigin,
+  type SpaceSearchRun,
+} from '../services/variable-search.js';
 
-export { OPTIMIZER_NAMES } from './optimizer-factory.js';
+export { OPTIMIZER_NAMES } from '../services/optimizer-factory.js';
 
 // A run's job data and outcome are contracts (src/contracts).
 export { optimizationJobSchema };

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { genServer, Pid, type Kernel, type MonitorRef } from '../src/kernel/index.js';
 import { programConfigSchema, type ProgramConfig } from '../src/contracts/index.js';
-import { ActorError } from './actor-error.js';
-import { actorReplies } from './protocol.js';
+import { ActorError } from '../services/actor-error.js';
+import { actorReplies } from '../services/protocol.js';
 
 /** Registered name of the variable registry. */
 export const VARIABLE_REGISTRY = 'variable-registry';

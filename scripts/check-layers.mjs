@@ -75,8 +75,8 @@ const FRAMEWORK_FORBIDDEN_PACKAGES = ['xstate', 'bullmq', 'ioredis'];
 const FRAMEWORK_PACKAGE_EXCEPTIONS = { lm: ['ioredis'] };
 
 // entry/ holds the package's entry points (package.json `exports`): it may import everything.
-const TOP = ['src', 'actors', 'supervisors', 'entry'];
-const TOP_RANK = { src: 0, actors: 1, supervisors: 2, entry: 3 };
+const TOP = ['src', 'services', 'actors', 'supervisors', 'entry'];
+const TOP_RANK = { src: 0, services: 1, actors: 1, supervisors: 2, entry: 3 };
 
 function walk(dir, out = []) {
   let entries;
@@ -181,7 +181,9 @@ for (const file of files) {
     if (!typeOnly) edges.push(target);
     const to = place(target);
     if (!(to.top in TOP_RANK)) {
-      problems.push(`${rel}: imports '${spec}' outside src/, actors/, supervisors/, entry/`);
+      problems.push(
+        `${rel}: imports '${spec}' outside src/, services/, actors/, supervisors/, entry/`,
+      );
       continue;
     }
     if (TOP_RANK[to.top] > TOP_RANK[from.top]) {

@@ -11,7 +11,7 @@ import type {
 } from '../optimizers/index.js';
 import { CliError } from './cli-error.js';
 
-/** JSON options of a `space-search` run (as `actors/variable-search.ts` reads them). */
+/** JSON options of a `space-search` run (as `services/variable-search.ts` reads them). */
 interface SpaceSearchParams {
   metric: unknown;
   objectives: unknown;

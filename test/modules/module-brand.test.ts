@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProgramCatalog } from '../../actors/program-catalog.js';
+import { ProgramCatalog } from '../../services/program-catalog.js';
 import {
   ChainOfThought,
   MODULE_BRAND,

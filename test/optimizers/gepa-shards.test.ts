@@ -2,8 +2,8 @@ import { AsyncResource } from 'node:async_hooks';
 
 import { describe, expect, it } from 'vitest';
 
-import { shardTraceEvaluator, type ShardRunner } from '../../actors/shard-evaluator.js';
-import { fromExampleData } from '../../actors/example-data.js';
+import { shardTraceEvaluator, type ShardRunner } from '../../services/shard-evaluator.js';
+import { fromExampleData } from '../../services/example-data.js';
 import { CallAccounting } from '../../src/evaluate/call-accounting.js';
 import { context } from '../../src/modules/settings.js';
 import { GEPA, type GepaMetric } from '../../src/optimizers/gepa.js';

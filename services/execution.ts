@@ -21,7 +21,7 @@ import {
 import type { FieldDelta } from '../src/contracts/index.js';
 import { ActorError, describeError } from './actor-error.js';
 import { SpanCallback } from './span-callback.js';
-import { CLIENT_POOL } from './client-pool.js';
+import { CLIENT_POOL } from '../actors/client-pool.js';
 import type { ProgramCatalog } from './program-catalog.js';
 import { materializeProgram, type ProgramCache } from './program-materialize.js';
 import { checkVariableOverrides } from './program-variables.js';
@@ -30,7 +30,7 @@ import {
   programConfigSchema,
   type ProgramConfig,
   type VariableTable,
-} from './variable-registry.js';
+} from '../actors/variable-registry.js';
 
 /** One execution asked of a program worker (a `dspex-run` job, or `runtime.run`). */
 export interface ExecutionRequest {

@@ -12,7 +12,7 @@ import {
   type ConfigVersion,
   type ProgramConfig,
   type SharedConfigs,
-} from './variable-registry.js';
+} from '../actors/variable-registry.js';
 
 /** Options of {@link VariableSync}. */
 export interface VariableSyncOptions {
