@@ -24,8 +24,9 @@ import {
 } from '../services/pooled-lm.js';
 import { parseMessage, replyOk } from '../services/protocol.js';
 
-/** Registered name of the client pool. */
-export const CLIENT_POOL = 'client-pool';
+import { CLIENT_POOL } from '../services/names.js';
+
+export { CLIENT_POOL };
 
 /** Limits of one `provider:model` key (the runtime config's `limits` entries). */
 export interface KeyLimits {

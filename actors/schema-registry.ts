@@ -12,8 +12,9 @@ import {
 import { genServer } from '../src/kernel/index.js';
 import { actorReplies } from '../services/protocol.js';
 
-/** Registered name of the schema registry. */
-export const SCHEMA_REGISTRY = 'schema-registry';
+import { SCHEMA_REGISTRY } from '../services/names.js';
+
+export { SCHEMA_REGISTRY };
 
 /** One registered schema version: a compiled zod validator, or a parsed signature. */
 export type SchemaEntry =

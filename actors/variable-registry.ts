@@ -1,23 +1,24 @@
 import { z } from 'zod';
-import { genServer, Pid, type Kernel, type MonitorRef } from '../src/kernel/index.js';
+import { genServer, Pid, type Kernel } from '../src/kernel/index.js';
 import { programConfigSchema, type ProgramConfig } from '../src/contracts/index.js';
 import { ActorError } from '../services/actor-error.js';
 import { actorReplies } from '../services/protocol.js';
+import { VARIABLE_REGISTRY } from '../services/names.js';
+import {
+  createVariableTable,
+  currentConfig,
+  type ConfigVersion,
+  type SharedConfigs,
+  type VariableTable,
+} from '../services/variable-table.js';
 
-/** Registered name of the variable registry. */
-export const VARIABLE_REGISTRY = 'variable-registry';
+// The registry's table lives outside the actor (services/variable-table.ts); re-exported here.
+export { VARIABLE_REGISTRY, createVariableTable, currentConfig };
+export type { ConfigVersion, SharedConfigs, VariableTable };
 
 // A program's runtime configuration is a job-payload contract (src/contracts).
 export { programConfigSchema };
 export type { ProgramConfig };
-
-/** One version of a program's configuration. Revision 0 is the empty default. */
-export interface ConfigVersion {
-  program: string;
-  revision: number;
-  config: ProgramConfig;
-  updatedAt: number;
-}
 
 /** Event cast to subscribers after a change. */
 export interface ConfigChangedEvent {
@@ -25,33 +26,6 @@ export interface ConfigChangedEvent {
   program: string;
   revision: number;
   config: ProgramConfig;
-}
-
-/**
- * The cluster side of the registry (Redis mode): each change is stored as the program's next
- * deployment (a compare-and-set in the shared store) and announced to every node, whose registry
- * installs it with an `apply` message. Without it changes stay on this node.
- */
-export interface SharedConfigs {
-  /** Stores `change(current)` as the program's next version and announces it; returns it. */
-  deploy(
-    program: string,
-    change: (current: ProgramConfig) => ProgramConfig,
-  ): Promise<ConfigVersion>;
-}
-
-/**
- * The registry's table: versions per program and the subscribers. It lives outside the actor (an
- * ETS table whose heir is the supervisor), so a restarted registry keeps every version.
- */
-export interface VariableTable {
-  readonly versions: Map<string, ConfigVersion[]>;
-  readonly subscribers: Map<Pid, { program: string | undefined; monitor: MonitorRef }>;
-}
-
-/** Creates an empty table. */
-export function createVariableTable(): VariableTable {
-  return { versions: new Map(), subscribers: new Map() };
 }
 
 const program = z.string().min(1);
@@ -93,16 +67,6 @@ export interface VariableRegistryInput {
   onChange?: (version: ConfigVersion) => void;
   /** Redis mode: changes are stored and announced to every node. */
   shared?: SharedConfigs;
-}
-
-/**
- * The current version of `name`'s configuration in `table` (revision 0, empty, if never set). Read
- * directly by program workers, like an ETS table, so an execution needs no registry round trip.
- */
-export function currentConfig(table: VariableTable, name: string, now: number): ConfigVersion {
-  return (
-    table.versions.get(name)?.at(-1) ?? { program: name, revision: 0, config: {}, updatedAt: now }
-  );
 }
 
 /**

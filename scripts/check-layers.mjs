@@ -1,12 +1,18 @@
 #!/usr/bin/env node
-// Enforces the import direction of DESIGN §2: supervisors/ → actors/ → src/, the layers inside
-// src/, the wall between the framework stack and the runtime stack, and no import cycles.
+// Enforces the import direction of DESIGN §2: supervisors/ → actors/ → services/ → src/, the layers
+// inside src/, the wall between the framework stack and the runtime stack, that actors/ holds only
+// actor definitions, and no import cycles.
 // A regex scan is enough: every import in this codebase is a static `import`/`export … from`
 // or a literal dynamic `import('…')`.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
-const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+// `--root DIR` checks another tree (the layer check's own tests run it on small fixture trees).
+const rootArg = process.argv.indexOf('--root');
+const root =
+  rootArg > 0 && process.argv[rootArg + 1]
+    ? resolve(process.argv[rootArg + 1])
+    : resolve(dirname(new URL(import.meta.url).pathname), '..');
 
 /** Rank of each folder of src/: a file may import only folders of a strictly lower rank (or its own). */
 const SRC_RANK = {
@@ -74,9 +80,12 @@ const FRAMEWORK_FORBIDDEN_PACKAGES = ['xstate', 'bullmq', 'ioredis'];
 /** Folders of src/ that may import the Redis client for their Redis-backed layer. */
 const FRAMEWORK_PACKAGE_EXCEPTIONS = { lm: ['ioredis'] };
 
+// services/ holds the node's plain code that the actors run and the supervisors wire (executions,
+// pooled LMs, materialization, datasets, the optimizer factory, the actor call protocol): it may
+// use both stacks of src/ but never an actor definition. actors/ holds the actor definitions.
 // entry/ holds the package's entry points (package.json `exports`): it may import everything.
 const TOP = ['src', 'services', 'actors', 'supervisors', 'entry'];
-const TOP_RANK = { src: 0, services: 1, actors: 1, supervisors: 2, entry: 3 };
+const TOP_RANK = { src: 0, services: 1, actors: 2, supervisors: 3, entry: 4 };
 
 function walk(dir, out = []) {
   let entries;
@@ -145,6 +154,19 @@ const CLOCK_HOME = join('src', 'time') + sep;
 const JOB_SCHEMA_DECL_RE = /^\s*export\s+const\s+(\w*(?:JobSchema|ShardSchema))\s*=\s*z\b/m;
 const CONTRACTS_HOME = join('src', 'contracts') + sep;
 
+/**
+ * actors/ holds only actor definitions (issue 8). A file under actors/ (other than its index.ts
+ * barrel) must export at least one actor, i.e. one of:
+ * - an xstate machine: `export const NAME = setup(` (a `setup({...}).createMachine(...)` chain);
+ * - a kernel behaviour: `export const NAME = genServer(`;
+ * - a spawn function: `export function NAME(...): StartFunction` (what a supervisor's child spec
+ *   starts: a worker's or a task process's start).
+ * Anything else (helpers, protocols, tables, services) belongs in services/.
+ */
+const ACTOR_EXPORT_RE =
+  /^\s*export\s+(?:const\s+\w+\s*=\s*(?:setup|genServer)\s*[(<]|(?:async\s+)?function\s+\w+\s*(?:<[^>]*>)?\([^)]*\)\s*:\s*StartFunction\b)/m;
+const ACTORS_HOME = 'actors' + sep;
+
 const files = TOP.flatMap((t) => walk(join(root, t)));
 const problems = [];
 const graph = new Map();
@@ -156,6 +178,16 @@ for (const file of files) {
   if (clock && !relative(root, file).startsWith(CLOCK_HOME))
     problems.push(
       `${relative(root, file)}: declares ${clock[1]}; time has one home, src/time (use its Clock)`,
+    );
+  const rel0 = relative(root, file);
+  if (
+    rel0.startsWith(ACTORS_HOME) &&
+    rel0 !== join('actors', 'index.ts') &&
+    /\.(ts|mts)$/.test(rel0) &&
+    !ACTOR_EXPORT_RE.test(readFileSync(file, 'utf8'))
+  )
+    problems.push(
+      `${rel0}: exports no actor (an xstate machine \`setup(…)\`, a \`genServer(…)\` or a \`…(): StartFunction\`); actors/ holds only actor definitions, helpers go in services/`,
     );
   const jobSchema = JOB_SCHEMA_DECL_RE.exec(readFileSync(file, 'utf8'));
   if (jobSchema && !relative(root, file).startsWith(CONTRACTS_HOME))
@@ -264,5 +296,5 @@ if (problems.length > 0) {
   process.exit(1);
 }
 console.log(
-  `check-layers: ${files.length} files, imports follow supervisors/ → actors/ → src/ layers, no cycles`,
+  `check-layers: ${files.length} files, imports follow supervisors/ → actors/ → services/ → src/ layers, actors/ holds actors, no cycles`,
 );

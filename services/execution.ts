@@ -21,16 +21,13 @@ import {
 import type { FieldDelta } from '../src/contracts/index.js';
 import { ActorError, describeError } from './actor-error.js';
 import { SpanCallback } from './span-callback.js';
-import { CLIENT_POOL } from '../actors/client-pool.js';
+import { CLIENT_POOL } from './names.js';
 import type { ProgramCatalog } from './program-catalog.js';
 import { materializeProgram, type ProgramCache } from './program-materialize.js';
 import { checkVariableOverrides } from './program-variables.js';
 import { callActor } from './protocol.js';
-import {
-  programConfigSchema,
-  type ProgramConfig,
-  type VariableTable,
-} from '../actors/variable-registry.js';
+import { programConfigSchema, type ProgramConfig } from '../src/contracts/index.js';
+import type { VariableTable } from './variable-table.js';
 
 /** One execution asked of a program worker (a `dspex-run` job, or `runtime.run`). */
 export interface ExecutionRequest {

@@ -11,7 +11,7 @@ import { BUILTIN_ADAPTERS } from './builtin-extensions.js';
 import type { Module } from '../src/modules/index.js';
 import type { Store } from '../src/store/index.js';
 import { configuredProgram } from './program-variables.js';
-import type { ProgramConfig } from '../actors/variable-registry.js';
+import type { ProgramConfig } from '../src/contracts/index.js';
 
 /** A program ready to run with one configuration: its copy, LM and adapter. */
 export interface MaterializedProgram {

@@ -6,7 +6,7 @@ import type {
   TraceEvaluator,
   TracedRun,
 } from '../src/optimizers/index.js';
-import type { EvaluationShard, ShardResult } from '../actors/evaluation-worker.js';
+import type { EvaluationShard, ShardResult } from '../src/contracts/index.js';
 import { toExampleData } from './example-data.js';
 
 /**

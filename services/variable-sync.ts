@@ -7,12 +7,8 @@ import {
   type Store,
 } from '../src/store/index.js';
 import { ActorError } from './actor-error.js';
-import {
-  programConfigSchema,
-  type ConfigVersion,
-  type ProgramConfig,
-  type SharedConfigs,
-} from '../actors/variable-registry.js';
+import { programConfigSchema, type ProgramConfig } from '../src/contracts/index.js';
+import type { ConfigVersion, SharedConfigs } from './variable-table.js';
 
 /** Options of {@link VariableSync}. */
 export interface VariableSyncOptions {
