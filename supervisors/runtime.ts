@@ -19,12 +19,19 @@ import { resetGlobalHistory } from '../src/lm/index.js';
 import { MemoryStore, RedisStore } from '../src/store/index.js';
 import { RuntimeMetrics, createLogger, type Logger } from '../src/telemetry/index.js';
 import { BullMQTransport, MemoryTransport } from '../src/transport/index.js';
-import { evalJobHandler, optimizeJobHandler, runJobHandler } from './job-handlers.js';
+import {
+  evalJobHandler,
+  optimizeJobHandler,
+  runJobHandler,
+  type HandlerDeps,
+} from './job-handlers.js';
+import { Cleanups, Intake, type JobOptions } from './node-services.js';
 import { clusterShardRunner } from './optimize-service.js';
 import { hostPipelines } from './pipelines.js';
 import { resolveRuntimeConfig, type StartRuntimeConfig } from './runtime-config.js';
 import { ProgramsReloader } from './programs-reload.js';
 import { RuntimeNodeImpl } from './runtime-node.js';
+import { NodeActivity, RuntimeEvents } from './runtime-events.js';
 import type { Runtime, RuntimeOptions } from './runtime-types.js';
 import { registerSpaces, startVariableSync } from './runtime-variables.js';
 import { runtimeTree, type TreeQueues } from './tree.js';
@@ -58,7 +65,8 @@ export async function startRuntime(
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const nodeId = options.nodeId ?? config.node.id ?? `${hostname()}-${process.pid}-${nanoid(6)}`;
   const mode = config.redis === undefined ? 'embedded' : 'redis';
-  const cleanups: (() => void | Promise<void>)[] = [];
+  // Built in dependency order; each part gets what it needs when it is made, nothing later.
+  const cleanups = new Cleanups();
   const transport =
     options.transport ??
     (config.redis === undefined
@@ -85,13 +93,13 @@ export async function startRuntime(
     const r = limiterRedis;
     cleanups.push(() => void r.disconnect());
   }
+  // Whatever fails from here on undoes what was built so far.
+  const undo = async (error: unknown): Promise<never> => {
+    await cleanups.run();
+    throw error;
+  };
   if (transport instanceof BullMQTransport && options.transport === undefined)
-    try {
-      await warnIfNotDurable(transport, logger);
-    } catch (error) {
-      for (const c of [...cleanups].reverse()) await Promise.resolve(c()).catch(() => undefined);
-      throw error;
-    }
+    await warnIfNotDurable(transport, logger).catch(undo);
   if (config.telemetry.otel.enabled) {
     // Loaded only when enabled: without it the @opentelemetry/api no-op tracer is all there is.
     const { startTracing } = await import('../src/telemetry/otel-sdk.js');
@@ -108,14 +116,17 @@ export async function startRuntime(
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     logger: logger.child({ component: 'kernel' }),
   });
-  const metricsRegistry = new RuntimeMetrics();
+  const startedAt = kernel.clock.now();
+  const metrics = new RuntimeMetrics();
   const metricTable = new Map<string, Metric>([
     ...Object.entries(BUILTIN_METRICS),
     ...Object.entries(moduleMetrics),
     ...Object.entries(options.metrics ?? {}),
   ]);
-  // The pool and services are built before the runtime object that receives their events.
-  const runtimeRef: { current?: RuntimeNodeImpl } = {};
+  // The events first: every part that reports something is handed the emitter.
+  const events = new RuntimeEvents(kernel.clock, logger);
+  const activity = new NodeActivity(nodeId, metrics, events);
+  cleanups.push(kernel.subscribe(activity.onKernelEvent));
   // The node owns retries at the job level (supervisors/README.md, "Who retries"): one attempt per
   // LM call, each through the guard, so the breaker sees every failure and no slot is held asleep.
   const pool = new ClientPool({
@@ -130,19 +141,19 @@ export async function startRuntime(
       ? {}
       : { redis: limiterRedis, redisKeyPrefix: `${config.redis?.prefix ?? 'dspex'}:ratelimit:` }),
     onCall: (c) => {
-      metricsRegistry.lmCalls.inc({ provider: c.provider, model: c.model, outcome: c.outcome });
-      metricsRegistry.lmTokens.inc(
+      metrics.lmCalls.inc({ provider: c.provider, model: c.model, outcome: c.outcome });
+      metrics.lmTokens.inc(
         { provider: c.provider, model: c.model, direction: 'prompt' },
         c.promptTokens,
       );
-      metricsRegistry.lmTokens.inc(
+      metrics.lmTokens.inc(
         { provider: c.provider, model: c.model, direction: 'completion' },
         c.completionTokens,
       );
     },
     onCircuitChange: (c) => {
-      metricsRegistry.circuitState.set({ key: c.key }, c.to === 'closed' ? 0 : 1);
-      runtimeRef.current?.emit({ type: 'circuit', key: c.key, from: c.from, to: c.to });
+      metrics.circuitState.set({ key: c.key }, c.to === 'closed' ? 0 : 1);
+      events.emit({ type: 'circuit', key: c.key, from: c.from, to: c.to });
     },
   });
   cleanups.push(() => pool.close());
@@ -151,14 +162,18 @@ export async function startRuntime(
     eval: options.queues?.eval ?? 'dspex-eval',
     optimize: options.queues?.optimize ?? 'dspex-optimize',
   };
-  const variableTable = createVariableTable();
-  const schemaTable = createSchemaTable();
-  const services: TeleprompterServices = {
+  const jobOptions: JobOptions = {
+    attempts: options.jobs?.attempts ?? config.jobs.attempts,
+    backoff: options.jobs?.backoff ?? { type: 'exponential', delay: config.jobs.backoffMs },
+  };
+  const variables = createVariableTable();
+  const schemas = createSchemaTable();
+  const workers: TeleprompterServices = {
     kernel,
     store,
     catalog,
     nodeId,
-    variables: variableTable,
+    variables,
     metrics: metricTable,
     policy: {
       maxCrashes: config.jobs.maxCrashes,
@@ -169,67 +184,47 @@ export async function startRuntime(
     programs: new ProgramCache(),
     pool,
     ...(options.lm === undefined ? {} : { defaultLm: () => options.lm }),
-    onExecution: (e) => runtimeRef.current?.emit({ type: 'execution', ...e }),
-    onShardProgress: (p) => runtimeRef.current?.emit({ type: 'evaluation_progress', ...p }),
-    onOptimizationProgress: (p) =>
-      runtimeRef.current?.emit({ type: 'optimization_progress', ...p }),
-    runShards: clusterShardRunner(transport, queues.eval, () => rt.jobOptions),
+    onExecution: (e) => events.emit({ type: 'execution', ...e }),
+    onShardProgress: (p) => events.emit({ type: 'evaluation_progress', ...p }),
+    onOptimizationProgress: (p) => events.emit({ type: 'optimization_progress', ...p }),
+    runShards: clusterShardRunner(transport, queues.eval, () => jobOptions),
   };
-  const rt = new RuntimeNodeImpl(
-    nodeId,
-    mode,
-    kernel,
-    transport,
-    store,
-    config,
+  const slots = new WorkerSlots(kernel);
+  const handlers: HandlerDeps = {
+    services: workers,
     catalog,
-    pool,
-    metricsRegistry,
-    metricTable,
-    queues,
-    {
-      attempts: options.jobs?.attempts ?? config.jobs.attempts,
-      backoff: options.jobs?.backoff ?? { type: 'exponential', delay: config.jobs.backoffMs },
-    },
-    logger,
-  );
-  runtimeRef.current = rt;
-  rt.cleanups.push(...cleanups);
-  const unsubscribeKernel = kernel.subscribe((e) => rt.onKernelEvent(e));
-  rt.cleanups.push(unsubscribeKernel);
-  rt.slots = new WorkerSlots(kernel);
-  rt.deps = {
-    services,
-    catalog,
-    slots: rt.slots,
+    slots,
     store,
     optimizers: new Map(),
     transport,
-    retry: { ...rt.jobOptions, maxRetryAfterMs: config.jobs.maxRetryAfterMs },
+    retry: { ...jobOptions, maxRetryAfterMs: config.jobs.maxRetryAfterMs },
     deadlineMs: config.jobs.deadlineMs,
-    schemas: schemaTable,
+    schemas,
     running: new Map(),
   };
   // A program's asynchronous throw fails its execution (runTrapped), never the node; faults outside
   // any execution are logged.
   if (options.trapFaults !== false)
-    rt.cleanups.push(
+    cleanups.push(
       installFaultTrap((err, origin) =>
         logger.error({ err, origin }, 'uncaught fault outside any execution (node keeps running)'),
       ),
     );
   // A node's LM histories hold every call's messages and raw answer: keep them short (RSS).
   resetGlobalHistory(config.lm.historySize);
-  const hosted = hostPipelines({ ...modulePipelines, ...options.pipelines }, transport, rt.deps, {
+  const hosted = hostPipelines({ ...modulePipelines, ...options.pipelines }, transport, handlers, {
     concurrency: config.queues.concurrency,
     drainTimeoutMs: config.shutdown.drainTimeoutMs,
   });
-  for (const p of hosted) {
-    rt.pipelines.set(p.name, p);
-    rt.cleanups.push(() => p.runner.close({ timeout: 0 }));
-  }
+  const pipelines = new Map(hosted.map((p) => [p.name, p]));
+  for (const p of hosted) cleanups.push(() => p.runner.close({ timeout: 0 }));
   const onConfigChange = (v: ConfigVersion): void =>
-    rt.emit({ type: 'config_changed', program: v.program, revision: v.revision, config: v.config });
+    events.emit({
+      type: 'config_changed',
+      program: v.program,
+      revision: v.revision,
+      config: v.config,
+    });
   // Redis mode: deployments are shared by every node (stored, announced, installed everywhere);
   // the cluster's are installed before the tree starts consuming jobs.
   const variableSync =
@@ -240,20 +235,16 @@ export async function startRuntime(
           store,
           url: config.redis.url,
           storePrefix: `${config.redis.prefix}:store`,
-          table: variableTable,
+          table: variables,
           onChange: onConfigChange,
           logger,
-        }).catch(async (error: unknown) => {
-          for (const c of [...rt.cleanups].reverse())
-            await Promise.resolve(c()).catch(() => undefined);
-          throw error;
-        });
-  if (variableSync !== undefined) rt.cleanups.push(() => variableSync.close());
+        }).catch(undo);
+  if (variableSync !== undefined) cleanups.push(() => variableSync.close());
   const spec = runtimeTree({
-    services,
-    schemaTable,
+    services: workers,
+    schemaTable: schemas,
     variables: {
-      table: variableTable,
+      table: variables,
       onChange: onConfigChange,
       ...(variableSync === undefined ? {} : { shared: variableSync }),
     },
@@ -268,9 +259,9 @@ export async function startRuntime(
     },
     extraBridges: hosted.map((p) => p.bridge),
     handlers: {
-      run: rt.countJobs(queues.run, runJobHandler(rt.deps)),
-      eval: rt.countJobs(queues.eval, evalJobHandler(rt.deps)),
-      optimize: rt.countJobs(queues.optimize, optimizeJobHandler(rt.deps)),
+      run: activity.countJobs(queues.run, runJobHandler(handlers)),
+      eval: activity.countJobs(queues.eval, evalJobHandler(handlers)),
+      optimize: activity.countJobs(queues.optimize, optimizeJobHandler(handlers)),
     },
     wrapWorkerStart:
       (start) =>
@@ -278,22 +269,21 @@ export async function startRuntime(
         const out = await start(ctx, ...args);
         const request = args[0] as { jobId?: string; program?: string } | undefined;
         if (out instanceof Pid)
-          rt.labelWorker(out, { jobId: request?.jobId, program: request?.program });
+          activity.labelWorker(out, { jobId: request?.jobId, program: request?.program });
         return out;
       },
   });
   const started = await kernel.startSupervisor(spec.flags, spec.children, { id: 'root' });
-  if (!started.ok) {
-    for (const c of [...rt.cleanups].reverse()) await Promise.resolve(c()).catch(() => undefined);
-    throw new ActorError(
-      'execution_failed',
-      `the supervision tree failed to start: ${formatTerm(started.error)}`,
-      {
-        details: { reason: formatTerm(started.error) },
-      },
+  if (!started.ok)
+    return undo(
+      new ActorError(
+        'execution_failed',
+        `the supervision tree failed to start: ${formatTerm(started.error)}`,
+        { details: { reason: formatTerm(started.error) } },
+      ),
     );
-  }
-  rt.root = started.sup;
+  const root = started.sup;
+  const spaceVersions = new Map<string, string>();
   const registerPrograms = async (version: number): Promise<void> => {
     for (const name of catalog.names()) {
       const predictor = catalog.get(name).namedPredictors()[0]?.[1];
@@ -305,17 +295,48 @@ export async function startRuntime(
           signature: predictor.signature.toString(),
         }).catch(() => undefined);
     }
-    rt.spaceVersions = await registerSpaces(store, catalog, logger);
+    const spaces = await registerSpaces(store, catalog, logger);
+    spaceVersions.clear();
+    for (const [program, v] of spaces) spaceVersions.set(program, v);
   };
   await registerPrograms(1);
-  rt.reloader = new ProgramsReloader(catalog, programsSource, {
+  const reloader = new ProgramsReloader(catalog, programsSource, {
     metricTable,
     logger,
-    emit: (e) => rt.emit(e as never),
+    emit: (e) => events.emit(e as never),
     afterSwap: (c) => registerPrograms(c.version.version),
   });
-  if (config.watch) rt.cleanups.push(rt.reloader.watch());
-  rt.emit({ type: 'runtime', phase: 'started' });
+  if (config.watch) cleanups.push(reloader.watch());
+  const rt = new RuntimeNodeImpl({
+    nodeId,
+    mode,
+    config,
+    logger,
+    startedAt,
+    kernel,
+    transport,
+    store,
+    catalog,
+    pool,
+    metrics,
+    metricTable,
+    queues,
+    jobOptions,
+    events,
+    activity,
+    intake: new Intake(),
+    schemas,
+    variables,
+    slots,
+    workers,
+    handlers,
+    pipelines,
+    spaceVersions,
+    reloader,
+    root,
+    cleanups,
+  });
+  events.emit({ type: 'runtime', phase: 'started' });
   logger.info({ nodeId, mode, programs: catalog.names() }, 'runtime started');
   return rt;
 }
