@@ -6,7 +6,7 @@
  * heartbeat, a queue) are typed loosely on purpose.
  */
 import type { runJobSchema, RunOptions, RunResult } from './jobs.js';
-import type { LocalRunOptions, RunStreamEvent } from './runtime.js';
+import type { LocalRunOptions, ProgramsVersion, RunStreamEvent } from './runtime.js';
 
 /** One node of a supervision tree snapshot (DESIGN §5: at least id, kind, status, restarts, children). */
 export interface TreeNodeView {
@@ -241,24 +241,13 @@ export interface RuntimeLifecycle<Snapshot = RuntimeSnapshotView, Event = Runtim
 }
 
 /**
- * The runtime surface the daemon serves and shuts down. `startRuntime`'s `Runtime` satisfies it.
- *
- * @example
- * ```ts
- * const runtime: DaemonRuntime = await startRuntime(config);
- * await startDaemon({ runtime, config, logger });
- * ```
+ * The programs-module version a node serves, as the daemon and CLI see it: the runtime's
+ * {@link ProgramsVersion} (the one declaration of the shape), with `file` optional because a Redis
+ * heartbeat leaves the module's path out (it carries no config values).
  */
-/** The programs-module version a node serves (the runtime's `ProgramsVersion`, structurally). */
-export interface ProgramsVersionView {
-  readonly version: number;
-  readonly hash: string;
-  /** Epoch ms. */
-  readonly loadedAt: number;
+export type ProgramsVersionView = Readonly<Omit<ProgramsVersion, 'file'>> & {
   readonly file?: string | null;
-  /** The last reload that failed (the version above kept serving). */
-  readonly lastError?: { readonly message: string; readonly at: number; readonly hash?: string };
-}
+};
 
 /** What one node's reload did (the runtime's `ReloadOutcome`, structurally). */
 export interface ReloadResultView {
@@ -272,6 +261,15 @@ export interface ReloadResultView {
   readonly programs?: readonly string[];
 }
 
+/**
+ * The runtime surface the daemon serves and shuts down. `startRuntime`'s `Runtime` satisfies it.
+ *
+ * @example
+ * ```ts
+ * const runtime: DaemonRuntime = await startRuntime(config);
+ * await startDaemon({ runtime, config, logger });
+ * ```
+ */
 export interface DaemonRuntime extends RuntimeLifecycle {
   /** The programs-module version served (absent: not reported). */
   programsVersion?(): ProgramsVersionView;
