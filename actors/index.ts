@@ -1,17 +1,9 @@
 /**
- * dspex runtime actors: the concrete xstate machines the supervision tree runs (each with its zod
- * message schemas; a bad message gets a `bad_message` reply and never crashes anything).
+ * dspex runtime actors: the concrete xstate machines, genServers and worker start functions the
+ * supervision tree runs (each with its zod message schemas; a bad message gets a `bad_message`
+ * reply and never crashes anything). The node services they run on (services/) are re-exported
+ * here too, so `actors/index.js` stays the one import of the runtime's building blocks.
  */
-export { ActorError, describeError, retryAfterOf } from '../services/actor-error.js';
-export type { ActorErrorCode } from '../services/actor-error.js';
-export {
-  callActor,
-  parseMessage,
-  replyError,
-  replyHandleOf,
-  replyOk,
-} from '../services/protocol.js';
-export type { ActorReply } from '../services/protocol.js';
 export { RUN_JOB_SCHEMA, runJobSchema, flattenIssues, issuesText } from '../src/contracts/index.js';
 export type { RunJob, SchemaIssue } from '../src/contracts/index.js';
 export {
@@ -35,14 +27,6 @@ export {
   variableRegistryMachine,
   variableRegistryMessage,
 } from './variable-registry.js';
-export { VariableSync } from '../services/variable-sync.js';
-export type { VariableSyncOptions } from '../services/variable-sync.js';
-export {
-  checkVariableOverrides,
-  configuredProgram,
-  describeProgramVariables,
-  programVariableSpace,
-} from '../services/program-variables.js';
 export type {
   ConfigChangedEvent,
   ConfigVersion,
@@ -60,21 +44,6 @@ export type {
   KeyLimits,
   PoolKeySnapshot,
 } from './client-pool.js';
-export { PooledLM, poolKey } from '../services/pooled-lm.js';
-export type { PoolHandle, PooledCallReport } from '../services/pooled-lm.js';
-export { ProgramCatalog, unknownProgram } from '../services/program-catalog.js';
-export type { ProgramsVersion } from '../services/program-catalog.js';
-export { BUILTIN_ADAPTERS, builtinExtensionNames } from '../services/builtin-extensions.js';
-export { ProgramCache, materializeProgram } from '../services/program-materialize.js';
-export type { MaterializedProgram } from '../services/program-materialize.js';
-export { effectiveConfig, runExecution, withActiveVersion } from '../services/execution.js';
-export type {
-  ExecutionRequest,
-  ExecutionResult,
-  ExecutionServices,
-  FieldDelta,
-} from '../services/execution.js';
-export { AsyncChannel } from '../services/async-channel.js';
 export {
   executeOn,
   programWorkerMachine,
@@ -83,14 +52,6 @@ export {
   programTaskStart,
 } from './program-worker.js';
 export type { ProgramWorkerInput, ProgramWorkerMessage } from './program-worker.js';
-export {
-  BUILTIN_METRICS,
-  exampleDataSchema,
-  fromExampleData,
-  resolveMetric,
-  toExampleData,
-} from '../services/example-data.js';
-export type { ExampleData } from '../services/example-data.js';
 export {
   evaluationShardSchema,
   evaluationWorkerMachine,
@@ -118,28 +79,6 @@ export type {
   OptimizationProgressEvent,
   TeleprompterServices,
 } from './teleprompter-worker.js';
-export { RUN_PARAM_KEYS, runOptimizer } from '../services/optimizer-factory.js';
-export type {
-  OptimizerHooks,
-  OptimizerName,
-  OptimizerOutcome,
-} from '../services/optimizer-factory.js';
-export { shardEvaluator } from '../services/shard-evaluator.js';
-export type { ShardPlan, ShardRunner } from '../services/shard-evaluator.js';
 export { queueBridgeMachine, queueBridgeMessage } from './queue-bridge.js';
 export type { QueueBridgeInput, QueueBridgeMessage, QueueBridgeStatus } from './queue-bridge.js';
-export {
-  evaluatedPointOf,
-  objectivesOf,
-  recordSpaceSearch,
-  runSpaceSearch,
-  selectionOf,
-} from '../services/variable-search.js';
-export type {
-  SearchOrigin,
-  SpaceSearchParams,
-  SpaceSearchRecord,
-  SpaceSearchRun,
-} from '../services/variable-search.js';
-export { loadDataset, requestExamples } from '../services/dataset-source.js';
-export type { DatasetSource } from '../services/dataset-source.js';
+export * from '../services/index.js';

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const FOLDERS = 'src|test|examples|bench|supervisors|actors|entry|bin|scripts|config|\\.ci';
+const FOLDERS =
+  'src|test|examples|bench|supervisors|actors|services|entry|bin|scripts|config|\\.ci';
 
 describe('README', () => {
   it('refers only to files and folders that exist in the repository', () => {
