@@ -29,8 +29,11 @@ const ROUNDS = numberOption('--rounds', 5);
 const JOBS = numberOption('--jobs', 400);
 const CONCURRENCY = 8;
 const PREFIX = 'vs';
-const LATENCIES = [0, 50] as const;
-const TARGET: Record<(typeof LATENCIES)[number], number> = { 0: 0.8, 50: 0.95 };
+const ALL_LATENCIES = [0, 50] as const;
+// `--latency 50` runs one latency only (diagnosis); default both.
+const ONLY = process.argv.includes('--latency') ? numberOption('--latency', 0) : undefined;
+const LATENCIES = ALL_LATENCIES.filter((l) => ONLY === undefined || l === ONLY);
+const TARGET: Record<(typeof ALL_LATENCIES)[number], number> = { 0: 0.8, 50: 0.95 };
 
 async function spawnReady(script: string, argv: string[]): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...argv], {
@@ -106,6 +109,12 @@ export async function main(): Promise<void> {
         'hand-rolled': [],
         empty: [],
       };
+      // Time on the worker (picked up → finished, BullMQ's processedOn → finishedOn) per round.
+      const onWorker: Record<keyof typeof queues, string[]> = {
+        dspex: [],
+        'hand-rolled': [],
+        empty: [],
+      };
       // Warm-up of every variant (JIT, connections), not measured.
       for (const v of variants) await burst(queues[v], stats, 50, qa, 120_000);
       for (let round = 0; round < ROUNDS; round++) {
@@ -115,9 +124,10 @@ export async function main(): Promise<void> {
           const r = await burst(queues[v], stats, jobs, qa, 300_000);
           if (r.failed > 0) process.stderr.write(`WARNING: ${r.failed} ${v} jobs failed\n`);
           runs[v].push(r.jobsPerSec);
+          onWorker[v].push(`${r.nodeP50}/${r.nodeP99}`);
         }
         process.stderr.write(
-          `[vs-hand-rolled] ${latency} ms round ${round + 1}: dspex ${fmt(runs.dspex.at(-1)!, 1)}, hand-rolled ${fmt(runs['hand-rolled'].at(-1)!, 1)}, empty ${fmt(runs.empty.at(-1)!)} j/s\n`,
+          `[vs-hand-rolled] ${latency} ms round ${round + 1}: dspex ${fmt(runs.dspex.at(-1)!, 1)}, hand-rolled ${fmt(runs['hand-rolled'].at(-1)!, 1)}, empty ${fmt(runs.empty.at(-1)!)} j/s; on the worker p50/p99 ms: dspex ${onWorker.dspex.at(-1)}, hand-rolled ${onWorker['hand-rolled'].at(-1)}\n`,
         );
       }
       const ratios = runs.dspex.map((d, i) => d / runs['hand-rolled'][i]!);
