@@ -61,6 +61,12 @@ export interface ExecutionRequest {
   onDelta?: ((delta: FieldDelta) => void) | undefined;
   /** The trace context the execution's spans belong to (default: the active one). */
   traceContext?: TraceContext | undefined;
+  /**
+   * The job's first delivery (never started before, never taken back from a node): no run of it
+   * can have recorded anything yet, so the execution record is written once, when the run ends,
+   * instead of `running` first and final after (see {@link runExecution}).
+   */
+  firstDelivery?: boolean | undefined;
 }
 
 // One streamed piece of an output field: a runtime contract (src/contracts).
@@ -304,8 +310,10 @@ async function recordExecution(
   request: ExecutionRequest,
   nodeId: string,
   version: string | undefined,
+  id?: string,
 ): Promise<Execution> {
   const input = {
+    ...(id === undefined ? {} : { id }),
     program: request.program,
     inputs: json<JsonObject>(request.inputs),
     status: 'running' as const,
@@ -313,12 +321,7 @@ async function recordExecution(
     ...(version === undefined ? {} : { version }),
   };
   let { execution, created } = await store.executions.recordOnce(request.jobId, input);
-  if (
-    !created &&
-    request.fallbackJobId !== undefined &&
-    (execution.program !== request.program ||
-      canonicalJson(execution.inputs) !== canonicalJson(input.inputs))
-  )
+  if (!created && request.fallbackJobId !== undefined && !samePayload(execution, request))
     ({ execution, created } = await store.executions.recordOnce(request.fallbackJobId, input));
   // A job redelivered to another node (its first node died) is now run here: say so.
   if (!created && execution.status !== 'succeeded')
@@ -329,6 +332,53 @@ async function recordExecution(
         { known: execution },
       );
   return execution;
+}
+
+/** Whether a record found under the job's id is of this job's payload (not of a reused id's). */
+function samePayload(execution: Execution, request: ExecutionRequest): boolean {
+  return (
+    execution.program === request.program &&
+    canonicalJson(execution.inputs) === canonicalJson(json<JsonObject>(request.inputs))
+  );
+}
+
+/**
+ * How long a first delivery's run goes on before its `running` record is written (ms): a run that
+ * ends sooner is recorded once, already final (see {@link runExecution}).
+ */
+export const RUNNING_RECORD_AFTER_MS = 200;
+
+/**
+ * Records a first delivery's finished run in one write (`recordSucceeded`). Another run of the
+ * same job may have recorded first (redelivered to another node after a lost lock): its final
+ * result stands; a record it left `running` is taken over by {@link recordSuccess}. A record of
+ * another payload under the job's id (an id reused after the queue was obliterated) sends the
+ * record to `request.fallbackJobId`.
+ */
+async function recordFirstRun(
+  store: Store,
+  request: ExecutionRequest,
+  fields: { id: string; node: string; version: string | undefined; durationMs: number },
+  result: ExecutionResult,
+  trace: unknown[] | undefined,
+): Promise<{ execution: Execution; result: ExecutionResult }> {
+  const input = {
+    id: fields.id,
+    program: request.program,
+    inputs: json<JsonObject>(request.inputs),
+    node: fields.node,
+    ...(fields.version === undefined ? {} : { version: fields.version }),
+    outputs: result.outputs as JsonObject,
+    usage: result.usage as JsonObject,
+    ...(trace === undefined ? {} : { trace: json<JsonObject[]>(trace) }),
+    durationMs: fields.durationMs,
+  };
+  let { execution, created } = await store.executions.recordSucceeded(request.jobId, input);
+  if (!created && request.fallbackJobId !== undefined && !samePayload(execution, request))
+    ({ execution, created } = await store.executions.recordSucceeded(request.fallbackJobId, input));
+  if (created) return { execution, result: { ...result, executionId: execution.id } };
+  if (execution.status === 'succeeded') return { execution, result: recordedResult(execution) };
+  return recordSuccess(store, execution, result, trace, fields.version);
 }
 
 /** The recorded result of a succeeded execution record. */
@@ -401,27 +451,49 @@ export async function runExecution(
     policy === undefined ? undefined : { ...policy, programModel: programModel(services) };
   const first = readConfig();
   const requested = effectiveConfig(first, request, overridePolicy, base);
-  // The store's active version and the job's record in parallel (two Redis round trips become one
-  // wait): a version the record does not know yet is written with the final status.
-  const [active, recorded] = await Promise.all([
+  // A first delivery has no record yet: it is written once, at the end (or `running` if the run
+  // takes long). Otherwise the store's active version and the job's record are read in parallel
+  // (two Redis round trips become one wait): a version the record does not know yet is written
+  // with the final status.
+  const lazy = request.firstDelivery === true;
+  const activeVersion = (): Promise<string | null> =>
     requested.stateVersion === undefined
       ? store.programs.find(request.program).then((p) => p?.activeVersion ?? null)
-      : null,
-    recordExecution(store, request, nodeId, requested.stateVersion),
+      : Promise.resolve(null);
+  const [active, recorded] = await Promise.all([
+    activeVersion(),
+    lazy ? undefined : recordExecution(store, request, nodeId, requested.stateVersion),
   ]);
   let execution = recorded;
-  if (execution.status === 'succeeded') return recordedResult(execution);
+  if (execution?.status === 'succeeded') return recordedResult(execution);
+  const executionId = execution?.id ?? store.executions.newId();
   const withActive = (config: ProgramConfig): ProgramConfig =>
     config.stateVersion !== undefined || active === null
       ? config
       : { ...config, stateVersion: active };
   let version = withActive(requested).stateVersion;
+  const clock = kernel.clock;
+  const startedAt = clock.now();
+  // A first delivery still running after a while is recorded `running` (seen by operators, and by
+  // a redelivery on another node); `running` is then the record the end writes to.
+  let runningRecord: Promise<Execution> | undefined;
+  const timer = lazy
+    ? clock.setTimeout(() => {
+        runningRecord = recordExecution(store, request, nodeId, version, executionId);
+        runningRecord.catch(() => undefined); // awaited at the end; a failure surfaces there
+      }, RUNNING_RECORD_AFTER_MS)
+    : undefined;
+  /** The run's record: the one read at the start or written by the timer (none yet otherwise). */
+  const recordNow = async (): Promise<Execution | undefined> => {
+    if (timer !== undefined) clock.clearTimeout(timer);
+    return execution ?? (await runningRecord);
+  };
   const report = services.onExecution;
   report?.({
     phase: 'started',
     jobId: request.jobId,
     program: request.program,
-    executionId: execution.id,
+    executionId,
   });
   try {
     const stalls = request.stalls ?? 0;
@@ -470,24 +542,31 @@ export async function runExecution(
         parent,
         attributes: {
           'dspex.program': request.program,
-          'dspex.execution_id': execution.id,
+          'dspex.execution_id': executionId,
           'dspex.node': nodeId,
           'dspex.job_id': request.jobId,
         },
       },
       () => runProgram(program, request, trace),
     );
-    const done = await recordSuccess(
-      store,
-      execution,
-      {
-        outputs: json(prediction.toDict()),
-        executionId: execution.id,
-        usage: json(prediction.usage ?? {}),
-      },
-      services.recordTrace === false ? undefined : traceOf(program.module, trace),
-      version,
-    );
+    const result: ExecutionResult = {
+      outputs: json(prediction.toDict()),
+      executionId,
+      usage: json(prediction.usage ?? {}),
+    };
+    const recordedTrace =
+      services.recordTrace === false ? undefined : traceOf(program.module, trace);
+    execution = await recordNow();
+    const done =
+      execution === undefined
+        ? await recordFirstRun(
+            store,
+            request,
+            { id: executionId, node: nodeId, version, durationMs: clock.now() - startedAt },
+            result,
+            recordedTrace,
+          )
+        : await recordSuccess(store, execution, result, recordedTrace, version);
     execution = done.execution;
     report?.({
       phase: 'succeeded',
@@ -500,23 +579,34 @@ export async function runExecution(
     const retryable = error instanceof DspexError && error.retryable;
     const final = !retryable || request.attempt >= request.attempts;
     const described = describeError(error);
-    if (final)
+    // A failure is recorded only when final; a first delivery's run that wrote nothing yet writes
+    // its record now (two writes: the failure path is not the one kept lean).
+    const failed = !final
+      ? undefined
+      : ((await recordNow().catch(() => undefined)) ??
+        (await recordExecution(store, request, nodeId, version, executionId).catch(
+          () => undefined,
+        )));
+    // Another run of the job succeeded meanwhile (redelivered elsewhere): its result stands.
+    if (failed?.status === 'succeeded') return recordedResult(failed);
+    if (failed !== undefined && failed.status !== 'failed')
       await store.executions
         .update(
-          execution.id,
+          failed.id,
           {
             status: 'failed',
             error: { code: described.code, message: described.message },
-            ...(version === undefined || version === execution.version ? {} : { version }),
+            ...(version === undefined || version === failed.version ? {} : { version }),
           },
-          { known: execution },
+          { known: failed },
         )
         .catch(() => undefined);
+    if (timer !== undefined) clock.clearTimeout(timer);
     report?.({
       phase: 'failed',
       jobId: request.jobId,
       program: request.program,
-      executionId: execution.id,
+      executionId: failed?.id ?? executionId,
       error: described.message,
     });
     throw error;

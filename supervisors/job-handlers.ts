@@ -216,6 +216,7 @@ export function runJobHandler(deps: HandlerDeps) {
         attempts,
         stalls: job.stalls,
         signal: job.signal,
+        firstDelivery: job.started === 1 && job.stalls === 0,
       });
       return result as unknown as JsonValue;
     } catch (error) {

@@ -1,16 +1,20 @@
 /**
  * Where a node's CPU goes on the job path: one node (concurrency 8, 0 ms LM) under `--cpu-prof`
  * runs a burst of `qa` jobs; prints jobs/s, Redis commands per job (every client) and the top
- * self-time functions of the node's CPU profile, grouped by file.
+ * self-time functions of the node's CPU profile, grouped by file; then the same burst on the
+ * hand-rolled worker, for its jobs/s and Redis commands per job.
  *
  *   npx tsx bench/runtime/profile.ts [--jobs 2000]
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { spawnNode } from '../../test/runtime/fixtures/node-process.js';
+import { ROOT, spawnNode } from '../../test/runtime/fixtures/node-process.js';
 import { numberOption, startBenchBackends } from './bench-setup.js';
 import { burst, redisCommandStats } from './measure.js';
 
@@ -55,6 +59,16 @@ function summarize(profile: Profile, top = 40): string {
   return `by file/package:\n${fmt(file)}\n\nby function:\n${fmt(fn)}`;
 }
 
+/** Commands per job between two `INFO commandstats` readings, largest first. */
+function perJob(before: Map<string, number>, after: Map<string, number>): string {
+  return [...after]
+    .map(([cmd, n]) => [cmd, (n - (before.get(cmd) ?? 0)) / JOBS] as const)
+    .filter(([, n]) => n >= 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .map(([cmd, n]) => `${cmd} ${n.toFixed(2)}`)
+    .join(', ');
+}
+
 const { redis, lmUrl, connection, stop } = await startBenchBackends();
 const dir = mkdtempSync(join(tmpdir(), 'dspex-prof-'));
 const queue = new Queue('dspex-run', { prefix: 'prof', connection });
@@ -78,14 +92,40 @@ try {
   const before = await redisCommandStats(stats);
   const r = await burst(queue, stats, JOBS, qa, 600_000);
   const after = await redisCommandStats(stats);
-  const perJob = [...after]
-    .map(([cmd, n]) => [cmd, (n - (before.get(cmd) ?? 0)) / JOBS] as const)
-    .filter(([, n]) => n >= 0.05)
-    .sort((a, b) => b[1] - a[1])
-    .map(([cmd, n]) => `${cmd} ${n.toFixed(2)}`);
   process.stdout.write(
-    `${JOBS} jobs: ${r.jobsPerSec.toFixed(1)} jobs/s, ${r.redisCallsPerJob.toFixed(1)} Redis commands/job, failed ${r.failed}\nRedis commands per job (every client, the bench's polling included): ${perJob.join(', ')}\n`,
+    `${JOBS} jobs: ${r.jobsPerSec.toFixed(1)} jobs/s, ${r.redisCallsPerJob.toFixed(1)} Redis commands/job, failed ${r.failed}\nRedis commands per job (every client, the bench's polling included): ${perJob(before, after)}\n`,
   );
+  // The same burst on the hand-rolled worker (bench/runtime/hand-rolled-worker.ts), for comparison.
+  const hand = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      `${ROOT}/bench/runtime/hand-rolled-worker.ts`,
+      redis.url,
+      'prof',
+      'hand',
+      '8',
+      lmUrl,
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const handQueue = new Queue('hand', { prefix: 'prof', connection });
+  try {
+    await once(createInterface({ input: hand.stdout! }), 'line');
+    await burst(handQueue, stats, 200, qa, 120_000);
+    const b = await redisCommandStats(stats);
+    const h = await burst(handQueue, stats, JOBS, qa, 600_000);
+    const a = await redisCommandStats(stats);
+    process.stdout.write(
+      `hand-rolled worker, ${JOBS} jobs: ${h.jobsPerSec.toFixed(1)} jobs/s, ${h.redisCallsPerJob.toFixed(1)} Redis commands/job: ${perJob(b, a)}\n`,
+    );
+  } finally {
+    await handQueue.close();
+    const exited = once(hand, 'exit');
+    hand.kill('SIGTERM');
+    await exited;
+  }
 } finally {
   await queue.close();
   stats.disconnect();

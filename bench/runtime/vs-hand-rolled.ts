@@ -11,12 +11,15 @@
  *
  * Rounds alternate the order of the variants; the table gives the median jobs/s and the spread
  * (min–max) over rounds, and the dspex / hand-rolled ratio per round (median, min–max). Targets
- * (issue 8): ≥ 0.8× at 0 ms, ≥ 0.95× at 50 ms.
+ * (issue 8): ≥ 0.8× at 0 ms, ≥ 0.95× at 50 ms. Each round also gives every worker's time on the
+ * worker per job (p50/p99) and the CPU ms a job costs its process (/proc), which a loaded machine
+ * distorts far less than jobs/s.
  *
- *   npx tsx bench/runtime/vs-hand-rolled.ts [--rounds 5] [--jobs 400]
+ *   npx tsx bench/runtime/vs-hand-rolled.ts [--rounds 5] [--jobs 400] [--latency 0|50]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { Queue } from 'bullmq';
@@ -29,8 +32,25 @@ const ROUNDS = numberOption('--rounds', 5);
 const JOBS = numberOption('--jobs', 400);
 const CONCURRENCY = 8;
 const PREFIX = 'vs';
-const LATENCIES = [0, 50] as const;
-const TARGET: Record<(typeof LATENCIES)[number], number> = { 0: 0.8, 50: 0.95 };
+const ALL_LATENCIES = [0, 50] as const;
+// `--latency 50` runs one latency only (diagnosis); default both.
+const ONLY = process.argv.includes('--latency') ? numberOption('--latency', 0) : undefined;
+const LATENCIES = ALL_LATENCIES.filter((l) => ONLY === undefined || l === ONLY);
+const TARGET: Record<(typeof ALL_LATENCIES)[number], number> = { 0: 0.8, 50: 0.95 };
+
+/**
+ * CPU time (user + system, every thread) process `pid` has used so far, ms, from /proc (Linux):
+ * the CPU a burst costs is far less sensitive to the machine's load than its jobs/s.
+ */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+/** USER_HZ of /proc/<pid>/stat: 100 on Linux. */
+const CLOCK_TICKS = 100;
 
 async function spawnReady(script: string, argv: string[]): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...argv], {
@@ -87,6 +107,11 @@ export async function main(): Promise<void> {
       ]),
     );
     await node.ready;
+    const pids: Record<keyof typeof queues, number | undefined> = {
+      dspex: node.child.pid,
+      'hand-rolled': children[0]?.pid,
+      empty: children[1]?.pid,
+    };
     const qa = (i: number): Record<string, unknown> => ({
       program: 'qa',
       inputs: { question: `q ${i} ${Math.random()}` },
@@ -95,13 +120,25 @@ export async function main(): Promise<void> {
       `bench/runtime vs hand-rolled — ${cpus().length} cores, load ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')}, concurrency ${CONCURRENCY}, ${JOBS} jobs a burst, ${ROUNDS} rounds`,
-      '| LM latency | dspex j/s median (min–max) | hand-rolled j/s | empty worker j/s | dspex / hand-rolled per round | target |',
-      '|---|---|---|---|---|---|',
+      '| LM latency | dspex j/s median (min–max) | hand-rolled j/s | empty worker j/s | dspex / hand-rolled per round | target | CPU ms/job dspex | CPU ms/job hand-rolled |',
+      '|---|---|---|---|---|---|---|---|',
     );
     for (const latency of LATENCIES) {
       await setLatency(latency);
       const variants = Object.keys(queues) as (keyof typeof queues)[];
       const runs: Record<keyof typeof queues, number[]> = {
+        dspex: [],
+        'hand-rolled': [],
+        empty: [],
+      };
+      // Time on the worker (picked up → finished, BullMQ's processedOn → finishedOn) per round.
+      const onWorker: Record<keyof typeof queues, string[]> = {
+        dspex: [],
+        'hand-rolled': [],
+        empty: [],
+      };
+      // CPU ms a job costs its worker process, per round.
+      const cpu: Record<keyof typeof queues, number[]> = {
         dspex: [],
         'hand-rolled': [],
         empty: [],
@@ -112,18 +149,21 @@ export async function main(): Promise<void> {
         const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
         for (const v of order) {
           const jobs = v === 'empty' ? JOBS * 4 : JOBS;
+          const cpuBefore = cpuMs(pids[v]);
           const r = await burst(queues[v], stats, jobs, qa, 300_000);
+          cpu[v].push((cpuMs(pids[v]) - cpuBefore) / jobs);
           if (r.failed > 0) process.stderr.write(`WARNING: ${r.failed} ${v} jobs failed\n`);
           runs[v].push(r.jobsPerSec);
+          onWorker[v].push(`${r.nodeP50}/${r.nodeP99}`);
         }
         process.stderr.write(
-          `[vs-hand-rolled] ${latency} ms round ${round + 1}: dspex ${fmt(runs.dspex.at(-1)!, 1)}, hand-rolled ${fmt(runs['hand-rolled'].at(-1)!, 1)}, empty ${fmt(runs.empty.at(-1)!)} j/s\n`,
+          `[vs-hand-rolled] ${latency} ms round ${round + 1}: dspex ${fmt(runs.dspex.at(-1)!, 1)}, hand-rolled ${fmt(runs['hand-rolled'].at(-1)!, 1)}, empty ${fmt(runs.empty.at(-1)!)} j/s; on the worker p50/p99 ms: dspex ${onWorker.dspex.at(-1)}, hand-rolled ${onWorker['hand-rolled'].at(-1)}; CPU ms/job: dspex ${fmt(cpu.dspex.at(-1)!, 2)}, hand-rolled ${fmt(cpu['hand-rolled'].at(-1)!, 2)}\n`,
         );
       }
       const ratios = runs.dspex.map((d, i) => d / runs['hand-rolled'][i]!);
       const median = quantile(ratios, 0.5);
       out.push(
-        `| ${latency} ms | ${spread(runs.dspex, 1)} | ${spread(runs['hand-rolled'], 1)} | ${spread(runs.empty)} | ${spread(ratios, 3)} | ≥ ${TARGET[latency]}: ${median >= TARGET[latency] ? 'met' : 'NOT met'} |`,
+        `| ${latency} ms | ${spread(runs.dspex, 1)} | ${spread(runs['hand-rolled'], 1)} | ${spread(runs.empty)} | ${spread(ratios, 3)} | ≥ ${TARGET[latency]}: ${median >= TARGET[latency] ? 'met' : 'NOT met'} | ${spread(cpu.dspex, 2)} | ${spread(cpu['hand-rolled'], 2)} |`,
       );
     }
   } finally {

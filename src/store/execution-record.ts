@@ -73,6 +73,22 @@ export const executionCreateSchema = z
 export type ExecutionCreate = z.infer<typeof executionCreateSchema>;
 
 /**
+ * Input of `executions.recordSucceeded`: a job's whole run, written once when it has succeeded.
+ * `durationMs` is how long it ran; the store stamps `finishedAt` now and `startedAt` that long ago.
+ */
+export const executionSucceededSchema = executionCreateSchema
+  .omit({ status: true, jobId: true })
+  .extend({
+    outputs: jsonValueSchema,
+    usage: jsonValueSchema.optional(),
+    trace: jsonValueSchema.optional(),
+    durationMs: z.number().min(0),
+  })
+  .strict();
+/** Input of `executions.recordSucceeded`. */
+export type ExecutionSucceeded = z.infer<typeof executionSucceededSchema>;
+
+/**
  * Input of `executions.update`. Reaching `running` stamps `startedAt`; reaching a final status stamps
  * `finishedAt` and `durationMs` (measured from `startedAt` unless given).
  */

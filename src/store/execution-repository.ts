@@ -3,10 +3,12 @@ import {
   executionCreateSchema,
   executionPatchSchema,
   executionSchema,
+  executionSucceededSchema,
   type Execution,
   type ExecutionCreate,
   type ExecutionPatch,
   type ExecutionStatus,
+  type ExecutionSucceeded,
 } from './execution-record.js';
 import { assertInitialStatus, assertTransition, isFinalStatus } from './lifecycle.js';
 import type { RecordBackend } from './record-backend.js';
@@ -65,6 +67,38 @@ export class ExecutionTable implements ExecutionRepository {
     if (result.kind === 'conflict') throw this.table.conflict(record.id, { jobId });
     // Records are never deleted, so the execution an alias points at always exists.
     return { execution: await this.table.get([result.target]), created: false };
+  }
+
+  async recordSucceeded(jobId: string, input: ExecutionSucceeded): Promise<RecordOnceResult> {
+    const data = parseInput(executionSucceededSchema, input, 'execution create');
+    const job = parseInput(nameSchema, jobId, 'job id');
+    const now = this.table.now();
+    const startedAt = new Date(Date.parse(now) - data.durationMs).toISOString();
+    const id = data.id ?? parseInput(nameSchema, this.table.generateId(), 'generated id');
+    // The record of a run start → finish in one write: created at its start, final now.
+    const record: Execution = {
+      ...data,
+      id,
+      jobId: job,
+      status: 'succeeded',
+      startedAt,
+      finishedAt: now,
+      revision: 1,
+      createdAt: startedAt,
+      updatedAt: now,
+    };
+    const { result, record: stored } = await this.table.insert(
+      record,
+      { key: this.jobKey(job), target: id },
+      this.options.executionTtlSeconds,
+    );
+    if (result.kind === 'created') return { execution: stored, created: true };
+    if (result.kind === 'conflict') throw this.table.conflict(id, { jobId: job });
+    return { execution: await this.table.get([result.target]), created: false };
+  }
+
+  newId(): string {
+    return parseInput(nameSchema, this.table.generateId(), 'generated id');
   }
 
   async findByJobId(jobId: string): Promise<Execution | undefined> {

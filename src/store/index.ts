@@ -47,10 +47,12 @@ export {
   executionStatusSchema,
   executionCreateSchema,
   executionPatchSchema,
+  executionSucceededSchema,
   type Execution,
   type ExecutionStatus,
   type ExecutionCreate,
   type ExecutionPatch,
+  type ExecutionSucceeded,
 } from './execution-record.js';
 export {
   OPTIMIZATION_RUN_LIFECYCLE,

@@ -12,7 +12,8 @@ export interface RecordBackend {
   /**
    * Creates `key` at revision 1 and adds `member` to `indexes`, unless `key` exists (`conflict`) or,
    * when `alias` is given, the alias key already points somewhere (`aliased`, with its target).
-   * The check and the writes are one atomic step.
+   * The check and the writes (and the expiry, see {@link InsertOp.expireSeconds}) are one atomic
+   * step.
    */
   insert(op: InsertOp): Promise<InsertResult>;
   /** Stored value and revision of each key (`undefined` where absent), in order. */
@@ -43,6 +44,8 @@ export interface InsertOp {
   member: string;
   indexes: readonly string[];
   alias?: { key: string; target: string };
+  /** Backends that can expire keys (Redis) let the record and its alias expire this many seconds after the insert (a record inserted final). */
+  expireSeconds?: number;
 }
 
 /** @internal */

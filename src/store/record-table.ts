@@ -83,6 +83,7 @@ export class RecordTable<R extends object> {
   async insert(
     record: R,
     alias?: { key: string; target: string },
+    expireSeconds?: number,
   ): Promise<{ result: InsertResult; record: R }> {
     const [stored, json] = this.canonical(record);
     const key = this.key(this.kind.keyParts(stored));
@@ -92,6 +93,7 @@ export class RecordTable<R extends object> {
       member: this.member(stored, key),
       indexes: this.indexes(stored),
       ...(alias === undefined ? {} : { alias }),
+      ...(expireSeconds === undefined || expireSeconds <= 0 ? {} : { expireSeconds }),
     });
     return { result, record: stored };
   }

@@ -31,7 +31,13 @@ export class RedisBackend implements RecordBackend {
       this.key(op.alias?.key ?? op.key),
       ...op.indexes.map((i) => this.index(i)),
     ];
-    const args = [op.json, op.member, op.alias === undefined ? '0' : '1', op.alias?.target ?? ''];
+    const args = [
+      op.json,
+      op.member,
+      op.alias === undefined ? '0' : '1',
+      op.alias?.target ?? '',
+      String(op.expireSeconds ?? 0),
+    ];
     const reply = (await this.run(INSERT_SCRIPT, keys, args)) as string[];
     if (reply[0] === 'created') return { kind: 'created' };
     if (reply[0] === 'aliased') return { kind: 'aliased', target: String(reply[1]) };

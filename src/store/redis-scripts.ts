@@ -18,7 +18,8 @@ function script(source: string): LuaScript {
 
 /**
  * KEYS: record, alias (the record key again when there is none), indexes…
- * ARGV: json, member, has-alias ('1' | '0'), alias target.
+ * ARGV: json, member, has-alias ('1' | '0'), alias target, expire seconds ('0': none; a record
+ * inserted final expires with its alias, in the same step).
  * Returns { 'created' } | { 'conflict' } | { 'aliased', target }.
  */
 export const INSERT_SCRIPT = script(`
@@ -30,6 +31,11 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return { 'conflict' } end
 redis.call('HSET', KEYS[1], 'json', ARGV[1], 'rev', 1)
 if ARGV[3] == '1' then redis.call('SET', KEYS[2], ARGV[4]) end
 for i = 3, #KEYS do redis.call('ZADD', KEYS[i], 0, ARGV[2]) end
+local ttl = tonumber(ARGV[5])
+if ttl > 0 then
+  redis.call('EXPIRE', KEYS[1], ttl)
+  if ARGV[3] == '1' then redis.call('EXPIRE', KEYS[2], ttl) end
+end
 return { 'created' }
 `);
 

@@ -2,6 +2,7 @@ import type { Dataset, DatasetAdd, DatasetAddResult, DatasetCreate } from './dat
 import type {
   Execution,
   ExecutionCreate,
+  ExecutionSucceeded,
   ExecutionPatch,
   ExecutionStatus,
 } from './execution-record.js';
@@ -125,6 +126,16 @@ export interface ExecutionRepository {
    * qualify it (`dspex-run:42`).
    */
   recordOnce(jobId: string, input: Omit<ExecutionCreate, 'jobId'>): Promise<RecordOnceResult>;
+  /**
+   * The execution of transport job `jobId`, created already `succeeded` from `input` if the job
+   * has none yet: one write for a run nobody needed to see `running` (a job's first delivery that
+   * finished quickly). Atomic like {@link recordOnce}; when the job already has a record (another
+   * run of it, a reused id), that record is returned unchanged with `created: false` and the
+   * caller decides. A created record expires after `executionTtlSeconds` like any final one.
+   */
+  recordSucceeded(jobId: string, input: ExecutionSucceeded): Promise<RecordOnceResult>;
+  /** A fresh execution id from the store's generator (for a record written later). */
+  newId(): string;
   /** The execution recorded for `jobId`, if any. */
   findByJobId(jobId: string): Promise<Execution | undefined>;
   /** `not_found` if absent. */

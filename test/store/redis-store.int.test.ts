@@ -90,6 +90,23 @@ describe('RedisStore on a real redis-server', () => {
     await store.close();
   });
 
+  it('lets a record written once as succeeded expire with its job alias in the same write', async () => {
+    const prefix = uniquePrefix();
+    const store = new RedisStore({ redis: raw, prefix, executionTtlSeconds: 3600 });
+    const { execution } = await store.executions.recordSucceeded('job-once', {
+      program: 'qa',
+      inputs: { q: 1 },
+      outputs: { a: 1 },
+      durationMs: 3,
+    });
+    for (const key of [`${prefix}:execution:${execution.id}`, `${prefix}:execution-job:job-once`]) {
+      const ttl = await raw.ttl(key);
+      expect(ttl).toBeGreaterThan(3500);
+      expect(ttl).toBeLessThanOrEqual(3600);
+    }
+    await store.close();
+  });
+
   it('uses dspex:store as the default prefix', async () => {
     const clock = new ManualClock();
     const store = new RedisStore({ redis: raw, clock });

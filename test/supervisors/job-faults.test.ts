@@ -1,15 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ActorError } from '../../actors/index.js';
+import { RUNNING_RECORD_AFTER_MS } from '../../actors/execution.js';
 import type { RuntimeConfigInput } from '../../src/config/index.js';
 import type { Prediction } from '../../src/modules/index.js';
 import { Module, Predict } from '../../src/modules/index.js';
-import { MemoryStore } from '../../src/store/index.js';
+import { MemoryStore, type Store } from '../../src/store/index.js';
+import { FakeClock } from '../../src/time/index.js';
 import { silentLogger } from '../../src/telemetry/index.js';
-import { runJobHandler, type HandlerDeps } from '../../supervisors/job-handlers.js';
+import {
+  fallbackExecutionKey,
+  runJobHandler,
+  type HandlerDeps,
+} from '../../supervisors/job-handlers.js';
 import { startRuntime } from '../../supervisors/runtime.js';
 import type { Runtime, RuntimeEvent } from '../../supervisors/runtime-types.js';
 import { rateLimited, startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
-import { GatedProgram, fixtureLm, jobContext as job } from './runtime-helpers.js';
+import { CrashingProgram, GatedProgram, fixtureLm, jobContext as job } from './runtime-helpers.js';
 
 /** A program that never answers (a hung user program). */
 class HangingProgram extends Module {
@@ -233,3 +239,100 @@ async function waitFor(cond: () => boolean, timeoutMs = 5_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** A runtime on a clock that moves only when told (its `running`-record timer included). */
+async function startOnClock(
+  programs: Record<string, Module>,
+  store: Store = new MemoryStore(),
+): Promise<{ deps: HandlerDeps; store: Store; clock: FakeClock }> {
+  const clock = new FakeClock(Date.now());
+  const rt = await start({ programs }, { store, clock });
+  return { deps: (rt as unknown as { deps: HandlerDeps }).deps, store, clock };
+}
+
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise<void>((r) => setImmediate(r));
+  }
+}
+
+describe('the execution record of a job', () => {
+  it('writes_a_first_delivery_that_ends_quickly_once_already_succeeded', async () => {
+    const { deps, store } = await startOnClock({ qa: new Predict('question -> answer') });
+    // The clock does not move: the run ends before its `running` record is due.
+    const result = (await runJobHandler(deps)(
+      job('once-1', { program: 'qa', inputs: { question: 'q' } }),
+    )) as { executionId: string; outputs: Record<string, unknown> };
+    const record = await store.executions.findByJobId('once-1');
+    // Revision 1: one write, no `running` record first.
+    expect(record).toMatchObject({
+      id: result.executionId,
+      status: 'succeeded',
+      revision: 1,
+      outputs: result.outputs,
+      program: 'qa',
+      inputs: { question: 'q' },
+      node: expect.any(String),
+    });
+    expect(record?.durationMs).toBeGreaterThanOrEqual(0);
+    expect(Date.parse(record!.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(record!.startedAt!));
+  });
+
+  it('shows_a_first_delivery_still_running_as_running_then_finishes_that_record', async () => {
+    const gated = new GatedProgram();
+    const { deps, store, clock } = await startOnClock({ g: gated });
+    const run = runJobHandler(deps)(job('slow-1', { program: 'g', inputs: { text: 'slow' } }));
+    await until('the run to start', async () => gated.started === 1);
+    await clock.advance(RUNNING_RECORD_AFTER_MS - 1);
+    expect(await store.executions.findByJobId('slow-1')).toBeUndefined();
+    await clock.advance(1);
+    await until(
+      'the running record',
+      async () => (await store.executions.findByJobId('slow-1'))?.status === 'running',
+    );
+    gated.release();
+    const result = (await run) as { executionId: string };
+    expect(await store.executions.findByJobId('slow-1')).toMatchObject({
+      id: result.executionId,
+      status: 'succeeded',
+      revision: 2,
+      outputs: { echoed: 'slow' },
+    });
+  });
+
+  it('writes_a_reused_job_id_s_first_run_under_its_fallback_key', async () => {
+    const store = new MemoryStore();
+    const { execution: old } = await store.executions.recordOnce('reused-1', {
+      program: 'qa',
+      inputs: { question: 'from before the queue was obliterated' },
+      status: 'running',
+    });
+    await store.executions.update(old.id, { status: 'succeeded', outputs: { answer: 'old' } });
+    const { deps } = await startOnClock({ qa: new Predict('question -> answer') }, store);
+    const ctx = job('reused-1', { program: 'qa', inputs: { question: 'new' } });
+    const result = (await runJobHandler(deps)(ctx)) as { executionId: string };
+    expect(result.executionId).not.toBe(old.id);
+    expect(await store.executions.findByJobId(fallbackExecutionKey(ctx))).toMatchObject({
+      id: result.executionId,
+      status: 'succeeded',
+      inputs: { question: 'new' },
+    });
+    expect(await store.executions.findByJobId('reused-1')).toMatchObject({
+      id: old.id,
+      outputs: { answer: 'old' },
+    });
+  });
+
+  it('records_the_final_failure_of_a_first_delivery', async () => {
+    const { deps, store } = await startOnClock({ crash: new CrashingProgram() });
+    await expect(
+      runJobHandler(deps)(job('fail-1', { program: 'crash', inputs: {} })),
+    ).rejects.toThrow(/cannot read properties/);
+    expect(await store.executions.findByJobId('fail-1')).toMatchObject({
+      status: 'failed',
+      error: { message: expect.stringMatching(/cannot read properties/) },
+    });
+  });
+});

@@ -4,14 +4,14 @@ import type { ManualClock } from '../manual-clock.js';
 import { expectStoreError, type ConformanceContext } from './context.js';
 
 export function describeRecordOnceConformance(ctx: ConformanceContext): void {
-  describe('recordOnce', () => {
-    let store: Store;
-    let clock: ManualClock;
-    beforeEach(() => {
-      store = ctx.store;
-      clock = ctx.clock;
-    });
+  let store: Store;
+  let clock: ManualClock;
+  beforeEach(() => {
+    store = ctx.store;
+    clock = ctx.clock;
+  });
 
+  describe('recordOnce', () => {
     it('creates the execution of a job once and returns it unchanged on every retry', async () => {
       const first = await store.executions.recordOnce('job-7', {
         program: 'qa',
@@ -86,6 +86,100 @@ export function describeRecordOnceConformance(ctx: ConformanceContext): void {
         'conflict',
       );
       expect(await store.executions.findByJobId('job-b')).toBeUndefined();
+    });
+  });
+
+  describe('recordSucceeded', () => {
+    it('writes a job run that ended as one succeeded record at revision 1 with its times', async () => {
+      const run = {
+        id: store.executions.newId(),
+        program: 'qa',
+        inputs: { q: 1 },
+        node: 'a',
+        outputs: { answer: 'x' },
+        usage: { 'gpt-4o-mini': { totalTokens: 3 } },
+        durationMs: 40,
+      };
+      const { execution, created } = await store.executions.recordSucceeded('job-once', run);
+      expect(created).toBe(true);
+      const ended = clock.iso();
+      const began = new Date(clock.now() - 40).toISOString();
+      const { id } = run;
+      expect(execution).toEqual({
+        ...run,
+        jobId: 'job-once',
+        status: 'succeeded',
+        startedAt: began,
+        finishedAt: ended,
+        revision: 1,
+        createdAt: began,
+        updatedAt: ended,
+      });
+      expect(await store.executions.findByJobId('job-once')).toEqual(execution);
+      expect((await store.executions.list({ status: 'succeeded' })).items).toEqual([execution]);
+      expect((await store.executions.list({ program: 'qa', status: 'succeeded' })).items).toEqual([
+        execution,
+      ]);
+      // A final record is immutable like any other.
+      await expectStoreError(
+        store.executions.update(id, { status: 'failed' }),
+        'invalid_transition',
+      );
+    });
+
+    it('leaves a record the job already has untouched and returns it', async () => {
+      const { execution: running } = await store.executions.recordOnce('job-run', {
+        program: 'qa',
+        inputs: { q: 1 },
+        status: 'running',
+        node: 'b',
+      });
+      const again = await store.executions.recordSucceeded('job-run', {
+        program: 'qa',
+        inputs: { q: 1 },
+        outputs: { answer: 'late' },
+        durationMs: 5,
+      });
+      expect(again).toEqual({ created: false, execution: running });
+      expect(await store.executions.get(running.id)).toEqual(running);
+    });
+
+    it('creates exactly one record for concurrent calls with the same job id', async () => {
+      const handles = [store, ctx.peer(), ctx.peer()];
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          (handles[i % handles.length] as Store).executions.recordSucceeded('job-both', {
+            program: 'race2',
+            inputs: {},
+            outputs: { i },
+            durationMs: 1,
+          }),
+        ),
+      );
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.execution.id)).size).toBe(1);
+      expect((await store.executions.list({ program: 'race2' })).items).toHaveLength(1);
+    });
+
+    it('rejects a run without outputs or with a negative duration, with invalid_input', async () => {
+      await expectStoreError(
+        store.executions.recordSucceeded('job-bad', {
+          program: 'qa',
+          inputs: {},
+          durationMs: 1,
+        } as never),
+        'invalid_input',
+      );
+      await expectStoreError(
+        store.executions.recordSucceeded('job-bad', {
+          program: 'qa',
+          inputs: {},
+          outputs: {},
+          durationMs: -1,
+        }),
+        'invalid_input',
+      );
+      expect(await store.executions.findByJobId('job-bad')).toBeUndefined();
     });
   });
 }
