@@ -105,7 +105,7 @@ describe('GEPA', () => {
     );
     expect(result.candidates.length).toBeGreaterThan(1);
     for (const candidate of [...result.candidates, result.program]) {
-      expect(candidate.answer.demos.map((d) => d.toDict())).toEqual([
+      expect(candidate.answer.demos.map((d) => (d instanceof Example ? d.toDict() : d))).toEqual([
         { question: 'What is item 99?', hint: 'h99', answer: 'a99' },
       ]);
       expect(candidate.hint.demos).toEqual([]);
