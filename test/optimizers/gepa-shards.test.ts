@@ -113,6 +113,26 @@ describe('GEPA over evaluation shards', () => {
     expect(outcome(result)).toEqual(outcome(local));
   });
 
+  it('refuses a shard whose traced runs break the contract, naming the shard and the field', async () => {
+    const broken = shardTraceEvaluator(
+      (shards) =>
+        Promise.resolve(
+          shards.map((shard) => ({
+            evalId: shard.evalId,
+            shard: shard.shard,
+            scores: [0],
+            errors: 0,
+            failures: [],
+            runs: JSON.parse('[{"trace":[],"score":"high"}]') as NonNullable<ShardResult['runs']>,
+          })),
+        ),
+      { program: 'hint-then-answer', metric: 'feedback', shards: 1 },
+    );
+    await expect(broken(new HintThenAnswer(), [item(0)])).rejects.toThrow(
+      'evaluation shard 0 returned invalid traced runs: 0.score: Invalid input: expected number, received string',
+    );
+  });
+
   it('keeps batches below traceEvaluatorMinBatch local and still ends where a local run ends', async () => {
     const local = await optimize({});
     const { result, seen } = await shardedRun(1, 4);
