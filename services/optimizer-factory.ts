@@ -197,6 +197,7 @@ export async function runOptimizer(
         ...promptModel,
         ...ctor,
         ...common,
+        ...evaluator,
         metric: needMetric(name, hooks.metric),
         checkpoint: hooks.checkpoint,
       }).optimize(student, { trainset, ...compile, ...resume });

@@ -1,4 +1,6 @@
 import { nanoid } from 'nanoid';
+import { z } from 'zod';
+import { flattenIssues, issuesText, tracedRunSchema } from '../src/contracts/index.js';
 import { configurationOf, type Example, type Module } from '../src/modules/index.js';
 import type {
   CandidateEvaluator,
@@ -54,11 +56,21 @@ export function shardEvaluator(run: ShardRunner, plan: ShardPlan): CandidateEval
 export function shardTraceEvaluator(run: ShardRunner, plan: ShardPlan): TraceEvaluator {
   return async (program, batch) => {
     const { results, spend } = await runInShards(run, plan, program, batch, true);
-    const runs = results.flatMap((r) => (r.runs ?? []) as TracedRun[]);
+    const runs = results.flatMap((r) => tracedRuns(r));
     if (runs.length !== batch.length)
       throw new Error(`evaluation shards returned ${runs.length} traced runs for ${batch.length}`);
     return { runs, spend };
   };
+}
+
+/** A shard's traced runs, checked against the contracts' schema (they crossed a queue as JSON). */
+function tracedRuns(result: ShardResult): TracedRun[] {
+  const parsed = z.array(tracedRunSchema).safeParse(result.runs ?? []);
+  if (!parsed.success)
+    throw new Error(
+      `evaluation shard ${result.shard} returned invalid traced runs: ${issuesText(flattenIssues(parsed.error))}`,
+    );
+  return parsed.data;
 }
 
 /** Splits `devset` into the plan's shards with the candidate's state, runs them, sums the spend. */

@@ -6,10 +6,13 @@
  * together; each round runs the same optimization on both (alternating which goes first), plus
  * what a user would run instead: the same COPRO in one process with a local `Evaluate`.
  *
- *   npx tsx bench/run.ts optimize-nodes [--rounds 3] [--latency 30] [--train 24] [--optimizer gepa]
+ *   npx tsx bench/run.ts optimize-nodes [--rounds 3] [--latency 30] [--train 24] [--optimizer gepa|simba]
  *
  * `--optimizer gepa` times a GEPA run instead (`maxMetricCalls` 150, no merge): its minibatch and
  * validation evaluations go out as traced evaluation shards; reflection stays on the run's node.
+ * `--optimizer simba` times a SIMBA run (bsize 8, 3 candidates, 3 steps): its candidates'
+ * mini-batch scores and the final trainset evaluation go out as shards; trajectory sampling and
+ * the rules stay on the run's node.
  *
  * Prints per setup the median and spread (min–max) of the wall times, and the speed-up.
  */
@@ -18,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { openai } from '../../src/lm/index.js';
 import { Predict, context } from '../../src/modules/index.js';
-import { COPRO, GEPA, type GepaMetric } from '../../src/optimizers/index.js';
+import { COPRO, GEPA, SIMBA, type GepaMetric } from '../../src/optimizers/index.js';
 import { RedisStore } from '../../src/store/index.js';
 import { startRedisServer } from '../../test/helpers/redis-server.js';
 import { ROOT, spawnNode, type NodeProcess } from '../../test/runtime/fixtures/node-process.js';
@@ -37,17 +40,19 @@ const { values } = parseArgs({
     optimizer: { type: 'string', default: 'copro' },
   },
 });
-if (!['copro', 'gepa'].includes(values.optimizer))
-  throw new Error(`--optimizer must be copro or gepa, got ${values.optimizer}`);
+if (!['copro', 'gepa', 'simba'].includes(values.optimizer))
+  throw new Error(`--optimizer must be copro, gepa or simba, got ${values.optimizer}`);
 const gepa = values.optimizer === 'gepa';
+const simba = values.optimizer === 'simba';
 const rounds = Number(values.rounds);
 const PROGRAMS = join(ROOT, 'test', 'runtime', 'fixtures', 'optimize-programs.ts');
 // Per node: 2 program slots → one evaluation shard at a time, 3 examples of it at once.
 const COPRO_PARAMS = { breadth: 4, depth: 2, initTemperature: 1.0 };
 const GEPA_PARAMS = { maxMetricCalls: 150, useMerge: false, seed: 0, concurrency: 3 };
+const SIMBA_PARAMS = { bsize: 8, numCandidates: 3, maxSteps: 3, concurrency: 3 };
 const PARAMS = {
   metric: 'exact',
-  ...(gepa ? GEPA_PARAMS : COPRO_PARAMS),
+  ...(gepa ? GEPA_PARAMS : simba ? SIMBA_PARAMS : COPRO_PARAMS),
   shards: 4,
   shardConcurrency: 3,
   deploy: false,
@@ -122,6 +127,14 @@ try {
           );
           return r.valAggregateScores[r.bestIdx]! * 100;
         }
+        if (simba) {
+          const r = await context({ lm }, () =>
+            new SIMBA({ metric: exactLabel, promptModel: lm, ...SIMBA_PARAMS }).optimize(student, {
+              trainset: world.train,
+            }),
+          );
+          return (r.candidates[0]?.score ?? Number.NaN) * 100;
+        }
         const r = await context({ lm }, () =>
           new COPRO({ metric: exactLabel, ...COPRO_PARAMS, concurrency: 3 }).optimize(student, {
             trainset: world.train,
@@ -149,7 +162,7 @@ try {
       : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
   };
   console.log(
-    `\n${gepa ? `GEPA maxMetricCalls ${GEPA_PARAMS.maxMetricCalls}` : `COPRO breadth ${COPRO_PARAMS.breadth} depth ${COPRO_PARAMS.depth}`} on sentiment, train ${world.train.length}, LM latency ${world.fixture.latencyMs} ms, ${rounds} alternating rounds`,
+    `\n${gepa ? `GEPA maxMetricCalls ${GEPA_PARAMS.maxMetricCalls}` : simba ? `SIMBA bsize ${SIMBA_PARAMS.bsize} ${SIMBA_PARAMS.numCandidates} candidates ${SIMBA_PARAMS.maxSteps} steps` : `COPRO breadth ${COPRO_PARAMS.breadth} depth ${COPRO_PARAMS.depth}`} on sentiment, train ${world.train.length}, LM latency ${world.fixture.latencyMs} ms, ${rounds} alternating rounds`,
   );
   console.log(
     `${'setup'.padEnd(30)} ${'median s'.padStart(9)} ${'min–max s'.padStart(13)} ${'best score'.padStart(11)}`,

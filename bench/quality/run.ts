@@ -5,6 +5,7 @@
  *
  *   npm run bench -- quality                       # every task and row
  *   npm run bench -- quality --task arithmetic     # one task
+ *   npm run bench -- quality --show                # also each row's instructions and demo count
  *
  * Rows are the `ROWS` list below: adding an optimizer is one line. SIMBA and GEPA rows appear
  * when `src/optimizers` exports them.
@@ -24,10 +25,21 @@ import { Predict } from '../../src/modules/predict.js';
 import { context } from '../../src/modules/settings.js';
 import * as optimizers from '../../src/optimizers/index.js';
 import { startOpenAIFixture } from '../../test/fixtures/openai-fixture.js';
-import { TASKS, datasets, resetSampling, simulate, type SimTask } from './simulator.js';
+import {
+  TASKS,
+  TICKET_QUEUES,
+  datasets,
+  resetSampling,
+  simulate,
+  type SimTask,
+} from './simulator.js';
 
 const { values } = parseArgs({
-  options: { task: { type: 'string' }, concurrency: { type: 'string', default: '8' } },
+  options: {
+    task: { type: 'string' },
+    concurrency: { type: 'string', default: '8' },
+    show: { type: 'boolean', default: false },
+  },
   strict: false,
 });
 const concurrency = Number(values.concurrency);
@@ -145,6 +157,7 @@ const ANSWER_SHAPE: Record<string, RegExp> = {
   arithmetic: /^-?\d+$/,
   sentiment: /^(pos|neg|mixed)$/,
   dates: /^\d{4}-\d{2}-\d{2}$/,
+  tickets: new RegExp(`^(${TICKET_QUEUES.join('|')})$`),
 };
 
 /**
@@ -212,12 +225,13 @@ try {
       const accounting = new CallAccounting();
       const t0 = performance.now();
       let line: string;
+      let program: Module | undefined;
       try {
-        const program = await context({ lm: small }, () => accounting.run(() => row.run(setup)));
+        program = await context({ lm: small }, () => accounting.run(() => row.run(setup)));
         const seconds = (performance.now() - t0) / 1000;
         const test = await context({ lm: small }, () =>
           new Evaluate({ devset: data.test, metric: exact, concurrency, display: false }).run(
-            program,
+            program!,
           ),
         );
         const stats = accounting.stats();
@@ -231,6 +245,9 @@ try {
         line = `  error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
       }
       console.log(`${row.name.padEnd(30)} ${line}`);
+      if (values.show === true && program !== undefined)
+        for (const [name, p] of program.namedPredictors())
+          console.log(`  ${name}: ${p.demos.length} demos; ${p.signature.instructions}`);
     }
   }
   if (tasks.length > 1) {

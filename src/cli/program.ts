@@ -322,6 +322,10 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
         '--redis <url>',
         'Redis URL of the store (default: config redis.url, then DSPEX_REDIS_URL, then a local Redis node)',
       )
+      .option(
+        '--local',
+        "Redis mode: run the optimization in this process instead of handing it to the cluster's nodes",
+      )
       .option('--prefix <prefix>', 'Redis key prefix (default: config redis.prefix or dspex)')
       .option(
         '--input-keys <names>',

@@ -14,6 +14,8 @@ export {
   OPTIMIZER_NAMES,
   optimizationJobSchema,
   runJobProblem,
+  tracedStepSchema,
+  tracedRunSchema,
 } from './jobs.js';
 export type {
   RunJob,
@@ -28,6 +30,8 @@ export type {
   OptimizationJob,
   OptimizationOutcome,
   JobProblem,
+  TracedStepData,
+  TracedRunData,
 } from './jobs.js';
 export { flattenIssues, issuesText } from './issues.js';
 export type { SchemaIssue } from './issues.js';

@@ -169,10 +169,34 @@ export interface ShardResult {
   node?: string;
   /**
    * With `traces`: each example's outputs, trace and metric value, in order (the optimizers'
-   * `TracedRun`, as JSON).
+   * `TracedRun`; {@link tracedRunSchema} checks them where they arrive).
    */
-  runs?: unknown[];
+  runs?: TracedRunData[];
 }
+
+/** One predictor call of a traced run: the predictor's name, its inputs and outputs. */
+export const tracedStepSchema = z.object({
+  predictor: z.string().min(1),
+  inputs: z.record(z.string(), z.unknown()),
+  outputs: z.record(z.string(), z.unknown()),
+});
+/** One predictor call of a traced run, as JSON. */
+export type TracedStepData = z.infer<typeof tracedStepSchema>;
+
+/**
+ * One example's run in a `traces` shard (GEPA's evaluations): the program's outputs (absent when
+ * the run raised), its trace, the metric's score, feedback and objective scores, and the error.
+ */
+export const tracedRunSchema = z.object({
+  outputs: z.record(z.string(), z.unknown()).optional(),
+  trace: z.array(tracedStepSchema),
+  score: z.number(),
+  feedback: z.string().nullable().optional(),
+  objectives: z.record(z.string(), z.number()).optional(),
+  error: z.string().optional(),
+});
+/** One example's traced run, as JSON. */
+export type TracedRunData = z.infer<typeof tracedRunSchema>;
 
 /** Optimizer names an optimization run accepts (the short names are aliases). */
 export const OPTIMIZER_NAMES = [

@@ -25,6 +25,7 @@ import {
 import { OptimizerError } from './optimizer-error.js';
 import { predictorNames } from './bootstrap-trace.js';
 import { pythonRandom, type RngFactory } from './python-random.js';
+import { measured } from './search-kit.js';
 import { runTeacherRound, type RoundOutcome } from './teacher-round.js';
 
 /** Options of {@link BootstrapFewShot} (DSPy's constructor arguments, camelCased). */
@@ -183,22 +184,9 @@ export class BootstrapFewShot implements Optimizer {
     student: M,
     options: BootstrapCompileOptions,
   ): Promise<OptimizationResult<M> & { bootstrap: BootstrapStats }> {
-    const started = performance.now();
-    const accounting = new CallAccounting();
-    const metricCalls = { count: 0 };
-    const { program, bootstrap } = await accounting.run(() =>
-      this.run(student, options, metricCalls),
-    );
-    this.lastStats = bootstrap;
-    return {
-      program,
-      bootstrap,
-      stats: {
-        ...accounting.stats(),
-        metricCalls: metricCalls.count,
-        durationMs: performance.now() - started,
-      },
-    };
+    const result = await measured((metricCalls) => this.run(student, options, metricCalls));
+    this.lastStats = result.bootstrap;
+    return result;
   }
 
   private async run<M extends Module>(

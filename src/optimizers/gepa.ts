@@ -1,4 +1,3 @@
-import { CallAccounting } from '../evaluate/call-accounting.js';
 import type { LM } from '../lm/types.js';
 import type { Example } from '../modules/example.js';
 import type { Module } from '../modules/module.js';
@@ -32,7 +31,7 @@ import {
 import { OptimizerError } from './optimizer-error.js';
 import { pythonRandom } from './python-random.js';
 import { ReplayRng, type RngCheckpoint } from './replay-rng.js';
-import { checkInteger, mapInOrder, type StopReason } from './search-kit.js';
+import { checkInteger, mapInOrder, measured, type StopReason } from './search-kit.js';
 import { Budget, type BudgetLimits, type BudgetUsage, type CallRole } from './budget.js';
 import { readMetricValue, restoreRun, type TraceEvaluator } from './traced-evaluation.js';
 
@@ -498,7 +497,6 @@ export class GEPA implements Optimizer {
     student: M,
     options: GepaCompileOptions,
   ): Promise<GepaResult<M>> {
-    const started = performance.now();
     const { trainset, resumeFrom } = options;
     if (trainset.length === 0) {
       throw new OptimizerError('invalid_option', 'Trainset must be provided and non-empty');
@@ -509,7 +507,6 @@ export class GEPA implements Optimizer {
     checkExamples(valset, 'valset');
     const o = this.options;
     const budget = this.metricBudget(student, trainset.length, options.valset?.length);
-    const accounting = new CallAccounting();
     const metricCalls = { count: 0 };
     const limits: BudgetLimits = {};
     if (o.maxLmCalls !== undefined) limits.maxLmCalls = o.maxLmCalls;
@@ -529,37 +526,45 @@ export class GEPA implements Optimizer {
         .namedPredictors()
         .map(([name, p]: [string, Predictor]) => [name, p.signature.instructions]),
     );
-    const run = await accounting.run(() =>
-      runGepa(adapter, seed, trainset, valset, {
-        maxMetricCalls: budget,
-        seed: o.seed ?? 0,
-        ...(o.rng ? { rng: o.rng } : {}),
-        candidateSelectionStrategy: o.candidateSelectionStrategy ?? 'pareto',
-        frontierType: o.frontierType ?? 'instance',
-        skipPerfectScore: o.skipPerfectScore ?? true,
-        perfectScore: o.perfectScore ?? 1,
-        reflectionMinibatchSize: o.reflectionMinibatchSize ?? 3,
-        componentSelector: o.componentSelector ?? 'round_robin',
-        useMerge: o.useMerge ?? true,
-        maxMergeInvocations: o.maxMergeInvocations ?? 5,
-        mergeValOverlapFloor: o.mergeValOverlapFloor ?? 5,
-        stop: () => spend.exhausted(),
-        ...(resumeFrom ? { resumeFrom: resumeFrom.state } : {}),
-        ...(o.checkpoint
-          ? { checkpoint: (state: GepaState) => o.checkpoint!({ state, usage: spend.usage }) }
-          : {}),
-        onIteration: (entry, state) => {
-          const scores = state.valScores.map((s) => s.reduce((a, b) => a + b, 0) / s.length);
-          report(o.onProgress, {
-            optimizer: 'GEPA',
-            phase: 'candidate',
-            seed: entry.i,
-            score: entry.newIdx !== undefined ? scores[entry.newIdx]! : Math.max(0, ...entry.after),
-            bestScore: Math.max(...scores),
-            candidates: state.candidates.length,
-            usage: spend.usage,
-          });
-        },
+    const { stats, ...run } = await measured(
+      () =>
+        runGepa(adapter, seed, trainset, valset, {
+          maxMetricCalls: budget,
+          seed: o.seed ?? 0,
+          ...(o.rng ? { rng: o.rng } : {}),
+          candidateSelectionStrategy: o.candidateSelectionStrategy ?? 'pareto',
+          frontierType: o.frontierType ?? 'instance',
+          skipPerfectScore: o.skipPerfectScore ?? true,
+          perfectScore: o.perfectScore ?? 1,
+          reflectionMinibatchSize: o.reflectionMinibatchSize ?? 3,
+          componentSelector: o.componentSelector ?? 'round_robin',
+          useMerge: o.useMerge ?? true,
+          maxMergeInvocations: o.maxMergeInvocations ?? 5,
+          mergeValOverlapFloor: o.mergeValOverlapFloor ?? 5,
+          stop: () => spend.exhausted(),
+          ...(resumeFrom ? { resumeFrom: resumeFrom.state } : {}),
+          ...(o.checkpoint
+            ? { checkpoint: (state: GepaState) => o.checkpoint!({ state, usage: spend.usage }) }
+            : {}),
+          onIteration: (entry, state) => {
+            const scores = state.valScores.map((s) => s.reduce((a, b) => a + b, 0) / s.length);
+            report(o.onProgress, {
+              optimizer: 'GEPA',
+              phase: 'candidate',
+              seed: entry.i,
+              score:
+                entry.newIdx !== undefined ? scores[entry.newIdx]! : Math.max(0, ...entry.after),
+              bestScore: Math.max(...scores),
+              candidates: state.candidates.length,
+              usage: spend.usage,
+            });
+          },
+        }),
+      // The budget's counts: evaluations that ran elsewhere (shards) are not in this scope.
+      (_, measuredStats) => ({
+        ...measuredStats,
+        lmCalls: spend.lmCalls,
+        metricCalls: spend.usage.metricCalls,
       }),
     );
     const s = run.state;
@@ -583,12 +588,7 @@ export class GEPA implements Optimizer {
       stopReason: run.stopReason,
       reflectionLmCalls: spend.usage.prompt.lmCalls,
       usage: spend.usage,
-      stats: {
-        ...accounting.stats(),
-        lmCalls: spend.lmCalls,
-        metricCalls: spend.usage.metricCalls,
-        durationMs: performance.now() - started,
-      },
+      stats,
     };
   }
 }

@@ -1,4 +1,3 @@
-import { CallAccounting } from '../evaluate/call-accounting.js';
 import type { Example } from '../modules/example.js';
 import type { Module } from '../modules/module.js';
 import {
@@ -9,6 +8,7 @@ import {
 } from './optimizer.js';
 import { OptimizerError } from './optimizer-error.js';
 import { pythonRandom, type RngFactory } from './python-random.js';
+import { measured } from './search-kit.js';
 
 /** Options of {@link LabeledFewShot}. */
 export interface LabeledFewShotOptions {
@@ -55,13 +55,7 @@ export class LabeledFewShot implements Optimizer {
   }
 
   optimize<M extends Module>(student: M, options: CompileOptions): Promise<OptimizationResult<M>> {
-    const started = performance.now();
-    const accounting = new CallAccounting();
-    const program = accounting.run(() => this.apply(student, options.trainset));
-    return Promise.resolve({
-      program,
-      stats: { ...accounting.stats(), metricCalls: 0, durationMs: performance.now() - started },
-    });
+    return measured(() => Promise.resolve({ program: this.apply(student, options.trainset) }));
   }
 
   /** The synchronous core, shared with the bootstrap optimizers (DSPy's `compile`). */

@@ -1,4 +1,3 @@
-import { CallAccounting } from '../evaluate/call-accounting.js';
 import { Evaluate } from '../evaluate/evaluate.js';
 import { metricNameOf, type Metric } from '../evaluate/metric.js';
 import type { LM } from '../lm/types.js';
@@ -16,6 +15,7 @@ import {
   type CandidateEvaluator,
 } from './candidate-evaluator.js';
 import { RunJournal, type OptimizerCheckpoint } from './run-journal.js';
+import { measured } from './search-kit.js';
 
 /** Options COPRO and MIPROv2 share (DSPy's arguments, camelCased, plus budgets and checkpoints). */
 export interface PromptOptimizerOptions extends CommonOptimizerOptions, BudgetLimits {
@@ -108,21 +108,13 @@ export async function runJournaled<M extends Module, R extends { program: M }>(
   resumeFrom: OptimizerCheckpoint | undefined,
   body: (journal: RunJournal) => Promise<R>,
 ): Promise<R & Omit<PromptOptimizationResult<M>, 'program' | 'score'>> {
-  const started = performance.now();
-  const accounting = new CallAccounting();
   const journal = new RunJournal(optimizer, options, resumeFrom, options.checkpoint);
-  const result = await accounting.run(() => body(journal));
-  const usage = journal.budget.usage;
-  return {
-    ...result,
-    usage,
-    checkpoint: journal.checkpoint(),
-    stats: {
-      ...accounting.stats(),
-      metricCalls: usage.metricCalls,
-      durationMs: performance.now() - started,
-    },
-  };
+  // Metric calls are the journal's: replayed steps and evaluations that ran elsewhere count too.
+  const result = await measured(
+    () => body(journal),
+    (_, stats) => ({ ...stats, metricCalls: journal.budget.usage.metricCalls }),
+  );
+  return { ...result, usage: journal.budget.usage, checkpoint: journal.checkpoint() };
 }
 
 /** Emits a step progress event with the run's spend. */

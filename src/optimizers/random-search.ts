@@ -1,4 +1,3 @@
-import { CallAccounting } from '../evaluate/call-accounting.js';
 import { Evaluate } from '../evaluate/evaluate.js';
 import { metricNameOf, type Metric } from '../evaluate/metric.js';
 import type { Example } from '../modules/example.js';
@@ -17,6 +16,7 @@ import { LabeledFewShot } from './labeled-few-shot.js';
 import { checkConcurrency, checkExamples, report, type Optimizer } from './optimizer.js';
 import { OptimizerError } from './optimizer-error.js';
 import { pythonRandom, type RngFactory } from './python-random.js';
+import { measured } from './search-kit.js';
 import type {
   CandidateProgram,
   RandomSearchCheckpoint,
@@ -79,10 +79,7 @@ export class BootstrapFewShotWithRandomSearch implements Optimizer {
     student: M,
     options: RandomSearchCompileOptions,
   ): Promise<RandomSearchResult<M>> {
-    const started = performance.now();
-    const accounting = new CallAccounting();
-    const metricCalls = { count: 0 };
-    const { program, candidates, stopReason } = await accounting.run(() =>
+    const { program, candidates, stopReason, stats } = await measured((metricCalls) =>
       this.search(student, options, metricCalls),
     );
     return {
@@ -90,11 +87,7 @@ export class BootstrapFewShotWithRandomSearch implements Optimizer {
       candidates,
       budgetExhausted: stopReason !== undefined,
       ...(stopReason !== undefined ? { stopReason } : {}),
-      stats: {
-        ...accounting.stats(),
-        metricCalls: metricCalls.count,
-        durationMs: performance.now() - started,
-      },
+      stats,
     };
   }
 

@@ -123,23 +123,29 @@ export function linearPercentile(values: readonly number[], q: number): number {
 
 /**
  * Runs an optimizer body in its own call-accounting scope and adds the run's statistics (LM calls,
- * usage, metric calls counted by the body, wall time) to its result.
+ * usage, metric calls counted by the body, wall time) to its result. `adjust` may correct the
+ * statistics from the body's result (an optimizer whose budget counts calls the scope cannot see,
+ * such as evaluations that ran in shards).
+ *
+ * @example
+ * ```ts
+ * const { program, stats } = await measured((metricCalls) => search(student, metricCalls));
+ * ```
  */
 export async function measured<R extends object>(
   body: (metricCalls: { count: number }) => Promise<R>,
+  adjust?: (result: R, stats: OptimizerStats) => OptimizerStats,
 ): Promise<R & { stats: OptimizerStats }> {
   const started = performance.now();
   const accounting = new CallAccounting();
   const metricCalls = { count: 0 };
   const result = await accounting.run(() => body(metricCalls));
-  return {
-    ...result,
-    stats: {
-      ...accounting.stats(),
-      metricCalls: metricCalls.count,
-      durationMs: performance.now() - started,
-    },
+  const stats: OptimizerStats = {
+    ...accounting.stats(),
+    metricCalls: metricCalls.count,
+    durationMs: performance.now() - started,
   };
+  return { ...result, stats: adjust === undefined ? stats : adjust(result, stats) };
 }
 
 /** The percentage score of `program` on `devset` (Evaluate, no display); counts metric calls. */

@@ -6,6 +6,11 @@ import type { Module, ProgramState } from '../modules/module.js';
 import type { Predictor } from '../modules/parameter.js';
 import { currentSettings } from '../modules/settings.js';
 import { Budget, budgetLimitsOf, type BudgetLimits, type BudgetUsage } from './budget.js';
+import {
+  evaluateElsewhere,
+  evaluationCharge,
+  type CandidateEvaluator,
+} from './candidate-evaluator.js';
 import { NumpyRandom, type NumpyRandomState } from './numpy-random.js';
 import {
   checkConcurrency,
@@ -59,6 +64,13 @@ export interface SimbaOptions extends CommonOptimizerOptions, BudgetLimits, Rule
   temperatureForCandidates?: number;
   /** Called (and awaited) after every step with the run's JSON-safe state. */
   checkpoint?: (checkpoint: SimbaCheckpoint) => void | Promise<void>;
+  /**
+   * Scores candidates elsewhere (the runtime: evaluation shards spread over the nodes): the
+   * candidates' mini-batch scores and the final evaluation on the trainset. The metric must be the
+   * evaluator's, by name. Trajectory sampling stays here: each of its runs has its own program and
+   * rollout LM, and the strategies need its traces. Same candidates and scores as a local run.
+   */
+  evaluator?: CandidateEvaluator;
 }
 
 /** Options of `SIMBA.compile`. */
@@ -229,6 +241,20 @@ export class SIMBA implements Optimizer {
     // Every system on every example (a task-model step), scores per system in example order.
     const scoreGrid = async (systems: M[], examples: readonly Example[]): Promise<number[][]> => {
       const n = examples.length;
+      const { evaluator } = o;
+      if (evaluator !== undefined) {
+        // Charged with the evaluator's reported spend only: shards may run in this process too.
+        // A failed example scores 0, as here; SIMBA tolerates any number of them.
+        const remote = await Promise.all(
+          systems.map((s) => evaluateElsewhere(evaluator, s, examples, Number.POSITIVE_INFINITY)),
+        );
+        for (const evaluation of remote) {
+          const charge = evaluationCharge(evaluation);
+          budget.charge(charge);
+          metricCalls.count += charge.metricCalls;
+        }
+        return remote.map((r) => r.scores);
+      }
       const runs = await task(() =>
         mapInOrder(systems.length * n, concurrency, (i) =>
           runScored(systems[Math.floor(i / n)]!, examples[i % n]!, metric, metricCalls),

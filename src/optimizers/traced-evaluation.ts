@@ -14,19 +14,22 @@ export interface TracedStep {
   outputs: Record<string, unknown>;
 }
 
-/** One example's run with its trace and metric value, as JSON (what an evaluation shard returns). */
+/**
+ * One example's run with its trace and metric value, as JSON (what an evaluation shard returns;
+ * the runtime checks it with the contracts' `tracedRunSchema` where a shard's result arrives).
+ */
 export interface TracedRun {
   /** The program's outputs; absent when the run raised. */
-  outputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown> | undefined;
   trace: TracedStep[];
   /** The metric's score (0 when the run raised; the optimizer applies its own failure score). */
   score: number;
   /** The metric's textual feedback, if it gave one. */
-  feedback?: string | null;
+  feedback?: string | null | undefined;
   /** The metric's objective scores (multi-objective metrics). */
-  objectives?: Record<string, number>;
+  objectives?: Record<string, number> | undefined;
   /** Why the run raised. */
-  error?: string;
+  error?: string | undefined;
 }
 
 /** The outcome of a {@link TraceEvaluator}: each example's run in batch order, and the spend. */

@@ -120,7 +120,15 @@ describe('dspex datasets in Redis mode (the cluster store)', () => {
       const stored = await store.datasets.get('math');
       expect(stored.version).toBe('v1');
       const optimized = await runDspex(
-        ['optimize', 'cot_math', '-o', 'labeled-few-shot', '--dataset', 'math@v1', ...redisArgs],
+        [
+          'optimize',
+          'cot_math',
+          '-o',
+          'labeled-few-shot',
+          '--dataset',
+          'math@v1',
+          '--local',
+        ].concat(redisArgs),
         { cwd },
       );
       expect(optimized.code).toBe(0);

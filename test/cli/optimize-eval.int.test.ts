@@ -1,20 +1,37 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RedisStore } from '../../src/store/index.js';
-import { ROOT, projectDir, runDspex } from './cli-process.js';
+import { BullMQTransport } from '../../src/transport/index.js';
+import {
+  ROOT,
+  projectDir,
+  runDspex,
+  startDaemonProcess,
+  type DaemonProcess,
+} from './cli-process.js';
 
 const TRAINSET = join(ROOT, 'examples', 'data', 'math-trainset.jsonl');
 const DEVSET = join(ROOT, 'examples', 'data', 'math-devset.jsonl');
 const PARAMS = '{"metric":"exact_match","maxBootstrappedDemos":2}';
 
-describe('dspex optimize keeps the optimized program in the cluster store (real Redis)', () => {
+describe('dspex optimize hands the run to the cluster and keeps the result in its store (real Redis, a real node)', () => {
   const url = inject('redisUrl');
   const prefix = `optimize-${process.pid}-${Date.now()}`;
   const redisArgs = ['--redis', url, '--prefix', prefix];
+  let node: DaemonProcess;
 
-  it('persists a new program version in Redis, --deploy activates it and --out writes its state', async () => {
+  beforeAll(async () => {
+    node = startDaemonProcess(
+      projectDir({ redis: { url, prefix }, node: { id: 'opt-node' }, admin: { port: 0 } }),
+    );
+    await node.waitForOutput('dspex daemon started');
+  }, 120_000);
+
+  afterAll(() => node.kill());
+
+  it('a node runs the submitted job; --deploy activates the new version and --out writes its state', async () => {
     const cwd = projectDir({});
     const out = join(mkdtempSync(join(tmpdir(), 'dspex-out-')), 'cot_math.json');
     const deployed = await runDspex(
@@ -23,32 +40,72 @@ describe('dspex optimize keeps the optimized program in the cluster store (real 
         .concat(redisArgs),
       { cwd },
     );
+    expect(deployed.stderr).toMatch(
+      /optimization run \S+ \(bootstrap-few-shot\) queued on dspex-optimize/,
+    );
     expect(deployed.stderr).toContain('deployed: running nodes use it from their next job');
     expect(deployed.code).toBe(0);
-    const run = JSON.parse(deployed.stdout) as { result: { version: string }; store: object };
+    const run = JSON.parse(deployed.stdout) as {
+      runId: string;
+      status: string;
+      result: { version: string };
+      store: object;
+    };
     expect(run.store).toEqual({ kind: 'redis', url, prefix });
+    // The job on dspex-optimize was taken and finished by the node: its result is the run's.
+    const transport = new BullMQTransport({ url, prefix });
     const store = new RedisStore({ redis: url, prefix: `${prefix}:store` });
     try {
-      const record = await store.programs.find('cot_math');
-      expect(record?.activeVersion).toBe(run.result.version);
+      expect(await transport.waitForResult('dspex-optimize', run.runId, 10_000)).toEqual(
+        run.result,
+      );
+      const record = await store.optimizationRuns.get(run.runId);
+      expect(record).toMatchObject({ status: 'succeeded', optimizer: 'bootstrap-few-shot' });
+      expect(record.params).toMatchObject({ metric: 'exact_match', deploy: true });
+      expect(record.result).toEqual(run.result);
+      expect((await store.programs.find('cot_math'))?.activeVersion).toBe(run.result.version);
       const saved = await store.programs.getVersion('cot_math', run.result.version);
       expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(saved.state);
       expect(JSON.stringify(saved.state)).toContain('"demos"');
 
+      // --local runs it in this process over the same store; not deployed without --deploy.
       const second = await runDspex(
-        ['optimize', 'cot_math', '-o', 'labeled-few-shot', '-t', TRAINSET, ...redisArgs],
+        ['optimize', 'cot_math', '-o', 'labeled-few-shot', '-t', TRAINSET, '--local', ...redisArgs],
         { cwd },
       );
       expect(second.code).toBe(0);
+      expect(second.stderr).toMatch(/optimization run \S+ \(labeled-few-shot\) started/);
       expect(second.stderr).toContain('not deployed');
-      const next = JSON.parse(second.stdout) as { result: { version: string; deployed: boolean } };
+      const next = JSON.parse(second.stdout) as {
+        runId: string;
+        result: { version: string; deployed: boolean };
+      };
       expect(next.result.deployed).toBe(false);
       expect(next.result.version).not.toBe(run.result.version);
+      expect(await transport.getJob('dspex-optimize', next.runId)).toBeUndefined();
       expect((await store.programs.find('cot_math'))?.activeVersion).toBe(run.result.version);
     } finally {
       await store.close();
+      await transport.close();
     }
   }, 120_000);
+
+  it('with no live node in Redis it fails fast naming `dspex start` and --local', async () => {
+    const res = await runDspex(
+      ['optimize', 'cot_math', '-o', 'labeled-few-shot', '-t', TRAINSET].concat([
+        '--redis',
+        url,
+        '--prefix',
+        `${prefix}-empty`,
+      ]),
+      { cwd: projectDir({}) },
+    );
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain(
+      `no live dspex node in Redis ${url} (prefix ${prefix}-empty) to run the optimization: start one with \`dspex start\`, or pass --local to run it in this process`,
+    );
+    expect(res.stdout).toBe('');
+  }, 60_000);
 });
 
 describe('dspex optimize and eval on bad input exit 2 with a readable sentence', () => {

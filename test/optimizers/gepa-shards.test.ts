@@ -1,8 +1,7 @@
-import { AsyncResource } from 'node:async_hooks';
-
 import { describe, expect, it } from 'vitest';
 
-import { shardTraceEvaluator, type ShardRunner } from '../../services/shard-evaluator.js';
+import { shardTraceEvaluator } from '../../services/shard-evaluator.js';
+import type { EvaluationShard, ShardResult } from '../../src/contracts/index.js';
 import { fromExampleData } from '../../services/example-data.js';
 import { CallAccounting } from '../../src/evaluate/call-accounting.js';
 import { context } from '../../src/modules/settings.js';
@@ -10,6 +9,7 @@ import { GEPA, type GepaMetric } from '../../src/optimizers/gepa.js';
 import { chargeOf } from '../../src/optimizers/budget.js';
 import { runTraced } from '../../src/optimizers/traced-evaluation.js';
 import { RuleLM, itemOf, lastUser } from './rule-lm.js';
+import { nodeRunner } from './shard-node.js';
 import { HintThenAnswer, item } from './simba-world.js';
 
 /* The world of gepa.test.ts: instructions decide the answers; the reflection reads the feedback. */
@@ -40,43 +40,27 @@ const metric: GepaMetric = (gold, pred, _trace, predName) => {
   };
 };
 
-/** Runs shard work outside the optimizer's async context, as another worker or node would. */
-const NODE = new AsyncResource('dspex-eval-node');
-
 /**
  * What a node does with a `traces` shard (actors/evaluation-worker.ts): load the candidate's state
- * over its own copy of the program, run the examples with traces, answer in JSON.
+ * over its own copy of the program, run the examples with traces.
  */
-const nodeRunner =
-  (shardsSeen: number[]): ShardRunner =>
-  (shards) =>
-    Promise.all(
-      shards.map((shard) =>
-        NODE.runInAsyncScope(async () => {
-          shardsSeen.push(shard.examples.length);
-          const program = new HintThenAnswer().load(shard.state!);
-          const accounting = new CallAccounting();
-          const runs = await context({ lm: taskLm() }, () =>
-            accounting.run(() => runTraced(program, fromExampleData(shard.examples), metric, 2)),
-          );
-          const { lmCalls, promptTokens, completionTokens, usd } = chargeOf(
-            'task',
-            accounting.stats(),
-          );
-          return JSON.parse(
-            JSON.stringify({
-              evalId: shard.evalId,
-              shard: shard.shard,
-              scores: runs.map((r) => r.score),
-              errors: 0,
-              failures: [],
-              spend: { lmCalls, promptTokens, completionTokens, usd },
-              runs,
-            }),
-          ) as Awaited<ReturnType<ShardRunner>>[number];
-        }),
-      ),
-    ).then((results) => results.reverse()); // any order
+async function traceShard(shard: EvaluationShard): Promise<ShardResult> {
+  const program = new HintThenAnswer().load(shard.state!);
+  const accounting = new CallAccounting();
+  const runs = await context({ lm: taskLm() }, () =>
+    accounting.run(() => runTraced(program, fromExampleData(shard.examples), metric, 2)),
+  );
+  const { lmCalls, promptTokens, completionTokens, usd } = chargeOf('task', accounting.stats());
+  return {
+    evalId: shard.evalId,
+    shard: shard.shard,
+    scores: runs.map((r) => r.score),
+    errors: 0,
+    failures: [],
+    spend: { lmCalls, promptTokens, completionTokens, usd },
+    runs,
+  };
+}
 
 const trainset = Array.from({ length: 6 }, (_, n) => item(n));
 const valset = Array.from({ length: 5 }, (_, n) => item(10 + n));
@@ -97,7 +81,7 @@ function optimize(options: Partial<ConstructorParameters<typeof GEPA>[0]>) {
 async function shardedRun(shards: number, minBatch?: number) {
   const seen: number[] = [];
   const result = await optimize({
-    traceEvaluator: shardTraceEvaluator(nodeRunner(seen), {
+    traceEvaluator: shardTraceEvaluator(nodeRunner(seen, traceShard), {
       program: 'hint-then-answer',
       metric: 'feedback',
       shards,
@@ -127,6 +111,26 @@ describe('GEPA over evaluation shards', () => {
     expect(seen).toContain(3); // the 5 validation examples as shards of 3 and 2
     expect(local.candidateTexts.length).toBeGreaterThan(1);
     expect(outcome(result)).toEqual(outcome(local));
+  });
+
+  it('refuses a shard whose traced runs break the contract, naming the shard and the field', async () => {
+    const broken = shardTraceEvaluator(
+      (shards) =>
+        Promise.resolve(
+          shards.map((shard) => ({
+            evalId: shard.evalId,
+            shard: shard.shard,
+            scores: [0],
+            errors: 0,
+            failures: [],
+            runs: JSON.parse('[{"trace":[],"score":"high"}]') as NonNullable<ShardResult['runs']>,
+          })),
+        ),
+      { program: 'hint-then-answer', metric: 'feedback', shards: 1 },
+    );
+    await expect(broken(new HintThenAnswer(), [item(0)])).rejects.toThrow(
+      'evaluation shard 0 returned invalid traced runs: 0.score: Invalid input: expected number, received string',
+    );
   });
 
   it('keeps batches below traceEvaluatorMinBatch local and still ends where a local run ends', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { Example } from '../../src/modules/example.js';
 import { context } from '../../src/modules/settings.js';
 import {
   GEPA,
@@ -88,6 +89,28 @@ describe('GEPA', () => {
     expect(first).toMatch(
       /# Example 1\n## Inputs\n### question\nWhat is item \d\?\n\n## Generated Outputs\n### hint\nnone\n\n## Feedback\nExpected a\d \(hint\)\.\n\n/,
     );
+  });
+
+  it("keeps the student's demos in every candidate, as DSPy's adapter builds on a copy of the student", async () => {
+    const student = new HintThenAnswer();
+    student.answer.demos = [
+      new Example({ question: 'What is item 99?', hint: 'h99', answer: 'a99' }),
+    ];
+    const result = await context({ lm: taskLm(), logger: { warn: () => undefined } }, () =>
+      new GEPA({
+        metric: feedbackMetric,
+        maxMetricCalls: 60,
+        reflectionLm: reflectionLm(),
+      }).optimize(student, { trainset, valset }),
+    );
+    expect(result.candidates.length).toBeGreaterThan(1);
+    for (const candidate of [...result.candidates, result.program]) {
+      expect(candidate.answer.demos.map((d) => (d instanceof Example ? d.toDict() : d))).toEqual([
+        { question: 'What is item 99?', hint: 'h99', answer: 'a99' },
+      ]);
+      expect(candidate.hint.demos).toEqual([]);
+    }
+    expect(result.program.answer.signature.instructions).toContain('Use prefix a');
   });
 
   it('uses "This trajectory got a score of …" when the metric gives no feedback', async () => {

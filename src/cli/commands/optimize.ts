@@ -11,6 +11,8 @@ import { checkOptimizerParams } from '../optimizer-params.js';
 import { createProgress } from '../progress.js';
 import { assertRedisReachable, redactRedisUrl } from '../redis-access.js';
 import { toCliError } from '../runtime-errors.js';
+import { QUEUES } from '../../contracts/index.js';
+import { requireLiveNode, submitOptimization } from './optimize-cluster.js';
 import type { OptimizationRunView } from '../runtime-port.js';
 
 /** Options of `dspex optimize`. */
@@ -44,12 +46,18 @@ export interface OptimizeOptions extends OneshotOptions {
   prefix?: string;
   /** How often the run record is polled, ms. Default 250. */
   pollMs?: number;
+  /**
+   * Redis mode: run the optimization in this process (a one-off embedded runtime over the cluster's
+   * store) instead of handing it to the cluster's nodes.
+   */
+  local?: boolean;
 }
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 /** Where the optimized program version is kept. */
-type StoreTarget = { kind: 'redis'; url: string; prefix: string } | { kind: 'memory' };
+type StoreTarget =
+  { kind: 'redis'; url: string; prefix: string; attempts: number } | { kind: 'memory' };
 
 async function openStore(
   deps: CliDeps,
@@ -69,7 +77,12 @@ async function openStore(
   const prefix = `${cluster.prefix}:store`;
   return {
     store: new RedisStore({ redis: cluster.redisUrl, prefix }),
-    target: { kind: 'redis', url: cluster.redisUrl, prefix: cluster.prefix },
+    target: {
+      kind: 'redis',
+      url: cluster.redisUrl,
+      prefix: cluster.prefix,
+      attempts: cluster.jobAttempts,
+    },
   };
 }
 
@@ -80,14 +93,17 @@ function versionOf(run: OptimizationRunView): string | undefined {
 }
 
 /**
- * `dspex optimize <program> --optimizer NAME --trainset FILE [--deploy] [--out FILE]`: checks the
- * optimizer and its `--params` (unknown keys are named, exit 2), runs the optimization on a
- * one-off embedded runtime following its run record with a progress bar, and keeps the result as
- * a new program version in the cluster's store (Redis: the config, `DSPEX_REDIS_URL`, `--redis` or
- * a Redis-mode node of this folder). `--deploy` makes it the active version, which running nodes
- * load from their next job; `--out` writes the state to a file (`Module.load` reads it). Without
- * Redis the version exists only for the command, which says so. Prints the final run as JSON; a
- * failed run exits 1 (2 for a bad request).
+ * `dspex optimize <program> --optimizer NAME --trainset FILE [--deploy] [--out FILE] [--local]`:
+ * checks the optimizer and its `--params` (unknown keys are named, exit 2), runs the optimization
+ * and follows its run record with a progress bar (trial, best score, spend). In Redis mode (the
+ * config, `DSPEX_REDIS_URL`, `--redis` or a Redis-mode node of this folder) it hands the run to
+ * the cluster: a job on `dspex-optimize` that a node runs, its candidate evaluations spread as
+ * shards over every node; with no live node it fails fast (exit 3, naming `dspex start` and
+ * `--local`). `--local`, or no Redis, runs it on a one-off embedded runtime in this process. The
+ * result is a new program version in the cluster's store; `--deploy` makes it the active version,
+ * which running nodes load from their next job; `--out` writes the state to a file (`Module.load`
+ * reads it). Without Redis the version exists only for the command, which says so. Prints the
+ * final run as JSON; a failed run exits 1 (2 for a bad request).
  */
 export async function optimizeCommand(
   deps: CliDeps,
@@ -124,32 +140,38 @@ export async function optimizeCommand(
   let state: unknown;
   let final: OptimizationRunView & { runId: string };
   try {
-    final = await withOneshotRuntime(deps, program, { ...options, store }, async (runtime) => {
-      const { runId } = await runtime.optimize(program, {
-        optimizer: options.optimizer,
-        trainset,
-        ...(valset === undefined ? {} : { valset }),
-        params: { ...params, deploy: options.deploy === true },
-        ...(inputKeys === undefined ? {} : { inputKeys }),
-        ...(train.link === undefined ? {} : { dataset: train.link }),
-        ...(val?.link === undefined ? {} : { valDataset: val.link }),
+    const request = {
+      trainset,
+      ...(valset === undefined ? {} : { valset }),
+      params: { ...params, deploy: options.deploy === true },
+      ...(inputKeys === undefined ? {} : { inputKeys }),
+      ...(train.link === undefined ? {} : { dataset: train.link }),
+      ...(val?.link === undefined ? {} : { valDataset: val.link }),
+    };
+    if (target.kind === 'redis' && options.local !== true) {
+      // Redis mode: the cluster's nodes run it (its candidates as shards over all of them).
+      await requireLiveNode(target, program);
+      const runId = await submitOptimization(
+        deps,
+        store,
+        target,
+        { program, optimizer: options.optimizer, ...request },
+        options.config,
+      );
+      io.stderr.write(
+        `optimization run ${runId} (${options.optimizer}) queued on ${QUEUES.optimize}\n`,
+      );
+      final = await follow(deps, program, runId, () => store.optimizationRuns.find(runId), options);
+    } else {
+      final = await withOneshotRuntime(deps, program, { ...options, store }, async (runtime) => {
+        const { runId } = await runtime.optimize(program, {
+          optimizer: options.optimizer,
+          ...request,
+        });
+        io.stderr.write(`optimization run ${runId} (${options.optimizer}) started\n`);
+        return follow(deps, program, runId, () => runtime.optimizationRun(runId), options);
       });
-      io.stderr.write(`optimization run ${runId} (${options.optimizer}) started\n`);
-      const progress = createProgress(`optimize ${program}`, io.stderr, { now: io.now });
-      try {
-        for (;;) {
-          const run: OptimizationRunView | undefined = await runtime.optimizationRun(runId);
-          if (run !== undefined) {
-            // Candidate scores are DSPy's Evaluate scores: percent, as `dspex eval` prints them.
-            progress.update(run.progress.done, run.progress.total, progressDetail(run));
-            if (FINAL.has(run.status)) return { runId, ...run };
-          }
-          await io.sleep(options.pollMs ?? 250);
-        }
-      } finally {
-        progress.stop();
-      }
-    });
+    }
     const version = versionOf(final);
     if (options.out !== undefined && final.status === 'succeeded' && version !== undefined)
       state = (await store.programs.getVersion(program, version)).state;
@@ -190,6 +212,31 @@ export async function optimizeCommand(
     `${describeOutcome(program, version, target, options.deploy === true)}${out === undefined ? '' : `\nstate written to ${out}`}\n`,
   );
   return 0;
+}
+
+/** Polls the run record with a progress bar until the run has ended; returns the final record. */
+async function follow(
+  deps: CliDeps,
+  program: string,
+  runId: string,
+  read: () => Promise<OptimizationRunView | undefined>,
+  options: OptimizeOptions,
+): Promise<OptimizationRunView & { runId: string }> {
+  const { io } = deps;
+  const progress = createProgress(`optimize ${program}`, io.stderr, { now: io.now });
+  try {
+    for (;;) {
+      const run = await read();
+      if (run !== undefined) {
+        // Candidate scores are DSPy's Evaluate scores: percent, as `dspex eval` prints them.
+        progress.update(run.progress.done, run.progress.total, progressDetail(run));
+        if (FINAL.has(run.status)) return { runId, ...run };
+      }
+      await io.sleep(options.pollMs ?? 250);
+    }
+  } finally {
+    progress.stop();
+  }
 }
 
 /** The progress bar's suffix: trials, best score, spend (`trial 7, best 62.50%, $0.0123`). */
