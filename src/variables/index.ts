@@ -73,7 +73,7 @@ export type { VariableDescription } from './space-description.js';
 export { VariableError } from './variable-error.js';
 export type { ConfigurationIssue, VariableErrorCode } from './variable-error.js';
 export { seededRandom } from './random.js';
-export type { RandomSource } from './random.js';
+export type { RandomSource, SeededRandom } from './random.js';
 export {
   DEFAULT_OBJECTIVES,
   cheapestWithin,
