@@ -59,8 +59,8 @@ export type {
 } from './variable.js';
 export { moduleVariable } from './builders.js';
 export type { ModuleVariableOptions } from './builders.js';
-export { DEFAULT_MODELS, withCandidates } from './ml-variables.js';
-export type { ModelInfo, ModelVariableOptions } from './ml-variables.js';
+export { DEFAULT_MODELS, candidateKindOf, candidatesOf, withCandidates } from './ml-variables.js';
+export type { CandidateKind, ModelInfo, ModelVariableOptions } from './ml-variables.js';
 export { VariableSpace, configurationKey } from './space.js';
 export type {
   ConfigurationCheck,
@@ -94,6 +94,8 @@ export type {
 } from './objectives.js';
 export { nearestRankPercentile } from './search-ledger.js';
 export type {
+  CandidateSpend,
+  CandidatesRecord,
   ConfigurationEvaluator,
   EvaluatedPoint,
   ExampleOutcome,
