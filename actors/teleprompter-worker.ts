@@ -240,8 +240,26 @@ export async function runOptimization(
       compiled.state,
       `best so far of cancelled optimization run ${job.runId} (${job.optimizer})`,
     );
+    // A cancelled space search keeps the front of what it ran.
+    const front =
+      compiled.search === undefined
+        ? {}
+        : await recordSpaceSearch(
+            store,
+            job.runId,
+            job.program,
+            compiled.search,
+            compiled.search.from,
+          );
     await runs.update(job.runId, {
-      result: { runId: job.runId, version, deployed: false, ...summary, stopReason: 'cancelled' },
+      result: {
+        runId: job.runId,
+        version,
+        deployed: false,
+        ...(front as Record<string, never>),
+        ...summary,
+        stopReason: 'cancelled',
+      },
       ...(compiled.score === undefined ? {} : { bestScore: compiled.score }),
     });
     throw cancelledError(job.runId);
