@@ -24,6 +24,12 @@ export interface SpaceCandidatesOptions {
   metric?: Metric;
   /** LM of the instruction proposals (default: the configured LM). Its calls are `prompt` spend. */
   promptModel?: LM;
+  /**
+   * LM of bootstrapping where a predictor has none (default: the configured LM, else the first
+   * LM a predictor of the program holds, e.g. its `v.model` default): BootstrapFewShot's teacher
+   * is a reset copy, which drops per-predictor LMs, as in DSPy.
+   */
+  taskModel?: LM;
   /** Instruction proposals and demo sets per predictor (default 6, MIPROv2 `light`'s n). */
   numCandidates?: number;
   /** Bootstrapped demos per demo set (default 4). */
@@ -106,11 +112,16 @@ export async function proposeSpaceCandidates<M extends Module>(
       'invalid_option',
       'Filling instruction candidates needs a promptModel (or a configured LM) to propose them',
     );
+  const taskModel =
+    options.taskModel ??
+    currentSettings().lm ??
+    program.predictors().find((p) => p.lm !== undefined)?.lm;
   const wantsDemos = slots.some((s) => s.kind !== 'instructions');
   const numCandidates = options.numCandidates ?? 6;
   const mipro = new MIPROv2({
     metric: options.metric,
     promptModel,
+    ...(taskModel === undefined ? {} : { taskModel }),
     auto: null,
     numCandidates,
     seed: options.seed ?? 9,
