@@ -140,6 +140,11 @@ export async function runSpaceSearch(
     shouldStop?: () => boolean;
   },
 ): Promise<SpaceSearchRun> {
+  if ((params as Record<string, unknown>)['candidates'] !== undefined)
+    throw new ActorError(
+      'bad_message',
+      'candidates: a queued space search searches the declared instruction and demo candidates; fill them with proposeSpaceCandidates in the programs module (a filled index would not exist on the other nodes)',
+    );
   const objectives = objectivesOf(params.objectives);
   const shardsByNode: Record<string, number> = {};
   let steps = 0;

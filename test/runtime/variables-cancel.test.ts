@@ -77,4 +77,16 @@ describe('a space search on the runtime', () => {
     expect((await checkpoint())!.observations.length).toBeLessThanOrEqual(result.evaluated.length);
     expect(await rt.store.deployments.find('qa')).toBeUndefined();
   }, 60_000);
+
+  it('refuses_candidates_in_a_queued_search_with_a_reason', async () => {
+    const { runId } = await rt.optimize('qa', {
+      optimizer: 'space-search',
+      trainset: items(4, 101),
+      params: { metric: 'match', algorithm: 'grid', candidates: { numCandidates: 2 } },
+    });
+    await eventually(async () => (await rt.optimizationRun(runId))?.status === 'failed', 30_000);
+    const run = (await rt.optimizationRun(runId))!;
+    expect(run.error).toMatchObject({ code: 'bad_message' });
+    expect((run.error as { message: string }).message).toMatch(/candidates: a queued space search/);
+  });
 });

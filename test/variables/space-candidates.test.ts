@@ -6,12 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import type { LMRequest } from '../../src/lm/types.js';
 import { Example, Module, Predict, context, type Prediction } from '../../src/modules/index.js';
+import { Evaluate } from '../../src/evaluate/index.js';
 import {
   SpaceSearch,
+  exampleSpend,
   proposeSpaceCandidates,
+  type CandidateEvaluator,
   type SpaceSearchOptimizerOptions,
 } from '../../src/optimizers/index.js';
-import { programSpace } from '../../src/modules/index.js';
+import { applyConfiguration, configurationOf, programSpace } from '../../src/modules/index.js';
 import { candidatesOf, v, type SearchCheckpoint } from '../../src/variables/index.js';
 import { ChoiceLM, systemOf, userOf } from '../optimizers/choice-lm.js';
 
@@ -193,5 +196,33 @@ describe('space search candidates from the prompt optimizers', () => {
     // Only the evaluations ran again: no proposer or bootstrap call.
     expect(requests.filter(isProposal)).toHaveLength(0);
     expect(requests.length).toBe(full.evaluated.reduce((s, p) => s + p.lmCalls, 0));
+  });
+
+  it('evaluations_elsewhere_rebuild_the_candidate_from_the_declared_program_and_its_state', async () => {
+    const local = await context({ lm: world() }, () =>
+      search().optimize(new QA(), { trainset, valset }),
+    );
+    // A "remote node": it knows only the declared program; it applies the configuration it is
+    // sent (filled variables at their defaults) and loads the state (the chosen instruction, demos).
+    const seen: Record<string, unknown>[] = [];
+    const remote: CandidateEvaluator = async (candidate, devset) => {
+      const configuration = configurationOf(candidate) ?? {};
+      seen.push(configuration);
+      const rebuilt = applyConfiguration(new QA(), configuration).load(candidate.save());
+      const r = await new Evaluate({ devset, metric: exact, display: false }).run(rebuilt);
+      return {
+        scores: r.results.map((x) => Number(x.score)),
+        errors: 0,
+        spend: { lmCalls: r.results.length, promptTokens: 0, completionTokens: 0, usd: 0 },
+        outcomes: r.results.map(exampleSpend),
+      };
+    };
+    const elsewhere = await context({ lm: world() }, () =>
+      search({ evaluator: remote }).optimize(new QA(), { trainset, valset }),
+    );
+    expect(seen.every((c) => c['answer.instructions'] === 0 && c['answer.demos'] === 0)).toBe(true);
+    const qualities = (r: typeof local) => r.evaluated.map((p) => [p.configuration, p.quality]);
+    expect(qualities(elsewhere)).toEqual(qualities(local));
+    expect(elsewhere.chosen?.configuration).toEqual(local.chosen?.configuration);
   });
 });
