@@ -143,7 +143,7 @@ export async function runSpaceSearch(
   if ((params as Record<string, unknown>)['candidates'] !== undefined)
     throw new ActorError(
       'bad_message',
-      'candidates: a queued space search searches the declared instruction and demo candidates; fill them with proposeSpaceCandidates in the programs module (a filled index would not exist on the other nodes)',
+      'candidates: a queued space search searches the declared instruction and demo candidates; run proposeSpaceCandidates once and declare what it added, so every node’s program holds the same list (a filled index would not exist on the other nodes)',
     );
   const objectives = objectivesOf(params.objectives);
   const shardsByNode: Record<string, number> = {};
