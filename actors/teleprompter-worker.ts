@@ -248,8 +248,17 @@ export async function runOptimization(
       compiled.state,
       `best so far of cancelled optimization run ${job.runId} (${job.optimizer})`,
     );
+    // A cancelled space search keeps the front of what it ran.
+    const front = (await recordedSearch(store, job, compiled)) ?? {};
     await runs.update(job.runId, {
-      result: { runId: job.runId, version, deployed: false, ...summary, stopReason: 'cancelled' },
+      result: {
+        runId: job.runId,
+        version,
+        deployed: false,
+        ...(front as Record<string, never>),
+        ...summary,
+        stopReason: 'cancelled',
+      },
       ...(compiled.score === undefined ? {} : { bestScore: compiled.score }),
     });
     throw cancelledError(job.runId);
@@ -261,16 +270,7 @@ export async function runOptimization(
     compiled.state,
     `optimization run ${job.runId} (${job.optimizer})`,
   );
-  const search =
-    compiled.search === undefined
-      ? undefined
-      : await recordSpaceSearch(
-          store,
-          job.runId,
-          job.program,
-          compiled.search,
-          compiled.search.from,
-        );
+  const search = await recordedSearch(store, job, compiled);
   const deploy = job.params.deploy !== false;
   if (deploy) {
     await store.programs.activate(job.program, version);
@@ -294,6 +294,18 @@ export async function runOptimization(
     ...(compiled.score === undefined ? {} : { bestScore: compiled.score }),
   });
   return outcome;
+}
+
+/** Stores a space search's front points and returns its run-record part (other runs: none). */
+function recordedSearch(
+  store: TeleprompterServices['store'],
+  job: OptimizationJob,
+  compiled: Extract<RunCheckpoint, { phase: 'compiled' }>,
+): Promise<Awaited<ReturnType<typeof recordSpaceSearch>> | undefined> {
+  const { search } = compiled;
+  return search === undefined
+    ? Promise.resolve(undefined)
+    : recordSpaceSearch(store, job.runId, job.program, search, search.from);
 }
 
 function ignoreConflict(e: unknown): void {

@@ -241,13 +241,14 @@ export async function runOptimizer(
           checkpoint: hooks.checkpoint,
           ...(resume as { resumeFrom?: never }),
           onProgress: hooks.onProgress,
+          shouldStop: hooks.shouldStop,
         },
       );
       return {
         program,
         ...(score === undefined ? {} : { score }),
         search,
-        ...(search.budgetExhausted ? { stopReason: 'budget' } : {}),
+        ...(search.stopReason === undefined ? {} : { stopReason: search.stopReason }),
       };
     }
   }

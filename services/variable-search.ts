@@ -54,6 +54,8 @@ export interface SpaceSearchRecord {
   chosen: string | null;
   spent: SearchSpend;
   budgetExhausted: boolean;
+  /** Why the search stopped early: a budget, or `cancelled` (the front is then what it had run). */
+  stopReason?: 'budget' | 'cancelled';
   /** Evaluation shards run per node (empty when the search evaluated in its own process). */
   shardsByNode: Record<string, number>;
   /** The deployed state the search started from (`stateVersion`, registry revision). */
@@ -81,6 +83,7 @@ export interface SpaceSearchRun {
   chosen: EvaluatedPoint | undefined;
   spent: SearchSpend;
   budgetExhausted: boolean;
+  stopReason?: 'budget' | 'cancelled';
   shardsByNode: Record<string, number>;
 }
 
@@ -133,8 +136,15 @@ export async function runSpaceSearch(
     checkpoint?: (checkpoint: SearchCheckpoint) => Promise<void>;
     resumeFrom?: SearchCheckpoint;
     onProgress?: (p: OptimizerProgress) => void;
+    /** The cancel check, asked before every evaluation. */
+    shouldStop?: () => boolean;
   },
 ): Promise<SpaceSearchRun> {
+  if ((params as Record<string, unknown>)['candidates'] !== undefined)
+    throw new ActorError(
+      'bad_message',
+      'candidates: a queued space search searches the declared instruction and demo candidates; run proposeSpaceCandidates once and declare what it added, so every node’s program holds the same list (a filled index would not exist on the other nodes)',
+    );
   const objectives = objectivesOf(params.objectives);
   const shardsByNode: Record<string, number> = {};
   let steps = 0;
@@ -158,6 +168,7 @@ export async function runSpaceSearch(
         }),
     ...(hooks.checkpoint === undefined ? {} : { onCheckpoint: hooks.checkpoint }),
     ...(hooks.resumeFrom === undefined ? {} : { resumeFrom: hooks.resumeFrom }),
+    ...(hooks.shouldStop === undefined ? {} : { shouldStop: hooks.shouldStop }),
     onProgress: (e) =>
       hooks.onProgress?.({
         optimizer: 'space-search',
@@ -182,6 +193,7 @@ export async function runSpaceSearch(
     chosen: result.chosen,
     spent: result.spent,
     budgetExhausted: result.budgetExhausted,
+    ...(result.stopReason === undefined ? {} : { stopReason: result.stopReason }),
     shardsByNode,
   };
 }
@@ -268,6 +280,7 @@ export async function recordSpaceSearch(
       chosen: at < 0 ? null : (front[at]?.configurationId ?? null),
       spent: run.spent,
       budgetExhausted: run.budgetExhausted,
+      ...(run.stopReason === undefined ? {} : { stopReason: run.stopReason }),
       shardsByNode: run.shardsByNode,
       ...(searchedFrom === undefined ? {} : { searchedFrom }),
     }),

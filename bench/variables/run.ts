@@ -21,6 +21,7 @@ import {
   type EvaluatedPoint,
 } from '../../src/variables/index.js';
 import { startOpenAIFixture } from '../../test/fixtures/openai-fixture.js';
+import { numberOption } from './bench-args.js';
 import {
   SimQA,
   answerMatches,
@@ -29,10 +30,7 @@ import {
 } from '../../test/variables/simulated-task.js';
 
 const args = process.argv.slice(2);
-const opt = (name: string, fallback: number): number => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
+const opt = numberOption;
 const rounds = opt('rounds', 3);
 const devsetSize = opt('devset', 60);
 const htmlIdx = args.indexOf('--html');

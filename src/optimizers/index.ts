@@ -127,6 +127,8 @@ export type {
   PromptOptimizer,
 } from './better-together.js';
 export { SpaceSearch, programEvaluator } from './space-search.js';
+export { proposeSpaceCandidates } from './space-candidates.js';
+export type { SpaceCandidates, SpaceCandidatesOptions } from './space-candidates.js';
 export type {
   ProgramEvaluatorOptions,
   SpaceSearchOptimizerOptions,

@@ -28,6 +28,11 @@ import {
 } from './optimizer.js';
 import { OptimizerError } from './optimizer-error.js';
 import { evaluateElsewhere, exampleSpend, type CandidateEvaluator } from './candidate-evaluator.js';
+import {
+  proposeSpaceCandidates,
+  type SpaceCandidates,
+  type SpaceCandidatesOptions,
+} from './space-candidates.js';
 
 /** Options of {@link programEvaluator}. */
 export interface ProgramEvaluatorOptions {
@@ -49,6 +54,12 @@ export interface ProgramEvaluatorOptions {
   evaluator?: CandidateEvaluator;
   /** Told which nodes ran each remote evaluation (with `evaluator`). */
   onNodes?: (nodes: readonly string[]) => void;
+  /**
+   * Variables whose candidates were filled here (`proposeSpaceCandidates`): a remote node knows
+   * only the declared ones, so with `evaluator` these travel at their defaults and the chosen
+   * instructions and demos travel in the program's state instead.
+   */
+  filled?: readonly string[];
 }
 
 /**
@@ -85,7 +96,7 @@ export function programEvaluator(
     if (options.evaluator !== undefined) {
       const remote = await evaluateElsewhere(
         options.evaluator,
-        candidate,
+        portable(program, candidate, configuration, space, options.filled ?? []),
         examples,
         examples.length,
       );
@@ -114,10 +125,24 @@ export function programEvaluator(
   };
 }
 
+/** `candidate` as a node that knows only the declared candidates can rebuild it. */
+function portable(
+  program: Module,
+  candidate: Module,
+  configuration: Configuration,
+  space: VariableSpace,
+  filled: readonly string[],
+): Module {
+  if (!filled.some((name) => name in configuration)) return candidate;
+  const declared: Configuration = { ...configuration };
+  for (const name of filled) delete declared[name];
+  return applyConfiguration(program, declared, { space }).load(candidate.save());
+}
+
 /** Options of {@link SpaceSearch}. */
 export interface SpaceSearchOptimizerOptions
   extends
-    Omit<ParetoSearchOptions, 'space' | 'evaluate' | 'devsetSize'>,
+    Omit<ParetoSearchOptions, 'space' | 'evaluate' | 'devsetSize' | 'candidates'>,
     Omit<ProgramEvaluatorOptions, 'space' | 'onMetricCall'> {
   metric: Metric;
   /** `pareto` (default): successive halving with NSGA-II proposals; `grid`: brute force; `random`. */
@@ -128,6 +153,13 @@ export interface SpaceSearchOptimizerOptions
   space?: VariableSpace;
   /** Cross-variable constraints added to the program's space. */
   spaceConstraints?: readonly SpaceConstraint[];
+  /**
+   * Fill the program's instruction and demo variables from the prompt optimizers first (MIPROv2's
+   * grounded proposals, bootstrapped demo sets; see `proposeSpaceCandidates`), from the trainset,
+   * so one search covers the whole program. Their LM calls and dollars count against `budget`
+   * (`spent.candidates` tells them apart, prompt-model calls apart). `true` for the defaults.
+   */
+  candidates?: SpaceCandidatesOptions | boolean;
 }
 
 /** What {@link SpaceSearch.optimize} returns. */
@@ -137,6 +169,8 @@ export interface SpaceSearchOutcome<M extends Module> extends SpaceSearchResult 
   /** Builds the configured program of any point (of the front or not). */
   programFor(point: EvaluatedPoint | Configuration): M;
   stats: OptimizerStats;
+  /** Per variable, the candidates the prompt optimizers added (with `candidates`). */
+  candidates?: Record<string, unknown[]>;
 }
 
 /**
@@ -175,10 +209,14 @@ export class SpaceSearch {
       throw new OptimizerError('invalid_option', 'SpaceSearch needs a non-empty devset');
     checkExamples(devset, 'valset');
     const o = this.options;
+    const started = performance.now();
+    const accounting = new CallAccounting();
+    const filled = await accounting.run(() => this.fill(student, trainset, devset.length));
+    const program = filled?.program ?? student;
     const space =
       o.space ??
       programSpace(
-        student,
+        program,
         o.spaceConstraints === undefined ? {} : { constraints: o.spaceConstraints },
       );
     if (space.names().length === 0)
@@ -186,9 +224,9 @@ export class SpaceSearch {
         'invalid_option',
         'The program declares no variables; give some module parameter a variable (v.float, v.model …)',
       );
-    const started = performance.now();
-    const metricCalls = { count: 0 };
-    const evaluate = programEvaluator(student, devset, o.metric, {
+    const metricCalls = { count: filled?.record.spend.metricCalls ?? 0 };
+    const evaluate = programEvaluator(program, devset, o.metric, {
+      ...(filled === undefined ? {} : { filled: Object.keys(filled.added) }),
       space,
       onMetricCall: () => void metricCalls.count++,
       ...(o.exampleConcurrency === undefined ? {} : { exampleConcurrency: o.exampleConcurrency }),
@@ -205,6 +243,7 @@ export class SpaceSearch {
       samples = 16,
       space: _s,
       spaceConstraints: _c,
+      candidates: _f,
       ...rest
     } = o;
     const searchOptions: SpaceSearchOptions & ParetoSearchOptions = {
@@ -212,8 +251,8 @@ export class SpaceSearch {
       space,
       evaluate,
       devsetSize: devset.length,
+      ...(filled === undefined ? {} : { candidates: filled.record }),
     };
-    const accounting = new CallAccounting();
     const result = await accounting.run(() =>
       algorithm === 'grid'
         ? gridSearch(searchOptions)
@@ -222,9 +261,10 @@ export class SpaceSearch {
           : paretoSearch(searchOptions),
     );
     const programFor = (point: EvaluatedPoint | Configuration): M =>
-      applyConfiguration(student, isPoint(point) ? point.configuration : point, { space });
+      applyConfiguration(program, isPoint(point) ? point.configuration : point, { space });
     return {
       ...result,
+      ...(filled?.stopReason === 'cancelled' ? { stopReason: 'cancelled' as const } : {}),
       program: programFor(result.chosen?.configuration ?? {}),
       programFor,
       stats: {
@@ -232,7 +272,46 @@ export class SpaceSearch {
         metricCalls: metricCalls.count,
         durationMs: performance.now() - started,
       },
+      ...(filled === undefined ? {} : { candidates: filled.added }),
     };
+  }
+
+  /** Fills the instruction and demo candidates when asked to (resuming a checkpoint's filling). */
+  private async fill<M extends Module>(
+    student: M,
+    trainset: readonly Example[],
+    devsetSize: number,
+  ): Promise<SpaceCandidates<M> | undefined> {
+    const o = this.options;
+    if (o.candidates === undefined || o.candidates === false) return undefined;
+    const options = o.candidates === true ? {} : o.candidates;
+    const { lmCalls, dollars } = o.budget ?? {};
+    const onCheckpoint = o.onCheckpoint;
+    return proposeSpaceCandidates(student, trainset, {
+      ...options,
+      metric: options.metric ?? o.metric,
+      limits: {
+        ...(lmCalls === undefined ? {} : { maxLmCalls: lmCalls }),
+        ...(dollars === undefined ? {} : { maxUsd: dollars }),
+        ...(o.shouldStop === undefined ? {} : { shouldStop: o.shouldStop }),
+      },
+      ...(o.resumeFrom?.candidates === undefined
+        ? {}
+        : { resumeFrom: o.resumeFrom.candidates.checkpoint }),
+      ...(onCheckpoint === undefined
+        ? {}
+        : {
+            checkpoint: (candidates) =>
+              onCheckpoint({
+                version: 1,
+                algorithm: o.algorithm ?? 'pareto',
+                seed: o.seed ?? 0,
+                devsetSize,
+                observations: o.resumeFrom?.observations ?? [],
+                candidates,
+              }),
+          }),
+    });
   }
 }
 

@@ -59,8 +59,8 @@ export type {
 } from './variable.js';
 export { moduleVariable } from './builders.js';
 export type { ModuleVariableOptions } from './builders.js';
-export { DEFAULT_MODELS, withCandidates } from './ml-variables.js';
-export type { ModelInfo, ModelVariableOptions } from './ml-variables.js';
+export { DEFAULT_MODELS, candidateKindOf, candidatesOf, withCandidates } from './ml-variables.js';
+export type { CandidateKind, ModelInfo, ModelVariableOptions } from './ml-variables.js';
 export { VariableSpace, configurationKey } from './space.js';
 export type {
   ConfigurationCheck,
@@ -73,7 +73,7 @@ export type { VariableDescription } from './space-description.js';
 export { VariableError } from './variable-error.js';
 export type { ConfigurationIssue, VariableErrorCode } from './variable-error.js';
 export { seededRandom } from './random.js';
-export type { RandomSource } from './random.js';
+export type { RandomSource, SeededRandom } from './random.js';
 export {
   DEFAULT_OBJECTIVES,
   cheapestWithin,
@@ -94,6 +94,8 @@ export type {
 } from './objectives.js';
 export { nearestRankPercentile } from './search-ledger.js';
 export type {
+  CandidateSpend,
+  CandidatesRecord,
   ConfigurationEvaluator,
   EvaluatedPoint,
   ExampleOutcome,

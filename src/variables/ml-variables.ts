@@ -261,6 +261,26 @@ export function topP(
 }
 
 const candidateRebuilds = new WeakMap<Variable, (candidates: readonly unknown[]) => Variable>();
+const candidateKinds = new WeakMap<Variable, { kind: CandidateKind; list: readonly unknown[] }>();
+
+/** What a variable that takes candidates from prompt optimizers chooses among. */
+export type CandidateKind = 'instructions' | 'numDemos' | 'demoSets';
+
+/**
+ * Whether `variable` takes candidates ({@link withCandidates}), and of which kind: instruction
+ * texts, demo sets, or a demo count over a pool (a count without a pool takes none).
+ */
+export function candidateKindOf(variable: Variable): CandidateKind | undefined {
+  return candidateKinds.get(variable)?.kind;
+}
+
+/**
+ * The candidates a variable chooses among now (instruction texts, demo sets, or the demo pool);
+ * `undefined` for a variable that takes none.
+ */
+export function candidatesOf(variable: Variable): readonly unknown[] | undefined {
+  return candidateKinds.get(variable)?.list;
+}
 
 /**
  * Instruction candidates: the configuration holds the candidate's index, the module receives its
@@ -287,8 +307,14 @@ export function instructions(
     },
   );
   candidateRebuilds.set(made, (next) =>
-    instructions({ ...options, candidates: next as string[], default: 0 }),
+    instructions({
+      ...options,
+      candidates: next as string[],
+      // Candidates appended after the declared ones keep the declared default.
+      default: (options.default ?? 0) < next.length ? (options.default ?? 0) : 0,
+    }),
   );
+  candidateKinds.set(made, { kind: 'instructions', list: [...candidates] });
   return made;
 }
 
@@ -313,6 +339,7 @@ export function numDemos<D>(
     resolve: (k) => (pool === undefined ? k : pool.slice(0, k)) as unknown as D[],
   });
   candidateRebuilds.set(made, (next) => numDemos({ ...options, pool: next as D[] }));
+  if (pool !== undefined) candidateKinds.set(made, { kind: 'numDemos', list: [...pool] });
   return made;
 }
 
@@ -335,6 +362,7 @@ export function demoSets<D>(
     },
   );
   candidateRebuilds.set(made, (next) => demoSets({ ...options, candidates: next as D[][] }));
+  candidateKinds.set(made, { kind: 'demoSets', list: candidates.map((c) => [...c]) });
   return made;
 }
 

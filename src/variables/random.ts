@@ -11,15 +11,22 @@ export type RandomSource = () => number;
  * space.sample(rng); // the same configuration for seed 7 every time
  * ```
  */
-export function seededRandom(seed: number): RandomSource {
+export function seededRandom(seed: number): SeededRandom {
   let state = seed >>> 0;
-  return () => {
+  const next = (): number => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+  return Object.assign(next, { state: () => state });
+}
+
+/** A {@link seededRandom} generator: draws, and tells its 32-bit state (what checkpoints record). */
+export interface SeededRandom extends RandomSource {
+  /** The generator's state now: two generators with the same state draw the same from here on. */
+  state(): number;
 }
 
 /** An integer in [0, n). */

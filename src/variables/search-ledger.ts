@@ -40,8 +40,31 @@ export interface SearchSpend {
   examples: number;
   /** Example runs / devset size. */
   evaluations: number;
+  /** LM calls, the candidates' proposer and bootstrap calls included. */
   lmCalls: number;
+  /** USD, the candidates' included. */
   dollars: number;
+  /** What filling the instruction and demo candidates cost (part of `lmCalls` and `dollars`). */
+  candidates?: CandidateSpend;
+}
+
+/**
+ * The spend of the prompt optimizers that filled a search's instruction and demo candidates
+ * before it ran (see `SpaceSearch`'s `candidates`): the task model's calls (bootstrapping) and
+ * the prompt model's (proposals) apart.
+ */
+export interface CandidateSpend {
+  taskLmCalls: number;
+  promptLmCalls: number;
+  dollars: number;
+  metricCalls: number;
+}
+
+/** Candidates filled before the search: their spend, and the filler's own JSON checkpoint. */
+export interface CandidatesRecord {
+  spend: CandidateSpend;
+  /** Replayed by a resumed search, so the same candidates come back without LM calls. */
+  checkpoint?: unknown;
 }
 
 /** One evaluated configuration: its objectives on the examples run so far. */
@@ -60,13 +83,26 @@ export interface EvaluatedPoint extends ObjectiveValues {
   dollars: number;
 }
 
-/** A JSON checkpoint: every outcome so far. Resuming replays the search and skips known runs. */
+/**
+ * A JSON checkpoint, written after every evaluated configuration: every outcome so far (points
+ * and their per-example scores, cost, latency), and where the search stood after its last whole
+ * step (steps done, the RNG's state, the spend). Resuming replays the search and skips known
+ * runs, so the resumed search passes through the same RNG states and spend.
+ */
 export interface SearchCheckpoint {
   version: 1;
   algorithm: string;
   seed: number;
   devsetSize: number;
   observations: { configuration: Configuration; outcomes: [number, ExampleOutcome][] }[];
+  /** Whole search steps done (a screening or racing step). */
+  steps?: number;
+  /** The search RNG's state after those steps. */
+  rngState?: number;
+  /** The spend after those steps. */
+  spent?: SearchSpend;
+  /** The instruction and demo candidates the search was filled with (spend and their checkpoint). */
+  candidates?: CandidatesRecord;
 }
 
 /**
@@ -82,9 +118,16 @@ export class SearchLedger {
     { configuration: Configuration; outcomes: Map<number, ExampleOutcome> }
   >();
   private readonly replay = new Map<string, Map<number, ExampleOutcome>>();
+  private readonly replayConfigurations = new Map<string, Configuration>();
   readonly spend: SearchSpend = { examples: 0, evaluations: 0, lmCalls: 0, dollars: 0 };
   /** Example runs actually executed in this process (not replayed). */
   executed = 0;
+  /** Whether `shouldStop` stopped the search (no evaluation starts after that). */
+  cancelled = false;
+  private steps = 0;
+  private rngState: number | undefined;
+  private stepSpend: SearchSpend | undefined;
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(
     readonly algorithm: string,
@@ -92,6 +135,11 @@ export class SearchLedger {
     readonly devsetSize: number,
     private readonly budget: SearchBudget,
     resumeFrom?: SearchCheckpoint,
+    private readonly hooks: {
+      candidates?: CandidatesRecord;
+      shouldStop?: () => boolean;
+      onCheckpoint?: (checkpoint: SearchCheckpoint) => void | Promise<void>;
+    } = {},
   ) {
     if (resumeFrom !== undefined) {
       if (resumeFrom.version !== 1 || resumeFrom.devsetSize !== devsetSize)
@@ -99,9 +147,52 @@ export class SearchLedger {
           'invalid_option',
           `The checkpoint (version ${String(resumeFrom.version)}, devset ${resumeFrom.devsetSize}) does not fit this search (devset ${devsetSize})`,
         );
-      for (const o of resumeFrom.observations)
-        this.replay.set(configurationKey(o.configuration), new Map(o.outcomes));
+      if (resumeFrom.algorithm !== algorithm || resumeFrom.seed !== seed)
+        throw new VariableError(
+          'invalid_option',
+          `The checkpoint (${resumeFrom.algorithm}, seed ${resumeFrom.seed}) does not fit this search (${algorithm}, seed ${seed})`,
+        );
+      for (const o of resumeFrom.observations) {
+        const key = configurationKey(o.configuration);
+        this.replay.set(key, new Map(o.outcomes));
+        this.replayConfigurations.set(key, o.configuration);
+      }
     }
+    const prior = hooks.candidates?.spend;
+    if (prior !== undefined) {
+      this.spend.lmCalls = prior.taskLmCalls + prior.promptLmCalls;
+      this.spend.dollars = prior.dollars;
+      this.spend.candidates = { ...prior };
+    }
+  }
+
+  /**
+   * Whether the search must stop now: `shouldStop` said so (once true, it stays so). Asked before
+   * every evaluation.
+   */
+  stopRequested(): boolean {
+    if (!this.cancelled && this.hooks.shouldStop?.() === true) this.cancelled = true;
+    return this.cancelled;
+  }
+
+  /** Records a whole search step (its RNG state and spend) and writes a checkpoint. */
+  stepDone(rngState: number | undefined): Promise<void> {
+    this.steps++;
+    this.rngState = rngState;
+    this.stepSpend = { ...this.spend };
+    return this.save();
+  }
+
+  /**
+   * Writes a checkpoint through `onCheckpoint`. Writes are chained, so they land in the order
+   * they were taken even when configurations run concurrently.
+   */
+  save(): Promise<void> {
+    const write = this.hooks.onCheckpoint;
+    if (write === undefined) return Promise.resolve();
+    const checkpoint = this.checkpoint();
+    this.saving = this.saving.then(() => write(checkpoint));
+    return this.saving;
   }
 
   /** Examples (of `indices`) a configuration has not been run on yet. */
@@ -136,6 +227,7 @@ export class SearchLedger {
   ): Promise<void> {
     const key = configurationKey(configuration);
     let entry = this.runs.get(key);
+    if (this.stopRequested()) return;
     if (entry === undefined) {
       entry = { configuration, outcomes: new Map() };
       this.runs.set(key, entry);
@@ -160,6 +252,7 @@ export class SearchLedger {
       this.spend.dollars += o.cost;
     }
     this.spend.evaluations = this.spend.examples / this.devsetSize;
+    if (fresh.length > 0) await this.save();
   }
 
   /** The objectives of a configuration on `indices` (default: every example it ran on). */
@@ -199,17 +292,38 @@ export class SearchLedger {
     return [...this.runs.values()].map((r) => this.point(r.configuration));
   }
 
-  /** The checkpoint of everything run so far (replayed outcomes included). */
+  /**
+   * The checkpoint of everything known so far: the outcomes run (or replayed) and those of the
+   * resumed checkpoint not replayed yet, so a run that dies while replaying loses nothing.
+   */
   checkpoint(): SearchCheckpoint {
+    const known = new Map<
+      string,
+      { configuration: Configuration; outcomes: Map<number, ExampleOutcome> }
+    >();
+    for (const [key, r] of this.runs)
+      known.set(key, { configuration: r.configuration, outcomes: new Map(r.outcomes) });
+    for (const [key, outcomes] of this.replay) {
+      const entry = known.get(key);
+      if (entry === undefined) {
+        const configuration = this.replayConfigurations.get(key);
+        if (configuration !== undefined)
+          known.set(key, { configuration, outcomes: new Map(outcomes) });
+      } else for (const [i, o] of outcomes) if (!entry.outcomes.has(i)) entry.outcomes.set(i, o);
+    }
     return {
       version: 1,
       algorithm: this.algorithm,
       seed: this.seed,
       devsetSize: this.devsetSize,
-      observations: [...this.runs.values()].map((r) => ({
+      observations: [...known.values()].map((r) => ({
         configuration: r.configuration,
         outcomes: [...r.outcomes.entries()].sort((a, b) => a[0] - b[0]),
       })),
+      steps: this.steps,
+      ...(this.rngState === undefined ? {} : { rngState: this.rngState }),
+      ...(this.stepSpend === undefined ? {} : { spent: { ...this.stepSpend } }),
+      ...(this.hooks.candidates === undefined ? {} : { candidates: this.hooks.candidates }),
     };
   }
 }

@@ -13,6 +13,7 @@ import {
 import { randomIndex, seededRandom, shuffleInPlace, type RandomSource } from './random.js';
 import {
   SearchLedger,
+  type CandidatesRecord,
   type ConfigurationEvaluator,
   type EvaluatedPoint,
   type SearchBudget,
@@ -54,9 +55,23 @@ export interface SpaceSearchOptions {
   select?: SelectionRule<EvaluatedPoint>;
   /** A checkpoint of an interrupted run of the same search: its outcomes are replayed. */
   resumeFrom?: SearchCheckpoint;
-  /** Called with a fresh checkpoint after every step. */
+  /**
+   * Called (and awaited, in order) with a fresh checkpoint after every evaluated configuration
+   * and after every whole step.
+   */
   onCheckpoint?: (checkpoint: SearchCheckpoint) => void | Promise<void>;
   onProgress?: (event: SpaceSearchProgress) => void;
+  /**
+   * Asked before every evaluation: once it returns true no evaluation starts, and the search
+   * returns the front of what it has run so far with `stopReason: 'cancelled'`.
+   */
+  shouldStop?: () => boolean;
+  /**
+   * The instruction and demo candidates were filled by prompt optimizers before the search: their
+   * spend counts against the budget (and shows in `spent.candidates`); the record rides along in
+   * every checkpoint so a resumed search fills the same candidates.
+   */
+  candidates?: CandidatesRecord;
 }
 
 /** What a space search returns. */
@@ -70,6 +85,8 @@ export interface SpaceSearchResult {
   spent: SearchSpend;
   /** Whether a budget stopped the search before it finished. */
   budgetExhausted: boolean;
+  /** Why the search stopped before it finished: a budget, or `shouldStop` (`cancelled`). */
+  stopReason?: 'budget' | 'cancelled';
   checkpoint: SearchCheckpoint;
 }
 
@@ -167,7 +184,8 @@ export async function paretoSearch(options: ParetoSearchOptions): Promise<SpaceS
     const screened = fitToBudget(candidates, first, ledger, objectives);
     if (screened.length < candidates.length) budgetExhausted = true;
     await runAll(screened, first, ledger, options);
-    await stepDone(ledger, options, bracket, first.length, screened.length);
+    if (ledger.cancelled) break;
+    await stepDone(ledger, rng, options, bracket, first.length, screened.length);
     // Racing: always extend the live candidate least likely to be dominated.
     let live = [...screened];
     while (!budgetExhausted) {
@@ -183,15 +201,18 @@ export async function paretoSearch(options: ParetoSearchOptions): Promise<SpaceS
         break;
       }
       await ledger.run(next.configuration, indices, options.evaluate);
-      await stepDone(ledger, options, bracket, size, 1);
+      if (ledger.cancelled) break;
+      await stepDone(ledger, rng, options, bracket, size, 1);
       if (ledger.exhausted()) budgetExhausted = true;
     }
+    if (ledger.cancelled) break;
   }
   return finish(ledger, options, objectives, budgetExhausted);
 }
 
 async function stepDone(
   ledger: SearchLedger,
+  rng: RandomSource & { state?: () => number },
   options: SpaceSearchOptions,
   bracket: number,
   examples: number,
@@ -204,7 +225,7 @@ async function stepDone(
     configurations,
     spent: { ...ledger.spend },
   });
-  await options.onCheckpoint?.(ledger.checkpoint());
+  await ledger.stepDone(rng.state?.());
 }
 
 interface Track {
@@ -330,7 +351,8 @@ async function fullEvaluations(
 ): Promise<SpaceSearchResult> {
   const seed = options.seed ?? 0;
   const ledger = newLedger(algorithm, options, seed);
-  const candidates = candidatesOf(seededRandom(seed));
+  const rng = seededRandom(seed);
+  const candidates = candidatesOf(rng);
   const indices = [...Array(options.devsetSize).keys()];
   const concurrency = Math.max(1, options.concurrency ?? 1);
   let budgetExhausted = false;
@@ -343,14 +365,8 @@ async function fullEvaluations(
       .slice(i, i + concurrency)
       .slice(0, Math.max(1, Math.floor(ledger.remainingExamples() / options.devsetSize)));
     await runAll(batch, indices, ledger, options);
-    options.onProgress?.({
-      algorithm,
-      bracket: 0,
-      examples: indices.length,
-      configurations: batch.length,
-      spent: { ...ledger.spend },
-    });
-    await options.onCheckpoint?.(ledger.checkpoint());
+    if (ledger.cancelled) break;
+    await stepDone(ledger, rng, options, 0, indices.length, batch.length);
   }
   return finish(ledger, options, options.objectives ?? DEFAULT_OBJECTIVES, budgetExhausted);
 }
@@ -368,6 +384,11 @@ function newLedger(algorithm: string, options: SpaceSearchOptions, seed: number)
     options.devsetSize,
     options.budget ?? {},
     options.resumeFrom,
+    {
+      ...(options.candidates === undefined ? {} : { candidates: options.candidates }),
+      ...(options.shouldStop === undefined ? {} : { shouldStop: options.shouldStop }),
+      ...(options.onCheckpoint === undefined ? {} : { onCheckpoint: options.onCheckpoint }),
+    },
   );
 }
 
@@ -390,6 +411,11 @@ function finish(
     evaluated,
     spent: { ...ledger.spend },
     budgetExhausted,
+    ...(ledger.cancelled
+      ? { stopReason: 'cancelled' as const }
+      : budgetExhausted
+        ? { stopReason: 'budget' as const }
+        : {}),
     checkpoint: ledger.checkpoint(),
   };
 }
@@ -404,7 +430,7 @@ async function runAll(
   const concurrency = Math.max(1, options.concurrency ?? 1);
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < candidates.length) {
+    while (next < candidates.length && !ledger.cancelled) {
       const c = candidates[next++]!;
       await ledger.run(c, indices, options.evaluate);
     }

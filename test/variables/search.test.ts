@@ -18,6 +18,21 @@ import {
   type SearchCheckpoint,
 } from '../../src/variables/index.js';
 
+/** `evaluate`, counting its calls. */
+function countCalls(evaluate: ConfigurationEvaluator): {
+  evaluate: ConfigurationEvaluator;
+  calls: () => number;
+} {
+  let calls = 0;
+  return {
+    evaluate: (c, indices) => {
+      calls++;
+      return evaluate(c, indices);
+    },
+    calls: () => calls,
+  };
+}
+
 /**
  * A pure simulated task (no LM): the structure of simulated-task.ts — skill per configuration,
  * difficulty per example, cost from model price × prompt/output size — over 48 configurations.
@@ -146,6 +161,90 @@ describe('pareto search against brute force (synthetic task)', () => {
       full.spent.examples -
         checkpoints.at(-1)!.observations.reduce((s, o) => s + o.outcomes.length, 0),
     );
+  });
+  it('a_checkpoint_is_written_after_every_evaluated_configuration_with_rng_state_and_spend', async () => {
+    const { space, evaluate } = synthetic();
+    const checkpoints: SearchCheckpoint[] = [];
+    const counting = countCalls(evaluate);
+    const r = await paretoSearch({
+      space,
+      evaluate: counting.evaluate,
+      devsetSize: n,
+      objectives,
+      budget: { evaluations: 12 },
+      seed: 5,
+      concurrency: 3,
+      onCheckpoint: (c) => void checkpoints.push(JSON.parse(JSON.stringify(c)) as SearchCheckpoint),
+    });
+    // One per evaluation, one per whole step (a screening or racing step).
+    const steps = checkpoints.at(-1)!.steps!;
+    expect(checkpoints).toHaveLength(counting.calls() + steps);
+    const examples = (c: SearchCheckpoint) =>
+      c.observations.reduce((s, o) => s + o.outcomes.length, 0);
+    // Written in order: the outcomes known only grow.
+    for (let i = 1; i < checkpoints.length; i++)
+      expect(examples(checkpoints[i]!)).toBeGreaterThanOrEqual(examples(checkpoints[i - 1]!));
+    expect(examples(checkpoints.at(-1)!)).toBe(r.spent.examples);
+    expect(checkpoints.at(-1)!.spent).toEqual(r.spent);
+    expect(typeof checkpoints.at(-1)!.rngState).toBe('number');
+  });
+  it('a_resumed_search_passes_through_the_same_rng_states_and_spend_as_the_uninterrupted_one', async () => {
+    const { space, evaluate } = synthetic();
+    const run = async (resumeFrom?: SearchCheckpoint, stopAfter = Infinity) => {
+      const steps: SearchCheckpoint[] = [];
+      let runs = 0;
+      const r = await paretoSearch({
+        space,
+        evaluate,
+        devsetSize: n,
+        objectives,
+        budget: { evaluations: 16 },
+        seed: 11,
+        shouldStop: () => runs >= stopAfter,
+        ...(resumeFrom === undefined ? {} : { resumeFrom }),
+        onCheckpoint: (c) => {
+          const copy = JSON.parse(JSON.stringify(c)) as SearchCheckpoint;
+          if (steps.at(-1)?.steps !== copy.steps) steps.push(copy);
+          else runs++;
+          steps[steps.length - 1] = copy;
+        },
+      });
+      return { r, steps };
+    };
+    const full = await run();
+    const cut = await run(undefined, 7);
+    expect(cut.r.stopReason).toBe('cancelled');
+    const resumed = await run(cut.r.checkpoint);
+    expect(keys(resumed.r.front)).toEqual(keys(full.r.front));
+    const trail = (s: SearchCheckpoint[]) => s.map((c) => [c.steps, c.rngState, c.spent]);
+    expect(trail(resumed.steps)).toEqual(trail(full.steps));
+  });
+  it('should_stop_ends_the_search_at_the_next_evaluation_with_the_front_so_far', async () => {
+    const { space, evaluate } = synthetic();
+    const watched = countCalls(evaluate);
+    let stop = false;
+    const r = await gridSearch({
+      space,
+      evaluate: watched.evaluate,
+      devsetSize: n,
+      objectives,
+      shouldStop: () => stop,
+      onCheckpoint: () => void (stop = watched.calls() >= 5),
+    });
+    expect(watched.calls()).toBe(5);
+    expect(r.stopReason).toBe('cancelled');
+    expect(r.evaluated).toHaveLength(5);
+    expect(r.front.length).toBeGreaterThan(0);
+    expect(
+      r.front.every((p) =>
+        r.evaluated.some(
+          (e) => configurationKey(e.configuration) === configurationKey(p.configuration),
+        ),
+      ),
+    ).toBe(true);
+    const uncancelled = await gridSearch({ space, evaluate, devsetSize: n, objectives });
+    expect(uncancelled.stopReason).toBeUndefined();
+    expect(uncancelled.evaluated).toHaveLength(48);
   });
   it('a_checkpoint_of_another_devset_is_refused', async () => {
     const { space, evaluate } = synthetic();

@@ -162,7 +162,14 @@ export class SimQA extends Module {
   constructor(
     baseURL: string,
     demoPool: readonly Example[],
-    space: { models?: readonly string[]; temperatures?: readonly number[] } = {},
+    space: {
+      models?: readonly string[];
+      temperatures?: readonly number[];
+      /** Instruction candidates (default {@link INSTRUCTIONS}). */
+      instructions?: readonly string[];
+      /** Demos as demo sets (candidates `[[]]`, to be filled by bootstrapping) instead of a count. */
+      demoSets?: boolean;
+    } = {},
   ) {
     super();
     const models = Object.fromEntries(
@@ -186,8 +193,11 @@ export class SimQA extends Module {
       {
         lm: model,
         temperature: v.temperature({ grid: space.temperatures ?? [0, 1], default: 0 }),
-        instructions: v.instructions({ candidates: INSTRUCTIONS }),
-        demos: v.numDemos({ pool: demoPool, counts: [0, 4] }),
+        instructions: v.instructions({ candidates: space.instructions ?? INSTRUCTIONS }),
+        demos:
+          space.demoSets === true
+            ? v.demoSets<Example>({ candidates: [[]] })
+            : v.numDemos({ pool: demoPool, counts: [0, 4] }),
       },
     );
   }

@@ -1,0 +1,92 @@
+/**
+ * Cancelling a space search queued on an embedded runtime (`cancelOptimization`, what `dspex runs
+ * cancel` calls): it stops at its next evaluation and the run record keeps the front of what it
+ * ran, with `stopReason: 'cancelled'`. The simulated task of the variable system behind the
+ * OpenAI fixture.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/telemetry/index.js';
+import type { SearchCheckpoint } from '../../src/variables/index.js';
+import { startRuntime } from '../../supervisors/runtime.js';
+import type { Runtime } from '../../supervisors/runtime-types.js';
+import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
+import { eventually } from '../supervisors/runtime-helpers.js';
+import { SimQA, answerMatches, items, simulatedHandler } from '../variables/simulated-task.js';
+
+let fx: LMFixture;
+let rt: Runtime;
+
+beforeEach(async () => {
+  fx = await startOpenAIFixture();
+  fx.recordRequests = false;
+  fx.handle(simulatedHandler());
+  const qa = new SimQA(fx.url, items(4, 1), {
+    models: ['sim-small', 'sim-large'],
+    temperatures: [0],
+  });
+  rt = await startRuntime(
+    { programs: { qa } },
+    { trapFaults: false, metrics: { match: answerMatches }, logger: silentLogger() },
+  );
+});
+
+afterEach(async () => {
+  await rt.stop();
+  await fx.close();
+});
+
+describe('a space search on the runtime', () => {
+  it('cancelled_mid_search_stops_at_the_next_evaluation_and_keeps_the_front_so_far', async () => {
+    // Slow enough that the cancel lands while the 16 configurations are still being run.
+    fx.latencyMs = 10;
+    const { runId } = await rt.optimize('qa', {
+      optimizer: 'space-search',
+      trainset: items(10, 101),
+      params: { metric: 'match', algorithm: 'grid', objectives: ['quality', 'cost'] },
+    });
+    const checkpoint = async () =>
+      (
+        (await rt.store.optimizationRuns.loadCheckpoint(runId)) as unknown as
+          { checkpoint: SearchCheckpoint } | undefined
+      )?.checkpoint;
+    // The checkpoint written after each evaluated configuration.
+    await eventually(async () => ((await checkpoint())?.observations.length ?? 0) >= 3, 30_000);
+    const atCancel = (await checkpoint())!.observations.length;
+    expect((await rt.cancelOptimization(runId)).status).toBe('cancelled');
+    await eventually(async () => (await rt.optimizationRun(runId))?.result !== undefined, 30_000);
+    const run = (await rt.optimizationRun(runId))!;
+    expect(run.status).toBe('cancelled');
+    const result = run.result as {
+      stopReason: string;
+      deployed: boolean;
+      front: { configurationId: string; complete: boolean }[];
+      evaluated: { complete: boolean }[];
+      chosen: string | null;
+    };
+    expect(result).toMatchObject({ stopReason: 'cancelled', deployed: false });
+    // Stopped at its next evaluation (one may have been in flight, one finishing as the cancel
+    // was sent), far from the grid's 16 configurations; every one it ran is in the record.
+    expect(result.evaluated.length).toBeGreaterThanOrEqual(atCancel);
+    expect(result.evaluated.length).toBeLessThanOrEqual(atCancel + 2);
+    expect(result.evaluated.every((p) => p.complete)).toBe(true);
+    expect(result.front.length).toBeGreaterThan(0);
+    expect(result.front.map((p) => p.configurationId)).toContain(result.chosen);
+    for (const p of result.front)
+      expect((await rt.store.variableConfigurations.get(p.configurationId)).runId).toBe(runId);
+    // A cancelled run takes no more checkpoints; nothing is deployed.
+    expect((await checkpoint())!.observations.length).toBeLessThanOrEqual(result.evaluated.length);
+    expect(await rt.store.deployments.find('qa')).toBeUndefined();
+  }, 60_000);
+
+  it('refuses_candidates_in_a_queued_search_with_a_reason', async () => {
+    const { runId } = await rt.optimize('qa', {
+      optimizer: 'space-search',
+      trainset: items(4, 101),
+      params: { metric: 'match', algorithm: 'grid', candidates: { numCandidates: 2 } },
+    });
+    await eventually(async () => (await rt.optimizationRun(runId))?.status === 'failed', 30_000);
+    const run = (await rt.optimizationRun(runId))!;
+    expect(run.error).toMatchObject({ code: 'bad_message' });
+    expect((run.error as { message: string }).message).toMatch(/candidates: a queued space search/);
+  });
+});
