@@ -38,6 +38,6 @@ export type {
   VariableSearchOutcome,
   VariableSearchRequest,
 } from '../supervisors/runtime-variables.js';
-export type { FieldDelta } from '../actors/execution.js';
+export type { FieldDelta, StreamPiece, ToolCallDelta } from '../actors/execution.js';
 export { ActorError } from '../actors/actor-error.js';
 export type { ActorErrorCode } from '../actors/actor-error.js';
