@@ -38,6 +38,6 @@ export type {
   VariableSearchOutcome,
   VariableSearchRequest,
 } from '../supervisors/runtime-variables.js';
-export type { FieldDelta } from '../services/execution.js';
+export type { FieldDelta, StreamPiece, ToolCallDelta } from '../services/execution.js';
 export { ActorError } from '../services/actor-error.js';
 export type { ActorErrorCode } from '../services/actor-error.js';

@@ -18,7 +18,7 @@ import {
   tracingEnabled,
   type TraceContext,
 } from '../src/telemetry/index.js';
-import type { FieldDelta } from '../src/contracts/index.js';
+import type { FieldDelta, StreamPiece, ToolCallDelta } from '../src/contracts/index.js';
 import { ActorError, describeError } from './actor-error.js';
 import { SpanCallback } from './span-callback.js';
 import { CLIENT_POOL } from './names.js';
@@ -55,10 +55,11 @@ export interface ExecutionRequest {
   /** Aborted at the job's deadline (or when the node gives up on it): LM calls inside stop. */
   signal?: AbortSignal | undefined;
   /**
-   * Streams the run: every output field of every predictor is listened to, and each piece is
-   * passed here as the LM streams it (`runtime.stream`). Local runs only (not JSON).
+   * Streams the run: every output field of every predictor is listened to, and each piece (and
+   * each native tool call, whole) is passed here as the LM streams it (`runtime.stream`). Local
+   * runs only (not JSON). Method syntax: a caller typed for field deltas alone still fits.
    */
-  onDelta?: ((delta: FieldDelta) => void) | undefined;
+  onDelta?(piece: StreamPiece): void;
   /** The trace context the execution's spans belong to (default: the active one). */
   traceContext?: TraceContext | undefined;
   /**
@@ -69,8 +70,8 @@ export interface ExecutionRequest {
   firstDelivery?: boolean | undefined;
 }
 
-// One streamed piece of an output field: a runtime contract (src/contracts).
-export type { FieldDelta };
+// Streamed pieces (output field pieces, native tool calls): runtime contracts (src/contracts).
+export type { FieldDelta, StreamPiece, ToolCallDelta };
 
 /** What the node allows a job, and how long it may run (config `jobs`). */
 export interface JobPolicy {
@@ -123,12 +124,12 @@ export interface ExecutionServices {
 
 /**
  * Runs `module` streamed: a listener on every output field of every predictor; each field piece
- * goes to `onDelta`, and the final prediction is returned.
+ * and each native tool call goes to `onDelta`, and the final prediction is returned.
  */
 async function streamedCall(
   module: Module,
   inputs: Record<string, unknown>,
-  onDelta: (delta: FieldDelta) => void,
+  onDelta: (piece: StreamPiece) => void,
 ): Promise<Prediction> {
   const listeners = module
     .namedPredictors()
@@ -148,6 +149,14 @@ async function streamedCall(
         field: event.signatureFieldName,
         text: event.chunk,
         last: event.isLastChunk,
+      });
+    else if (event.type === 'tool_call')
+      onDelta({
+        type: 'tool_call',
+        predictor: event.predictName ?? null,
+        id: event.toolCall.id,
+        name: event.toolCall.name,
+        arguments: event.toolCall.arguments,
       });
   }
   if (final === undefined)
@@ -182,7 +191,7 @@ async function runProgram(
       () =>
         request.onDelta === undefined
           ? program.module.call(request.inputs)
-          : streamedCall(program.module, request.inputs, request.onDelta),
+          : streamedCall(program.module, request.inputs, (piece) => request.onDelta?.(piece)),
     ),
   );
   prediction.setLmUsage(usage.perModel());

@@ -29,6 +29,8 @@ export type {
   ExecutionResult,
   ExecutionServices,
   FieldDelta,
+  StreamPiece,
+  ToolCallDelta,
 } from './execution.js';
 export { AsyncChannel } from './async-channel.js';
 export {

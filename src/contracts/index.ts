@@ -42,6 +42,8 @@ export type {
   OptimizerProgressData,
   RuntimeEvent,
   FieldDelta,
+  ToolCallDelta,
+  StreamPiece,
   RunStreamEvent,
   LocalRunOptions,
 } from './runtime.js';

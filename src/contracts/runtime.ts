@@ -112,10 +112,29 @@ export interface FieldDelta {
 }
 
 /**
- * What `Runtime.stream` yields: field deltas (`type: 'delta'`, as the LM streams them), then one
- * `type: 'result'` with the run's result.
+ * A native tool call the LM made during a streamed run (native function calling: ReActV2, or a
+ * `ToolCalls` output with a native-calling adapter), passed on whole — provider id, tool name and
+ * the complete arguments JSON text — as soon as its arguments are complete, before its predictor
+ * finishes.
  */
-export type RunStreamEvent = FieldDelta | { type: 'result'; result: RunResult };
+export interface ToolCallDelta {
+  type: 'tool_call';
+  /** The predictor's name in the program, or null when the call came from an unnamed one. */
+  predictor: string | null;
+  id: string;
+  name: string;
+  /** The arguments as the model wrote them (JSON text). */
+  arguments: string;
+}
+
+/** What a streamed run passes on before its result: field pieces and native tool calls. */
+export type StreamPiece = FieldDelta | ToolCallDelta;
+
+/**
+ * What `Runtime.stream` yields: field deltas (`type: 'delta'`, as the LM streams them) and native
+ * tool calls (`type: 'tool_call'`), then one `type: 'result'` with the run's result.
+ */
+export type RunStreamEvent = StreamPiece | { type: 'result'; result: RunResult };
 
 /** Options of `Runtime.run` and `Runtime.stream` (local runs). */
 export interface LocalRunOptions extends RunOptions {

@@ -245,6 +245,16 @@ export function createHttpApp(options: HttpAppOptions): Hono {
                 last: event.last,
               }),
             });
+          else if (event.type === 'tool_call')
+            await sse.writeSSE({
+              event: 'tool_call',
+              data: JSON.stringify({
+                predictor: event.predictor,
+                id: event.id,
+                name: event.name,
+                arguments: event.arguments,
+              }),
+            });
           else await sse.writeSSE({ event: 'result', data: JSON.stringify(event.result) });
         }
       } catch (error) {

@@ -70,7 +70,7 @@ export function openApiDocument(): {
         post: {
           summary: 'Runs a program, streaming Server-Sent Events',
           description:
-            '`event: delta` (`{predictor, field, text, last}`) as the LM streams each output field, then one `event: result` (the run result) or `event: error` (`{error: {code, message}}`).',
+            '`event: delta` (`{predictor, field, text, last}`) as the LM streams each output field, `event: tool_call` (`{predictor, id, name, arguments}`) for each native tool call once its arguments are complete, then one `event: result` (the run result) or `event: error` (`{error: {code, message}}`).',
           parameters: [nameParam],
           requestBody: runBody,
           responses: {

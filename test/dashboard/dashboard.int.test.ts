@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,6 +13,7 @@ import {
   type DaemonProcess,
 } from '../cli/cli-process.js';
 import { startOpenAIFixture, type LMFixture, type RecordedRequest } from '../fixtures/index.js';
+import { spawnNode, type NodeProcess } from '../runtime/fixtures/node-process.js';
 
 const PROGRAMS = join(ROOT, 'test', 'dashboard', 'programs.ts');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -76,7 +77,10 @@ describe('the dashboard in real headless Chromium against a 2-node Redis cluster
   /** The page of the node that ran the crashing job (its event log shows the crash). */
   let crashPage: Page;
   const problems: string[] = [];
-  const daemons: DaemonProcess[] = [];
+  /** node-a: `dspex start`, as a user runs it. */
+  let daemonA: DaemonProcess;
+  /** node-b: the same daemon from the node fixture, whose SIGUSR2 kills its variable registry. */
+  let nodeB: NodeProcess;
   const admin: { url: string; port: number }[] = [];
   let transport: BullMQTransport;
 
@@ -85,18 +89,32 @@ describe('the dashboard in real headless Chromium against a 2-node Redis cluster
     fixture.recordRequests = false;
     fixture.handle(arithmeticModel);
     env = cleanEnv({ OPENAI_BASE_URL: fixture.url, OPENAI_API_KEY: 'test-key' });
-    for (const id of ['node-a', 'node-b']) {
-      const cwd = projectDir({
+    daemonA = startDaemonProcess(
+      projectDir({
         programs: PROGRAMS,
         redis: { url, prefix },
-        node: { id },
+        node: { id: 'node-a' },
         admin: { port: 0, token: TOKEN },
         shutdown: { drainTimeoutMs: 5_000 },
-      });
-      daemons.push(startDaemonProcess(cwd, env));
-    }
+      }),
+      env,
+    );
+    nodeB = spawnNode({
+      nodeId: 'node-b',
+      redisUrl: url,
+      prefix,
+      lmUrl: fixture.url,
+      env: { OPENAI_BASE_URL: fixture.url, OPENAI_API_KEY: 'test-key' },
+      extraConfig: { programs: PROGRAMS, admin: { port: 0, token: TOKEN } },
+      killOnSigusr2: 'variable-registry',
+    });
+    const stateB = async () => {
+      await nodeB.ready;
+      const file = join(nodeB.dir, '.dspex', `node-${nodeB.child.pid}.json`);
+      return JSON.parse(readFileSync(file, 'utf8')) as { port: number };
+    };
     const [states] = await Promise.all([
-      Promise.all(daemons.map((d) => d.waitForState())),
+      Promise.all([daemonA.waitForState(), stateB()]),
       (async () => {
         browser = await chromium.launch({ executablePath: CHROMIUM });
       })(),
@@ -115,7 +133,8 @@ describe('the dashboard in real headless Chromium against a 2-node Redis cluster
 
   afterAll(async () => {
     await browser?.close();
-    for (const d of daemons) d.kill();
+    daemonA?.kill();
+    await nodeB?.kill();
     await transport?.close();
     await fixture?.close();
   });
@@ -202,6 +221,46 @@ describe('the dashboard in real headless Chromium against a 2-node Redis cluster
     expect(await label.textContent()).toBe(`crashes ${want}`);
     mkdirSync(OUTPUT, { recursive: true });
     await pageA.screenshot({ path: join(OUTPUT, 'dashboard-crash.png'), fullPage: true });
+  }, 120_000);
+
+  it('a killed permanent child is restarted by its supervisor; both pages show the restart', async () => {
+    // The variable registry is a permanent child of `registries` (one_for_one): killed, it comes
+    // back with its versions, and the supervisor's restart is what the pages show.
+    const registry = '[data-actor-id="variable-registry"]';
+    const restarts = (page: Page, node: string) =>
+      page.locator(`[data-node-id="${node}"] ${registry}`).first().getAttribute('data-restarts');
+    expect(await restarts(pageA, 'node-b')).toBe('0');
+    expect(await restarts(pageB, 'node-b')).toBe('0');
+    nodeB.child.kill('SIGUSR2');
+    // node-b's own page: its event stream reports the kill and the restart as they happen.
+    await pageB
+      .locator('#events li.bad[data-type="child_exited"]', { hasText: 'variable-registry' })
+      .first()
+      .waitFor({ timeout: WAIT_MS });
+    await pageB
+      .locator('#events li[data-type="child_restarted"]', {
+        hasText: 'registries restarted variable-registry',
+      })
+      .first()
+      .waitFor({ timeout: WAIT_MS });
+    // Both pages' trees (node-a's from node-b's next heartbeat): running again, one restart.
+    const restarted = `[data-node-id="node-b"] ${registry}[data-restarts="1"][data-status="running"]`;
+    for (const page of [pageB, pageA]) {
+      await page.locator(restarted).first().waitFor({ timeout: WAIT_MS });
+      const label = page.locator(`${restarted} > .count.hot`, { hasText: 'restarts' });
+      expect(await label.textContent()).toBe('restarts 1');
+    }
+    // Only the killed child restarted: node-a's registry, node-b's other registry and root did not.
+    expect(await restarts(pageA, 'node-a')).toBe('0');
+    const others = ['schema-registry', 'registries', 'root'].map((id) =>
+      pageA
+        .locator(`[data-node-id="node-b"] [data-actor-id="${id}"]`)
+        .first()
+        .getAttribute('data-restarts'),
+    );
+    expect(await Promise.all(others)).toEqual(['0', '0', '0']);
+    mkdirSync(OUTPUT, { recursive: true });
+    await pageB.screenshot({ path: join(OUTPUT, 'dashboard-restart.png'), fullPage: true });
   }, 120_000);
 
   it('an optimization run shows its progress, best score and a chart of its trials', async () => {

@@ -7,6 +7,7 @@ import { startRuntime } from '../../supervisors/runtime.js';
 import type { Runtime, RuntimeEvent } from '../../supervisors/runtime-types.js';
 import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
 import { eventually, fixtureLm } from '../supervisors/runtime-helpers.js';
+import { oneToolAgent, scriptToolTurns } from '../helpers/agent-turns.js';
 import { parseSse } from './sse.js';
 
 // The HTTP API in front of a real embedded runtime (concurrency 1), its LM the OpenAI SDK against
@@ -21,7 +22,10 @@ beforeAll(async () => {
   fixture = await startOpenAIFixture();
   rt = await startRuntime(
     {
-      programs: { qa: new Predict('question -> answer') },
+      programs: {
+        qa: new Predict('question -> answer'),
+        agent: oneToolAgent('lookup', 'word', 'a city'),
+      },
       queues: { concurrency: 1 },
       shutdown: { drainTimeoutMs: 2000 },
     },
@@ -67,6 +71,14 @@ describe('HTTP API (app.request)', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       programs: [
+        // A program lists its first predictor's signature (the agent's turn predictor).
+        {
+          name: 'agent',
+          signature: 'question, history, tools -> next_thought, tool_calls',
+          inputs: ['question', 'history', 'tools'],
+          outputs: ['next_thought', 'tool_calls'],
+          activeVersion: null,
+        },
         {
           name: 'qa',
           signature: 'question -> answer',
@@ -103,6 +115,26 @@ describe('HTTP API (app.request)', () => {
       event: 'result',
       data: { outputs: { answer: 'Lima is the capital.' } },
     });
+  });
+
+  it('streams an agent’s native tool calls as tool_call events, in order, before the result', async () => {
+    scriptToolTurns(
+      fixture,
+      { id: 'call_l', name: 'lookup', arguments: { word: 'Lima' } },
+      'a city',
+    );
+    const res = await post('/v1/programs/agent/stream', {
+      inputs: { question: 'What is Lima?' },
+      config: { adapter: 'json' },
+    });
+    expect(res.status).toBe(200);
+    const events = parseSse(await res.text()).filter((e) => e.event !== 'delta');
+    expect(events.map((e) => e.event)).toEqual(['tool_call', 'tool_call', 'result']);
+    expect(events.slice(0, 2).map((e) => e.data)).toEqual([
+      { predictor: 'react', id: 'call_l', name: 'lookup', arguments: '{"word":"Lima"}' },
+      { predictor: 'react', id: 'call_s', name: 'submit', arguments: '{"answer":"a city"}' },
+    ]);
+    expect(events[2]?.data).toMatchObject({ outputs: { answer: 'a city' } });
   });
 
   it('a stream whose run fails ends with an error event carrying the code', async () => {
@@ -269,7 +301,7 @@ describe('startHttpServer', () => {
     try {
       const res = await fetch(`${server.url}/v1/programs`);
       expect(res.status).toBe(200);
-      expect(((await res.json()) as { programs: unknown[] }).programs).toHaveLength(1);
+      expect(((await res.json()) as { programs: unknown[] }).programs).toHaveLength(2);
     } finally {
       await server.close();
     }

@@ -10,7 +10,7 @@ import {
   startDaemonProcess,
   type DaemonProcess,
 } from '../cli/cli-process.js';
-import { parseSse } from './sse.js';
+import { sseEvents, type SseEvent } from './sse.js';
 
 /** One exported span as the OTLP/HTTP JSON body carries it, with its node. */
 interface CollectedSpan {
@@ -134,9 +134,15 @@ describe('HTTP API on a 2-node Redis cluster (real processes), traced across nod
     expect(sent?.headers['user-agent']).toMatch(/OpenAI\/JS/);
   });
 
-  it('streams a run as Server-Sent Events: deltas, then the result', async () => {
+  it('streams a run as Server-Sent Events: deltas reach the client while the LM still streams', async () => {
+    // The LM's stream stops after "Lima is the " until the client has seen a delta: a delta that
+    // arrives proves the stream is passed through, not buffered until the LM is done.
+    let resume!: () => void;
+    const until = new Promise<void>((r) => (resume = r));
     fixture.enqueue({
       text: '[[ ## answer ## ]]\nLima is the capital of Peru.\n\n[[ ## completed ## ]]',
+      // The role chunk, five of the field header, then "Lima ", "is ", "the ".
+      holdStream: { afterChunks: 9, until },
     });
     const res = await fetch(`${api}/v1/programs/qa/stream`, {
       method: 'POST',
@@ -144,12 +150,23 @@ describe('HTTP API on a 2-node Redis cluster (real processes), traced across nod
       body: JSON.stringify({ inputs: { question: 'Stream me the capital of Peru' } }),
     });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
-    const events = parseSse(await res.text());
-    const text = events
-      .filter((e) => e.event === 'delta')
-      .map((e) => (e.data as { text: string }).text)
-      .join('');
-    expect(text).toBe('Lima is the capital of Peru.');
+    const events: SseEvent[] = [];
+    let whileHeld: string | undefined;
+    const text = () =>
+      events
+        .filter((e) => e.event === 'delta')
+        .map((e) => (e.data as { text: string }).text)
+        .join('');
+    for await (const event of sseEvents(res.body!)) {
+      events.push(event);
+      if (event.event === 'delta' && whileHeld === undefined) {
+        whileHeld = text();
+        resume();
+      }
+    }
+    expect(whileHeld).toMatch(/^Lima( is( the)?)? ?$/);
+    expect(text()).toBe('Lima is the capital of Peru.');
+    expect(events.filter((e) => e.event === 'delta').length).toBeGreaterThan(1);
     expect(events.at(-1)).toMatchObject({
       event: 'result',
       data: { outputs: { answer: 'Lima is the capital of Peru.' } },

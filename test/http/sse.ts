@@ -19,3 +19,20 @@ export function parseSse(text: string): SseEvent[] {
       return { event, data: JSON.parse(data.join('\n')) as unknown };
     });
 }
+
+/** The events of a `text/event-stream` body, each as soon as its blank line has arrived. */
+export async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    const end = buffer.lastIndexOf('\n\n');
+    if (end < 0) continue;
+    yield* parseSse(buffer.slice(0, end + 2));
+    buffer = buffer.slice(end + 2);
+  }
+  if (buffer.trim() !== '') yield* parseSse(buffer);
+}

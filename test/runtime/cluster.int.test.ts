@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readClusterNodes } from '../../src/daemon/index.js';
 import type { RedisStore } from '../../src/store/index.js';
 import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
+import { holdRepliesUntil, senderPids, type ReplyGate } from '../helpers/lm-gate.js';
 import { startNodeCluster, type NodeCluster } from '../helpers/node-cluster.js';
 import type { RedisServerHandle } from '../helpers/redis-server.js';
 import { JobTracker, executionsByJobId } from './fixtures/job-tracker.js';
@@ -79,6 +80,18 @@ describe('a three-node cluster of real processes on one Redis', () => {
       (findNode(n.snapshot.tree as TreeNode, 'client-pool')?.details?.keys ?? []).some(
         (k) => k.key === 'openai:gpt-4o-mini' && k.circuit === 'open',
       ),
+    );
+  /**
+   * Waits until `nodeId` has an LM call held by `gate` and an execution of `ids` recorded as
+   * running: killed or stopped now, it has work in flight.
+   */
+  const waitingOnTheLm = (gate: ReplyGate, nodeId: string, ids: string[]) =>
+    until(`${nodeId} waiting on the LM with an execution recorded as running`, 30_000, async () =>
+      senderPids(gate.waiting).has(node(nodeId).child.pid!)
+        ? (await store.executions.list({ status: 'running', limit: 1000 })).items.some(
+            (e) => e.node === nodeId && ids.includes(e.jobId ?? ''),
+          )
+        : false,
     );
   const inspectJson = async (): Promise<InspectDoc> => {
     const res = await runDspex(
@@ -208,45 +221,43 @@ describe('a three-node cluster of real processes on one Redis', () => {
 
   it('completes_500_jobs_each_recorded_once_when_a_node_is_sigkilled_mid_run', async () => {
     const start = Date.now();
+    // The LM answers the first 150 calls, then holds every later one until node-c is dead: node-c
+    // dies with LM calls in flight and executions it recorded as running, whatever the timing.
+    const gate = holdRepliesUntil(fixture, () => false, undefined, { passFirst: 150 });
     const ids = await add(500, (i) => ({ program: 'qa', inputs: { question: `load ${i}` } }));
     await until('150 completions', 30_000, () => tracker.count(ids, 'completed') >= 150);
-    // A slow LM for a moment, so node-c dies with executions it recorded as running.
-    fixture.latencyMs = 1_000;
-    await until('node-c blocked in LM calls', 10_000, async () =>
-      (await store.executions.list({ status: 'running', limit: 1000 })).items.some(
-        (e) => e.node === 'node-c' && ids.includes(e.jobId ?? ''),
-      ),
-    );
+    await waitingOnTheLm(gate, 'node-c', ids);
     const killedAt = Date.now();
     await node('node-c').kill('SIGKILL');
     const deadAt = Date.now();
-    fixture.latencyMs = 0;
+    gate.close();
     await tracker.waitFor(ids, 60_000);
     expect(tracker.count(ids, 'completed')).toBe(500);
     const orphans = [...tracker.stalled]
       .filter(([id, at]) => at >= killedAt && ids.includes(id))
       .map(([id]) => id);
     const recoveryMs = Math.max(0, ...orphans.map((id) => tracker.outcomes.get(id)!.at - killedAt));
+    // A measurement, not an assertion (the bound is lockDuration + 2 × stalledInterval, see
+    // src/transport/README.md; a loaded machine stretches it).
     console.log(
       `[cluster] 500 jobs in ${Date.now() - start} ms; node-c SIGKILLed after ${killedAt - start} ms with ` +
         `${orphans.length} jobs in flight; recovery (kill → last orphan completed) ${recoveryMs} ms`,
     );
     expect(orphans.length).toBeGreaterThan(0);
-    expect(recoveryMs).toBeLessThan(10_000);
     const executions = await executionsByJobId(store, 'qa');
     const perJob = ids.map((id) => executions.get(id) ?? []);
     expect(perJob.filter((e) => e.length !== 1)).toEqual([]);
     expect(perJob.every(([e]) => e!.status === 'succeeded')).toBe(true);
     // An orphan finished after node-c's death ran on a survivor, and its record names the node
-    // that last ran it (src/store execution-record: "Node that runs (or last ran) it"). (An
-    // orphan node-c had finished just before dying keeps node-c: the survivor reused the record.)
+    // that last ran it (src/store execution-record: "Node that runs (or last ran) it"). node-c's
+    // LM calls were held until it died, so every orphan ran again on a survivor.
     const misattributed = orphans
       .map((id) => executions.get(id)![0]!)
       .filter((e) => e.node === 'node-c' && Date.parse(e.finishedAt ?? '') > deadAt);
     expect(misattributed).toEqual([]);
     // The outage before is over: the survivors' circuits closed again on their first calls.
     await until('every circuit closed', 5_000, async () => !(await circuitOpen()));
-    expect(orphans.some((id) => executions.get(id)![0]!.node !== 'node-c')).toBe(true);
+    expect(orphans.filter((id) => executions.get(id)![0]!.node === 'node-c')).toEqual([]);
   }, 90_000);
 
   it('dspex_inspect_json_shows_two_nodes_once_the_killed_one_has_expired', async () => {
@@ -280,8 +291,14 @@ describe('a three-node cluster of real processes on one Redis', () => {
       15_000,
       async () => (await live().catch(() => [])).length === 2,
     );
+    // The LM answers once both survivors wait on it at once: each takes jobs after the restart
+    // (its consumer reconnected), whichever reconnected first.
+    const gate = holdRepliesUntil(fixture, (waiting) => senderPids(waiting).size >= 2);
     // Same job ids: re-adding is idempotent for jobs that survived (none here).
     expect(await resubmit()).toEqual(ids);
+    const pids = ['node-a', 'node-b'].map((id) => node(id).child.pid!).sort();
+    expect([...senderPids(await gate.opened)].sort()).toEqual(pids);
+    gate.close();
     await tracker.waitFor(ids, 40_000);
     expect(tracker.count(ids, 'completed')).toBe(150);
     const executions = await executionsByJobId(store, 'qa');
@@ -294,18 +311,15 @@ describe('a three-node cluster of real processes on one Redis', () => {
   }, 90_000);
 
   it('sigterm_drains_a_node_under_load_exits_0_and_loses_or_stalls_no_job', async () => {
+    // The LM answers 40 calls, then holds the rest until node-b has been signalled with calls of
+    // its own in flight: the drain always has work to wait for.
+    const gate = holdRepliesUntil(fixture, () => false, undefined, { passFirst: 40 });
     const ids = await add(200, (i) => ({ program: 'qa', inputs: { question: `drain ${i}` } }));
     await until('40 completions', 30_000, () => tracker.count(ids, 'completed') >= 40);
-    // A slower LM for a moment, so node-b has executions in flight when the signal arrives.
-    fixture.latencyMs = 300;
-    await until('node-b busy in LM calls', 10_000, async () =>
-      (await store.executions.list({ status: 'running', limit: 1000 })).items.some(
-        (e) => e.node === 'node-b' && ids.includes(e.jobId ?? ''),
-      ),
-    );
+    await waitingOnTheLm(gate, 'node-b', ids);
     const signalled = Date.now();
     node('node-b').child.kill('SIGTERM');
-    fixture.latencyMs = 0;
+    gate.close();
     expect(await node('node-b').exited).toBe(0);
     // A clean stop removes its heartbeat at once instead of letting it expire.
     expect(await live()).toEqual(['node-a']);

@@ -4,6 +4,7 @@ import { silentLogger } from '../../src/telemetry/index.js';
 import { startRuntime } from '../../supervisors/runtime.js';
 import type { RunStreamEvent, Runtime } from '../../supervisors/runtime-types.js';
 import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
+import { oneToolAgent, scriptToolTurns } from '../helpers/agent-turns.js';
 import { fixtureLm } from '../supervisors/runtime-helpers.js';
 
 let fixture: LMFixture;
@@ -16,6 +17,7 @@ beforeAll(async () => {
       programs: {
         qa: new Predict('question -> answer'),
         cot: new ChainOfThought('question -> answer'),
+        agent: oneToolAgent('get_weather', 'city', 'sunny'),
       },
       shutdown: { drainTimeoutMs: 2000 },
     },
@@ -67,6 +69,38 @@ describe('runtime.stream', () => {
       type: 'result',
       result: { outputs: { reasoning: 'Two and two.', answer: 'four' } },
     });
+  });
+
+  it('yields each native tool call of an agent whole, in turn order, before the result', async () => {
+    scriptToolTurns(
+      fixture,
+      { id: 'call_w', name: 'get_weather', arguments: { city: 'Lima' } },
+      'Sunny',
+    );
+    const events = await collect(
+      rt.stream('agent', { question: 'Weather in Lima?' }, { config: { adapter: 'json' } }),
+    );
+    expect(events.filter((e) => e.type !== 'delta')).toEqual([
+      {
+        type: 'tool_call',
+        predictor: 'react',
+        id: 'call_w',
+        name: 'get_weather',
+        arguments: '{"city":"Lima"}',
+      },
+      {
+        type: 'tool_call',
+        predictor: 'react',
+        id: 'call_s',
+        name: 'submit',
+        arguments: '{"answer":"Sunny"}',
+      },
+      expect.objectContaining({
+        type: 'result',
+        result: expect.objectContaining({ outputs: expect.objectContaining({ answer: 'Sunny' }) }),
+      }),
+    ]);
+    expect(fixture.requests.every((r) => r.body?.['stream'] === true)).toBe(true);
   });
 
   it('fails the iteration with the run error for an unknown program', async () => {
