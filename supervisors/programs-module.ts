@@ -21,7 +21,7 @@ export interface LoadedPrograms {
   programs: Record<string, unknown>;
   /** Every metric the module and plugins register (extensions and the legacy `metrics` export). */
   metrics: Record<string, Metric>;
-  /** The module's `pipelines` export, if any (hosted as stage jobs; read at start only). */
+  /** The module's `pipelines` export, if any (hosted as stage jobs; swapped by a reload, see PipelineTable). */
   pipelines?: Record<string, PipelineEntry>;
 }
 

@@ -21,7 +21,7 @@ import { RuntimeMetrics, createLogger, type Logger } from '../src/telemetry/inde
 import { BullMQTransport, MemoryTransport } from '../src/transport/index.js';
 import { evalJobHandler, optimizeJobHandler, runJobHandler } from './job-handlers.js';
 import { clusterShardRunner } from './optimize-service.js';
-import { hostPipelines } from './pipelines.js';
+import { PipelineTable, hostPipelines } from './pipelines.js';
 import { resolveRuntimeConfig, type StartRuntimeConfig } from './runtime-config.js';
 import { ProgramsReloader } from './programs-reload.js';
 import { RuntimeNodeImpl } from './runtime-node.js';
@@ -220,7 +220,8 @@ export async function startRuntime(
     );
   // A node's LM histories hold every call's messages and raw answer: keep them short (RSS).
   resetGlobalHistory(config.lm.historySize);
-  const hosted = hostPipelines({ ...modulePipelines, ...options.pipelines }, transport, rt.deps, {
+  const pipelineTable = new PipelineTable(modulePipelines, options.pipelines);
+  const hosted = hostPipelines(pipelineTable, transport, rt.deps, {
     concurrency: config.queues.concurrency,
     drainTimeoutMs: config.shutdown.drainTimeoutMs,
   });
@@ -313,6 +314,7 @@ export async function startRuntime(
     logger,
     emit: (e) => rt.emit(e as never),
     afterSwap: (c) => registerPrograms(c.version.version),
+    pipelines: pipelineTable,
   });
   if (config.watch) rt.cleanups.push(rt.reloader.watch());
   rt.emit({ type: 'runtime', phase: 'started' });
