@@ -52,6 +52,8 @@ export type {
   JobListingView,
   RunStoreView,
   DatasetLinkView,
+  DatasetEvaluateRequestData,
+  DatasetOptimizeRequestData,
   EvaluateRequestData,
   OptimizeRequestData,
   VariableView,

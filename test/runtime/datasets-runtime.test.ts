@@ -1,31 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Predict } from '../../src/modules/index.js';
-import { silentLogger } from '../../src/telemetry/index.js';
 import type { JsonObject, Transport } from '../../src/transport/index.js';
-import { startRuntime } from '../../supervisors/runtime.js';
 import type { Runtime } from '../../supervisors/runtime-types.js';
 import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
-import { eventually, fixtureLm } from '../supervisors/runtime-helpers.js';
+import { startCapsRuntime } from '../helpers/caps-runtime.js';
+import { eventually } from '../supervisors/runtime-helpers.js';
 
 let fixture: LMFixture;
 let rt: Runtime;
 
 beforeEach(async () => {
   fixture = await startOpenAIFixture();
-  rt = await startRuntime(
-    { programs: { qa: new Predict('question -> answer') }, shutdown: { drainTimeoutMs: 2000 } },
-    {
-      logger: silentLogger(),
-      lm: fixtureLm(fixture),
-      metrics: { echoed: (_ex, pred) => String(pred['answer']).startsWith('answer-') },
-    },
-  );
-  await rt.store.datasets.add({
-    name: 'caps',
-    examples: [1, 2, 3, 4].map((i) => ({ question: `q${i}`, answer: `a${i}` })),
-    inputKeys: ['question'],
-    splits: { train: { from: 0, to: 3 }, dev: { indices: [3] } },
-  });
+  rt = await startCapsRuntime(fixture);
 });
 
 afterEach(async () => {
