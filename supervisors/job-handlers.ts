@@ -22,7 +22,7 @@ import {
 } from '../actors/index.js';
 import { DspexError } from '../src/errors/index.js';
 import { KernelError, type Pid } from '../src/kernel/index.js';
-import type { Store } from '../src/store/index.js';
+import type { DatasetLink, Store } from '../src/store/index.js';
 import { activeTraceContext } from '../src/telemetry/index.js';
 import {
   DelayJobError,
@@ -30,6 +30,7 @@ import {
   backoffDelay,
   type BackoffOptions,
   type JobContext,
+  type JsonObject,
   type JsonValue,
   type Transport,
 } from '../src/transport/index.js';
@@ -282,6 +283,7 @@ async function inlineDatasets(deps: HandlerDeps, data: Job['data']): Promise<Job
   const program = typeof data['program'] === 'string' ? data['program'] : '';
   if (!deps.catalog.has(program)) throw unknownProgram(program, deps.catalog.names());
   const given = Array.isArray(data['inputKeys']) ? (data['inputKeys'] as string[]) : undefined;
+  const links: { dataset?: DatasetLink; valDataset?: DatasetLink } = {};
   for (const [ref, split, field] of names) {
     const name = data[ref];
     if (typeof name !== 'string') continue;
@@ -302,8 +304,38 @@ async function inlineDatasets(deps: HandlerDeps, data: Job['data']): Promise<Job
         .signature.inputFields.map((f) => f.name) ??
       [];
     out[field] = source.examples.map((e) => ({ data: e, inputs }));
+    if (source.link !== undefined) links[ref] = source.link;
   }
+  await linkDatasets(deps, out, links);
   return out;
+}
+
+/**
+ * Records the dataset versions a job resolved on its run record, as `runtime.optimize` does: a
+ * record without them gets them; a raw job whose producer made no record gets one (queued).
+ */
+async function linkDatasets(
+  deps: HandlerDeps,
+  data: Job['data'],
+  links: { dataset?: DatasetLink; valDataset?: DatasetLink },
+): Promise<void> {
+  const runId = data['runId'];
+  if (typeof runId !== 'string' || Object.keys(links).length === 0) return;
+  const runs = deps.store.optimizationRuns;
+  const run = await runs.find(runId);
+  if (run === undefined) {
+    await runs
+      .create({
+        id: runId,
+        program: String(data['program']),
+        optimizer: String(data['optimizer']),
+        params: (data['params'] ?? {}) as JsonObject,
+        ...links,
+      })
+      .catch(() => undefined); // another attempt made it first
+    return;
+  }
+  if (run.dataset === undefined && run.valDataset === undefined) await runs.update(runId, links);
 }
 
 /** The optimize bridge's handler: one run on a fresh teleprompter worker; a final failure is recorded. */

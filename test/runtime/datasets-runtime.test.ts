@@ -83,6 +83,30 @@ describe('the runtime reads stored datasets by name', () => {
     // k = 3 takes the whole train split (q1..q3) and nothing of dev (q4).
     for (const q of ['q1', 'q2', 'q3']) expect(state).toContain(`"question":"${q}"`);
     expect(state).not.toContain('q4');
+    // The run record links the version it read, as runtime.optimize's does.
+    const { hash } = await rt.store.datasets.get('caps');
+    expect((await rt.store.optimizationRuns.get(run.id)).dataset).toEqual({
+      name: 'caps',
+      version: 'v1',
+      hash,
+      split: 'train',
+    });
+  });
+
+  it('a_raw_optimize_job_naming_a_dataset_without_a_run_record_gets_one_linking_it', async () => {
+    const transport = (rt as unknown as { transport: Transport }).transport;
+    const runId = 'raw-run-1';
+    await transport.enqueue(
+      'dspex-optimize',
+      { runId, program: 'qa', optimizer: 'labeled-few-shot', dataset: 'caps', split: 'dev' },
+      { jobId: runId },
+    );
+    await eventually(async () => (await rt.optimizationRun(runId))?.status === 'succeeded');
+    expect((await rt.store.optimizationRuns.get(runId)).dataset).toMatchObject({
+      name: 'caps',
+      version: 'v1',
+      split: 'dev',
+    });
   });
 
   it('fails_an_optimize_job_naming_an_unknown_dataset_with_a_readable_error', async () => {
