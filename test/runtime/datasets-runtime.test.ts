@@ -109,6 +109,36 @@ describe('the runtime reads stored datasets by name', () => {
     });
   });
 
+  it('evaluation_shards_naming_a_dataset_read_it_on_the_node_and_score_their_partition', async () => {
+    const transport = (rt as unknown as { transport: Transport }).transport;
+    const shard = (n: number): JsonObject => ({
+      evalId: 'eval-ds',
+      shard: n,
+      shards: 3,
+      program: 'qa',
+      metric: 'echoed',
+      dataset: 'caps@v1',
+    });
+    const ids = await Promise.all([0, 1, 2].map((n) => transport.enqueue('dspex-eval', shard(n))));
+    const results = (await Promise.all(
+      ids.map((id) => transport.waitForResult('dspex-eval', id, 20_000)),
+    )) as unknown as { shard: number; scores: number[] }[];
+    // Four examples in three contiguous parts: 2, 1, 1; every example scored once.
+    expect(results.map((r) => [r.shard, r.scores.length])).toEqual([
+      [0, 2],
+      [1, 1],
+      [2, 1],
+    ]);
+    expect(results.flatMap((r) => r.scores)).toEqual([1, 1, 1, 1]);
+    const both = await transport.enqueue('dspex-eval', {
+      ...shard(0),
+      examples: [{ data: { question: 'q' }, inputs: ['question'] }],
+    });
+    await expect(transport.waitForResult('dspex-eval', both, 20_000)).rejects.toThrow(
+      'give either examples or dataset, not both',
+    );
+  });
+
   it('fails_an_optimize_job_naming_an_unknown_dataset_with_a_readable_error', async () => {
     const run = await rt.store.optimizationRuns.create({
       program: 'qa',
