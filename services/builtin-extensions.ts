@@ -1,4 +1,5 @@
-import type { BuiltinNames } from '../src/extensions/index.js';
+import type { BuiltinNames, ModuleExtension } from '../src/extensions/index.js';
+import { ChainOfThought, Predict, type PredictOptions } from '../src/modules/index.js';
 import { BUILTIN_METRICS } from './example-data.js';
 import { OPTIMIZER_NAMES } from './optimizer-factory.js';
 
@@ -35,3 +36,26 @@ export function builtinExtensionNames(metrics: readonly string[] = []): BuiltinN
     modules: BUILTIN_MODULES,
   };
 }
+
+/** The options of a module built by name: a `signature` string, then the module's own options. */
+function signatureOptions(
+  name: string,
+  options: Record<string, unknown>,
+): [string, PredictOptions] {
+  const { signature, ...rest } = options;
+  if (typeof signature !== 'string' || signature.trim() === '')
+    throw new TypeError(
+      `module '${name}' needs options.signature, a signature string such as 'question -> answer'`,
+    );
+  return [signature, rest as PredictOptions];
+}
+
+/**
+ * The built-in modules a definition may name (`{ module: 'ChainOfThought', options: { signature }
+ * }`): the ones built from a signature and JSON options. The other built-in classes take code
+ * (tools, a reward function, sub-modules) and are declared in the programs module itself.
+ */
+export const BUILTIN_MODULE_FACTORIES: Readonly<Record<string, ModuleExtension>> = {
+  Predict: (options) => new Predict(...signatureOptions('Predict', options)),
+  ChainOfThought: (options) => new ChainOfThought(...signatureOptions('ChainOfThought', options)),
+};

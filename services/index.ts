@@ -20,7 +20,11 @@ export { PooledLM, poolKey } from './pooled-lm.js';
 export type { PoolHandle, PooledCallReport } from './pooled-lm.js';
 export { ProgramCatalog, unknownProgram } from './program-catalog.js';
 export type { ProgramsVersion } from './program-catalog.js';
-export { BUILTIN_ADAPTERS, builtinExtensionNames } from './builtin-extensions.js';
+export {
+  BUILTIN_ADAPTERS,
+  BUILTIN_MODULE_FACTORIES,
+  builtinExtensionNames,
+} from './builtin-extensions.js';
 export { ProgramCache, materializeProgram } from './program-materialize.js';
 export type { MaterializedProgram } from './program-materialize.js';
 export { effectiveConfig, runExecution, withActiveVersion } from './execution.js';

@@ -21,8 +21,9 @@ import {
   type ValidationResult,
 } from '../actors/index.js';
 import { DspexError } from '../src/errors/index.js';
+import { Dataset } from '../src/evaluate/index.js';
 import { KernelError, type Pid } from '../src/kernel/index.js';
-import type { Store } from '../src/store/index.js';
+import type { DatasetLink, Store } from '../src/store/index.js';
 import { activeTraceContext } from '../src/telemetry/index.js';
 import {
   DelayJobError,
@@ -30,6 +31,7 @@ import {
   backoffDelay,
   type BackoffOptions,
   type JobContext,
+  type JsonObject,
   type JsonValue,
   type Transport,
 } from '../src/transport/index.js';
@@ -247,7 +249,7 @@ export function runJobHandler(deps: HandlerDeps) {
 export function evalJobHandler(deps: HandlerDeps) {
   return async (job: Job): Promise<JsonValue> => {
     try {
-      const parsed = evaluationShardSchema.safeParse(job.data);
+      const parsed = evaluationShardSchema.safeParse(await shardData(deps, job.data));
       if (!parsed.success)
         throw new ActorError('invalid_job', `invalid evaluation shard: ${parsed.error.message}`);
       if (!deps.catalog.has(parsed.data.program))
@@ -266,24 +268,38 @@ export function evalJobHandler(deps: HandlerDeps) {
   };
 }
 
+/** Where a job names a stored dataset: the reference, its split, the examples field it fills. */
+type DatasetFields = readonly (readonly [
+  ref: 'dataset' | 'valDataset',
+  split: string,
+  field: string,
+])[];
+const OPTIMIZE_DATASETS: DatasetFields = [
+  ['dataset', 'split', 'trainset'],
+  ['valDataset', 'valSplit', 'valset'],
+];
+const SHARD_DATASETS: DatasetFields = [['dataset', 'split', 'examples']];
+
 /**
- * An optimization job may name stored datasets instead of carrying examples: `dataset` (and
- * `valDataset`) as `name[@version]`, with an optional `split` (`valSplit`). They are read from the
- * shared store and put in as `trainset` (`valset`), inputs being the job's `inputKeys`, then the
- * dataset's, then the program's first signature inputs. An unknown one fails the job for good
- * (`unknown_dataset`, naming what exists).
+ * A job may name stored datasets instead of carrying examples: an optimization job `dataset`
+ * (and `valDataset`) as `name[@version]`, with an optional `split` (`valSplit`); an evaluation
+ * shard `dataset` and `split`. They are read from the shared store and put in as `trainset`
+ * (`valset`, `examples`), inputs being the job's `inputKeys`, then the dataset's, then the
+ * program's first signature inputs. An unknown one fails the job for good (`unknown_dataset`,
+ * naming what exists). Resolves with the job data and the links of the versions read.
  */
-async function inlineDatasets(deps: HandlerDeps, data: Job['data']): Promise<Job['data']> {
-  const names = [
-    ['dataset', 'split', 'trainset'],
-    ['valDataset', 'valSplit', 'valset'],
-  ] as const;
-  if (names.every(([ref]) => typeof data[ref] !== 'string')) return data;
+async function inlineDatasets(
+  deps: HandlerDeps,
+  data: Job['data'],
+  fields: DatasetFields,
+): Promise<{ data: Job['data']; links: { dataset?: DatasetLink; valDataset?: DatasetLink } }> {
+  const links: { dataset?: DatasetLink; valDataset?: DatasetLink } = {};
+  if (fields.every(([ref]) => typeof data[ref] !== 'string')) return { data, links };
   const out: Job['data'] = { ...data };
   const program = typeof data['program'] === 'string' ? data['program'] : '';
   if (!deps.catalog.has(program)) throw unknownProgram(program, deps.catalog.names());
   const given = Array.isArray(data['inputKeys']) ? (data['inputKeys'] as string[]) : undefined;
-  for (const [ref, split, field] of names) {
+  for (const [ref, split, field] of fields) {
     const name = data[ref];
     if (typeof name !== 'string') continue;
     if (data[field] !== undefined)
@@ -303,8 +319,54 @@ async function inlineDatasets(deps: HandlerDeps, data: Job['data']): Promise<Job
         .signature.inputFields.map((f) => f.name) ??
       [];
     out[field] = source.examples.map((e) => ({ data: e, inputs }));
+    if (source.link !== undefined) links[ref] = source.link;
   }
-  return out;
+  return { data: out, links };
+}
+
+/**
+ * An evaluation shard naming a dataset: the dataset (split) read on this node, then this shard's
+ * part of it (`Dataset.partition(shards)[shard]`: contiguous, sizes within one).
+ */
+async function shardData(deps: HandlerDeps, data: Job['data']): Promise<Job['data']> {
+  const { data: out } = await inlineDatasets(deps, data, SHARD_DATASETS);
+  if (out === data) return data;
+  const { shard, shards } = data;
+  if (typeof shard !== 'number' || typeof shards !== 'number' || shard >= shards || shard < 0)
+    throw new ActorError(
+      'invalid_job',
+      `shard ${String(shard)} is not one of ${String(shards)} shards`,
+    );
+  const part = Dataset.from(out['examples'] as JsonObject[]).partition(shards)[shard];
+  return { ...out, examples: part?.toArray() ?? [] };
+}
+
+/**
+ * Records the dataset versions a job resolved on its run record, as `runtime.optimize` does: a
+ * record without them gets them; a raw job whose producer made no record gets one (queued).
+ */
+async function linkDatasets(
+  deps: HandlerDeps,
+  data: Job['data'],
+  links: { dataset?: DatasetLink; valDataset?: DatasetLink },
+): Promise<void> {
+  const runId = data['runId'];
+  if (typeof runId !== 'string' || Object.keys(links).length === 0) return;
+  const runs = deps.store.optimizationRuns;
+  const run = await runs.find(runId);
+  if (run === undefined) {
+    await runs
+      .create({
+        id: runId,
+        program: String(data['program']),
+        optimizer: String(data['optimizer']),
+        params: (data['params'] ?? {}) as JsonObject,
+        ...links,
+      })
+      .catch(() => undefined); // another attempt made it first
+    return;
+  }
+  if (run.dataset === undefined && run.valDataset === undefined) await runs.update(runId, links);
 }
 
 /** The optimize bridge's handler: one run on a fresh teleprompter worker; a final failure is recorded. */
@@ -312,7 +374,9 @@ export function optimizeJobHandler(deps: HandlerDeps) {
   return async (job: Job): Promise<JsonValue> => {
     const runId = typeof job.data['runId'] === 'string' ? job.data['runId'] : job.id;
     try {
-      const parsed = optimizationJobSchema.safeParse(await inlineDatasets(deps, job.data));
+      const { data, links } = await inlineDatasets(deps, job.data, OPTIMIZE_DATASETS);
+      await linkDatasets(deps, data, links);
+      const parsed = optimizationJobSchema.safeParse(data);
       if (!parsed.success)
         throw new ActorError('invalid_job', `invalid optimization job: ${parsed.error.message}`);
       if (!deps.catalog.has(parsed.data.program))

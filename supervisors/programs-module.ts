@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ProgramCatalog, builtinExtensionNames, type ProgramsVersion } from '../actors/index.js';
+import {
+  BUILTIN_MODULE_FACTORIES,
+  ProgramCatalog,
+  builtinExtensionNames,
+  type ProgramsVersion,
+} from '../actors/index.js';
 import { ConfigError, importUserModule } from '../src/config/index.js';
 import type { Metric } from '../src/evaluate/index.js';
-import { ExtensionRegistry, type Extensions } from '../src/extensions/index.js';
+import { ExtensionRegistry, unknownExtension, type Extensions } from '../src/extensions/index.js';
+import { Module } from '../src/modules/index.js';
 import type { PipelineEntry } from './pipelines.js';
 
 /** Where a node's programs come from: the programs module and the plugin modules (absolute paths). */
@@ -21,7 +27,7 @@ export interface LoadedPrograms {
   programs: Record<string, unknown>;
   /** Every metric the module and plugins register (extensions and the legacy `metrics` export). */
   metrics: Record<string, Metric>;
-  /** The module's `pipelines` export, if any (hosted as stage jobs; read at start only). */
+  /** The module's `pipelines` export, if any (hosted as stage jobs; swapped by a reload, see PipelineTable). */
   pipelines?: Record<string, PipelineEntry>;
 }
 
@@ -49,10 +55,69 @@ function kindOf(value: unknown): string {
 }
 
 /**
+ * A program declared by name instead of code: `{ module: 'ChainOfThought', options: { signature:
+ * 'question -> answer' } }` builds a built-in module, `{ module: 'myModule', options }` calls the
+ * factory an extension registered under `modules`.
+ */
+export interface ModuleDefinition {
+  module: string;
+  options?: Record<string, unknown>;
+}
+
+function isDefinition(value: unknown): value is ModuleDefinition {
+  return isRecord(value) && !(value instanceof Module) && typeof value['module'] === 'string';
+}
+
+/**
+ * Builds a program from its {@link ModuleDefinition} through the registry: an extension's factory,
+ * or a built-in built from a signature. Throws (the loader wraps it) naming the program and
+ * listing the module names registered.
+ */
+export function buildDefinedModule(
+  registry: ExtensionRegistry,
+  program: string,
+  definition: ModuleDefinition,
+): Module {
+  const { module: name, options = {} } = definition;
+  if (!isRecord(options))
+    throw new TypeError(`program '${program}': options of module '${name}' must be an object`);
+  const factory = registry.extension('modules', name) ?? BUILTIN_MODULE_FACTORIES[name];
+  if (factory === undefined) {
+    const buildable = registry
+      .names('modules')
+      .filter(
+        (n) => registry.extension('modules', n) !== undefined || n in BUILTIN_MODULE_FACTORIES,
+      );
+    if (registry.has('modules', name))
+      throw new TypeError(
+        `program '${program}': built-in module '${name}' takes code (tools, functions or sub-modules), so declare it in the programs module; by name: ${buildable.join(', ')}`,
+      );
+    throw unknownExtension('modules', name, buildable);
+  }
+  let built: unknown;
+  try {
+    built = factory(options);
+  } catch (cause) {
+    throw new TypeError(
+      `program '${program}': module '${name}' failed to build: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
+  }
+  if (!(built instanceof Module))
+    throw new TypeError(
+      `program '${program}': module factory '${name}' returned ${kindOf(built)}, not a Module`,
+    );
+  return built;
+}
+
+/**
  * Imports and validates one version of the programs module and its plugins, building nothing the
  * node serves yet: the default export is a record of Modules; each program deep-copies and saves
  * (what every execution does first); the `extensions` exports (and the legacy `metrics` export)
- * register without clashing with built-ins or each other; `pipelines` is a record. Every import
+ * register without clashing with built-ins or each other; a program given as a
+ * {@link ModuleDefinition} is built by name through them; `pipelines` is a record. Every import
  * after the first is under `?v=<import count>` (ESM caches by URL: a new URL re-evaluates the module file; the
  * modules it imports stay cached). Every failure is a {@link ConfigError} naming the file.
  */
@@ -116,10 +181,17 @@ export async function loadProgramsModule(
   }
   let registry: ExtensionRegistry;
   let catalog: ProgramCatalog;
+  let built: Record<string, unknown>;
   try {
     registry = new ExtensionRegistry(builtinExtensionNames(source.callerMetrics), registrations);
+    built = Object.fromEntries(
+      Object.entries(programs).map(([name, value]) => [
+        name,
+        isDefinition(value) ? buildDefinedModule(registry, name, value) : value,
+      ]),
+    );
     const loaded: ProgramsVersion = { version, hash, loadedAt: now(), file };
-    catalog = new ProgramCatalog(programs, registry, loaded);
+    catalog = new ProgramCatalog(built, registry, loaded);
   } catch (cause) {
     throw new ConfigError(
       'invalid_config',
@@ -145,7 +217,7 @@ export async function loadProgramsModule(
     metrics[name] = registry.extension('metrics', name)!;
   return {
     catalog,
-    programs,
+    programs: built,
     metrics,
     ...(pipelines === undefined ? {} : { pipelines: pipelines as Record<string, PipelineEntry> }),
   };

@@ -3,6 +3,7 @@ import { basename, dirname } from 'node:path';
 import type { ProgramCatalog, ProgramsVersion } from '../actors/index.js';
 import type { Metric } from '../src/evaluate/index.js';
 import type { Logger } from '../src/telemetry/index.js';
+import type { PipelineTable } from './pipelines.js';
 import { loadProgramsModule, programsHash, type ProgramsSource } from './programs-module.js';
 
 /** Reloads after which each further one logs a warning: ESM never unloads a module version. */
@@ -25,6 +26,11 @@ export interface ReloaderHooks {
   /** The node's metric table: extension metrics of the old version out, the new ones in. */
   metricTable: Map<string, Metric>;
   logger: Logger;
+  /**
+   * The node's hosted pipelines: a new version's `pipelines` export is checked before the swap (a
+   * changed set of names or stage graph fails the reload) and swapped in with the programs.
+   */
+  pipelines?: PipelineTable;
   /** After a swap: register the new programs' signatures and variable spaces (best effort). */
   afterSwap?: (catalog: ProgramCatalog) => Promise<void>;
   emit: (
@@ -84,6 +90,7 @@ export class ProgramsReloader {
         now,
         importCount: this.imported,
       });
+      this.hooks.pipelines?.check(loaded.pipelines, loaded.catalog);
     } catch (cause) {
       const error = (cause as Error).message;
       this.catalog.recordFailure({ message: error, at: now(), hash });
@@ -97,6 +104,7 @@ export class ProgramsReloader {
     const next = loaded.catalog;
     const previousMetrics = this.catalog.extensions.registered().metrics;
     const previous = this.catalog.swap(next);
+    this.hooks.pipelines?.swap(loaded.pipelines);
     for (const name of previousMetrics) this.hooks.metricTable.delete(name);
     for (const [name, metric] of Object.entries(loaded.metrics))
       this.hooks.metricTable.set(name, metric);

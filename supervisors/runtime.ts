@@ -27,7 +27,7 @@ import {
 } from './job-handlers.js';
 import { Cleanups, Intake, type JobOptions } from './node-services.js';
 import { clusterShardRunner } from './optimize-service.js';
-import { hostPipelines } from './pipelines.js';
+import { PipelineTable, hostPipelines } from './pipelines.js';
 import { resolveRuntimeConfig, type StartRuntimeConfig } from './runtime-config.js';
 import { ProgramsReloader } from './programs-reload.js';
 import { RuntimeNodeImpl } from './runtime-node.js';
@@ -212,7 +212,8 @@ export async function startRuntime(
     );
   // A node's LM histories hold every call's messages and raw answer: keep them short (RSS).
   resetGlobalHistory(config.lm.historySize);
-  const hosted = hostPipelines({ ...modulePipelines, ...options.pipelines }, transport, handlers, {
+  const pipelineTable = new PipelineTable(modulePipelines, options.pipelines);
+  const hosted = hostPipelines(pipelineTable, transport, handlers, {
     concurrency: config.queues.concurrency,
     drainTimeoutMs: config.shutdown.drainTimeoutMs,
   });
@@ -305,6 +306,7 @@ export async function startRuntime(
     logger,
     emit: (e) => events.emit(e as never),
     afterSwap: (c) => registerPrograms(c.version.version),
+    pipelines: pipelineTable,
   });
   if (config.watch) cleanups.push(reloader.watch());
   const rt = new RuntimeNodeImpl({

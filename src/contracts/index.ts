@@ -58,6 +58,8 @@ export type {
   JobListingView,
   RunStoreView,
   DatasetLinkView,
+  DatasetEvaluateRequestData,
+  DatasetOptimizeRequestData,
   EvaluateRequestData,
   OptimizeRequestData,
   VariableView,

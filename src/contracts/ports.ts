@@ -137,6 +137,18 @@ export interface EvaluateRequestData {
   dataset?: DatasetLinkView;
 }
 
+/** An evaluation of a stored dataset (`name` or `name@version`, one `split`), resolved on the node. */
+export type DatasetEvaluateRequestData = Omit<EvaluateRequestData, 'devset' | 'dataset'> & {
+  dataset: string;
+  split?: string;
+};
+
+/** An optimization run on stored datasets (`name` or `name@version`), resolved on the node. */
+export type DatasetOptimizeRequestData = Omit<
+  OptimizeRequestData,
+  'trainset' | 'valset' | 'dataset' | 'valDataset'
+> & { dataset: string; split?: string; valDataset?: string; valSplit?: string };
+
 /** A dataset version a run or evaluation used (the store's DatasetLink, structurally). */
 export interface DatasetLinkView {
   name: string;
@@ -320,8 +332,14 @@ export interface HttpRuntime extends ProgramRunner {
   describePrograms(): Promise<ProgramView[]>;
   /** A `dspex-run` job, or undefined when the queue has no job of that id. */
   job(jobId: string): Promise<JobStatusView | undefined>;
-  evaluate(program: string, request: EvaluateRequestData): Promise<unknown>;
-  optimize(program: string, request: OptimizeRequestData): Promise<{ runId: string }>;
+  evaluate(
+    program: string,
+    request: EvaluateRequestData | DatasetEvaluateRequestData,
+  ): Promise<unknown>;
+  optimize(
+    program: string,
+    request: OptimizeRequestData | DatasetOptimizeRequestData,
+  ): Promise<{ runId: string }>;
   /** An optimization run's record, or undefined. */
   optimizationRun(runId: string): Promise<unknown>;
   cancelOptimization(runId: string): Promise<unknown>;

@@ -5,7 +5,7 @@ import { SpanKind, inSpan, traceContextOfHeaders } from '../telemetry/index.js';
 import { bearerMatches } from './auth.js';
 import { HttpError, errorReply } from './errors.js';
 import { openApiDocument } from './openapi.js';
-import type { HttpRuntime } from './runtime-port.js';
+import type { HttpEvaluateRequest, HttpOptimizeRequest, HttpRuntime } from './runtime-port.js';
 
 /** Options of {@link createHttpApp}. */
 export interface HttpAppOptions {
@@ -26,16 +26,32 @@ const DEFAULTS = { runDeadlineMs: 60_000, retryAfterSeconds: 1, maxQueuedJobs: 1
 const deadlineSchema = z.object({ deadlineMs: z.number().int().positive().optional() });
 
 const examples = z.array(z.record(z.string(), z.unknown()));
+/** A stored dataset, `name` or `name@version` (resolved on the node). */
+const datasetName = z
+  .string()
+  .regex(/^[^@\s]+(@[^@\s]+)?$/, 'dataset must be name or name@version');
+
+/** Exactly one of the two sources of examples. */
+function oneSource(a: string, b: string) {
+  return (body: Record<string, unknown>, ctx: z.RefinementCtx): void => {
+    if ((body[a] === undefined) === (body[b] === undefined))
+      ctx.addIssue({ code: 'custom', message: `give either ${a} or ${b} (a stored dataset)` });
+  };
+}
+
 const evaluationBody = z
   .object({
     program: z.string().min(1),
-    devset: examples.min(1, 'devset must hold at least one example'),
+    devset: examples.min(1, 'devset must hold at least one example').optional(),
+    dataset: datasetName.optional(),
+    split: z.string().min(1).optional(),
     metric: z.string().min(1),
     inputKeys: z.array(z.string()).optional(),
     concurrency: z.number().int().positive().optional(),
     shards: z.number().int().positive().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(oneSource('devset', 'dataset'));
 
 /** `optimizers` is read per request: a hot reload may register or drop custom optimizers. */
 function optimizationBody(optimizers: () => readonly string[]) {
@@ -47,12 +63,17 @@ function optimizationBody(optimizers: () => readonly string[]) {
         if (!known.includes(o))
           ctx.addIssue({ code: 'custom', message: `optimizer must be one of ${known.join(', ')}` });
       }),
-      trainset: examples.min(1, 'trainset must hold at least one example'),
+      trainset: examples.min(1, 'trainset must hold at least one example').optional(),
       valset: examples.optional(),
+      dataset: datasetName.optional(),
+      split: z.string().min(1).optional(),
+      valDataset: datasetName.optional(),
+      valSplit: z.string().min(1).optional(),
       inputKeys: z.array(z.string()).optional(),
       params: z.record(z.string(), z.unknown()).optional(),
     })
-    .strict();
+    .strict()
+    .superRefine(oneSource('trainset', 'dataset'));
 }
 
 /** The object without its `undefined` fields (what optional fields mean to the runtime). */
@@ -286,12 +307,12 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   app.post('/v1/evaluations', async (c) => {
     const { program, ...request } = parse(evaluationBody, await jsonBody(c));
-    return c.json(await rt.evaluate(program, withoutUndefined(request)));
+    return c.json(await rt.evaluate(program, withoutUndefined(request) as HttpEvaluateRequest));
   });
 
   app.post('/v1/optimizations', async (c) => {
     const { program, ...request } = parse(optimization, await jsonBody(c));
-    const { runId } = await rt.optimize(program, withoutUndefined(request));
+    const { runId } = await rt.optimize(program, withoutUndefined(request) as HttpOptimizeRequest);
     const status = `/v1/optimizations/${encodeURIComponent(runId)}`;
     return c.json({ runId, status }, 202, { location: status });
   });

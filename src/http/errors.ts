@@ -14,6 +14,7 @@ export const HTTP_ERROR_STATUS: Readonly<Record<string, number>> = {
   unauthorized: 401,
   not_found: 404,
   unknown_program: 404,
+  unknown_dataset: 404,
   overloaded: 429,
   execution_failed: 500,
   internal: 500,

@@ -5,6 +5,8 @@
  * API's historical aliases of the contracts.
  */
 import type {
+  DatasetEvaluateRequestData,
+  DatasetOptimizeRequestData,
   EvaluateRequestData,
   JobStatusView,
   LocalRunOptions,
@@ -22,7 +24,7 @@ export type HttpRunOptions = LocalRunOptions;
 export type HttpStreamEvent = RunStreamEvent;
 /** A queued `dspex-run` job as `GET /v1/jobs/:id` shows it. */
 export type JobView = JobStatusView;
-/** An evaluation as `POST /v1/evaluations` asks it. */
-export type HttpEvaluateRequest = EvaluateRequestData;
-/** An optimization run as `POST /v1/optimizations` asks it. */
-export type HttpOptimizeRequest = OptimizeRequestData;
+/** An evaluation as `POST /v1/evaluations` asks it: a `devset`, or a stored `dataset` and `split`. */
+export type HttpEvaluateRequest = EvaluateRequestData | DatasetEvaluateRequestData;
+/** An optimization run as `POST /v1/optimizations` asks it: a `trainset`, or stored datasets. */
+export type HttpOptimizeRequest = OptimizeRequestData | DatasetOptimizeRequestData;

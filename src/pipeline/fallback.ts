@@ -1,3 +1,4 @@
+import type { LM } from '../lm/index.js';
 import {
   Module,
   ModuleError,
@@ -27,6 +28,10 @@ export interface FallbackFailure {
  * and save all of them. A failed attempt's trace entries are dropped, so a bootstrapping optimizer
  * only learns from the answer that was kept.
  *
+ * Each attempt keeps the LM its predictors were built with (see {@link Fallback.attemptLms}): an
+ * optimizer's student copy clears its predictors' LMs (DSPy's `reset_copy`), and a compiled
+ * pipeline must still fall back to the larger model, not to the context's default.
+ *
  * @example
  * ```ts
  * const answer = new Fallback([
@@ -37,6 +42,12 @@ export interface FallbackFailure {
  */
 export class Fallback extends Module {
   readonly attempts: Module[];
+  /**
+   * The LM each attempt's predictors shared when the Fallback was built (undefined: none, or
+   * several). An attempt runs with it as the context LM, so a predictor's own LM still wins, and a
+   * predictor whose LM an optimizer reset uses the attempt's LM again rather than the default.
+   */
+  readonly attemptLms: (LM | undefined)[];
   /** Stage name used in errors (set by a pipeline; `fallback` otherwise). */
   readonly label: string;
 
@@ -47,6 +58,10 @@ export class Fallback extends Module {
         details: { stage: options.label ?? 'fallback' },
       });
     this.attempts = [...attempts];
+    this.attemptLms = this.attempts.map((m) => {
+      const lms = new Set(m.predictors().map((p) => p.lm));
+      return lms.size === 1 ? [...lms][0] : undefined;
+    });
     this.label = options.label ?? 'fallback';
   }
 
@@ -59,7 +74,10 @@ export class Fallback extends Module {
     for (const [attempt, module] of this.attempts.entries()) {
       const trace: TraceEntry[] = [];
       try {
-        const prediction = await context({ trace }, () => module.call(inputs, options));
+        const lm = this.attemptLms[attempt];
+        const prediction = await context({ trace, ...(lm === undefined ? {} : { lm }) }, () =>
+          module.call(inputs, options),
+        );
         outerTrace?.push(...trace);
         return prediction;
       } catch (error) {

@@ -1,4 +1,10 @@
-import { CheckOutputs, Module, isPredictor, type Predictor } from '../modules/index.js';
+import {
+  CheckOutputs,
+  Module,
+  StrategyModule,
+  isPredictor,
+  type Predictor,
+} from '../modules/index.js';
 import { Fallback } from './fallback.js';
 import { Pipeline } from './pipeline.js';
 
@@ -66,11 +72,17 @@ class MermaidWriter {
     this.lines.push('  end');
   }
 
-  /** A leaf module: its class, and its predictor's signature when it has one. */
+  /**
+   * A leaf module: its class (a StrategyModule: the strategy it runs now, marked), and its
+   * predictor's signature when it has one.
+   */
   leaf(label: string, module: Module): string {
     const predictors = module.namedPredictors();
     const first = predictors[0]?.[1];
-    const cls = module.constructor.name;
+    const cls =
+      module instanceof StrategyModule
+        ? `${module.impl.constructor.name} (strategy)`
+        : module.constructor.name;
     const sig =
       this.options.signatures && first !== undefined && predictors.length === 1
         ? `\n${signatureOf(first)}`
@@ -90,7 +102,7 @@ class MermaidWriter {
     const subs = Object.entries(module).filter(
       ([, v]) => v instanceof Module && !isPredictor(module),
     ) as [string, Module][];
-    if (isPredictor(module) || subs.length <= 1) {
+    if (isPredictor(module) || module instanceof StrategyModule || subs.length <= 1) {
       const id = this.leaf(label, module);
       return { entry: id, exits: [id] };
     }

@@ -130,6 +130,9 @@ export const optimizationRunPatchSchema = z
       .optional(),
     result: jsonValueSchema.optional(),
     error: recordedErrorSchema.optional(),
+    /** The dataset versions a job resolved by name (a raw `dspex-optimize` job naming them). */
+    dataset: datasetLinkSchema.optional(),
+    valDataset: datasetLinkSchema.optional(),
   })
   .strict();
 /** Input of `optimizationRuns.update`. */

@@ -1,11 +1,43 @@
+/**
+ * `dspex datasets` and the `--dataset` flags of `dspex eval` / `dspex optimize`. One command goes
+ * through the real `bin/dspex.js` process (the first `datasets add`); the others call the same
+ * `runCli` in this process with the runtime `bin/dspex.js` builds, which keeps the file quick
+ * (each CLI process spends seconds loading the framework and the programs module).
+ */
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, inject, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
+import type { RuntimeFactory } from '../../src/cli/runtime-port.js';
 import { RedisStore } from '../../src/store/index.js';
+import { httpRuntimeOf } from '../../supervisors/http-port.js';
+import { loadProgramTools } from '../../supervisors/program-tools.js';
+import { startRuntime } from '../../supervisors/runtime.js';
 import { ROOT, projectDir, runDspex } from './cli-process.js';
+import { memoryIO } from './fake-runtime.js';
 
 const TRAINSET = join(ROOT, 'examples', 'data', 'math-trainset.jsonl');
 const PARAMS = '{"metric":"exact_match","maxBootstrappedDemos":2}';
+const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+
+/** The runtime `bin/dspex.js` gives the commands (supervisors/cli-main.ts), in this process. */
+const cliRuntime: RuntimeFactory = async (loaded, { logger, store }) => {
+  const runtime = await startRuntime(loaded, { logger, ...(store === undefined ? {} : { store }) });
+  return Object.assign(runtime, { httpApi: httpRuntimeOf(runtime) });
+};
+
+/** `dspex …args` in this process: exit code and what it printed. */
+async function dspex(args: string[], { cwd }: { cwd: string }) {
+  const io = memoryIO(cwd);
+  const code = await runCli(args, {
+    startRuntime: cliRuntime,
+    programTools: loadProgramTools,
+    io,
+    logDestination: quiet,
+  });
+  return { code, stdout: io.out(), stderr: io.err() };
+}
 
 describe('dspex datasets in embedded mode (the folder file store), used by eval and optimize', () => {
   it('adds a versioned dataset once, lists, shows and samples it, and eval/optimize link the version', async () => {
@@ -28,10 +60,10 @@ describe('dspex datasets in embedded mode (the folder file store), used by eval 
     const hash = /sha256:[0-9a-f]{64}/.exec(added.stdout)?.[0];
 
     const [again, list, show, sample] = await Promise.all([
-      runDspex(['datasets', 'add', 'math', 'math.jsonl'], { cwd }),
-      runDspex(['datasets', 'list'], { cwd }),
-      runDspex(['datasets', 'show', 'math@v1', '--json'], { cwd }),
-      runDspex(['datasets', 'sample', 'math', '-n', '2', '--seed', '1', '--split', 'dev'], {
+      dspex(['datasets', 'add', 'math', 'math.jsonl'], { cwd }),
+      dspex(['datasets', 'list'], { cwd }),
+      dspex(['datasets', 'show', 'math@v1', '--json'], { cwd }),
+      dspex(['datasets', 'sample', 'math', '-n', '2', '--seed', '1', '--split', 'dev'], {
         cwd,
       }),
     ]);
@@ -53,20 +85,20 @@ describe('dspex datasets in embedded mode (the folder file store), used by eval 
       .map((l) => JSON.parse(l) as object);
     expect(drawn).toHaveLength(2);
 
-    const [evaluated, optimized] = await Promise.all([
-      runDspex(
+    const [evaluated, optimized] = [
+      await dspex(
         ['eval', 'cot_math', '--dataset', 'math@v1', '--split', 'dev', '-m', 'exact_match'],
         {
           cwd,
         },
       ),
-      runDspex(
+      await dspex(
         ['optimize', 'cot_math', '-o', 'bootstrap-few-shot', '--dataset', 'math', '--split'].concat(
           ['train', '--params', PARAMS],
         ),
         { cwd },
       ),
-    ]);
+    ];
     expect(evaluated.code).toBe(0);
     expect(evaluated.stderr).toContain('over 2 examples of math@v1 (split dev)');
     expect(JSON.parse(evaluated.stdout)).toMatchObject({
@@ -86,11 +118,11 @@ describe('dspex datasets in embedded mode (the folder file store), used by eval 
     writeFileSync(join(cwd, 'short.csv'), 'question,answer\n"What is 1, plus 1?",2\nWhat is 3?\n');
     writeFileSync(join(cwd, 'nolabel.csv'), 'question,answer\nWhat is 3?,\n');
     const [missing, badLine, shortCsv, noLabel, unknown] = await Promise.all([
-      runDspex(['datasets', 'add', 'm', 'nope.jsonl'], { cwd }),
-      runDspex(['datasets', 'add', 'm', 'bad.jsonl'], { cwd }),
-      runDspex(['datasets', 'add', 'm', 'short.csv'], { cwd }),
-      runDspex(['datasets', 'add', 'm', 'nolabel.csv', '--program', 'cot_math'], { cwd }),
-      runDspex(['eval', 'cot_math', '--dataset', 'ghost@v2', '-m', 'exact_match'], { cwd }),
+      dspex(['datasets', 'add', 'm', 'nope.jsonl'], { cwd }),
+      dspex(['datasets', 'add', 'm', 'bad.jsonl'], { cwd }),
+      dspex(['datasets', 'add', 'm', 'short.csv'], { cwd }),
+      dspex(['datasets', 'add', 'm', 'nolabel.csv', '--program', 'cot_math'], { cwd }),
+      dspex(['eval', 'cot_math', '--dataset', 'ghost@v2', '-m', 'exact_match'], { cwd }),
     ]);
     expect([missing.code, badLine.code, shortCsv.code, noLabel.code]).toEqual([2, 2, 2, 2]);
     expect(missing.stderr).toContain('cannot read data file');
@@ -101,7 +133,7 @@ describe('dspex datasets in embedded mode (the folder file store), used by eval 
     expect(noLabel.stderr).toContain('nolabel.csv line 2: missing output field "answer"');
     expect(unknown.code).toBe(7);
     expect(unknown.stderr).toContain("unknown dataset 'ghost'");
-    const list = await runDspex(['datasets', 'list'], { cwd });
+    const list = await dspex(['datasets', 'list'], { cwd });
     expect(list.stdout).toContain('no datasets');
   }, 120_000);
 });
@@ -113,22 +145,14 @@ describe('dspex datasets in Redis mode (the cluster store)', () => {
 
   it('a dataset added from one shell is in the shared store, and the optimization run links it', async () => {
     const cwd = projectDir({});
-    const added = await runDspex(['datasets', 'add', 'math', TRAINSET, ...redisArgs], { cwd });
+    const added = await dspex(['datasets', 'add', 'math', TRAINSET, ...redisArgs], { cwd });
     expect(added.code).toBe(0);
     const store = new RedisStore({ redis: url, prefix: `${prefix}:store` });
     try {
       const stored = await store.datasets.get('math');
       expect(stored.version).toBe('v1');
-      const optimized = await runDspex(
-        [
-          'optimize',
-          'cot_math',
-          '-o',
-          'labeled-few-shot',
-          '--dataset',
-          'math@v1',
-          '--local',
-        ].concat(redisArgs),
+      const optimized = await dspex(
+        ['optimize', 'cot_math', '-o', 'labeled-few-shot', '--dataset', 'math@v1', '--local', ...redisArgs],
         { cwd },
       );
       expect(optimized.code).toBe(0);
@@ -138,7 +162,7 @@ describe('dspex datasets in Redis mode (the cluster store)', () => {
         version: 'v1',
         hash: stored.hash,
       });
-      const shown = await runDspex(['runs', 'show', runId, ...redisArgs], { cwd });
+      const shown = await dspex(['runs', 'show', runId, ...redisArgs], { cwd });
       expect(shown.stdout).toContain(`trainset: dataset math@v1, ${stored.hash}`);
     } finally {
       await store.close();

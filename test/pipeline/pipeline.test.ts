@@ -81,6 +81,20 @@ describe('pipeline stages in process', () => {
     expect(JSON.stringify(lm.history.list().at(-1)?.messages)).toContain('be surer');
   });
 
+  it('still_falls_back_to_the_larger_model_after_an_optimizer_reset_the_predictor_lms', async () => {
+    const small = new DummyLM([{ category: 'billing', confidence: '0.2' }]);
+    const large = new DummyLM([{ category: 'bug', confidence: '0.95' }]);
+    const copy = triage(small, large).resetCopy();
+    expect(copy.predictors().every((p) => p.lm === undefined)).toBe(true);
+    // The context's LM only knows the reply: a classify attempt run on it would fail to parse.
+    const contextLm = new DummyLM([{ reply: 'On it.' }]);
+    const pred = await context({ lm: contextLm }, () => copy.call({ ticket: 'crash' }));
+    expect(pred.toDict()).toMatchObject({ category: 'bug', confidence: 0.95, reply: 'On it.' });
+    expect([small.history.length, large.history.length, contextLm.history.length]).toEqual([
+      1, 1, 1,
+    ]);
+  });
+
   it('fails_with_stage_failed_listing_every_attempt_when_all_fallbacks_fail', async () => {
     const low = () => new DummyLM([{ category: 'x', confidence: '0.1' }]);
     const p = pipeline<{ text: string }>().predict(

@@ -1,31 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Predict } from '../../src/modules/index.js';
-import { silentLogger } from '../../src/telemetry/index.js';
 import type { JsonObject, Transport } from '../../src/transport/index.js';
-import { startRuntime } from '../../supervisors/runtime.js';
 import type { Runtime } from '../../supervisors/runtime-types.js';
 import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
-import { eventually, fixtureLm } from '../supervisors/runtime-helpers.js';
+import { startCapsRuntime } from '../helpers/caps-runtime.js';
+import { eventually } from '../supervisors/runtime-helpers.js';
 
 let fixture: LMFixture;
 let rt: Runtime;
 
 beforeEach(async () => {
   fixture = await startOpenAIFixture();
-  rt = await startRuntime(
-    { programs: { qa: new Predict('question -> answer') }, shutdown: { drainTimeoutMs: 2000 } },
-    {
-      logger: silentLogger(),
-      lm: fixtureLm(fixture),
-      metrics: { echoed: (_ex, pred) => String(pred['answer']).startsWith('answer-') },
-    },
-  );
-  await rt.store.datasets.add({
-    name: 'caps',
-    examples: [1, 2, 3, 4].map((i) => ({ question: `q${i}`, answer: `a${i}` })),
-    inputKeys: ['question'],
-    splits: { train: { from: 0, to: 3 }, dev: { indices: [3] } },
-  });
+  rt = await startCapsRuntime(fixture);
 });
 
 afterEach(async () => {
@@ -98,6 +83,60 @@ describe('the runtime reads stored datasets by name', () => {
     // k = 3 takes the whole train split (q1..q3) and nothing of dev (q4).
     for (const q of ['q1', 'q2', 'q3']) expect(state).toContain(`"question":"${q}"`);
     expect(state).not.toContain('q4');
+    // The run record links the version it read, as runtime.optimize's does.
+    const { hash } = await rt.store.datasets.get('caps');
+    expect((await rt.store.optimizationRuns.get(run.id)).dataset).toEqual({
+      name: 'caps',
+      version: 'v1',
+      hash,
+      split: 'train',
+    });
+  });
+
+  it('a_raw_optimize_job_naming_a_dataset_without_a_run_record_gets_one_linking_it', async () => {
+    const transport = (rt as unknown as { transport: Transport }).transport;
+    const runId = 'raw-run-1';
+    await transport.enqueue(
+      'dspex-optimize',
+      { runId, program: 'qa', optimizer: 'labeled-few-shot', dataset: 'caps', split: 'dev' },
+      { jobId: runId },
+    );
+    await eventually(async () => (await rt.optimizationRun(runId))?.status === 'succeeded');
+    expect((await rt.store.optimizationRuns.get(runId)).dataset).toMatchObject({
+      name: 'caps',
+      version: 'v1',
+      split: 'dev',
+    });
+  });
+
+  it('evaluation_shards_naming_a_dataset_read_it_on_the_node_and_score_their_partition', async () => {
+    const transport = (rt as unknown as { transport: Transport }).transport;
+    const shard = (n: number): JsonObject => ({
+      evalId: 'eval-ds',
+      shard: n,
+      shards: 3,
+      program: 'qa',
+      metric: 'echoed',
+      dataset: 'caps@v1',
+    });
+    const ids = await Promise.all([0, 1, 2].map((n) => transport.enqueue('dspex-eval', shard(n))));
+    const results = (await Promise.all(
+      ids.map((id) => transport.waitForResult('dspex-eval', id, 20_000)),
+    )) as unknown as { shard: number; scores: number[] }[];
+    // Four examples in three contiguous parts: 2, 1, 1; every example scored once.
+    expect(results.map((r) => [r.shard, r.scores.length])).toEqual([
+      [0, 2],
+      [1, 1],
+      [2, 1],
+    ]);
+    expect(results.flatMap((r) => r.scores)).toEqual([1, 1, 1, 1]);
+    const both = await transport.enqueue('dspex-eval', {
+      ...shard(0),
+      examples: [{ data: { question: 'q' }, inputs: ['question'] }],
+    });
+    await expect(transport.waitForResult('dspex-eval', both, 20_000)).rejects.toThrow(
+      'give either examples or dataset, not both',
+    );
   });
 
   it('fails_an_optimize_job_naming_an_unknown_dataset_with_a_readable_error', async () => {
