@@ -152,7 +152,16 @@ describe('dspex datasets in Redis mode (the cluster store)', () => {
       const stored = await store.datasets.get('math');
       expect(stored.version).toBe('v1');
       const optimized = await dspex(
-        ['optimize', 'cot_math', '-o', 'labeled-few-shot', '--dataset', 'math@v1', '--local', ...redisArgs],
+        [
+          'optimize',
+          'cot_math',
+          '-o',
+          'labeled-few-shot',
+          '--dataset',
+          'math@v1',
+          '--local',
+          ...redisArgs,
+        ],
         { cwd },
       );
       expect(optimized.code).toBe(0);

@@ -1,6 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 
-import type { ShardRunner } from '../../actors/shard-evaluator.js';
+import type { ShardRunner } from '../../services/shard-evaluator.js';
 import type { EvaluationShard, ShardResult } from '../../src/contracts/index.js';
 
 /** Runs shard work outside the optimizer's async context, as another worker or node would. */

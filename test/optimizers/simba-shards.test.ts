@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { fromExampleData } from '../../actors/example-data.js';
-import { shardEvaluator } from '../../actors/shard-evaluator.js';
+import { fromExampleData } from '../../services/example-data.js';
+import { shardEvaluator } from '../../services/shard-evaluator.js';
 import type { EvaluationShard, ShardResult } from '../../src/contracts/index.js';
 import { Evaluate } from '../../src/evaluate/evaluate.js';
 import { context } from '../../src/modules/settings.js';
