@@ -53,9 +53,26 @@ export function lmFromEnvironment(env: NodeJS.ProcessEnv = process.env): {
     return { lm: anthropic({ model: name }), describe: `Anthropic model ${name}`, offline: false };
   }
   // Keyed by the output-field instruction of the ChatAdapter prompt, so each program gets answers
-  // of its own shape; the first key found in the prompt wins, so ChainOfThought's comes first.
+  // of its own shape; the first key found in the prompt wins, so the optimizers' proposer and
+  // feedback signatures (MIPROv2, COPRO, SIMBA) come first, then ChainOfThought's. With these, every
+  // optimizer `dspex optimize -o …` names runs offline end to end (its proposals are labelled too).
   const lm = new DummyLM(
     {
+      '`[[ ## proposed_instruction ## ]]`': {
+        proposed_instruction: `${OFFLINE_LABEL} no instruction was proposed.`,
+        proposed_prefix_for_output_field: 'Answer:',
+      },
+      '`[[ ## observations ## ]]`': { observations: `${OFFLINE_LABEL} nothing was observed.` },
+      '`[[ ## program_description ## ]]`': {
+        program_description: `${OFFLINE_LABEL} the program was not described.`,
+      },
+      '`[[ ## module_description ## ]]`': {
+        module_description: `${OFFLINE_LABEL} the module was not described.`,
+      },
+      '`[[ ## discussion ## ]]`': {
+        discussion: `${OFFLINE_LABEL} no trajectories were compared.`,
+        module_advice: {},
+      },
       '`[[ ## reasoning ## ]]`': {
         reasoning: `${OFFLINE_LABEL} no reasoning was done.`,
         answer: 0,

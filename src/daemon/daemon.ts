@@ -3,6 +3,7 @@ import { CONFIG_DEFAULTS, type RuntimeConfig } from '../config/index.js';
 import { startHttpServer, type HttpRuntime, type HttpServer } from '../http/index.js';
 import type { Logger } from '../telemetry/index.js';
 import { startAdminServer, type AdminServer, type DaemonStatus } from './admin-server.js';
+import { DspexError } from '../errors/index.js';
 import { DaemonError } from './daemon-error.js';
 import { readClusterNodes } from './cluster-view.js';
 import { startHeartbeat, type Heartbeat, type NodeHeartbeat } from './heartbeat.js';
@@ -58,6 +59,8 @@ export interface Daemon {
   readonly adminPortTaken: number | null;
   /** The HTTP API, or `null` when `http.enabled` is false. */
   readonly http: HttpServer | null;
+  /** The configured HTTP port when it was taken and the API fell back to a free port; else `null`. */
+  readonly httpPortTaken: number | null;
   /**
    * Graceful shutdown (idempotent): stop intake, drain in-flight work up to
    * `shutdown.drainTimeoutMs`, stop the tree in reverse order, stop heartbeats, close the admin
@@ -90,6 +93,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   let admin: AdminServer | null = null;
   let stateFile: string | null = null;
   let adminPortTaken: number | null = null;
+  let httpPortTaken: number | null = null;
   // The heartbeat connection is opened below; until then the dashboard shows this node only.
   const cluster: { read?: () => Promise<NodeHeartbeat[]> } = {};
   if (config.admin.enabled) {
@@ -141,17 +145,32 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         'http_unavailable',
         'http.enabled is set but no HTTP runtime was given',
       );
-    try {
-      http = await startHttpServer({
-        runtime: options.api,
-        host: config.http.host,
-        port: config.http.port,
-        tokens: config.http.tokens,
-        runDeadlineMs: config.http.runDeadlineMs,
-        retryAfterSeconds: config.http.retryAfterSeconds,
-        maxQueuedJobs: config.http.maxQueuedJobs,
+    const [api, httpConfig] = [options.api, config.http];
+    const httpOn = (port: number): Promise<HttpServer> =>
+      startHttpServer({
+        runtime: api,
+        host: httpConfig.host,
+        port,
+        tokens: httpConfig.tokens,
+        runDeadlineMs: httpConfig.runDeadlineMs,
+        retryAfterSeconds: httpConfig.retryAfterSeconds,
+        maxQueuedJobs: httpConfig.maxQueuedJobs,
         logger: options.logger,
       });
+    try {
+      try {
+        http = await httpOn(httpConfig.port);
+      } catch (e) {
+        // As for the admin port: a second node started from the same folder (same config) takes
+        // a free port and says so, rather than dying at start.
+        if (!isPortTaken(e) || httpConfig.port === 0) throw e;
+        httpPortTaken = httpConfig.port;
+        http = await httpOn(0);
+        log.warn(
+          { configured: httpConfig.port, port: http.port },
+          'HTTP API port taken (another node?): listening on a free port',
+        );
+      }
     } catch (e) {
       await admin?.close();
       if (stateFile !== null) removeStateFile(cwd);
@@ -260,11 +279,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           },
         );
 
-  return { admin, stateFile, adminPortTaken, http, shutdown, done };
+  return { admin, stateFile, adminPortTaken, http, httpPortTaken, shutdown, done };
 }
 
 function isPortTaken(e: unknown): boolean {
   return (
-    e instanceof DaemonError && e.code === 'admin_listen_failed' && e.details.errno === 'EADDRINUSE'
+    e instanceof DspexError &&
+    (e.code === 'admin_listen_failed' || e.code === 'http_listen_failed') &&
+    e.details.errno === 'EADDRINUSE'
   );
 }

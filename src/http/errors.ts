@@ -28,8 +28,9 @@ export class HttpError extends DspexError<string> {
     code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    options: { cause?: unknown; details?: Record<string, unknown> } = {},
   ) {
-    super(code, message);
+    super(code, message, options);
   }
 }
 

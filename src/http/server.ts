@@ -53,6 +53,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         new HttpError(
           'http_listen_failed',
           `cannot listen on ${host}:${options.port ?? 0}: ${e.message}`,
+          {},
+          { cause: e, details: { host, port: options.port ?? 0, errno: e.code ?? null } },
         ),
       ),
     );

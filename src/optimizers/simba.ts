@@ -204,7 +204,8 @@ export class SIMBA implements Optimizer {
     if (trainset.length < this.bsize) {
       throw new OptimizerError(
         'invalid_option',
-        `Trainset too small: ${trainset.length} < ${this.bsize}`,
+        `Trainset too small: ${trainset.length} < ${this.bsize} (SIMBA draws minibatches of bsize ` +
+          `examples: pass a bsize of at most ${trainset.length}, or more examples)`,
         { details: { trainset: trainset.length, bsize: this.bsize } },
       );
     }

@@ -50,6 +50,19 @@ describe('renderBanner', () => {
     expect(renderBanner({ ...facts, adminPortTaken: null })).not.toContain('was taken');
   });
 
+  it('shows the HTTP API when it is served, and says when its configured port was taken', () => {
+    expect(renderBanner(facts)).not.toContain('  http ');
+    const text = renderBanner({
+      ...facts,
+      httpUrl: 'http://127.0.0.1:41999',
+      httpPortTaken: 7391,
+    });
+    expect(text).toContain(
+      '  http      http://127.0.0.1:41999/v1  (OpenAPI: http://127.0.0.1:41999/v1/openapi.json)\n' +
+        '            (port 7391 was taken, by another node?: this node listens on a free port)\n',
+    );
+  });
+
   it('with no LM in the environment says how to point it at a model', () => {
     const text = renderBanner({ ...facts, mode: 'embedded' });
     expect(text).toContain('mode      embedded');

@@ -13,6 +13,7 @@ import {
   type DaemonConfig,
   type SignalSource,
 } from '../../src/daemon/index.js';
+import type { HttpRuntime } from '../../src/http/index.js';
 import { silentLogger } from '../../src/telemetry/index.js';
 import { StubRuntime } from './stub-runtime.js';
 
@@ -117,6 +118,47 @@ describe('startDaemon', () => {
         nodeId: 'second',
       });
       expect(first.adminPortTaken).toBeNull();
+    } finally {
+      await second.shutdown();
+      await first.shutdown();
+    }
+  });
+
+  it('a second node in the same folder serves its HTTP API on a free port when the configured one is taken', async () => {
+    // Only the OpenAPI document is fetched: it never reaches the runtime behind the API.
+    const api = {} as HttpRuntime;
+    const http = (port: number): NonNullable<DaemonConfig['http']> => ({
+      enabled: true,
+      host: '127.0.0.1',
+      port,
+      tokens: [],
+      runDeadlineMs: 1000,
+      retryAfterSeconds: 1,
+      maxQueuedJobs: 10,
+    });
+    const first = await startDaemon({
+      runtime: new StubRuntime('first'),
+      config: config({ http: http(0) }),
+      logger: silentLogger(),
+      cwd: tmp(),
+      signals: false,
+      api,
+    });
+    const taken = first.http!.port;
+    const second = await startDaemon({
+      runtime: new StubRuntime('second'),
+      config: config({ http: http(taken) }),
+      logger: silentLogger(),
+      cwd: tmp(),
+      signals: false,
+      api,
+    });
+    try {
+      expect(first.httpPortTaken).toBeNull();
+      expect(second.httpPortTaken).toBe(taken);
+      expect(second.http!.port).not.toBe(taken);
+      const doc = await fetch(`${second.http!.url}/v1/openapi.json`);
+      expect(doc.status).toBe(200);
     } finally {
       await second.shutdown();
       await first.shutdown();

@@ -31,6 +31,10 @@ export interface BannerFacts {
   /** The configured admin port, when it was taken and a free one was used instead. */
   adminPortTaken?: number | null;
   tokenRequired: boolean;
+  /** The HTTP API's URL, when `http.enabled`. */
+  httpUrl?: string | null;
+  /** The configured HTTP port, when it was taken and a free one was used instead. */
+  httpPortTaken?: number | null;
   stateFile: string | null;
   /** Names of the LM env vars that are set. */
   lmEnv: readonly string[];
@@ -52,6 +56,15 @@ export function renderBanner(f: BannerFacts): string {
   if (f.adminUrl !== null && f.adminPortTaken != null)
     lines.push(
       `            (port ${f.adminPortTaken} was taken, by another node?: this node listens on a free port)`,
+    );
+  if (f.httpUrl != null)
+    lines.push(
+      `  http      ${f.httpUrl}/v1  (OpenAPI: ${f.httpUrl}/v1/openapi.json)`,
+      ...(f.httpPortTaken != null
+        ? [
+            `            (port ${f.httpPortTaken} was taken, by another node?: this node listens on a free port)`,
+          ]
+        : []),
     );
   if (f.lmEnv.length > 0) lines.push(`  LM env    ${f.lmEnv.join(', ')} set`);
   else
@@ -123,6 +136,8 @@ export async function startCommand(deps: CliDeps, options: { config?: string }):
       programsPath: shortPath(io.cwd, loaded.programsPath),
       adminUrl: daemon.admin?.url ?? null,
       adminPortTaken: daemon.adminPortTaken,
+      httpUrl: daemon.http?.url ?? null,
+      httpPortTaken: daemon.httpPortTaken,
       tokenRequired: config.admin.token !== undefined,
       stateFile: daemon.stateFile === null ? null : shortPath(io.cwd, daemon.stateFile),
       lmEnv: LM_ENV_VARS.filter((k) => (io.env[k] ?? '') !== ''),
