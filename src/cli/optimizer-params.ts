@@ -24,8 +24,11 @@ interface SpaceSearchParams {
   samples: unknown;
 }
 
-/** JSON type of an optimizer option given in `--params`. */
-type ParamType = 'number' | 'boolean' | 'string' | 'object';
+/**
+ * JSON type of an optimizer option given in `--params`; `string|null` for options DSPy lets you
+ * null out (MIPROv2's and GEPA's `auto: null`, to set `numCandidates`/`numTrials` yourself).
+ */
+type ParamType = 'number' | 'boolean' | 'string' | 'object' | 'string|null';
 
 /** Keys the runtime reads itself: how candidate evaluations are split into evaluation shards. */
 const SHARD_PARAMS = { shards: 'number', shardConcurrency: 'number' } as const;
@@ -85,7 +88,7 @@ export const OPTIMIZER_PARAMS: Readonly<Record<string, Readonly<Record<string, P
     ...BUDGET_PARAMS,
     ...SHARD_PARAMS,
     metric: 'string',
-    auto: 'string',
+    auto: 'string|null',
     numCandidates: 'number',
     seed: 'number',
     initTemperature: 'number',
@@ -125,7 +128,7 @@ export const OPTIMIZER_PARAMS: Readonly<Record<string, Readonly<Record<string, P
   gepa: {
     ...BUDGET_PARAMS,
     metric: 'string',
-    auto: 'string',
+    auto: 'string|null',
     maxFullEvals: 'number',
     reflectionMinibatchSize: 'number',
     candidateSelectionStrategy: 'string',
@@ -175,7 +178,13 @@ export function checkOptimizerParams(optimizer: string, params: Record<string, u
         `--params: unknown option '${key}' for ${optimizer} (it takes: ${Object.keys(known).join(', ')})`,
         { details: { optimizer, key } },
       );
-    if (type === 'object' ? typeof value !== 'object' || value === null : typeof value !== type)
+    const ok =
+      type === 'object'
+        ? typeof value === 'object' && value !== null
+        : type === 'string|null'
+          ? value === null || typeof value === 'string'
+          : typeof value === type;
+    if (!ok)
       throw new CliError(
         'usage',
         `--params: option '${key}' of ${optimizer} must be a ${type}, got ${JSON.stringify(value)}`,

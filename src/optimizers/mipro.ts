@@ -243,7 +243,8 @@ export class MIPROv2 implements Optimizer {
     if (minibatch && minibatchSize > valset.length) {
       throw new OptimizerError(
         'invalid_option',
-        `Minibatch size cannot exceed the size of the valset. Valset size: ${valset.length}.`,
+        `Minibatch size cannot exceed the size of the valset. Valset size: ${valset.length}. ` +
+          `(pass minibatchSize of at most ${valset.length}, or minibatch: false)`,
         { details: { minibatchSize, valset: valset.length } },
       );
     }

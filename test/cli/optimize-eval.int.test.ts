@@ -171,3 +171,31 @@ describe('dspex optimize and eval on bad input exit 2 with a readable sentence',
     expect(res.stderr).toContain('cannot read data file');
   });
 });
+
+describe('every prompt optimizer the CLI names runs end to end on the offline demo LM (embedded)', () => {
+  const cwd = projectDir({});
+
+  // Small budgets: the point is that the example programs' offline LM answers every proposer,
+  // description and feedback signature the optimizers send, so a new user's first try completes.
+  it.each([
+    [
+      'mipro',
+      '{"metric":"exact_match","auto":null,"numCandidates":2,"numTrials":2,"minibatchSize":4}',
+    ],
+    ['copro', '{"metric":"exact_match","breadth":2,"depth":1}'],
+    ['simba', '{"metric":"exact_match","bsize":4,"maxSteps":1}'],
+    ['gepa', '{"metric":"exact_match","maxMetricCalls":30}'],
+  ])(
+    '%s finishes with a new program version',
+    async (optimizer, params) => {
+      const res = await runDspex(
+        ['optimize', 'cot_math', '-o', optimizer, '-t', TRAINSET, '--params', params],
+        { cwd },
+      );
+      expect(res.stderr).not.toContain('No more responses');
+      expect(res.code).toBe(0);
+      expect(JSON.parse(res.stdout)).toMatchObject({ status: 'succeeded', optimizer });
+    },
+    60_000,
+  );
+});
