@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { ProgramCatalog, ProgramsVersion } from '../actors/index.js';
+import type { ProgramCatalog, ProgramsVersion } from '../services/index.js';
 import type { Metric } from '../src/evaluate/index.js';
 import type { Logger } from '../src/telemetry/index.js';
 import type { PipelineTable } from './pipelines.js';

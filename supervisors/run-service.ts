@@ -1,5 +1,5 @@
 import { nanoid } from 'nanoid';
-import { ActorError, AsyncChannel, type FieldDelta } from '../actors/index.js';
+import { ActorError, AsyncChannel, type FieldDelta } from '../services/index.js';
 import {
   SpanKind,
   activeTraceContext,
