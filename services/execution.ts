@@ -20,6 +20,7 @@ import {
 } from '../src/telemetry/index.js';
 import type { FieldDelta, StreamPiece, ToolCallDelta } from '../src/contracts/index.js';
 import { ActorError, describeError } from './actor-error.js';
+import type { ActiveVersions } from './active-versions.js';
 import { SpanCallback } from './span-callback.js';
 import { CLIENT_POOL } from './names.js';
 import type { ProgramCatalog } from './program-catalog.js';
@@ -108,6 +109,8 @@ export interface ExecutionServices {
   recordTrace?: boolean;
   /** Materialized programs by configuration (default: materialize one per execution). */
   programs?: ProgramCache;
+  /** The store's active versions, reused between executions (default: read per execution). */
+  activeVersions?: ActiveVersions;
   /** Wraps an LM in the client pool directly (default: an `acquire` call to the pool actor). */
   pool?: { lmFor(lm: LM): LM };
   /** The LM to use when the program has none of its own (default: the configured one). */
@@ -444,8 +447,10 @@ async function recordSuccess(
  * asynchronously by the program fails this execution, not the node), and records outputs, trace,
  * usage, duration and status. A failure is recorded only when the job will not be retried.
  *
- * The store's active version of the program is read once per execution; the registry's
- * configuration is read again at the last moment, so a change published meanwhile reaches it.
+ * The store's active version of the program is read once per execution (through
+ * `services.activeVersions` when given: reused for a second unless the registry's configuration
+ * changed); the registry's configuration is read again at the last moment, so a change published
+ * meanwhile reaches it.
  */
 export async function runExecution(
   services: ExecutionServices,
@@ -466,9 +471,10 @@ export async function runExecution(
   // with the final status.
   const lazy = request.firstDelivery === true;
   const activeVersion = (): Promise<string | null> =>
-    requested.stateVersion === undefined
-      ? store.programs.find(request.program).then((p) => p?.activeVersion ?? null)
-      : Promise.resolve(null);
+    requested.stateVersion !== undefined
+      ? Promise.resolve(null)
+      : (services.activeVersions?.get(request.program, first) ??
+        store.programs.find(request.program).then((p) => p?.activeVersion ?? null));
   const [active, recorded] = await Promise.all([
     activeVersion(),
     lazy ? undefined : recordExecution(store, request, nodeId, requested.stateVersion),

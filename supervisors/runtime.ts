@@ -9,7 +9,13 @@ import {
   type ConfigVersion,
   type TeleprompterServices,
 } from '../actors/index.js';
-import { ActorError, BUILTIN_METRICS, ProgramCache, callActor } from '../services/index.js';
+import {
+  ActiveVersions,
+  ActorError,
+  BUILTIN_METRICS,
+  ProgramCache,
+  callActor,
+} from '../services/index.js';
 import type { Metric } from '../src/evaluate/index.js';
 import { Pid, createKernel, formatTerm, installFaultTrap } from '../src/kernel/index.js';
 import { resetGlobalHistory } from '../src/lm/index.js';
@@ -179,6 +185,7 @@ export async function startRuntime(
     },
     recordTrace: config.retention.trace,
     programs: new ProgramCache(),
+    activeVersions: new ActiveVersions(store, kernel.clock),
     pool,
     ...(options.lm === undefined ? {} : { defaultLm: () => options.lm }),
     onExecution: (e) => events.emit({ type: 'execution', ...e }),
