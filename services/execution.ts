@@ -11,7 +11,13 @@ import {
 import { UsageTracker } from '../src/context/index.js';
 import { DspexError } from '../src/errors/index.js';
 import { runTrapped, type Kernel } from '../src/kernel/index.js';
-import { canonicalJson, type Execution, type JsonObject, type Store } from '../src/store/index.js';
+import {
+  canonicalJson,
+  isJsonValue,
+  type Execution,
+  type JsonObject,
+  type Store,
+} from '../src/store/index.js';
 import {
   activeTraceContext,
   inSpan,
@@ -201,8 +207,13 @@ async function runProgram(
   return prediction;
 }
 
-/** JSON-safe copy (drops functions and undefined, turns Examples into their fields). */
+/**
+ * `value` as JSON: itself when it already is JSON (a job's inputs, plain outputs: checked in place,
+ * no copy; the store serializes it once when recording), else a JSON-safe copy (drops functions
+ * and undefined, turns Examples into their fields).
+ */
 function json<T>(value: unknown): T {
+  if (value !== undefined && isJsonValue(value)) return value as T;
   return JSON.parse(JSON.stringify(value ?? null)) as T;
 }
 
