@@ -1,8 +1,8 @@
 /**
  * dspex runtime actors: the concrete xstate machines, genServers and worker start functions the
  * supervision tree runs (each with its zod message schemas; a bad message gets a `bad_message`
- * reply and never crashes anything). The node services they run on (services/) are re-exported
- * here too, so `actors/index.js` stays the one import of the runtime's building blocks.
+ * reply and never crashes anything). The node services they run on live in services/ and are
+ * imported from there (`services/index.js` or the specific file), never through this barrel.
  */
 export { RUN_JOB_SCHEMA, runJobSchema, flattenIssues, issuesText } from '../src/contracts/index.js';
 export type { RunJob, SchemaIssue } from '../src/contracts/index.js';
@@ -66,7 +66,6 @@ export type {
   ShardResult,
 } from './evaluation-worker.js';
 export {
-  OPTIMIZER_NAMES,
   optimizationJobSchema,
   runOptimization,
   teleprompterWorkerMachine,
@@ -81,4 +80,3 @@ export type {
 } from './teleprompter-worker.js';
 export { queueBridgeMachine, queueBridgeMessage } from './queue-bridge.js';
 export type { QueueBridgeInput, QueueBridgeMessage, QueueBridgeStatus } from './queue-bridge.js';
-export * from '../services/index.js';

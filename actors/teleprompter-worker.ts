@@ -31,8 +31,6 @@ import {
   type SpaceSearchRun,
 } from '../services/variable-search.js';
 
-export { OPTIMIZER_NAMES } from '../services/optimizer-factory.js';
-
 // A run's job data and outcome are contracts (src/contracts).
 export { optimizationJobSchema };
 export type { OptimizationJob, OptimizationOutcome };

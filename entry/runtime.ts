@@ -18,22 +18,16 @@ export { TREE_NAMES, runtimeTree } from '../supervisors/tree.js';
 export type { TreeDeps, TreeQueues, TreeSpec } from '../supervisors/tree.js';
 export type { PipelineDeclaration } from '../supervisors/pipelines.js';
 export {
-  ActorError,
   CLIENT_POOL,
   ClientPool,
-  PooledLM,
   SCHEMA_REGISTRY,
   VARIABLE_REGISTRY,
   programConfigSchema,
   runJobSchema,
 } from '../actors/index.js';
-export type {
-  ActorErrorCode,
-  ClientPoolSnapshot,
-  ConfigVersion,
-  ProgramConfig,
-  RunJob,
-} from '../actors/index.js';
+export { ActorError, PooledLM } from '../services/index.js';
+export type { ClientPoolSnapshot, ConfigVersion, ProgramConfig, RunJob } from '../actors/index.js';
+export type { ActorErrorCode } from '../services/index.js';
 
 // Configuration
 export {

@@ -166,6 +166,12 @@ const CONTRACTS_HOME = join('src', 'contracts') + sep;
 const ACTOR_EXPORT_RE =
   /^\s*export\s+(?:const\s+\w+\s*=\s*(?:setup|genServer)\s*[(<]|(?:async\s+)?function\s+\w+\s*(?:<[^>]*>)?\([^)]*\)\s*:\s*StartFunction\b)/m;
 const ACTORS_HOME = 'actors' + sep;
+/**
+ * Services are imported from services/ directly (issue 8): no file under actors/ (the index barrel
+ * included) re-exports a services/ module, so `actors/index.js` is not a second door to them.
+ */
+const SERVICES_REEXPORT_RE =
+  /^\s*export\s+(?:type\s+)?(?:\*|\{[^}]*\})\s*from\s*['"]\.\.\/services\//m;
 
 const files = TOP.flatMap((t) => walk(join(root, t)));
 const problems = [];
@@ -188,6 +194,10 @@ for (const file of files) {
   )
     problems.push(
       `${rel0}: exports no actor (an xstate machine \`setup(…)\`, a \`genServer(…)\` or a \`…(): StartFunction\`); actors/ holds only actor definitions, helpers go in services/`,
+    );
+  if (rel0.startsWith(ACTORS_HOME) && SERVICES_REEXPORT_RE.test(readFileSync(file, 'utf8')))
+    problems.push(
+      `${rel0}: re-exports services/; import services helpers from services/ directly, not through actors/`,
     );
   const jobSchema = JOB_SCHEMA_DECL_RE.exec(readFileSync(file, 'utf8'));
   if (jobSchema && !relative(root, file).startsWith(CONTRACTS_HOME))

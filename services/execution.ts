@@ -11,7 +11,13 @@ import {
 import { UsageTracker } from '../src/context/index.js';
 import { DspexError } from '../src/errors/index.js';
 import { runTrapped, type Kernel } from '../src/kernel/index.js';
-import { canonicalJson, type Execution, type JsonObject, type Store } from '../src/store/index.js';
+import {
+  canonicalJson,
+  isJsonValue,
+  type Execution,
+  type JsonObject,
+  type Store,
+} from '../src/store/index.js';
 import {
   activeTraceContext,
   inSpan,
@@ -20,6 +26,7 @@ import {
 } from '../src/telemetry/index.js';
 import type { FieldDelta, StreamPiece, ToolCallDelta } from '../src/contracts/index.js';
 import { ActorError, describeError } from './actor-error.js';
+import type { ActiveVersions } from './active-versions.js';
 import { SpanCallback } from './span-callback.js';
 import { CLIENT_POOL } from './names.js';
 import type { ProgramCatalog } from './program-catalog.js';
@@ -108,6 +115,8 @@ export interface ExecutionServices {
   recordTrace?: boolean;
   /** Materialized programs by configuration (default: materialize one per execution). */
   programs?: ProgramCache;
+  /** The store's active versions, reused between executions (default: read per execution). */
+  activeVersions?: ActiveVersions;
   /** Wraps an LM in the client pool directly (default: an `acquire` call to the pool actor). */
   pool?: { lmFor(lm: LM): LM };
   /** The LM to use when the program has none of its own (default: the configured one). */
@@ -198,8 +207,13 @@ async function runProgram(
   return prediction;
 }
 
-/** JSON-safe copy (drops functions and undefined, turns Examples into their fields). */
+/**
+ * `value` as JSON: itself when it already is JSON (a job's inputs, plain outputs: checked in place,
+ * no copy; the store serializes it once when recording), else a JSON-safe copy (drops functions
+ * and undefined, turns Examples into their fields).
+ */
 function json<T>(value: unknown): T {
+  if (value !== undefined && isJsonValue(value)) return value as T;
   return JSON.parse(JSON.stringify(value ?? null)) as T;
 }
 
@@ -444,8 +458,10 @@ async function recordSuccess(
  * asynchronously by the program fails this execution, not the node), and records outputs, trace,
  * usage, duration and status. A failure is recorded only when the job will not be retried.
  *
- * The store's active version of the program is read once per execution; the registry's
- * configuration is read again at the last moment, so a change published meanwhile reaches it.
+ * The store's active version of the program is read once per execution (through
+ * `services.activeVersions` when given: reused for a second unless the registry's configuration
+ * changed); the registry's configuration is read again at the last moment, so a change published
+ * meanwhile reaches it.
  */
 export async function runExecution(
   services: ExecutionServices,
@@ -466,9 +482,10 @@ export async function runExecution(
   // with the final status.
   const lazy = request.firstDelivery === true;
   const activeVersion = (): Promise<string | null> =>
-    requested.stateVersion === undefined
-      ? store.programs.find(request.program).then((p) => p?.activeVersion ?? null)
-      : Promise.resolve(null);
+    requested.stateVersion !== undefined
+      ? Promise.resolve(null)
+      : (services.activeVersions?.get(request.program, first) ??
+        store.programs.find(request.program).then((p) => p?.activeVersion ?? null));
   const [active, recorded] = await Promise.all([
     activeVersion(),
     lazy ? undefined : recordExecution(store, request, nodeId, requested.stateVersion),

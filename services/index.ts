@@ -28,6 +28,7 @@ export {
 export { ProgramCache, materializeProgram } from './program-materialize.js';
 export type { MaterializedProgram } from './program-materialize.js';
 export { effectiveConfig, runExecution, withActiveVersion } from './execution.js';
+export { ACTIVE_VERSION_TTL_MS, ActiveVersions } from './active-versions.js';
 export type {
   ExecutionRequest,
   ExecutionResult,

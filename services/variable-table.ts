@@ -43,11 +43,23 @@ export function createVariableTable(): VariableTable {
 }
 
 /**
+ * The configuration of a program never configured: one frozen object, so readers that compare
+ * configurations by identity (a new object is a change) see no change between reads.
+ */
+const UNSET_CONFIG: ConfigVersion['config'] = Object.freeze({});
+
+/**
  * The current version of `name`'s configuration in `table` (revision 0, empty, if never set). Read
  * directly by program workers, like an ETS table, so an execution needs no registry round trip.
+ * The `config` object is the same between reads until the configuration changes.
  */
 export function currentConfig(table: VariableTable, name: string, now: number): ConfigVersion {
   return (
-    table.versions.get(name)?.at(-1) ?? { program: name, revision: 0, config: {}, updatedAt: now }
+    table.versions.get(name)?.at(-1) ?? {
+      program: name,
+      revision: 0,
+      config: UNSET_CONFIG,
+      updatedAt: now,
+    }
   );
 }

@@ -1,11 +1,6 @@
 import { nanoid } from 'nanoid';
-import {
-  ActorError,
-  callActor,
-  requestExamples,
-  toExampleData,
-  type ShardResult,
-} from '../actors/index.js';
+import { type ShardResult } from '../actors/index.js';
+import { ActorError, callActor, requestExamples, toExampleData } from '../services/index.js';
 import { pythonRound } from '../src/evaluate/index.js';
 import type { Module } from '../src/modules/index.js';
 import type { DatasetLink } from '../src/store/index.js';

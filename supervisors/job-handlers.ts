@@ -1,18 +1,10 @@
 import {
-  ActorError,
   RUN_JOB_SCHEMA,
   SCHEMA_REGISTRY,
-  callActor,
   evaluationShardSchema,
   executeOn,
-  loadDataset,
   optimizationJobSchema,
-  retryAfterOf,
-  unknownProgram,
   validatePayload,
-  type ExecutionRequest,
-  type ExecutionResult,
-  type ProgramCatalog,
   type RunJob,
   type SchemaTable,
   type ShardResult,
@@ -20,6 +12,16 @@ import {
   type TeleprompterServices,
   type ValidationResult,
 } from '../actors/index.js';
+import {
+  ActorError,
+  callActor,
+  loadDataset,
+  retryAfterOf,
+  unknownProgram,
+  type ExecutionRequest,
+  type ExecutionResult,
+  type ProgramCatalog,
+} from '../services/index.js';
 import { DspexError } from '../src/errors/index.js';
 import { Dataset } from '../src/evaluate/index.js';
 import { KernelError, type Pid } from '../src/kernel/index.js';

@@ -1,11 +1,10 @@
 import {
-  ActorError,
   type ClientPool,
-  type ProgramCatalog,
   type SchemaTable,
   type TeleprompterServices,
   type VariableTable,
 } from '../actors/index.js';
+import { ActorError, type ProgramCatalog } from '../services/index.js';
 import type { RuntimeConfig } from '../src/config/index.js';
 import type { Metric } from '../src/evaluate/index.js';
 import type { Kernel, SupervisorProcess } from '../src/kernel/index.js';

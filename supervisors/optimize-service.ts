@@ -1,10 +1,5 @@
-import {
-  requestExamples,
-  toExampleData,
-  type EvaluationShard,
-  type ShardResult,
-  type ShardRunner,
-} from '../actors/index.js';
+import { type EvaluationShard, type ShardResult } from '../actors/index.js';
+import { requestExamples, toExampleData, type ShardRunner } from '../services/index.js';
 import type { OptimizationRun } from '../src/store/index.js';
 import type { BackoffOptions, JsonObject, Transport } from '../src/transport/index.js';
 import { datasetOf, firstPredictorInputs } from './evaluation-service.js';

@@ -9,7 +9,8 @@ import {
 } from '../src/transport/index.js';
 import { context, currentSettings } from '../src/modules/index.js';
 import { Pipeline, type State } from '../src/pipeline/index.js';
-import { queueBridgeMachine, type ProgramCatalog } from '../actors/index.js';
+import { queueBridgeMachine } from '../actors/index.js';
+import { type ProgramCatalog } from '../services/index.js';
 import { ConfigError } from '../src/config/index.js';
 import type { HandlerDeps } from './job-handlers.js';
 import { executeInTree, toJobError } from './job-handlers.js';

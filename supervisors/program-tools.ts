@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../src/config/index.js';
 import type { ProgramTools } from '../src/cli/program-tools-port.js';
-import { ActorError, unknownProgram } from '../actors/index.js';
+import { ActorError, unknownProgram } from '../services/index.js';
 import { ChainOfThought, Module } from '../src/modules/index.js';
 import { Pipeline, toMermaid } from '../src/pipeline/index.js';
 import { Synthesizer } from '../src/synthesizer/index.js';

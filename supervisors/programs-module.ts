@@ -5,7 +5,7 @@ import {
   ProgramCatalog,
   builtinExtensionNames,
   type ProgramsVersion,
-} from '../actors/index.js';
+} from '../services/index.js';
 import { ConfigError, importUserModule } from '../src/config/index.js';
 import type { Metric } from '../src/evaluate/index.js';
 import { ExtensionRegistry, unknownExtension, type Extensions } from '../src/extensions/index.js';

@@ -1,25 +1,17 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { ProgramCatalog, ProgramsVersion } from '../actors/index.js';
+import type { ProgramCatalog } from '../services/index.js';
+import type { ReloadOutcome } from '../src/contracts/index.js';
 import type { Metric } from '../src/evaluate/index.js';
 import type { Logger } from '../src/telemetry/index.js';
 import type { PipelineTable } from './pipelines.js';
 import { loadProgramsModule, programsHash, type ProgramsSource } from './programs-module.js';
 
+/** What one `reload()` did (declared in src/contracts). */
+export type { ReloadOutcome };
+
 /** Reloads after which each further one logs a warning: ESM never unloads a module version. */
 export const RELOAD_WARN_AFTER = 50;
-
-/** What one `reload()` did, as `dspex reload` prints it per node. */
-export type ReloadOutcome =
-  | {
-      ok: true;
-      /** `reloaded`: a new version serves; `unchanged`: the files hash as the served version. */
-      result: 'reloaded' | 'unchanged';
-      version: ProgramsVersion;
-      previous?: ProgramsVersion;
-      programs: string[];
-    }
-  | { ok: false; error: string; version: ProgramsVersion };
 
 /** What the reloader changes besides the catalog, and whom it tells. */
 export interface ReloaderHooks {

@@ -1,5 +1,6 @@
 import { nanoid } from 'nanoid';
-import { ActorError, AsyncChannel, type FieldDelta } from '../actors/index.js';
+import { ActorError, AsyncChannel } from '../services/index.js';
+import type { StreamPiece } from '../src/contracts/index.js';
 import {
   SpanKind,
   activeTraceContext,
@@ -84,7 +85,7 @@ export class RunService {
     program: string,
     inputs: Record<string, unknown>,
     opts: LocalRunOptions,
-    onDelta?: (delta: FieldDelta) => void,
+    onDelta?: (piece: StreamPiece) => void,
   ): Promise<RunResult> {
     const { intake, handlers } = this.node;
     intake.assertOpen();

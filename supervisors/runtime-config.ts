@@ -1,5 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ProgramCatalog, builtinExtensionNames } from '../actors/index.js';
+import { ProgramCatalog, builtinExtensionNames } from '../services/index.js';
 import { ExtensionRegistry } from '../src/extensions/index.js';
 import type { Metric } from '../src/evaluate/index.js';
 import type { Module } from '../src/modules/index.js';

@@ -1,12 +1,10 @@
+import { VARIABLE_REGISTRY, type ConfigVersion, type ProgramConfig } from '../actors/index.js';
 import {
-  VARIABLE_REGISTRY,
   callActor,
   unknownProgram,
-  type ConfigVersion,
   type ProgramCatalog,
   type ProgramsVersion,
-  type ProgramConfig,
-} from '../actors/index.js';
+} from '../services/index.js';
 import type { Kernel } from '../src/kernel/index.js';
 import type { OptimizationRun, Store } from '../src/store/index.js';
 import type { Transport } from '../src/transport/index.js';

@@ -15,7 +15,7 @@ import type {
   RuntimeLifecycle,
   ProgramRunner,
 } from '../src/contracts/index.js';
-import type { ProgramsVersion } from '../actors/index.js';
+import type { ProgramsVersion } from '../services/index.js';
 import type { ReloadOutcome } from './programs-reload.js';
 import type { PipelineEntry } from './pipelines.js';
 import type {

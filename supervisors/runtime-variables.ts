@@ -1,6 +1,11 @@
 import {
-  ActorError,
   VARIABLE_REGISTRY,
+  installVersion,
+  type ConfigVersion,
+  type VariableTable,
+} from '../actors/index.js';
+import {
+  ActorError,
   callActor,
   describeProgramVariables,
   evaluatedPointOf,
@@ -10,19 +15,16 @@ import {
   runSpaceSearch,
   selectionOf,
   fromExampleData,
-  installVersion,
   programVariableSpace,
   resolveMetric,
   toExampleData,
   unknownProgram,
   VariableSync,
-  type ConfigVersion,
   type ProgramCatalog,
   type SearchOrigin,
   type SpaceSearchParams,
   type SpaceSearchRecord,
-  type VariableTable,
-} from '../actors/index.js';
+} from '../services/index.js';
 import type { OptimizeRequest } from './runtime-types.js';
 import type { Metric } from '../src/evaluate/index.js';
 import type { Kernel } from '../src/kernel/index.js';

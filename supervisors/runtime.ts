@@ -2,17 +2,20 @@ import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
 import {
-  ActorError,
-  BUILTIN_METRICS,
   ClientPool,
-  ProgramCache,
   SCHEMA_REGISTRY,
-  callActor,
   createSchemaTable,
   createVariableTable,
   type ConfigVersion,
   type TeleprompterServices,
 } from '../actors/index.js';
+import {
+  ActiveVersions,
+  ActorError,
+  BUILTIN_METRICS,
+  ProgramCache,
+  callActor,
+} from '../services/index.js';
 import type { Metric } from '../src/evaluate/index.js';
 import { Pid, createKernel, formatTerm, installFaultTrap } from '../src/kernel/index.js';
 import { resetGlobalHistory } from '../src/lm/index.js';
@@ -182,6 +185,7 @@ export async function startRuntime(
     },
     recordTrace: config.retention.trace,
     programs: new ProgramCache(),
+    activeVersions: new ActiveVersions(store, kernel.clock),
     pool,
     ...(options.lm === undefined ? {} : { defaultLm: () => options.lm }),
     onExecution: (e) => events.emit({ type: 'execution', ...e }),

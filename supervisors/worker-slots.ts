@@ -1,4 +1,4 @@
-import { ActorError } from '../actors/index.js';
+import { ActorError } from '../services/index.js';
 import { Pid, SupervisorProcess, formatTerm, type Kernel } from '../src/kernel/index.js';
 
 /**

@@ -2,7 +2,7 @@
  * Where a node's CPU goes on the job path: one node (concurrency 8, 0 ms LM) under `--cpu-prof`
  * runs a burst of `qa` jobs; prints jobs/s, Redis commands per job (every client) and the top
  * self-time functions of the node's CPU profile, grouped by file; then the same burst on the
- * hand-rolled worker, for its jobs/s and Redis commands per job.
+ * hand-rolled worker, for its jobs/s, Redis commands per job and CPU profile (same summary).
  *
  *   npx tsx bench/runtime/profile.ts [--jobs 2000]
  */
@@ -71,6 +71,7 @@ function perJob(before: Map<string, number>, after: Map<string, number>): string
 
 const { redis, lmUrl, connection, stop } = await startBenchBackends();
 const dir = mkdtempSync(join(tmpdir(), 'dspex-prof-'));
+const handDir = mkdtempSync(join(tmpdir(), 'dspex-prof-hand-'));
 const queue = new Queue('dspex-run', { prefix: 'prof', connection });
 const stats = new Redis(redis.url);
 const node = spawnNode({
@@ -99,6 +100,9 @@ try {
   const hand = spawn(
     process.execPath,
     [
+      '--cpu-prof',
+      '--cpu-prof-dir',
+      handDir,
       '--import',
       'tsx',
       `${ROOT}/bench/runtime/hand-rolled-worker.ts`,
@@ -132,8 +136,13 @@ try {
   await node.kill('SIGTERM');
   await stop();
 }
-const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-if (file !== undefined)
-  process.stdout.write(
-    `${summarize(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile)}\n(profile: ${join(dir, file)})\n`,
-  );
+for (const [who, where] of [
+  ['node', dir],
+  ['hand-rolled worker', handDir],
+] as const) {
+  const file = readdirSync(where).find((f) => f.endsWith('.cpuprofile'));
+  if (file !== undefined)
+    process.stdout.write(
+      `--- ${who}\n${summarize(JSON.parse(readFileSync(join(where, file), 'utf8')) as Profile)}\n(profile: ${join(where, file)})\n`,
+    );
+}

@@ -15,7 +15,7 @@
  * worker per job (p50/p99) and the CPU ms a job costs its process (/proc), which a loaded machine
  * distorts far less than jobs/s.
  *
- *   npx tsx bench/runtime/vs-hand-rolled.ts [--rounds 5] [--jobs 400] [--latency 0|50]
+ *   npx tsx bench/runtime/vs-hand-rolled.ts [--rounds 5] [--jobs 400] [--latency 0|50] [--baseline DIR]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -37,6 +37,11 @@ const ALL_LATENCIES = [0, 50] as const;
 const ONLY = process.argv.includes('--latency') ? numberOption('--latency', 0) : undefined;
 const LATENCIES = ALL_LATENCIES.filter((l) => ONLY === undefined || l === ONLY);
 const TARGET: Record<(typeof ALL_LATENCIES)[number], number> = { 0: 0.8, 50: 0.95 };
+// `--baseline DIR`: a node from another checkout (e.g. `git archive <rev>` unpacked, with a
+// node_modules link) runs as variant `dspex-base` in the same rounds: before/after side by side.
+const BASELINE = process.argv.includes('--baseline')
+  ? process.argv[process.argv.indexOf('--baseline') + 1]
+  : undefined;
 
 /**
  * CPU time (user + system, every thread) process `pid` has used so far, ms, from /proc (Linux):
@@ -74,10 +79,13 @@ const spread = (xs: number[], d = 0): string =>
 
 export async function main(): Promise<void> {
   const { redis, lmUrl, connection, setLatency, stop: stopBackends } = await startBenchBackends();
-  const queues = {
+  const queues: Record<string, Queue> = {
     dspex: new Queue('dspex-run', { prefix: PREFIX, connection }),
     'hand-rolled': new Queue('hand', { prefix: PREFIX, connection }),
     empty: new Queue('raw', { prefix: PREFIX, connection }),
+    ...(BASELINE === undefined
+      ? {}
+      : { 'dspex-base': new Queue('dspex-run', { prefix: `${PREFIX}b`, connection }) }),
   };
   const stats = new Redis(redis.url);
   const node = spawnNode({
@@ -88,6 +96,18 @@ export async function main(): Promise<void> {
     concurrency: CONCURRENCY,
     logLevel: 'error',
   });
+  const base =
+    BASELINE === undefined
+      ? undefined
+      : spawnNode({
+          nodeId: 'vs-base',
+          redisUrl: redis.url,
+          prefix: `${PREFIX}b`,
+          lmUrl,
+          concurrency: CONCURRENCY,
+          logLevel: 'error',
+          root: BASELINE,
+        });
   const children: ChildProcess[] = [];
   const out: string[] = [];
   try {
@@ -107,10 +127,12 @@ export async function main(): Promise<void> {
       ]),
     );
     await node.ready;
-    const pids: Record<keyof typeof queues, number | undefined> = {
+    await base?.ready;
+    const pids: Record<string, number | undefined> = {
       dspex: node.child.pid,
       'hand-rolled': children[0]?.pid,
       empty: children[1]?.pid,
+      'dspex-base': base?.child.pid,
     };
     const qa = (i: number): Record<string, unknown> => ({
       program: 'qa',
@@ -120,56 +142,51 @@ export async function main(): Promise<void> {
       `bench/runtime vs hand-rolled — ${cpus().length} cores, load ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')}, concurrency ${CONCURRENCY}, ${JOBS} jobs a burst, ${ROUNDS} rounds`,
-      '| LM latency | dspex j/s median (min–max) | hand-rolled j/s | empty worker j/s | dspex / hand-rolled per round | target | CPU ms/job dspex | CPU ms/job hand-rolled |',
-      '|---|---|---|---|---|---|---|---|',
+      '| LM latency | node | node j/s median (min–max) | hand-rolled j/s | empty worker j/s | node / hand-rolled per round | target | CPU ms/job node | CPU ms/job hand-rolled |',
+      '|---|---|---|---|---|---|---|---|---|',
     );
     for (const latency of LATENCIES) {
       await setLatency(latency);
-      const variants = Object.keys(queues) as (keyof typeof queues)[];
-      const runs: Record<keyof typeof queues, number[]> = {
-        dspex: [],
-        'hand-rolled': [],
-        empty: [],
-      };
+      const variants = Object.keys(queues);
+      const perVariant = <T>(): Record<string, T[]> =>
+        Object.fromEntries(variants.map((v) => [v, [] as T[]]));
+      const runs = perVariant<number>();
       // Time on the worker (picked up → finished, BullMQ's processedOn → finishedOn) per round.
-      const onWorker: Record<keyof typeof queues, string[]> = {
-        dspex: [],
-        'hand-rolled': [],
-        empty: [],
-      };
+      const onWorker = perVariant<string>();
       // CPU ms a job costs its worker process, per round.
-      const cpu: Record<keyof typeof queues, number[]> = {
-        dspex: [],
-        'hand-rolled': [],
-        empty: [],
-      };
+      const cpu = perVariant<number>();
       // Warm-up of every variant (JIT, connections), not measured.
-      for (const v of variants) await burst(queues[v], stats, 50, qa, 120_000);
+      for (const v of variants) await burst(queues[v]!, stats, 50, qa, 120_000);
       for (let round = 0; round < ROUNDS; round++) {
         const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
         for (const v of order) {
           const jobs = v === 'empty' ? JOBS * 4 : JOBS;
           const cpuBefore = cpuMs(pids[v]);
-          const r = await burst(queues[v], stats, jobs, qa, 300_000);
-          cpu[v].push((cpuMs(pids[v]) - cpuBefore) / jobs);
+          const r = await burst(queues[v]!, stats, jobs, qa, 300_000);
+          cpu[v]!.push((cpuMs(pids[v]) - cpuBefore) / jobs);
           if (r.failed > 0) process.stderr.write(`WARNING: ${r.failed} ${v} jobs failed\n`);
-          runs[v].push(r.jobsPerSec);
-          onWorker[v].push(`${r.nodeP50}/${r.nodeP99}`);
+          runs[v]!.push(r.jobsPerSec);
+          onWorker[v]!.push(`${r.nodeP50}/${r.nodeP99}`);
         }
+        const last = (v: string, d = 1): string => fmt(runs[v]!.at(-1)!, d);
         process.stderr.write(
-          `[vs-hand-rolled] ${latency} ms round ${round + 1}: dspex ${fmt(runs.dspex.at(-1)!, 1)}, hand-rolled ${fmt(runs['hand-rolled'].at(-1)!, 1)}, empty ${fmt(runs.empty.at(-1)!)} j/s; on the worker p50/p99 ms: dspex ${onWorker.dspex.at(-1)}, hand-rolled ${onWorker['hand-rolled'].at(-1)}; CPU ms/job: dspex ${fmt(cpu.dspex.at(-1)!, 2)}, hand-rolled ${fmt(cpu['hand-rolled'].at(-1)!, 2)}\n`,
+          `[vs-hand-rolled] ${latency} ms round ${round + 1}: ${variants.map((v) => `${v} ${last(v)} j/s (on the worker p50/p99 ${onWorker[v]!.at(-1)} ms, CPU ${fmt(cpu[v]!.at(-1)!, 2)} ms/job)`).join('; ')}\n`,
         );
       }
-      const ratios = runs.dspex.map((d, i) => d / runs['hand-rolled'][i]!);
-      const median = quantile(ratios, 0.5);
-      out.push(
-        `| ${latency} ms | ${spread(runs.dspex, 1)} | ${spread(runs['hand-rolled'], 1)} | ${spread(runs.empty)} | ${spread(ratios, 3)} | ≥ ${TARGET[latency]}: ${median >= TARGET[latency] ? 'met' : 'NOT met'} | ${spread(cpu.dspex, 2)} | ${spread(cpu['hand-rolled'], 2)} |`,
-      );
+      const hand = runs['hand-rolled']!;
+      const row = (v: string): string => {
+        const ratios = runs[v]!.map((d, i) => d / hand[i]!);
+        const median = quantile(ratios, 0.5);
+        return `| ${latency} ms | ${v} | ${spread(runs[v]!, 1)} | ${spread(hand, 1)} | ${spread(runs.empty!)} | ${spread(ratios, 3)} | ≥ ${TARGET[latency]}: ${median >= TARGET[latency] ? 'met' : 'NOT met'} | ${spread(cpu[v]!, 2)} | ${spread(cpu['hand-rolled']!, 2)} |`;
+      };
+      out.push(row('dspex'));
+      if (runs['dspex-base'] !== undefined) out.push(row('dspex-base'));
     }
   } finally {
     for (const q of Object.values(queues)) await q.close();
     stats.disconnect();
     await node.kill('SIGTERM');
+    await base?.kill('SIGTERM');
     for (const c of children) await stop(c);
     await stopBackends();
   }

@@ -38,6 +38,8 @@ export type { SchemaIssue } from './issues.js';
 export type {
   RuntimeNode,
   ProgramsVersion,
+  ReloadOutcome,
+  ReloadOutcomeOf,
   RuntimeSnapshot,
   OptimizerProgressData,
   RuntimeEvent,

@@ -6,7 +6,12 @@
  * heartbeat, a queue) are typed loosely on purpose.
  */
 import type { runJobSchema, RunOptions, RunResult } from './jobs.js';
-import type { LocalRunOptions, ProgramsVersion, RunStreamEvent } from './runtime.js';
+import type {
+  LocalRunOptions,
+  ProgramsVersion,
+  ReloadOutcomeOf,
+  RunStreamEvent,
+} from './runtime.js';
 
 /** One node of a supervision tree snapshot (DESIGN §5: at least id, kind, status, restarts, children). */
 export interface TreeNodeView {
@@ -261,17 +266,8 @@ export type ProgramsVersionView = Readonly<Omit<ProgramsVersion, 'file'>> & {
   readonly file?: string | null;
 };
 
-/** What one node's reload did (the runtime's `ReloadOutcome`, structurally). */
-export interface ReloadResultView {
-  readonly ok: boolean;
-  /** `reloaded` or `unchanged` when ok. */
-  readonly result?: string;
-  /** Why the new version was refused (the old one keeps serving). */
-  readonly error?: string;
-  readonly version: ProgramsVersionView;
-  readonly previous?: ProgramsVersionView;
-  readonly programs?: readonly string[];
-}
+/** What one node's reload did: the runtime's `ReloadOutcome` over {@link ProgramsVersionView}. */
+export type ReloadResultView = ReloadOutcomeOf<ProgramsVersionView>;
 
 /**
  * The runtime surface the daemon serves and shuts down. `startRuntime`'s `Runtime` satisfies it.

@@ -42,6 +42,29 @@ export interface ProgramsVersion {
   lastError?: { message: string; at: number; hash?: string };
 }
 
+/**
+ * What one `reload()` did, as `dspex reload` prints it per node, over the version shape `V`
+ * ({@link ProgramsVersion} on the node; the daemon's view leaves the module path optional).
+ */
+export type ReloadOutcomeOf<V> =
+  | {
+      ok: true;
+      /** `reloaded`: a new version serves; `unchanged`: the files hash as the served version. */
+      result: 'reloaded' | 'unchanged';
+      version: V;
+      previous?: V;
+      programs: string[];
+    }
+  | {
+      ok: false;
+      /** Why the new version was refused (the old one keeps serving). */
+      error: string;
+      version: V;
+    };
+
+/** What one node's `reload()` did (the runtime's answer; see {@link ReloadOutcomeOf}). */
+export type ReloadOutcome = ReloadOutcomeOf<ProgramsVersion>;
+
 /** What `Runtime.inspect` returns (`dspex inspect --json`). */
 export interface RuntimeSnapshot {
   nodeId: string;

@@ -22,7 +22,12 @@ import type {
   RecordOnceResult,
 } from './store.js';
 import type { ResolvedStoreOptions } from './store-options.js';
-import { definedFields, parseInput } from './validation.js';
+import {
+  definedFields,
+  parseInput,
+  parseWithJsonFields,
+  type JsonFieldSpec,
+} from './validation.js';
 
 const EXECUTION_KIND: RecordKind<Execution> = {
   name: 'execution',
@@ -37,6 +42,29 @@ const EXECUTION_KIND: RecordKind<Execution> = {
   // create/recordOnce/update parse their input; the rest is stored records and store-made fields.
   composedFromValidated: true,
 };
+
+// The JSON trees of an execution (inputs, outputs, usage, trace: the bulk of a record) are checked
+// for JSON-ness in place rather than walked and copied by zod; the other fields by the schemas.
+const SUCCEEDED_JSON: Record<string, JsonFieldSpec> = {
+  inputs: { kind: 'object', required: true },
+  outputs: { kind: 'value', required: true },
+  usage: { kind: 'value', required: false },
+  trace: { kind: 'value', required: false },
+};
+const succeededShallow = executionSucceededSchema.omit({
+  inputs: true,
+  outputs: true,
+  usage: true,
+  trace: true,
+});
+const CREATE_JSON: Record<string, JsonFieldSpec> = { inputs: { kind: 'object', required: true } };
+const createShallow = executionCreateSchema.omit({ inputs: true });
+const PATCH_JSON: Record<string, JsonFieldSpec> = {
+  outputs: { kind: 'value', required: false },
+  usage: { kind: 'value', required: false },
+  trace: { kind: 'value', required: false },
+};
+const patchShallow = executionPatchSchema.omit({ outputs: true, usage: true, trace: true });
 
 /** {@link ExecutionRepository} over any backend. @internal */
 export class ExecutionTable implements ExecutionRepository {
@@ -61,7 +89,13 @@ export class ExecutionTable implements ExecutionRepository {
     jobId: string,
     input: Omit<ExecutionCreate, 'jobId'>,
   ): Promise<RecordOnceResult> {
-    const data = parseInput(executionCreateSchema, { ...input, jobId }, 'execution create');
+    const data = parseWithJsonFields(
+      executionCreateSchema,
+      createShallow,
+      CREATE_JSON,
+      { ...input, jobId },
+      'execution create',
+    );
     const { result, record } = await this.insert(data);
     if (result.kind === 'created') return { execution: record, created: true };
     if (result.kind === 'conflict') throw this.table.conflict(record.id, { jobId });
@@ -70,7 +104,13 @@ export class ExecutionTable implements ExecutionRepository {
   }
 
   async recordSucceeded(jobId: string, input: ExecutionSucceeded): Promise<RecordOnceResult> {
-    const data = parseInput(executionSucceededSchema, input, 'execution create');
+    const data = parseWithJsonFields(
+      executionSucceededSchema,
+      succeededShallow,
+      SUCCEEDED_JSON,
+      input,
+      'execution create',
+    );
     const job = parseInput(nameSchema, jobId, 'job id');
     const now = this.table.now();
     const startedAt = new Date(Date.parse(now) - data.durationMs).toISOString();
@@ -126,7 +166,15 @@ export class ExecutionTable implements ExecutionRepository {
     patch: ExecutionPatch,
     options?: ExecutionWriteOptions,
   ): Promise<Execution> {
-    const data = definedFields(parseInput(executionPatchSchema, patch, 'execution update'));
+    const data = definedFields(
+      parseWithJsonFields(
+        executionPatchSchema,
+        patchShallow,
+        PATCH_JSON,
+        patch,
+        'execution update',
+      ),
+    );
     const ttl = this.options.executionTtlSeconds;
     const written = await this.table.write(
       [id],

@@ -85,6 +85,7 @@ export {
   type DatasetLink,
 } from './dataset-record.js';
 export { datasetHash, canonicalJson } from './dataset-hash.js';
+export { isJsonValue } from './validation.js';
 export {
   parseDatasetRef,
   formatDatasetRef,

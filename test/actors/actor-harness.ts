@@ -10,7 +10,6 @@ import { MemoryStore } from '../../src/store/index.js';
 import {
   CLIENT_POOL,
   ClientPool,
-  ProgramCatalog,
   SCHEMA_REGISTRY,
   VARIABLE_REGISTRY,
   clientPoolMachine,
@@ -19,9 +18,9 @@ import {
   schemaRegistryMachine,
   variableRegistryMachine,
   type ClientPoolOptions,
-  type ExecutionServices,
   type VariableTable,
 } from '../../actors/index.js';
+import { ProgramCatalog, type ExecutionServices } from '../../services/index.js';
 
 /** A kernel running the registries and the client pool under one one_for_one supervisor. */
 export interface Harness {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { BaseLM, LMError, type ProviderResult } from '../../src/lm/index.js';
 import type { LM, LMParams } from '../../src/lm/types.js';
 import { ManualClock } from '../../src/resilience/index.js';
-import { ClientPool, PooledLM } from '../../actors/index.js';
+import { ClientPool } from '../../actors/index.js';
+import { PooledLM } from '../../services/index.js';
 
 /** A provider whose server is down for the first `failures` calls (a real LM on the shared pipeline). */
 class OutageLM extends BaseLM {

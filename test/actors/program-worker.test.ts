@@ -2,13 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DummyLM } from '../../src/lm/index.js';
 import { Pid } from '../../src/kernel/index.js';
 import { Predict } from '../../src/modules/index.js';
-import {
-  VARIABLE_REGISTRY,
-  callActor,
-  executeOn,
-  programWorkerStart,
-  type ExecutionRequest,
-} from '../../actors/index.js';
+import { VARIABLE_REGISTRY, executeOn, programWorkerStart } from '../../actors/index.js';
+import { callActor, type ExecutionRequest } from '../../services/index.js';
 import { startHarness, type Harness } from './actor-harness.js';
 
 let h: Harness;

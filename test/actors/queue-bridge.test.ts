@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { actorWorker, createKernel, type SupervisorProcess } from '../../src/kernel/index.js';
 import { MemoryTransport } from '../../src/transport/index.js';
-import { callActor, queueBridgeMachine, type QueueBridgeStatus } from '../../actors/index.js';
+import { queueBridgeMachine, type QueueBridgeStatus } from '../../actors/index.js';
+import { callActor } from '../../services/index.js';
 
 let sup: SupervisorProcess | undefined;
 const transport = new MemoryTransport();

@@ -3,13 +3,12 @@ import { z } from 'zod';
 import { actorWorker, type Pid } from '../../src/kernel/index.js';
 import { setup } from 'xstate';
 import {
-  ActorError,
   SCHEMA_REGISTRY,
   VARIABLE_REGISTRY,
-  callActor,
   type ConfigVersion,
   type ValidationResult,
 } from '../../actors/index.js';
+import { ActorError, callActor } from '../../services/index.js';
 import { startHarness, type Harness } from './actor-harness.js';
 
 let h: Harness;

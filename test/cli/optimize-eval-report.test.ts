@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OPTIMIZER_NAMES } from '../../actors/teleprompter-worker.js';
+import { OPTIMIZER_NAMES } from '../../src/contracts/index.js';
 import { renderEvalReport } from '../../src/cli/commands/eval.js';
 import { OPTIMIZER_PARAMS, checkOptimizerParams } from '../../src/cli/optimizer-params.js';
 

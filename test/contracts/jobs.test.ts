@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ActorError,
-  createSchemaTable,
-  effectiveConfig,
-  validatePayload,
-} from '../../actors/index.js';
+import { createSchemaTable, validatePayload } from '../../actors/index.js';
+import { ActorError, effectiveConfig } from '../../services/index.js';
 import {
   OPTIMIZER_NAMES,
   RUN_JOB_SCHEMA,

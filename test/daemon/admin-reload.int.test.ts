@@ -40,7 +40,12 @@ describe('admin endpoint POST /reload', () => {
   it('answers 200 with the new version, 422 with the error when the module is refused', async () => {
     const runtime = new ReloadingRuntime('n1');
     runtime.outcomes.push(
-      { ok: true, result: 'reloaded', version: { version: 2, hash: 'def', loadedAt: 9 } },
+      {
+        ok: true,
+        result: 'reloaded',
+        version: { version: 2, hash: 'def', loadedAt: 9 },
+        programs: ['qa'],
+      },
       { ok: false, error: 'has a syntax error', version: { version: 2, hash: 'def', loadedAt: 9 } },
     );
     const admin = await start(runtime);

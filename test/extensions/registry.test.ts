@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { builtinExtensionNames, runOptimizer } from '../../actors/index.js';
+import { builtinExtensionNames, runOptimizer } from '../../services/index.js';
 import { JSONAdapter } from '../../src/adapters/index.js';
 import {
   ExtensionError,

@@ -41,10 +41,23 @@ describe('check-layers: actors/ holds only actor definitions', () => {
       'actors/worker.ts': machine,
       'actors/registry.ts': server,
       'actors/task.ts': start,
-      'actors/index.ts': "export { helper } from '../services/helper.js';\n",
+      'actors/index.ts': "export { workerMachine } from './worker.js';\n",
     });
     expect(result.output).toContain('actors/ holds actors');
     expect(result.status).toBe(0);
+  });
+
+  it('rejects actors/ re-exporting services/, naming the file (services are imported directly)', () => {
+    const result = check({
+      'src/kernel/index.ts': kernel,
+      'services/helper.ts': 'export const helper = 1;\n',
+      'actors/worker.ts': machine,
+      'actors/index.ts':
+        "export * from '../services/index.js';\nexport { helper } from '../services/helper.js';\n",
+    });
+    expect(result.status).toBe(1);
+    expect(result.output).toContain('actors/index.ts: re-exports services/');
+    expect(result.output).not.toContain('actors/worker.ts');
   });
 
   it('rejects a helper under actors/ that exports no actor, naming the file and where it belongs', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProgramCache, type MaterializedProgram } from '../../actors/index.js';
+import { ProgramCache, type MaterializedProgram } from '../../services/index.js';
 import { Predict } from '../../src/modules/index.js';
 
 const base = new Predict('question -> answer');

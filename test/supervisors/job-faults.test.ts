@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ActorError } from '../../actors/index.js';
+import { ActorError } from '../../services/index.js';
 import { RUNNING_RECORD_AFTER_MS } from '../../services/execution.js';
 import type { RuntimeConfigInput } from '../../src/config/index.js';
 import type { Prediction } from '../../src/modules/index.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ActorError, retryAfterOf } from '../../actors/index.js';
+import { ActorError, retryAfterOf } from '../../services/index.js';
 import { Module, Prediction } from '../../src/modules/index.js';
 import { CircuitOpenError } from '../../src/resilience/index.js';
 import { silentLogger } from '../../src/telemetry/index.js';

@@ -3,12 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/store/index.js';
 import { silentLogger } from '../../src/telemetry/index.js';
 import { MemoryTransport } from '../../src/transport/index.js';
-import {
-  ClientPool,
-  ProgramCatalog,
-  createSchemaTable,
-  createVariableTable,
-} from '../../actors/index.js';
+import { ClientPool, createSchemaTable, createVariableTable } from '../../actors/index.js';
+import { ProgramCatalog } from '../../services/index.js';
 import { createKernel } from '../../src/kernel/index.js';
 import { startRuntime } from '../../supervisors/runtime.js';
 import type { Runtime } from '../../supervisors/runtime-types.js';

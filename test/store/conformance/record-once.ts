@@ -181,5 +181,45 @@ export function describeRecordOnceConformance(ctx: ConformanceContext): void {
       );
       expect(await store.executions.findByJobId('job-bad')).toBeUndefined();
     });
+
+    it('rejects values that are not JSON in inputs, outputs, usage or trace, naming the path', async () => {
+      const run = { program: 'qa', inputs: { q: 'x' }, outputs: { a: 'y' }, durationMs: 1 };
+      const bad: [string, Record<string, unknown>][] = [
+        ['inputs.when', { inputs: { when: new Date() } }],
+        ['inputs', { inputs: ['not', 'an', 'object'] }],
+        ['outputs.n', { outputs: { n: Number.NaN } }],
+        ['usage.f', { usage: { f: () => 1 } }],
+        ['trace.0.deep', { trace: [{ deep: Number.POSITIVE_INFINITY }] }],
+      ];
+      for (const [path, fields] of bad) {
+        const e = await expectStoreError(
+          store.executions.recordSucceeded('job-json', { ...run, ...fields } as never),
+          'invalid_input',
+        );
+        expect(JSON.stringify(e.details)).toContain(`"path":"${path.split('.')[0]}`);
+      }
+      await expectStoreError(
+        store.executions.recordOnce('job-json', { program: 'qa', inputs: { n: Number.NaN } }),
+        'invalid_input',
+      );
+      expect(await store.executions.findByJobId('job-json')).toBeUndefined();
+    });
+
+    it('stores a copy of the JSON it was given (later changes to the objects do not leak in)', async () => {
+      const outputs = { answer: 'y', list: [1, 2] };
+      const trace = [{ predictor: 'p', outputs }];
+      const { execution } = await store.executions.recordSucceeded('job-copy', {
+        program: 'qa',
+        inputs: { q: 'x' },
+        outputs,
+        trace,
+        durationMs: 1,
+      });
+      outputs.list.push(3);
+      expect(execution.outputs).toEqual({ answer: 'y', list: [1, 2] });
+      expect((await store.executions.get(execution.id)).trace).toEqual([
+        { predictor: 'p', outputs: { answer: 'y', list: [1, 2] } },
+      ]);
+    });
   });
 }
