@@ -223,7 +223,10 @@ export interface VariableSearchView {
 /** One hosted program as `GET /v1/programs` lists it. */
 export interface ProgramView {
   name: string;
-  /** The first predictor's signature (`question -> answer`), or null for a program without one. */
+  /**
+   * The signature the caller sees (`question -> answer`): the one the program was built from
+   * (ReActV2: not its per-turn signature), else its first predictor's; null for a program without one.
+   */
   signature: string | null;
   inputs: string[];
   outputs: string[];
