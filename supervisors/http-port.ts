@@ -5,6 +5,7 @@ import {
   type ProgramView,
 } from '../src/contracts/index.js';
 import { programSignature } from '../src/modules/index.js';
+import { optimizerParamsProblem } from '../src/optimizers/index.js';
 import { TREE_NAMES } from './tree.js';
 import type { RuntimeNodeImpl } from './runtime-node.js';
 import type { Runtime } from './runtime-types.js';
@@ -52,6 +53,11 @@ export function httpRuntimeOf(runtime: Runtime): HttpRuntime {
     get optimizers() {
       return rt.catalog.extensions.names('optimizers');
     },
+    // Read per request too: a hot reload may change the metrics.
+    get metrics() {
+      return [...rt.services.metricTable.keys()].sort();
+    },
+    optimizerParamsProblem,
     describePrograms: () =>
       Promise.all(
         rt
