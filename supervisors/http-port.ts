@@ -4,12 +4,15 @@ import {
   type JobStatusView,
   type ProgramView,
 } from '../src/contracts/index.js';
+import { programSignature } from '../src/modules/index.js';
+import { optimizerParamsProblem } from '../src/optimizers/index.js';
 import { TREE_NAMES } from './tree.js';
 import type { RuntimeNodeImpl } from './runtime-node.js';
 import type { Runtime } from './runtime-types.js';
 
 function programView(rt: RuntimeNodeImpl, name: string, activeVersion: string | null): ProgramView {
-  const signature = rt.catalog.get(name).namedPredictors()[0]?.[1].signature;
+  // What the caller passes and gets, not a turn signature rebuilt inside (ReActV2).
+  const signature = programSignature(rt.catalog.get(name));
   return {
     name,
     signature: signature?.toString() ?? null,
@@ -50,6 +53,11 @@ export function httpRuntimeOf(runtime: Runtime): HttpRuntime {
     get optimizers() {
       return rt.catalog.extensions.names('optimizers');
     },
+    // Read per request too: a hot reload may change the metrics.
+    get metrics() {
+      return [...rt.services.metricTable.keys()].sort();
+    },
+    optimizerParamsProblem,
     describePrograms: () =>
       Promise.all(
         rt

@@ -11,6 +11,7 @@ import { DspexError } from '../errors/dspex-error.js';
  * - `timeout`: `--wait` ran past `--timeout`.
  * - `failed`: the job, run, evaluation or optimization failed.
  * - `unauthorized`: the admin endpoint refused the token.
+ * - `no_live_node`: a followed run has had no live node for the grace period (it resumes later).
  */
 export type CliErrorCode =
   | 'usage'
@@ -21,7 +22,8 @@ export type CliErrorCode =
   | 'not_found'
   | 'timeout'
   | 'failed'
-  | 'unauthorized';
+  | 'unauthorized'
+  | 'no_live_node';
 
 /** Exit codes of `dspex` (documented in `dspex --help`). */
 export const EXIT_CODES = {
@@ -34,6 +36,7 @@ export const EXIT_CODES = {
   timeout: 6,
   notFound: 7,
   unauthorized: 8,
+  noLiveNode: 9,
 } as const;
 
 const EXIT_OF: Record<CliErrorCode, number> = {
@@ -46,6 +49,7 @@ const EXIT_OF: Record<CliErrorCode, number> = {
   timeout: EXIT_CODES.timeout,
   not_found: EXIT_CODES.notFound,
   unauthorized: EXIT_CODES.unauthorized,
+  no_live_node: EXIT_CODES.noLiveNode,
 };
 
 /** The `Exit codes:` section of `dspex --help`. */
@@ -58,7 +62,9 @@ export const EXIT_CODES_HELP = `Exit codes:
   5  Redis unreachable
   6  timed out waiting for a job (--timeout)
   7  no such job
-  8  the admin endpoint refused the token (set DSPEX_ADMIN_TOKEN)`;
+  8  the admin endpoint refused the token (set DSPEX_ADMIN_TOKEN)
+  9  no live node while following a run (it is checkpointed and resumes when a node starts:
+     \`dspex start\`, then \`dspex runs follow RUN_ID\`)`;
 
 /** A failure the CLI reports as one message and an exit code. */
 export class CliError extends DspexError<CliErrorCode> {

@@ -253,6 +253,22 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
       (await import('./commands/runs.js')).runsShowCommand(deps, id, opts),
     ),
   );
+  redisOptions(
+    runs
+      .command('follow <id>')
+      .description(
+        'follow a run with the progress bar until it ends; prints the final run (exit 9 when no node is alive)',
+      )
+      .option(
+        '--node-grace <seconds>',
+        'stop (exit 9) after this long with no live node; the run resumes when a node starts (default 30)',
+        nonNegative,
+      ),
+  ).action(
+    act(async (id: string, opts: RunsOptions) =>
+      (await import('./commands/runs.js')).runsFollowCommand(deps, id, opts),
+    ),
+  );
   runOptions(
     runs
       .command('cancel <id>')
@@ -325,6 +341,11 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
       .option(
         '--local',
         "Redis mode: run the optimization in this process instead of handing it to the cluster's nodes",
+      )
+      .option(
+        '--node-grace <seconds>',
+        'Redis mode: stop following (exit 9) after this long with no live node; the run resumes when a node starts (default 30)',
+        nonNegative,
       )
       .option('--prefix <prefix>', 'Redis key prefix (default: config redis.prefix or dspex)')
       .option(

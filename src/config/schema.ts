@@ -16,6 +16,7 @@ export const CONFIG_DEFAULTS = {
   httpRetryAfterSeconds: 1,
   /** `dspex-run` jobs waiting in the queue before `POST /v1/programs/:name/jobs` answers 429. */
   httpMaxQueuedJobs: 10_000,
+  httpMaxBodyBytes: 16 * 1024 * 1024,
   drainTimeoutMs: 30_000,
   heartbeatMs: 2_000,
   logLevel: 'info',
@@ -132,6 +133,8 @@ export const runtimeConfigSchema = z
         runDeadlineMs: z.number().int().positive().default(CONFIG_DEFAULTS.httpRunDeadlineMs),
         retryAfterSeconds: z.number().int().min(0).default(CONFIG_DEFAULTS.httpRetryAfterSeconds),
         maxQueuedJobs: z.number().int().positive().default(CONFIG_DEFAULTS.httpMaxQueuedJobs),
+        /** Largest request body, bytes (413 `body_too_large` beyond it). */
+        maxBodyBytes: z.number().int().positive().default(CONFIG_DEFAULTS.httpMaxBodyBytes),
       })
       .strict()
       .default({
@@ -142,6 +145,7 @@ export const runtimeConfigSchema = z
         runDeadlineMs: CONFIG_DEFAULTS.httpRunDeadlineMs,
         retryAfterSeconds: CONFIG_DEFAULTS.httpRetryAfterSeconds,
         maxQueuedJobs: CONFIG_DEFAULTS.httpMaxQueuedJobs,
+        maxBodyBytes: CONFIG_DEFAULTS.httpMaxBodyBytes,
       }),
     /**
      * Tracing: OpenTelemetry spans (run → program → module → LM call, queue hops) exported over

@@ -228,7 +228,10 @@ export interface VariableSearchView {
 /** One hosted program as `GET /v1/programs` lists it. */
 export interface ProgramView {
   name: string;
-  /** The first predictor's signature (`question -> answer`), or null for a program without one. */
+  /**
+   * The signature the caller sees (`question -> answer`): the one the program was built from
+   * (ReActV2: not its per-turn signature), else its first predictor's; null for a program without one.
+   */
   signature: string | null;
   inputs: string[];
   outputs: string[];
@@ -325,6 +328,16 @@ export interface HttpRuntime extends ProgramRunner {
   readonly schemas: { readonly run: typeof runJobSchema };
   /** Optimizer names `POST /v1/optimizations` accepts. */
   readonly optimizers: readonly string[];
+  /** Metric names this node knows (`metric` of evaluations, `params.metric` of optimizations). */
+  readonly metrics: readonly string[];
+  /**
+   * Why `params` do not fit the built-in `optimizer` (an unknown or mistyped key), or undefined,
+   * so a careless request is refused before a run is created.
+   */
+  optimizerParamsProblem(
+    optimizer: string,
+    params: Readonly<Record<string, unknown>>,
+  ): { key: string; message: string } | undefined;
   describePrograms(): Promise<ProgramView[]>;
   /** A `dspex-run` job, or undefined when the queue has no job of that id. */
   job(jobId: string): Promise<JobStatusView | undefined>;

@@ -155,6 +155,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         runDeadlineMs: httpConfig.runDeadlineMs,
         retryAfterSeconds: httpConfig.retryAfterSeconds,
         maxQueuedJobs: httpConfig.maxQueuedJobs,
+        maxBodyBytes: httpConfig.maxBodyBytes,
         logger: options.logger,
       });
     try {

@@ -1,8 +1,10 @@
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { SpanKind, inSpan, traceContextOfHeaders } from '../telemetry/index.js';
 import { bearerMatches } from './auth.js';
+import { optimizationJobSchema, runJobProblem } from '../contracts/index.js';
 import { HttpError, errorReply } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import type { HttpEvaluateRequest, HttpOptimizeRequest, HttpRuntime } from './runtime-port.js';
@@ -18,9 +20,16 @@ export interface HttpAppOptions {
   retryAfterSeconds?: number;
   /** Most `dspex-run` jobs waiting in the queue before `POST …/jobs` answers 429. Default 10 000. */
   maxQueuedJobs?: number;
+  /** Largest request body, bytes; a larger one is refused with 413 `body_too_large`. Default 16 MiB. */
+  maxBodyBytes?: number;
 }
 
-const DEFAULTS = { runDeadlineMs: 60_000, retryAfterSeconds: 1, maxQueuedJobs: 10_000 };
+const DEFAULTS = {
+  runDeadlineMs: 60_000,
+  retryAfterSeconds: 1,
+  maxQueuedJobs: 10_000,
+  maxBodyBytes: 16 * 1024 * 1024,
+};
 
 /** The body of `POST /v1/programs/:name/{run,stream,jobs}`: the `dspex-run` job data without `program`. */
 const deadlineSchema = z.object({ deadlineMs: z.number().int().positive().optional() });
@@ -83,9 +92,12 @@ function withoutUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K
   };
 }
 
-function issuesText(error: z.ZodError): string {
+function issuesText(error: z.ZodError, under?: string): string {
   return error.issues
-    .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
+    .map((i) => {
+      const path = [...(under === undefined ? [] : [under]), ...i.path.map(String)].join('.');
+      return `${path || '(root)'}: ${i.message}`;
+    })
     .join('; ');
 }
 
@@ -100,7 +112,13 @@ async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   try {
     body = await c.req.json();
   } catch {
-    throw new HttpError('invalid_json', 'the request body is not valid JSON');
+    // The body is read as JSON whatever its content-type (curl -d sends a form type); say which
+    // type came when it is not JSON, as the likely mistake.
+    const type = c.req.header('content-type') ?? '(none)';
+    throw new HttpError(
+      'invalid_json',
+      `the request body is not valid JSON${/\bjson\b/i.test(type) ? '' : ` (content-type: ${type}; send application/json)`}`,
+    );
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     throw new HttpError('invalid_request', 'the request body must be a JSON object');
@@ -131,6 +149,31 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   const retryAfter = String(options.retryAfterSeconds ?? DEFAULTS.retryAfterSeconds);
   const maxQueued = options.maxQueuedJobs ?? DEFAULTS.maxQueuedJobs;
   const optimization = optimizationBody(() => rt.optimizers);
+  const maxBody = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
+
+  /** `unknown_metric` naming the field and the metrics this node knows, unless it knows `metric`. */
+  const requireMetric = (field: string, metric: unknown): void => {
+    if (typeof metric !== 'string' || rt.metrics.includes(metric)) return;
+    throw new HttpError(
+      'unknown_metric',
+      `${field}: unknown metric '${metric}' (known: ${rt.metrics.join(', ')})`,
+    );
+  };
+
+  /** A bad `params` of an optimization (unknown or mistyped key, bad shards) as `invalid_request`. */
+  const checkParams = (optimizer: string, params: Record<string, unknown> | undefined): void => {
+    if (params === undefined) return;
+    const shape = optimizationJobSchema.shape.params.safeParse(params);
+    if (!shape.success)
+      throw new HttpError(
+        'invalid_request',
+        `invalid request body: ${issuesText(shape.error, 'params')}`,
+      );
+    const problem = rt.optimizerParamsProblem(optimizer, params);
+    if (problem !== undefined)
+      throw new HttpError('invalid_request', `params.${problem.key}: ${problem.message}`);
+    requireMetric('params.metric', params['metric']);
+  };
   let admitted = 0;
 
   const overloaded = (why: string): HttpError =>
@@ -165,6 +208,9 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       version?: string;
       config?: Record<string, unknown>;
     };
+    // The job's config as a node checks it (temperature range, …): refused here, not queued to fail.
+    const problem = runJobProblem(job);
+    if (problem !== undefined) throw new HttpError('invalid_job', problem.reason);
     const { deadlineMs } = parse(deadlineSchema, { deadlineMs: body['deadlineMs'] });
     return {
       program,
@@ -211,6 +257,24 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       },
     );
   });
+
+  // Refused before it is read whole: a body past the limit never reaches a handler.
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: maxBody,
+      onError: (c) =>
+        c.json(
+          {
+            error: {
+              code: 'body_too_large',
+              message: `the request body is larger than ${maxBody} bytes (the API's maxBodyBytes)`,
+            },
+          },
+          413,
+        ),
+    }),
+  );
 
   app.get('/v1/openapi.json', (c) => c.json(openApiDocument()));
 
@@ -307,11 +371,13 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   app.post('/v1/evaluations', async (c) => {
     const { program, ...request } = parse(evaluationBody, await jsonBody(c));
+    requireMetric('metric', request.metric);
     return c.json(await rt.evaluate(program, withoutUndefined(request) as HttpEvaluateRequest));
   });
 
   app.post('/v1/optimizations', async (c) => {
     const { program, ...request } = parse(optimization, await jsonBody(c));
+    checkParams(request.optimizer, request.params);
     const { runId } = await rt.optimize(program, withoutUndefined(request) as HttpOptimizeRequest);
     const status = `/v1/optimizations/${encodeURIComponent(runId)}`;
     return c.json({ runId, status }, 202, { location: status });

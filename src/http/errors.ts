@@ -8,6 +8,7 @@ export const HTTP_ERROR_STATUS: Readonly<Record<string, number>> = {
   invalid_request: 400,
   invalid_json: 400,
   invalid_job: 400,
+  missing_inputs: 400,
   bad_message: 400,
   unknown_metric: 400,
   unknown_optimizer: 400,
@@ -15,6 +16,7 @@ export const HTTP_ERROR_STATUS: Readonly<Record<string, number>> = {
   not_found: 404,
   unknown_program: 404,
   unknown_dataset: 404,
+  body_too_large: 413,
   overloaded: 429,
   execution_failed: 500,
   internal: 500,
@@ -40,6 +42,13 @@ export function errorReply(error: unknown): {
   body: { error: { code: string; message: string } };
 } {
   if (error instanceof DspexError) {
+    // A run that failed on the caller's inputs (a missing input field) is a bad request, not a
+    // server fault: the execution error's cause says so.
+    if (error.code === 'execution_failed' && error.details['cause'] === 'missing_inputs')
+      return {
+        status: 400,
+        body: { error: { code: 'missing_inputs', message: error.message } },
+      };
     const status = HTTP_ERROR_STATUS[error.code] ?? 500;
     return { status, body: { error: { code: error.code, message: error.message } } };
   }

@@ -200,7 +200,11 @@ export function openApiDocument(): {
           type: 'object',
           properties: {
             name: { type: 'string' },
-            signature: { type: ['string', 'null'] },
+            signature: {
+              type: ['string', 'null'],
+              description:
+                "What the caller passes and gets (`question -> answer`): the program's own signature, not a per-turn one of an agent's inner predictor",
+            },
             inputs: { type: 'array', items: { type: 'string' } },
             outputs: { type: 'array', items: { type: 'string' } },
             activeVersion: { type: ['string', 'null'] },

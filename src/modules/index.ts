@@ -8,6 +8,7 @@ export type {
   PredictionFields,
 } from './prediction.js';
 export { MODULE_BRAND, Module, isModule } from './module.js';
+export { programSignature } from './program-signature.js';
 export type { CallOptions, LMConfig, ProgramState } from './module.js';
 export { PARAMETER, isPredictor } from './parameter.js';
 export type { LoadOptions, Predictor, PredictorState, TraceEntry } from './parameter.js';

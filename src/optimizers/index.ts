@@ -136,3 +136,5 @@ export type {
 } from './space-search.js';
 export { KNNFewShot } from './knn-few-shot.js';
 export type { KNNFewShotOptions } from './knn-few-shot.js';
+export { OPTIMIZER_PARAMS, optimizerParamsProblem } from './optimizer-params.js';
+export type { OptimizerParamsProblem } from './optimizer-params.js';

@@ -3,43 +3,31 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { nodeKey, nodesSetKey } from '../../src/daemon/index.js';
 import { BullMQTransport } from '../../src/transport/index.js';
 import { freePort } from '../helpers/redis-server.js';
-import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
-import {
-  cleanEnv,
-  projectDir,
-  runDspex,
-  startDaemonProcess,
-  type DaemonProcess,
-} from './cli-process.js';
+import type { LMFixture } from '../fixtures/index.js';
+import { startRedisDaemons, type RedisDaemons } from '../helpers/redis-daemons.js';
+import { projectDir, runDspex, type DaemonProcess } from './cli-process.js';
 
 describe('two dspex daemons in Redis mode, real processes', () => {
   const url = inject('redisUrl');
   const prefix = `cli-int-${process.pid}-${Date.now()}`;
+  let cluster: RedisDaemons;
   let fixture: LMFixture;
   let env: NodeJS.ProcessEnv;
-  const daemons: DaemonProcess[] = [];
-  const redisArgs = ['--redis', url, '--prefix', prefix];
+  let daemons: readonly DaemonProcess[];
+  let redisArgs: string[];
 
   beforeAll(async () => {
     // The example programs talk to an OpenAI-compatible fixture server (echo mode) through the SDK.
-    fixture = await startOpenAIFixture();
-    env = cleanEnv({ OPENAI_BASE_URL: fixture.url, OPENAI_API_KEY: 'test-key' });
-    for (const id of ['node-a', 'node-b']) {
-      const cwd = projectDir({
-        redis: { url, prefix },
-        node: { id },
-        admin: { port: 0 },
-        shutdown: { drainTimeoutMs: 15_000 },
-      });
-      daemons.push(startDaemonProcess(cwd, env));
-    }
-    await Promise.all(daemons.map((d) => d.waitForOutput('dspex daemon started')));
+    cluster = await startRedisDaemons({
+      redisUrl: url,
+      prefix,
+      nodeIds: ['node-a', 'node-b'],
+      config: { shutdown: { drainTimeoutMs: 15_000 } },
+    });
+    ({ fixture, env, daemons, redisArgs } = cluster);
   }, 120_000);
 
-  afterAll(async () => {
-    for (const d of daemons) d.kill();
-    await fixture.close();
-  });
+  afterAll(() => cluster?.close());
 
   it('the banner names the Redis mode and the model endpoint in use', () => {
     const out = daemons[0]!.stdout();

@@ -5,43 +5,33 @@
  * The tools are functions of the programs module; job payloads carry only inputs.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
-import {
-  ROOT,
-  cleanEnv,
-  projectDir,
-  runDspex,
-  startDaemonProcess,
-  type DaemonProcess,
-} from './cli-process.js';
+import type { LMFixture } from '../fixtures/index.js';
+import { startRedisDaemons, type RedisDaemons } from '../helpers/redis-daemons.js';
+import { ROOT, runDspex, type DaemonProcess } from './cli-process.js';
 
 const PROGRAMS = `${ROOT}/test/cli/fixtures/native-tools-programs.ts`;
 
 describe('native tools and images under dspex start + dspex submit (real processes)', () => {
   const url = inject('redisUrl');
   const prefix = `native-tools-${process.pid}-${Date.now()}`;
-  const redisArgs = ['--redis', url, '--prefix', prefix];
+  let cluster: RedisDaemons;
   let fixture: LMFixture;
   let env: NodeJS.ProcessEnv;
   let daemon: DaemonProcess;
+  let redisArgs: string[];
 
   beforeAll(async () => {
-    fixture = await startOpenAIFixture();
-    env = cleanEnv({ OPENAI_BASE_URL: fixture.url, OPENAI_API_KEY: 'test-key' });
-    const cwd = projectDir({
-      programs: PROGRAMS,
-      redis: { url, prefix },
-      admin: { port: 0 },
-      shutdown: { drainTimeoutMs: 5_000 },
+    cluster = await startRedisDaemons({
+      redisUrl: url,
+      prefix,
+      nodeIds: ['native-tools'],
+      config: { programs: PROGRAMS, shutdown: { drainTimeoutMs: 5_000 } },
     });
-    daemon = startDaemonProcess(cwd, env);
-    await daemon.waitForOutput('dspex daemon started');
+    ({ fixture, env, redisArgs } = cluster);
+    daemon = cluster.daemons[0]!;
   }, 120_000);
 
-  afterAll(async () => {
-    daemon.kill();
-    await fixture.close();
-  });
+  afterAll(() => cluster?.close());
 
   const submit = (program: string, inputs: object) =>
     runDspex(

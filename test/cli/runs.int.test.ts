@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/index.js';
-import { progressDetail } from '../../src/cli/commands/optimize.js';
+import { progressDetail } from '../../src/cli/commands/run-follow.js';
 import { Predict } from '../../src/modules/index.js';
 import { RedisStore } from '../../src/store/index.js';
 import { startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js';

@@ -135,6 +135,7 @@ describe('startDaemon', () => {
       runDeadlineMs: 1000,
       retryAfterSeconds: 1,
       maxQueuedJobs: 10,
+      maxBodyBytes: 1024 * 1024,
     });
     const first = await startDaemon({
       runtime: new StubRuntime('first'),

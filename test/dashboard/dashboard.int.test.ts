@@ -4,15 +4,9 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RedisStore } from '../../src/store/index.js';
 import { BullMQTransport } from '../../src/transport/index.js';
-import {
-  ROOT,
-  cleanEnv,
-  projectDir,
-  runDspex,
-  startDaemonProcess,
-  type DaemonProcess,
-} from '../cli/cli-process.js';
-import { startOpenAIFixture, type LMFixture, type RecordedRequest } from '../fixtures/index.js';
+import { ROOT, projectDir, runDspex, type DaemonProcess } from '../cli/cli-process.js';
+import type { LMFixture, RecordedRequest } from '../fixtures/index.js';
+import { startFixtureEnv, startRedisDaemons, type RedisDaemons } from '../helpers/redis-daemons.js';
 import { spawnNode, type NodeProcess } from '../runtime/fixtures/node-process.js';
 
 const PROGRAMS = join(ROOT, 'test', 'dashboard', 'programs.ts');
@@ -79,26 +73,28 @@ describe('the dashboard in real headless Chromium against a 2-node Redis cluster
   const problems: string[] = [];
   /** node-a: `dspex start`, as a user runs it. */
   let daemonA: DaemonProcess;
+  let clusterA: RedisDaemons | undefined;
   /** node-b: the same daemon from the node fixture, whose SIGUSR2 kills its variable registry. */
   let nodeB: NodeProcess;
   const admin: { url: string; port: number }[] = [];
   let transport: BullMQTransport;
 
   beforeAll(async () => {
-    fixture = await startOpenAIFixture();
+    const fixtureEnv = await startFixtureEnv();
+    ({ fixture, env } = fixtureEnv);
     fixture.recordRequests = false;
     fixture.handle(arithmeticModel);
-    env = cleanEnv({ OPENAI_BASE_URL: fixture.url, OPENAI_API_KEY: 'test-key' });
-    daemonA = startDaemonProcess(
-      projectDir({
+    const startedA = startRedisDaemons({
+      redisUrl: url,
+      prefix,
+      nodeIds: ['node-a'],
+      config: {
         programs: PROGRAMS,
-        redis: { url, prefix },
-        node: { id: 'node-a' },
         admin: { port: 0, token: TOKEN },
         shutdown: { drainTimeoutMs: 5_000 },
-      }),
-      env,
-    );
+      },
+      env: fixtureEnv,
+    });
     nodeB = spawnNode({
       nodeId: 'node-b',
       redisUrl: url,
@@ -114,7 +110,14 @@ describe('the dashboard in real headless Chromium against a 2-node Redis cluster
       return JSON.parse(readFileSync(file, 'utf8')) as { port: number };
     };
     const [states] = await Promise.all([
-      Promise.all([daemonA.waitForState(), stateB()]),
+      Promise.all([
+        startedA.then((started) => {
+          clusterA = started;
+          daemonA = started.daemons[0]!;
+          return daemonA.waitForState();
+        }),
+        stateB(),
+      ]),
       (async () => {
         browser = await chromium.launch({ executablePath: CHROMIUM });
       })(),
@@ -133,10 +136,10 @@ describe('the dashboard in real headless Chromium against a 2-node Redis cluster
 
   afterAll(async () => {
     await browser?.close();
-    daemonA?.kill();
     await nodeB?.kill();
     await transport?.close();
-    await fixture?.close();
+    // Kills node-a and closes the LM fixture.
+    await clusterA?.close();
   });
 
   it('without the token the page is a 401 login form; a wrong token is refused', async () => {

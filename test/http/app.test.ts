@@ -71,12 +71,13 @@ describe('HTTP API (app.request)', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       programs: [
-        // A program lists its first predictor's signature (the agent's turn predictor).
+        // The agent lists what its caller passes and gets, not its per-turn ReActV2 signature
+        // (`question, history, tools -> next_thought, tool_calls`).
         {
           name: 'agent',
-          signature: 'question, history, tools -> next_thought, tool_calls',
-          inputs: ['question', 'history', 'tools'],
-          outputs: ['next_thought', 'tool_calls'],
+          signature: 'question -> answer',
+          inputs: ['question'],
+          outputs: ['answer'],
           activeVersion: null,
         },
         {

@@ -8,11 +8,15 @@ import { parseJsonObject } from '../json-input.js';
 import { examplesFrom, trainingExamples } from '../dataset-store.js';
 import { withOneshotRuntime, type OneshotOptions } from '../oneshot-runtime.js';
 import { checkOptimizerParams } from '../optimizer-params.js';
-import { createProgress } from '../progress.js';
 import { assertRedisReachable, redactRedisUrl } from '../redis-access.js';
-import { toCliError } from '../runtime-errors.js';
 import { QUEUES } from '../../contracts/index.js';
 import { requireLiveNode, submitOptimization } from './optimize-cluster.js';
+import {
+  DEFAULT_NODE_GRACE_MS,
+  assertRunSucceeded,
+  followRun,
+  withNodeWatch,
+} from './run-follow.js';
 import type { OptimizationRunView } from '../runtime-port.js';
 
 /** Options of `dspex optimize`. */
@@ -47,13 +51,16 @@ export interface OptimizeOptions extends OneshotOptions {
   /** How often the run record is polled, ms. Default 250. */
   pollMs?: number;
   /**
+   * Redis mode: seconds the follow waits with no live node (every node died) before it stops with
+   * exit 9; the run stays checkpointed and resumes when a node starts. Default 30.
+   */
+  nodeGrace?: number;
+  /**
    * Redis mode: run the optimization in this process (a one-off embedded runtime over the cluster's
    * store) instead of handing it to the cluster's nodes.
    */
   local?: boolean;
 }
-
-const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 /** Where the optimized program version is kept. */
 type StoreTarget =
@@ -161,7 +168,14 @@ export async function optimizeCommand(
       io.stderr.write(
         `optimization run ${runId} (${options.optimizer}) queued on ${QUEUES.optimize}\n`,
       );
-      final = await follow(deps, program, runId, () => store.optimizationRuns.find(runId), options);
+      const graceMs =
+        options.nodeGrace === undefined ? DEFAULT_NODE_GRACE_MS : options.nodeGrace * 1_000;
+      final = await withNodeWatch(target.url, target.prefix, graceMs, (watch) =>
+        followRun(deps, program, runId, () => store.optimizationRuns.find(runId), {
+          ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+          watch,
+        }),
+      );
     } else {
       final = await withOneshotRuntime(deps, program, { ...options, store }, async (runtime) => {
         const { runId } = await runtime.optimize(program, {
@@ -169,7 +183,9 @@ export async function optimizeCommand(
           ...request,
         });
         io.stderr.write(`optimization run ${runId} (${options.optimizer}) started\n`);
-        return follow(deps, program, runId, () => runtime.optimizationRun(runId), options);
+        return followRun(deps, program, runId, () => runtime.optimizationRun(runId), {
+          ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+        });
       });
     }
     const version = versionOf(final);
@@ -197,56 +213,11 @@ export async function optimizeCommand(
   io.stdout.write(
     `${JSON.stringify({ ...final, store: kept, ...(out === undefined ? {} : { out }) }, null, 2)}\n`,
   );
-  if (final.status !== 'succeeded') {
-    // The run record carries the failure's code: a bad request (unknown optimizer or metric,
-    // invalid job) exits 2 like any usage error, anything else 1.
-    const code = (final.error as { code?: unknown } | undefined)?.code;
-    const mapped = toCliError(Object.assign(new Error('run failed'), { code }));
-    throw new CliError(
-      mapped.code,
-      `optimization run ${final.runId} ${final.status}${errorText(final.error)}`,
-      { details: { runId: final.runId } },
-    );
-  }
+  assertRunSucceeded(final);
   io.stderr.write(
     `${describeOutcome(program, version, target, options.deploy === true)}${out === undefined ? '' : `\nstate written to ${out}`}\n`,
   );
   return 0;
-}
-
-/** Polls the run record with a progress bar until the run has ended; returns the final record. */
-async function follow(
-  deps: CliDeps,
-  program: string,
-  runId: string,
-  read: () => Promise<OptimizationRunView | undefined>,
-  options: OptimizeOptions,
-): Promise<OptimizationRunView & { runId: string }> {
-  const { io } = deps;
-  const progress = createProgress(`optimize ${program}`, io.stderr, { now: io.now });
-  try {
-    for (;;) {
-      const run = await read();
-      if (run !== undefined) {
-        // Candidate scores are DSPy's Evaluate scores: percent, as `dspex eval` prints them.
-        progress.update(run.progress.done, run.progress.total, progressDetail(run));
-        if (FINAL.has(run.status)) return { runId, ...run };
-      }
-      await io.sleep(options.pollMs ?? 250);
-    }
-  } finally {
-    progress.stop();
-  }
-}
-
-/** The progress bar's suffix: trials, best score, spend (`trial 7, best 62.50%, $0.0123`). */
-export function progressDetail(run: OptimizationRunView): string {
-  const parts: string[] = [];
-  if (run.history !== undefined && run.history.length > 0)
-    parts.push(`trial ${run.history.length}`);
-  if (run.bestScore !== null) parts.push(`best ${run.bestScore.toFixed(2)}%`);
-  if (run.spend !== undefined) parts.push(`$${run.spend.usd.toFixed(4)}`);
-  return parts.join(', ');
 }
 
 /** What became of the new version, in one or two sentences. */
@@ -263,9 +234,4 @@ function describeOutcome(
   return deploy
     ? `version ${v} of ${program} saved in ${where} and deployed: running nodes use it from their next job`
     : `version ${v} of ${program} saved in ${where}; not deployed (pass --deploy, or submit jobs with --version ${v})`;
-}
-
-function errorText(error: unknown): string {
-  const message = (error as { message?: unknown } | undefined)?.message;
-  return typeof message === 'string' ? `: ${message}` : '';
 }

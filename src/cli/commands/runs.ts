@@ -10,6 +10,12 @@ import type { CliDeps } from '../cli-deps.js';
 import { requireRedis, resolveQueueTarget } from '../cli-config.js';
 import { CliError } from '../cli-error.js';
 import { assertRedisReachable } from '../redis-access.js';
+import {
+  DEFAULT_NODE_GRACE_MS,
+  assertRunSucceeded,
+  followRun,
+  withNodeWatch,
+} from './run-follow.js';
 
 /** Options shared by the `dspex runs` subcommands. */
 export interface RunsOptions {
@@ -21,13 +27,17 @@ export interface RunsOptions {
   program?: string;
   status?: string;
   limit?: number;
+  /** `runs follow`: seconds with no live node before it stops (exit 9). Default 30. */
+  nodeGrace?: number;
+  /** `runs follow`: how often the run record is polled, ms. Default 250. */
+  pollMs?: number;
 }
 
 async function withStore<T>(
   deps: CliDeps,
   options: RunsOptions,
   command: string,
-  work: (store: Store) => Promise<T>,
+  work: (store: Store, cluster: { url: string; prefix: string }) => Promise<T>,
 ): Promise<T> {
   const target = await resolveQueueTarget(deps.io, options);
   const url = requireRedis(target, command);
@@ -35,7 +45,7 @@ async function withStore<T>(
   // The key namespace the runtime's own Redis store uses (supervisors/runtime.ts).
   const store = new RedisStore({ redis: url, prefix: `${target.prefix}:store` });
   try {
-    return await work(store);
+    return await work(store, { url, prefix: target.prefix });
   } catch (e) {
     if (e instanceof StoreError && e.code === 'not_found')
       throw new CliError('not_found', e.message, { cause: e, details: { ...e.details } });
@@ -197,4 +207,31 @@ export async function runsCancelCommand(
     );
     return 0;
   });
+}
+
+/**
+ * `dspex runs follow <id>`: follows a run with the progress bar until it ends, as `dspex optimize`
+ * does (the way back after `optimize` stopped with exit 9, or from another terminal), then prints
+ * the final record as JSON; a failed run exits 1. With no live node for `--node-grace` seconds it
+ * stops with exit 9 again; the run is untouched.
+ */
+export async function runsFollowCommand(
+  deps: CliDeps,
+  id: string,
+  options: RunsOptions,
+): Promise<number> {
+  const final = await withStore(deps, options, 'runs follow', async (store, cluster) => {
+    const run = await store.optimizationRuns.get(id);
+    const graceMs =
+      options.nodeGrace === undefined ? DEFAULT_NODE_GRACE_MS : options.nodeGrace * 1_000;
+    return withNodeWatch(cluster.url, cluster.prefix, graceMs, (watch) =>
+      followRun(deps, run.program, id, () => store.optimizationRuns.find(id), {
+        ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+        watch,
+      }),
+    );
+  });
+  deps.io.stdout.write(`${JSON.stringify(final, null, 2)}\n`);
+  assertRunSucceeded(final);
+  return 0;
 }
