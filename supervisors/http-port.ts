@@ -79,6 +79,9 @@ export function httpRuntimeOf(runtime: Runtime): HttpRuntime {
     evaluate: (program, request) => rt.evaluate(program, request),
     optimize: (program, request) => rt.optimize(program, request),
     optimizationRun: (runId) => rt.optimizationRun(runId),
+    evaluation: (evalId) => rt.evaluation(evalId),
+    listEvaluations: (query) =>
+      rt.listEvaluations(query as Parameters<Runtime['listEvaluations']>[0]),
     cancelOptimization: (runId) => rt.cancelOptimization(runId),
     slots: async () => ({
       busy: busy.count,

@@ -342,6 +342,10 @@ export interface HttpRuntime extends ProgramRunner {
   ): Promise<{ runId: string }>;
   /** An optimization run's record, or undefined. */
   optimizationRun(runId: string): Promise<unknown>;
+  /** An evaluation's record (id = the evaluation summary's `evalId`), or undefined. */
+  evaluation(evalId: string): Promise<unknown>;
+  /** Evaluation records, newest first, optionally of one program and status. */
+  listEvaluations(query: { program?: string; status?: string; limit?: number }): Promise<unknown[]>;
   cancelOptimization(runId: string): Promise<unknown>;
   /** This node's program-worker slots: in use now, and the most it runs at once. */
   slots(): Promise<{ busy: number; limit: number }>;

@@ -53,6 +53,15 @@ const evaluationBody = z
   .strict()
   .superRefine(oneSource('devset', 'dataset'));
 
+/** The query of `GET /v1/evaluations`. */
+const evaluationsQuery = z
+  .object({
+    program: z.string().min(1).optional(),
+    status: z.enum(['running', 'succeeded', 'failed']).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
 /** `optimizers` is read per request: a hot reload may register or drop custom optimizers. */
 function optimizationBody(optimizers: () => readonly string[]) {
   return z
@@ -89,9 +98,14 @@ function issuesText(error: z.ZodError): string {
     .join('; ');
 }
 
-function parse<T>(schema: z.ZodType<T>, data: unknown, code = 'invalid_request'): T {
+function parse<T>(
+  schema: z.ZodType<T>,
+  data: unknown,
+  code = 'invalid_request',
+  what = 'request body',
+): T {
   const r = schema.safeParse(data);
-  if (!r.success) throw new HttpError(code, `invalid request body: ${issuesText(r.error)}`);
+  if (!r.success) throw new HttpError(code, `invalid ${what}: ${issuesText(r.error)}`);
   return r.data;
 }
 
@@ -113,7 +127,8 @@ async function jsonBody(c: Context): Promise<Record<string, unknown>> {
  * - `POST /v1/programs/:name/run` — a synchronous run (deadline: `deadlineMs`, capped);
  * - `POST /v1/programs/:name/stream` — Server-Sent Events: `delta` events, then `result`;
  * - `POST /v1/programs/:name/jobs` (202) and `GET /v1/jobs/:id` — the queue path;
- * - `GET /v1/programs`; `POST /v1/evaluations`; `POST /v1/optimizations` (202),
+ * - `GET /v1/programs`; `POST /v1/evaluations`, `GET /v1/evaluations` (records, newest first;
+ *   `?program=&status=&limit=`) and `GET /v1/evaluations/:id`; `POST /v1/optimizations` (202),
  *   `GET /v1/optimizations/:id`, `POST /v1/optimizations/:id/cancel`;
  * - `GET /v1/openapi.json` — the OpenAPI 3.1 document.
  * Errors are `{ error: { code, message } }` with stable codes (see `HTTP_ERROR_STATUS`).
@@ -308,6 +323,18 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.post('/v1/evaluations', async (c) => {
     const { program, ...request } = parse(evaluationBody, await jsonBody(c));
     return c.json(await rt.evaluate(program, withoutUndefined(request) as HttpEvaluateRequest));
+  });
+
+  app.get('/v1/evaluations', async (c) => {
+    const query = parse(evaluationsQuery, c.req.query(), 'invalid_request', 'query');
+    return c.json({ evaluations: await rt.listEvaluations(withoutUndefined(query)) });
+  });
+
+  app.get('/v1/evaluations/:id', async (c) => {
+    const id = c.req.param('id');
+    const record = await rt.evaluation(id);
+    if (record === undefined) throw new HttpError('not_found', `no evaluation '${id}'`);
+    return c.json(record as Record<string, unknown>);
   });
 
   app.post('/v1/optimizations', async (c) => {

@@ -26,6 +26,31 @@ describe('the runtime reads stored datasets by name', () => {
       total: 1,
       dataset: { name: 'caps', version: 'v1', hash: stored.hash, split: 'dev' },
     });
+    expect(await rt.evaluation(summary.evalId)).toMatchObject({
+      program: 'qa',
+      metric: 'echoed',
+      status: 'succeeded',
+      score: summary.score,
+      counts: { total: 1, errors: summary.errors },
+      dataset: { name: 'caps', version: 'v1', hash: stored.hash, split: 'dev' },
+    });
+  });
+
+  it('records_a_failed_evaluation_with_its_error_and_lists_it_by_program', async () => {
+    await expect(rt.evaluate('qa', { dataset: 'caps', metric: 'nope' })).rejects.toThrow(
+      /unknown metric 'nope'/,
+    );
+    const [failed] = await rt.listEvaluations({ program: 'qa' });
+    expect(failed).toMatchObject({
+      program: 'qa',
+      metric: 'nope',
+      status: 'failed',
+      score: null,
+      dataset: { name: 'caps', version: 'v1' },
+      error: { message: expect.stringContaining("unknown metric 'nope'") },
+    });
+    expect(failed?.finishedAt).toBeDefined();
+    expect(await rt.listEvaluations({ program: 'other' })).toEqual([]);
   });
 
   it('optimizes_on_a_named_dataset_and_the_run_record_links_train_and_val_versions', async () => {
