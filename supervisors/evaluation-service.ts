@@ -1,26 +1,14 @@
 import { nanoid } from 'nanoid';
-import {
-  ActorError,
-  callActor,
-  requestExamples,
-  toExampleData,
-  type ShardResult,
-} from '../actors/index.js';
+import { ActorError, callActor, toExampleData, type ShardResult } from '../actors/index.js';
 import { pythonRound } from '../src/evaluate/index.js';
-import type { Module } from '../src/modules/index.js';
 import type { DatasetLink } from '../src/store/index.js';
 import type { JsonObject } from '../src/transport/index.js';
+import { inputKeysFor, requestExamples } from '../services/dataset-source.js';
 import { evaluationOutcome } from '../services/evaluation-outcome.js';
 import { currentConfig } from '../services/variable-table.js';
 import type { NodeServices } from './node-services.js';
 import type { EvaluateRequest, EvaluationSummary } from './runtime-types.js';
 import { TREE_NAMES } from './tree.js';
-
-/** The input fields of a program's first predictor (plain-record examples without `inputKeys`). */
-export function firstPredictorInputs(program: Module): string[] | undefined {
-  const first = program.namedPredictors()[0]?.[1];
-  return first?.signature.inputFields.map((f) => f.name);
-}
 
 /** A request's `dataset`/`split` pair without undefined fields (exact optional types). */
 export function datasetOf(
@@ -68,7 +56,7 @@ export class EvaluationService {
       { examples: request.devset, ...datasetOf(request.dataset, request.split) },
       'devset',
     );
-    const inputKeys = request.inputKeys ?? source.inputKeys ?? firstPredictorInputs(module);
+    const inputKeys = inputKeysFor(request.inputKeys, source, module);
     const examples = toExampleData(source.examples, inputKeys);
     if (examples.length === 0) throw new ActorError('bad_message', 'the devset is empty');
     const shards = Math.max(1, Math.min(request.shards ?? 1, examples.length || 1));

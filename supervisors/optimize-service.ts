@@ -1,5 +1,4 @@
 import {
-  requestExamples,
   toExampleData,
   type EvaluationShard,
   type ShardResult,
@@ -7,7 +6,8 @@ import {
 } from '../actors/index.js';
 import type { OptimizationRun } from '../src/store/index.js';
 import type { BackoffOptions, JsonObject, Transport } from '../src/transport/index.js';
-import { datasetOf, firstPredictorInputs } from './evaluation-service.js';
+import { inputKeysFor, requestExamples } from '../services/dataset-source.js';
+import { datasetOf } from './evaluation-service.js';
 import type { NodeServices } from './node-services.js';
 import { publishTraced } from './run-service.js';
 import type { OptimizeRequest } from './runtime-types.js';
@@ -70,7 +70,7 @@ export class OptimizationService {
             { examples: request.valset, ...datasetOf(request.valDataset, request.valSplit) },
             'valset',
           );
-    const inputKeys = request.inputKeys ?? train.inputKeys ?? firstPredictorInputs(module);
+    const inputKeys = inputKeysFor(request.inputKeys, train, module);
     const params = JSON.parse(JSON.stringify(request.params ?? {})) as JsonObject;
     const run = await store.optimizationRuns.create({
       program,
