@@ -50,6 +50,10 @@ export function httpRuntimeOf(runtime: Runtime): HttpRuntime {
     get optimizers() {
       return rt.catalog.extensions.names('optimizers');
     },
+    get metrics() {
+      // `local-…` entries are the function metrics of evaluations running now, not names.
+      return [...rt.services.metricTable.keys()].filter((m) => !m.startsWith('local-')).sort();
+    },
     describePrograms: () =>
       Promise.all(
         rt

@@ -329,6 +329,11 @@ export interface HttpRuntime extends ProgramRunner {
   readonly schemas: { readonly run: typeof runJobSchema };
   /** Optimizer names `POST /v1/optimizations` accepts. */
   readonly optimizers: readonly string[];
+  /**
+   * Metric names `POST /v1/evaluations` (`metric`) and `POST /v1/optimizations` (`params.metric`)
+   * accept: the built-ins, the programs module's registered ones and the runtime's own.
+   */
+  readonly metrics: readonly string[];
   describePrograms(): Promise<ProgramView[]>;
   /** A `dspex-run` job, or undefined when the queue has no job of that id. */
   job(jobId: string): Promise<JobStatusView | undefined>;

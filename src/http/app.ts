@@ -39,19 +39,34 @@ function oneSource(a: string, b: string) {
   };
 }
 
-const evaluationBody = z
-  .object({
-    program: z.string().min(1),
-    devset: examples.min(1, 'devset must hold at least one example').optional(),
-    dataset: datasetName.optional(),
-    split: z.string().min(1).optional(),
-    metric: z.string().min(1),
-    inputKeys: z.array(z.string()).optional(),
-    concurrency: z.number().int().positive().optional(),
-    shards: z.number().int().positive().optional(),
-  })
-  .strict()
-  .superRefine(oneSource('devset', 'dataset'));
+/** A name `known()` lists (read per request: a hot reload may register or drop names). */
+function knownName(what: string, known: () => readonly string[]) {
+  return (name: string, ctx: z.RefinementCtx): void => {
+    const names = known();
+    if (!names.includes(name))
+      ctx.addIssue({
+        code: 'custom',
+        message: `${what} must be one of ${names.join(', ')} (got ${JSON.stringify(name)})`,
+      });
+  };
+}
+
+/** `metrics` is read per request: a hot reload may register or drop custom metrics. */
+function evaluationBody(metrics: () => readonly string[]) {
+  return z
+    .object({
+      program: z.string().min(1),
+      devset: examples.min(1, 'devset must hold at least one example').optional(),
+      dataset: datasetName.optional(),
+      split: z.string().min(1).optional(),
+      metric: z.string().min(1).superRefine(knownName('metric', metrics)),
+      inputKeys: z.array(z.string()).optional(),
+      concurrency: z.number().int().positive().optional(),
+      shards: z.number().int().positive().optional(),
+    })
+    .strict()
+    .superRefine(oneSource('devset', 'dataset'));
+}
 
 /** The query of `GET /v1/evaluations`. */
 const evaluationsQuery = z
@@ -63,15 +78,11 @@ const evaluationsQuery = z
   .strict();
 
 /** `optimizers` is read per request: a hot reload may register or drop custom optimizers. */
-function optimizationBody(optimizers: () => readonly string[]) {
+function optimizationBody(optimizers: () => readonly string[], metrics: () => readonly string[]) {
   return z
     .object({
       program: z.string().min(1),
-      optimizer: z.string().superRefine((o, ctx) => {
-        const known = optimizers();
-        if (!known.includes(o))
-          ctx.addIssue({ code: 'custom', message: `optimizer must be one of ${known.join(', ')}` });
-      }),
+      optimizer: z.string().superRefine(knownName('optimizer', optimizers)),
       trainset: examples.min(1, 'trainset must hold at least one example').optional(),
       valset: examples.optional(),
       dataset: datasetName.optional(),
@@ -79,7 +90,11 @@ function optimizationBody(optimizers: () => readonly string[]) {
       valDataset: datasetName.optional(),
       valSplit: z.string().min(1).optional(),
       inputKeys: z.array(z.string()).optional(),
-      params: z.record(z.string(), z.unknown()).optional(),
+      params: z
+        .looseObject({
+          metric: z.string().min(1).superRefine(knownName('metric', metrics)).optional(),
+        })
+        .optional(),
     })
     .strict()
     .superRefine(oneSource('trainset', 'dataset'));
@@ -145,7 +160,11 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   const maxDeadline = options.runDeadlineMs ?? DEFAULTS.runDeadlineMs;
   const retryAfter = String(options.retryAfterSeconds ?? DEFAULTS.retryAfterSeconds);
   const maxQueued = options.maxQueuedJobs ?? DEFAULTS.maxQueuedJobs;
-  const optimization = optimizationBody(() => rt.optimizers);
+  const optimization = optimizationBody(
+    () => rt.optimizers,
+    () => rt.metrics,
+  );
+  const evaluation = evaluationBody(() => rt.metrics);
   let admitted = 0;
 
   const overloaded = (why: string): HttpError =>
@@ -321,7 +340,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   });
 
   app.post('/v1/evaluations', async (c) => {
-    const { program, ...request } = parse(evaluationBody, await jsonBody(c));
+    const { program, ...request } = parse(evaluation, await jsonBody(c));
     return c.json(await rt.evaluate(program, withoutUndefined(request) as HttpEvaluateRequest));
   });
 

@@ -299,6 +299,39 @@ describe('HTTP API (app.request)', () => {
     );
   });
 
+  it('refuses a metric, optimizer or adapter name nobody registered, listing the registered ones', async () => {
+    const reason = async (res: Response) => {
+      expect(res.status).toBe(400);
+      return ((await res.json()) as { error: { message: string } }).error.message;
+    };
+    const metric = await reason(
+      await post('/v1/evaluations', {
+        program: 'qa',
+        metric: 'f1_nope',
+        devset: [{ question: 'q', answer: 'a' }],
+      }),
+    );
+    expect(metric).toContain('metric must be one of');
+    expect(metric).toContain('exact_match');
+    expect(metric).toContain('"f1_nope"');
+    const paramsMetric = await reason(
+      await post('/v1/optimizations', {
+        program: 'qa',
+        optimizer: 'labeled-few-shot',
+        trainset: [{ question: 'q', answer: 'a' }],
+        params: { k: 1, metric: 'f1_nope' },
+      }),
+    );
+    expect(paramsMetric).toMatch(/params\.metric: metric must be one of .*exact_match/);
+    const adapter = await post('/v1/programs/qa/run', {
+      inputs: { question: 'q' },
+      config: { adapter: 'yaml' },
+    });
+    expect(((await adapter.json()) as { error: { message: string } }).error.message).toMatch(
+      /unknown adapter 'yaml' \(registered: .*json/,
+    );
+  });
+
   it('starts an optimization run (202), shows it and cancels it', async () => {
     const res = await post('/v1/optimizations', {
       program: 'qa',
