@@ -2,7 +2,8 @@
  * Registered names in queue payloads and HTTP bodies (issue 14): a programs module's metric,
  * optimizer and adapter are named by raw `dspex-eval`, `dspex-optimize` and `dspex-run` jobs and
  * by `POST /v1/evaluations` exactly as the built-ins are; an unknown name fails at once listing the
- * registered ones.
+ * registered ones. A strategy variable chooses among registered modules by name from a job's
+ * `config.variables`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +29,7 @@ beforeAll(async () => {
   const file = join(dir, 'programs.mts');
   writeFileSync(
     file,
-    `import { JSONAdapter, Predict, defineExtensions } from ${JSON.stringify(join(SRC, 'index.js'))};
+    `import { ChainOfThought, JSONAdapter, Predict, defineExtensions } from ${JSON.stringify(join(SRC, 'index.js'))};
 export const extensions = defineExtensions({
   metrics: { answered: (_ex, pred) => String(pred.answer ?? '').length > 0 },
   optimizers: {
@@ -39,8 +40,21 @@ export const extensions = defineExtensions({
     },
   },
   adapters: { strictJson: () => new JSONAdapter() },
+  modules: {
+    stepwise: (options) => new ChainOfThought(String(options.signature)),
+  },
 });
-export default { qa: new Predict('question -> answer') };
+export default {
+  qa: new Predict('question -> answer'),
+  pick: {
+    module: 'StrategyModule',
+    options: {
+      signature: 'question -> answer',
+      strategies: ['Predict', 'stepwise'],
+      overridable: true,
+    },
+  },
+};
 `,
   );
   fixture = await startOpenAIFixture();
@@ -149,5 +163,23 @@ describe('registered names in job payloads and HTTP bodies', () => {
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(
       /metric must be one of answer_exact_match, .*answered, .*\(got "f1"\)/,
     );
+  });
+
+  it('a_run_job_chooses_a_registered_module_through_the_strategy_variable', async () => {
+    const run = async (strategy: string) => {
+      const id = await transport.enqueue('dspex-run', {
+        program: 'pick',
+        inputs: { question: 'Capital of Peru?' },
+        config: { variables: { strategy } },
+      });
+      return transport.waitForResult('dspex-run', id, 10_000).then(
+        () => JSON.stringify(fixture.requests.at(-1)?.body),
+        (e: unknown) => JSON.stringify(e),
+      );
+    };
+    // The registered module is a ChainOfThought: its prompt asks for `reasoning` first.
+    expect(await run('stepwise')).toContain('`reasoning`');
+    expect(await run('Predict')).not.toContain('`reasoning`');
+    expect(await run('verbose')).toMatch(/verbose.*(Predict|stepwise)/);
   });
 });
