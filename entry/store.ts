@@ -1,6 +1,6 @@
 /**
  * `dspex/store`: the runtime's records (programs and their versions, executions, datasets,
- * optimization runs) over Redis or memory.
+ * evaluations, optimization runs) over Redis or memory.
  *
  * @example
  * ```ts

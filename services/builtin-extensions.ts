@@ -20,6 +20,7 @@ const BUILTIN_MODULES = [
   'Refine',
   'Parallel',
   'Pipeline',
+  'StrategyModule',
 ];
 
 /**

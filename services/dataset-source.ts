@@ -5,6 +5,7 @@ import {
   type JsonObject,
   type Store,
 } from '../src/store/index.js';
+import type { Module } from '../src/modules/index.js';
 import { ActorError } from './actor-error.js';
 
 /** Examples of a dataset version (or one split of it), the link a record keeps, its input keys. */
@@ -66,4 +67,23 @@ export async function requestExamples<E>(
   if (examples === undefined)
     throw new ActorError('bad_message', `the request needs a ${what} or a dataset name`);
   return dataset === undefined ? { examples } : { examples, link: dataset };
+}
+
+/** The input fields of a program's first predictor (plain-record examples without `inputKeys`). */
+export function firstPredictorInputs(program: Module): string[] | undefined {
+  const first = program.namedPredictors()[0]?.[1];
+  return first?.signature.inputFields.map((f) => f.name);
+}
+
+/**
+ * Which fields of a set of examples are inputs, in the one order every caller uses (the runtime's
+ * `evaluate` and `optimize`, a job naming a dataset): the request's or job's `inputKeys`, then the
+ * dataset's, then the program's first signature inputs.
+ */
+export function inputKeysFor(
+  given: readonly string[] | undefined,
+  source: { inputKeys?: string[] },
+  program: Module,
+): string[] | undefined {
+  return given !== undefined ? [...given] : (source.inputKeys ?? firstPredictorInputs(program));
 }

@@ -1,6 +1,7 @@
 import { exampleDataSchema, type ExampleData } from '../src/contracts/index.js';
 import { Example } from '../src/modules/index.js';
 import { answerExactMatch, answerPassageMatch, type Metric } from '../src/evaluate/index.js';
+import { unknownExtension } from '../src/extensions/index.js';
 import { ActorError } from './actor-error.js';
 
 // An example as job data is a contract (src/contracts).
@@ -47,16 +48,18 @@ export const BUILTIN_METRICS: Readonly<Record<string, Metric>> = {
   answer_passage_match: answerPassageMatch,
 };
 
-/** The metric named `name` in `metrics` (the node's table), or `unknown_metric`. */
+/**
+ * The metric named `name` in `metrics` (the node's table), or `unknown_metric` in the registry's
+ * words: `unknown metric 'f1' (registered: answer_exact_match, exact_match, …)`.
+ */
 export function resolveMetric(metrics: ReadonlyMap<string, Metric>, name: string): Metric {
   const metric = metrics.get(name);
-  if (metric === undefined)
-    throw new ActorError(
-      'unknown_metric',
-      `unknown metric '${name}' (known: ${[...metrics.keys()].sort().join(', ')})`,
-      {
-        details: { metric: name, known: [...metrics.keys()] },
-      },
-    );
+  if (metric === undefined) {
+    // `local-…` entries are the function metrics of evaluations running now, not names to offer.
+    const known = [...metrics.keys()].filter((m) => !m.startsWith('local-')).sort();
+    throw new ActorError('unknown_metric', unknownExtension('metrics', name, known).message, {
+      details: { metric: name, known },
+    });
+  }
   return metric;
 }

@@ -63,5 +63,10 @@ export type {
   SpaceSearchRecord,
   SpaceSearchRun,
 } from './variable-search.js';
-export { loadDataset, requestExamples } from './dataset-source.js';
+export {
+  firstPredictorInputs,
+  inputKeysFor,
+  loadDataset,
+  requestExamples,
+} from './dataset-source.js';
 export type { DatasetSource } from './dataset-source.js';

@@ -1,19 +1,15 @@
 import { nanoid } from 'nanoid';
 import { type ShardResult } from '../actors/index.js';
-import { ActorError, callActor, requestExamples, toExampleData } from '../services/index.js';
+import { ActorError, callActor, toExampleData } from '../services/index.js';
 import { pythonRound } from '../src/evaluate/index.js';
-import type { Module } from '../src/modules/index.js';
 import type { DatasetLink } from '../src/store/index.js';
 import type { JsonObject } from '../src/transport/index.js';
+import { inputKeysFor, requestExamples } from '../services/dataset-source.js';
+import { evaluationOutcome } from '../services/evaluation-outcome.js';
+import { currentConfig } from '../services/variable-table.js';
 import type { NodeServices } from './node-services.js';
 import type { EvaluateRequest, EvaluationSummary } from './runtime-types.js';
 import { TREE_NAMES } from './tree.js';
-
-/** The input fields of a program's first predictor (plain-record examples without `inputKeys`). */
-export function firstPredictorInputs(program: Module): string[] | undefined {
-  const first = program.namedPredictors()[0]?.[1];
-  return first?.signature.inputFields.map((f) => f.name);
-}
 
 /** A request's `dataset`/`split` pair without undefined fields (exact optional types). */
 export function datasetOf(
@@ -29,7 +25,9 @@ export function datasetOf(
 /**
  * Evaluations (`Runtime.evaluate`): a devset cut into shards, each an evaluation job on the
  * `dspex-eval` queue (a named metric: any node takes a share) or, for a metric function, an
- * evaluation worker of this node; the shards' scores merged in order.
+ * evaluation worker of this node; the shards' scores merged in order. Each evaluation is an
+ * evaluation record in the store (id = `evalId`): `running` from the start, then `succeeded` with
+ * the score, counts, per-example results and spend, or `failed` with the error.
  */
 export class EvaluationService {
   constructor(
@@ -44,6 +42,8 @@ export class EvaluationService {
       | 'metricTable'
       | 'slots'
       | 'intake'
+      | 'variables'
+      | 'nodeId'
     >,
   ) {}
 
@@ -57,7 +57,7 @@ export class EvaluationService {
       { examples: request.devset, ...datasetOf(request.dataset, request.split) },
       'devset',
     );
-    const inputKeys = request.inputKeys ?? source.inputKeys ?? firstPredictorInputs(module);
+    const inputKeys = inputKeysFor(request.inputKeys, source, module);
     const examples = toExampleData(source.examples, inputKeys);
     if (examples.length === 0) throw new ActorError('bad_message', 'the devset is empty');
     const shards = Math.max(1, Math.min(request.shards ?? 1, examples.length || 1));
@@ -79,6 +79,19 @@ export class EvaluationService {
       concurrency: request.concurrency ?? 4,
     }));
     const timeout = request.timeoutMs ?? 600_000;
+    const metricName =
+      typeof request.metric === 'string' ? request.metric : request.metric.name || 'metric';
+    const startedAt = kernel.clock.now();
+    const version = currentConfig(this.node.variables, program, startedAt).config.stateVersion;
+    await store.evaluations.create({
+      id: evalId,
+      program,
+      metric: metricName,
+      shards,
+      node: this.node.nodeId,
+      ...(version === undefined ? {} : { version }),
+      ...(source.link === undefined ? {} : { dataset: source.link }),
+    });
     try {
       const results: ShardResult[] =
         typeof request.metric === 'string'
@@ -113,12 +126,16 @@ export class EvaluationService {
         return (r.failures ?? []).map((f) => ({ index: at + f.index, reason: f.reason }));
       });
       const sum = scores.reduce((s, x) => s + x, 0);
+      const score = scores.length === 0 ? 0 : pythonRound((100 * sum) / scores.length, 2);
+      await store.evaluations.update(evalId, {
+        status: 'succeeded',
+        ...evaluationOutcome(ordered, score, kernel.clock.now() - startedAt),
+      });
       return {
         evalId,
         program,
-        metric:
-          typeof request.metric === 'string' ? request.metric : request.metric.name || 'metric',
-        score: scores.length === 0 ? 0 : pythonRound((100 * sum) / scores.length, 2),
+        metric: metricName,
+        score,
         total: scores.length,
         errors: results.reduce((s, r) => s + r.errors, 0),
         failures,
@@ -126,6 +143,19 @@ export class EvaluationService {
         shards,
         ...(source.link === undefined ? {} : { dataset: source.link }),
       };
+    } catch (error) {
+      // The record says why; a store that fails here must not hide the evaluation's own error.
+      await store.evaluations
+        .update(evalId, {
+          status: 'failed',
+          durationMs: kernel.clock.now() - startedAt,
+          error: {
+            code: (error as { code?: unknown }).code?.toString() ?? 'error',
+            message: error instanceof Error ? error.message : String(error),
+          },
+        })
+        .catch(() => undefined);
+      throw error;
     } finally {
       if (typeof request.metric !== 'string') metricTable.delete(metric);
     }

@@ -53,9 +53,9 @@ export function httpRuntimeOf(runtime: Runtime): HttpRuntime {
     get optimizers() {
       return rt.catalog.extensions.names('optimizers');
     },
-    // Read per request too: a hot reload may change the metrics.
     get metrics() {
-      return [...rt.services.metricTable.keys()].sort();
+      // `local-…` entries are the function metrics of evaluations running now, not names.
+      return [...rt.services.metricTable.keys()].filter((m) => !m.startsWith('local-')).sort();
     },
     optimizerParamsProblem,
     describePrograms: () =>
@@ -87,6 +87,9 @@ export function httpRuntimeOf(runtime: Runtime): HttpRuntime {
     evaluate: (program, request) => rt.evaluate(program, request),
     optimize: (program, request) => rt.optimize(program, request),
     optimizationRun: (runId) => rt.optimizationRun(runId),
+    evaluation: (evalId) => rt.evaluation(evalId),
+    listEvaluations: (query) =>
+      rt.listEvaluations(query as Parameters<Runtime['listEvaluations']>[0]),
     cancelOptimization: (runId) => rt.cancelOptimization(runId),
     slots: async () => ({
       busy: busy.count,

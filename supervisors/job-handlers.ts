@@ -15,13 +15,13 @@ import {
 import {
   ActorError,
   callActor,
-  loadDataset,
   retryAfterOf,
   unknownProgram,
   type ExecutionRequest,
   type ExecutionResult,
   type ProgramCatalog,
 } from '../services/index.js';
+import { inputKeysFor, loadDataset } from '../services/dataset-source.js';
 import { DspexError } from '../src/errors/index.js';
 import { Dataset } from '../src/evaluate/index.js';
 import { KernelError, type Pid } from '../src/kernel/index.js';
@@ -312,14 +312,7 @@ async function inlineDatasets(
       name,
       typeof splitName === 'string' ? splitName : undefined,
     );
-    const inputs =
-      given ??
-      source.inputKeys ??
-      deps.catalog
-        .get(program)
-        .namedPredictors()[0]?.[1]
-        .signature.inputFields.map((f) => f.name) ??
-      [];
+    const inputs = inputKeysFor(given, source, deps.catalog.get(program)) ?? [];
     out[field] = source.examples.map((e) => ({ data: e, inputs }));
     if (source.link !== undefined) links[ref] = source.link;
   }

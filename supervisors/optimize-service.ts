@@ -1,8 +1,9 @@
 import { type EvaluationShard, type ShardResult } from '../actors/index.js';
-import { requestExamples, toExampleData, type ShardRunner } from '../services/index.js';
+import { toExampleData, type ShardRunner } from '../services/index.js';
 import type { OptimizationRun } from '../src/store/index.js';
 import type { BackoffOptions, JsonObject, Transport } from '../src/transport/index.js';
-import { datasetOf, firstPredictorInputs } from './evaluation-service.js';
+import { inputKeysFor, requestExamples } from '../services/dataset-source.js';
+import { datasetOf } from './evaluation-service.js';
 import type { NodeServices } from './node-services.js';
 import { publishTraced } from './run-service.js';
 import type { OptimizeRequest } from './runtime-types.js';
@@ -65,7 +66,7 @@ export class OptimizationService {
             { examples: request.valset, ...datasetOf(request.valDataset, request.valSplit) },
             'valset',
           );
-    const inputKeys = request.inputKeys ?? train.inputKeys ?? firstPredictorInputs(module);
+    const inputKeys = inputKeysFor(request.inputKeys, train, module);
     const params = JSON.parse(JSON.stringify(request.params ?? {})) as JsonObject;
     const run = await store.optimizationRuns.create({
       program,

@@ -9,7 +9,8 @@ import {
 import { ConfigError, importUserModule } from '../src/config/index.js';
 import type { Metric } from '../src/evaluate/index.js';
 import { ExtensionRegistry, unknownExtension, type Extensions } from '../src/extensions/index.js';
-import { Module } from '../src/modules/index.js';
+import { Module, StrategyModule, type StrategyConstructor } from '../src/modules/index.js';
+import { v } from '../src/variables/index.js';
 import type { PipelineEntry } from './pipelines.js';
 
 /** Where a node's programs come from: the programs module and the plugin modules (absolute paths). */
@@ -69,6 +70,80 @@ function isDefinition(value: unknown): value is ModuleDefinition {
 }
 
 /**
+ * Module names a definition may build from options: registered factories, Predict,
+ * ChainOfThought and (`strategy: true`) StrategyModule, whose choices are themselves these names.
+ */
+function buildableModules(registry: ExtensionRegistry, strategy = true): string[] {
+  return registry
+    .names('modules')
+    .filter(
+      (n) =>
+        registry.extension('modules', n) !== undefined ||
+        n in BUILTIN_MODULE_FACTORIES ||
+        (strategy && n === 'StrategyModule'),
+    );
+}
+
+/**
+ * `{ module: 'StrategyModule', options: { signature, strategies: ['Predict', 'terse'], default?,
+ * name?, overridable? } }`: a `StrategyModule` whose reasoning-strategy variable (`name`, default `strategy`)
+ * chooses among modules named in the registry (registered factories, `Predict`, `ChainOfThought`),
+ * each built from the signature and the remaining options. A configuration (a job's
+ * `config.variables`, a deployment, a search) then names the module to run, e.g.
+ * `{ strategy: 'terse' }`; jobs may set it only when `overridable: true`. An unknown strategy name fails the load listing what can be built.
+ */
+function strategyModule(
+  registry: ExtensionRegistry,
+  program: string,
+  options: Record<string, unknown>,
+): Module {
+  const {
+    signature,
+    strategies,
+    default: initial,
+    name = 'strategy',
+    overridable = false,
+    ...rest
+  } = options;
+  const where = `program '${program}': module 'StrategyModule'`;
+  if (typeof signature !== 'string' || signature.trim() === '')
+    throw new TypeError(`${where} needs options.signature, a signature string`);
+  if (
+    !Array.isArray(strategies) ||
+    strategies.length === 0 ||
+    !strategies.every((s) => typeof s === 'string')
+  )
+    throw new TypeError(`${where} needs options.strategies, a non-empty list of module names`);
+  if (typeof name !== 'string' || (initial !== undefined && typeof initial !== 'string'))
+    throw new TypeError(`${where}: options.name and options.default must be strings`);
+  if (typeof overridable !== 'boolean')
+    throw new TypeError(`${where}: options.overridable must be a boolean`);
+  const constructors: Record<string, StrategyConstructor> = {};
+  for (const choice of strategies as string[]) {
+    const factory = registry.extension('modules', choice) ?? BUILTIN_MODULE_FACTORIES[choice];
+    if (factory === undefined)
+      throw new TypeError(
+        `${where}: ${unknownExtension('modules', choice, buildableModules(registry, false)).message}`,
+      );
+    // Called with `new` by StrategyModule: a constructor that returns the factory's module.
+    constructors[choice] = function build(sig: unknown, opts?: object) {
+      const built = factory({ ...opts, signature: String(sig) });
+      if (!(built instanceof Module))
+        throw new TypeError(`${where}: module factory '${choice}' returned ${kindOf(built)}`);
+      return built;
+    } as unknown as StrategyConstructor;
+  }
+  const strategy = v.module({
+    name,
+    overridable,
+    modules: constructors,
+    hints: { impact: 'high', affects: ['quality', 'cost', 'latency'] },
+    ...(initial === undefined ? {} : { default: initial }),
+  });
+  return new StrategyModule(strategy, signature, rest);
+}
+
+/**
  * Builds a program from its {@link ModuleDefinition} through the registry: an extension's factory,
  * or a built-in built from a signature. Throws (the loader wraps it) naming the program and
  * listing the module names registered.
@@ -81,13 +156,10 @@ export function buildDefinedModule(
   const { module: name, options = {} } = definition;
   if (!isRecord(options))
     throw new TypeError(`program '${program}': options of module '${name}' must be an object`);
+  if (name === 'StrategyModule') return strategyModule(registry, program, options);
   const factory = registry.extension('modules', name) ?? BUILTIN_MODULE_FACTORIES[name];
   if (factory === undefined) {
-    const buildable = registry
-      .names('modules')
-      .filter(
-        (n) => registry.extension('modules', n) !== undefined || n in BUILTIN_MODULE_FACTORIES,
-      );
+    const buildable = buildableModules(registry);
     if (registry.has('modules', name))
       throw new TypeError(
         `program '${program}': built-in module '${name}' takes code (tools, functions or sub-modules), so declare it in the programs module; by name: ${buildable.join(', ')}`,

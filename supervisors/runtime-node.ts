@@ -6,7 +6,7 @@ import {
   type ProgramsVersion,
 } from '../services/index.js';
 import type { Kernel } from '../src/kernel/index.js';
-import type { OptimizationRun, Store } from '../src/store/index.js';
+import type { Evaluation, EvaluationStatus, OptimizationRun, Store } from '../src/store/index.js';
 import type { Transport } from '../src/transport/index.js';
 import { EvaluationService } from './evaluation-service.js';
 import type { HandlerDeps } from './job-handlers.js';
@@ -170,6 +170,16 @@ export class RuntimeNodeImpl implements Runtime {
 
   evaluate(program: string, request: EvaluateRequest): Promise<EvaluationSummary> {
     return this.evaluations.evaluate(program, request);
+  }
+
+  evaluation(evalId: string): Promise<Evaluation | undefined> {
+    return this.services.store.evaluations.find(evalId);
+  }
+
+  async listEvaluations(
+    query: { program?: string; status?: EvaluationStatus; limit?: number } = {},
+  ): Promise<Evaluation[]> {
+    return (await this.services.store.evaluations.list({ limit: 50, ...query })).items;
   }
 
   optimize(program: string, request: OptimizeRequest): Promise<{ runId: string }> {

@@ -5,7 +5,13 @@ import type { LM } from '../src/lm/types.js';
 import type { Example, Module } from '../src/modules/index.js';
 import type { OptimizerProgress } from '../src/optimizers/index.js';
 import type { CircuitBreakerConfig } from '../src/resilience/index.js';
-import type { DatasetLink, OptimizationRun, Store } from '../src/store/index.js';
+import type {
+  DatasetLink,
+  Evaluation,
+  EvaluationStatus,
+  OptimizationRun,
+  Store,
+} from '../src/store/index.js';
 import type { BackoffOptions, Transport } from '../src/transport/index.js';
 import type {
   ProgramConfig,
@@ -163,6 +169,14 @@ export interface Runtime extends RuntimeLifecycle<RuntimeSnapshot, RuntimeEvent>
   waitForJob(jobId: string, timeoutMs?: number): Promise<RunResult>;
   /** Evaluates a program; shards are jobs (named metric) or local workers (function metric). */
   evaluate(program: string, request: EvaluateRequest): Promise<EvaluationSummary>;
+  /** An evaluation's record (id = the summary's `evalId`), or undefined. */
+  evaluation(evalId: string): Promise<Evaluation | undefined>;
+  /** Evaluation records, newest first (at most `limit`, default 50), of one program or all. */
+  listEvaluations(query?: {
+    program?: string;
+    status?: EvaluationStatus;
+    limit?: number;
+  }): Promise<Evaluation[]>;
   /** Starts an optimization run as a job; progress in the store and as events. */
   optimize(program: string, request: OptimizeRequest): Promise<{ runId: string }>;
   /** The run's record (status, progress, best score, history, result), or undefined. */

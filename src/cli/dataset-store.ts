@@ -68,23 +68,42 @@ export function datasetCliError(e: unknown): unknown {
 }
 
 /**
+ * Runs `work` on the folder's store (see {@link openDatasetStore}: the cluster's Redis store in
+ * Redis mode, `.dspex/store.json` otherwise) and closes it; store failures become CLI errors
+ * ({@link datasetCliError}).
+ */
+export async function withFolderStore<T>(
+  io: CliIO,
+  options: DatasetStoreOptions,
+  work: (store: Store, where: string) => Promise<T>,
+): Promise<T> {
+  const { store, where } = await openDatasetStore(io, options);
+  try {
+    return await work(store, where);
+  } catch (e) {
+    throw datasetCliError(e);
+  } finally {
+    await store.close();
+  }
+}
+
+/**
  * Reads `name[@version]` (optionally one split) from the dataset store of `options`, for
  * `dspex eval --dataset` and `dspex optimize --dataset`; the store is closed before returning.
+ * With `opened`, reads that store instead (the caller's, left open).
  */
 export async function readDataset(
   io: CliIO,
   options: DatasetStoreOptions,
   ref: string,
   split?: string,
+  opened?: Store,
 ): Promise<ResolvedDataset> {
-  const { store } = await openDatasetStore(io, options);
-  try {
-    return await resolveDataset(store, ref, split);
-  } catch (e) {
-    throw datasetCliError(e);
-  } finally {
-    await store.close();
-  }
+  if (opened !== undefined)
+    return resolveDataset(opened, ref, split).catch((e: unknown) => {
+      throw datasetCliError(e);
+    });
+  return withFolderStore(io, options, (store) => resolveDataset(store, ref, split));
 }
 
 /** Examples from a data file or a stored dataset, with the dataset's link and input keys. */
@@ -104,6 +123,7 @@ export async function examplesFrom(
   options: DatasetStoreOptions,
   source: { file: string | undefined; dataset: string | undefined; split: string | undefined },
   names: { file: string; dataset: string },
+  opened?: Store,
 ): Promise<ExamplesSource> {
   if (source.file !== undefined && source.dataset !== undefined)
     throw new CliError('usage', `give ${names.file} or ${names.dataset}, not both`);
@@ -113,6 +133,7 @@ export async function examplesFrom(
       options,
       source.dataset,
       source.split,
+      opened,
     );
     return {
       examples,

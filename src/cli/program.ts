@@ -14,6 +14,7 @@ import type { SubmitOptions } from './commands/submit.js';
 import type { ReloadOptions } from './commands/reload.js';
 import type { VariablesOptions } from './commands/variables.js';
 import type { SynthesizeOptions } from './commands/synthesize.js';
+import type { EvalsOptions } from './commands/evals.js';
 import type {
   DatasetsAddOptions,
   DatasetsOptions,
@@ -466,6 +467,35 @@ export function buildProgram(deps: CliDeps, setCode: (code: number) => void): Co
         (await import('./commands/synthesize.js')).synthesizeCommand(deps, name, opts),
       ),
     );
+
+  const evals = program
+    .command('evals')
+    .description(
+      'evaluation records of dspex eval, POST /v1/evaluations and runtime.evaluate (Redis mode: the cluster store; embedded: .dspex/store.json)',
+    );
+  const evalsOptions = (cmd: Command): Command => redisOptions(cmd).option('--json', 'print JSON');
+  evalsOptions(
+    evals
+      .command('list')
+      .description('evaluations, newest first: program, version, dataset, metric, score')
+      .option('--program <name>', 'only evaluations of this program')
+      .option('-s, --status <status>', 'running | succeeded | failed')
+      .option('-n, --limit <n>', 'evaluations at most (default 50)', positiveInt),
+  ).action(
+    act(async (opts: EvalsOptions) =>
+      (await import('./commands/evals.js')).evalsListCommand(deps, opts),
+    ),
+  );
+  evalsOptions(
+    evals
+      .command('show <id>')
+      .description("an evaluation's dataset version and hash, score, counts, spend and examples")
+      .option('--examples <n>', 'per-example lines at most (default 20)', nonNegativeInt),
+  ).action(
+    act(async (id: string, opts: EvalsOptions) =>
+      (await import('./commands/evals.js')).evalsShowCommand(deps, id, opts),
+    ),
+  );
 
   const datasets = program
     .command('datasets')

@@ -328,7 +328,10 @@ export interface HttpRuntime extends ProgramRunner {
   readonly schemas: { readonly run: typeof runJobSchema };
   /** Optimizer names `POST /v1/optimizations` accepts. */
   readonly optimizers: readonly string[];
-  /** Metric names this node knows (`metric` of evaluations, `params.metric` of optimizations). */
+  /**
+   * Metric names `POST /v1/evaluations` (`metric`) and `POST /v1/optimizations` (`params.metric`)
+   * accept: the built-ins, the programs module's registered ones and the runtime's own.
+   */
   readonly metrics: readonly string[];
   /**
    * Why `params` do not fit the built-in `optimizer` (an unknown or mistyped key), or undefined,
@@ -351,6 +354,10 @@ export interface HttpRuntime extends ProgramRunner {
   ): Promise<{ runId: string }>;
   /** An optimization run's record, or undefined. */
   optimizationRun(runId: string): Promise<unknown>;
+  /** An evaluation's record (id = the evaluation summary's `evalId`), or undefined. */
+  evaluation(evalId: string): Promise<unknown>;
+  /** Evaluation records, newest first, optionally of one program and status. */
+  listEvaluations(query: { program?: string; status?: string; limit?: number }): Promise<unknown[]>;
   cancelOptimization(runId: string): Promise<unknown>;
   /** This node's program-worker slots: in use now, and the most it runs at once. */
   slots(): Promise<{ busy: number; limit: number }>;

@@ -48,6 +48,19 @@ function oneSource(a: string, b: string) {
   };
 }
 
+/** A name `known()` lists (read per request: a hot reload may register or drop names). */
+function knownName(what: string, known: () => readonly string[]) {
+  return (name: string, ctx: z.RefinementCtx): void => {
+    const names = known();
+    if (!names.includes(name))
+      ctx.addIssue({
+        code: 'custom',
+        message: `${what} must be one of ${names.join(', ')} (got ${JSON.stringify(name)})`,
+      });
+  };
+}
+
+/** The body of `POST /v1/evaluations` (the metric name is checked per request: a reload may change them). */
 const evaluationBody = z
   .object({
     program: z.string().min(1),
@@ -62,16 +75,21 @@ const evaluationBody = z
   .strict()
   .superRefine(oneSource('devset', 'dataset'));
 
+/** The query of `GET /v1/evaluations`. */
+const evaluationsQuery = z
+  .object({
+    program: z.string().min(1).optional(),
+    status: z.enum(['running', 'succeeded', 'failed']).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
 /** `optimizers` is read per request: a hot reload may register or drop custom optimizers. */
 function optimizationBody(optimizers: () => readonly string[]) {
   return z
     .object({
       program: z.string().min(1),
-      optimizer: z.string().superRefine((o, ctx) => {
-        const known = optimizers();
-        if (!known.includes(o))
-          ctx.addIssue({ code: 'custom', message: `optimizer must be one of ${known.join(', ')}` });
-      }),
+      optimizer: z.string().superRefine(knownName('optimizer', optimizers)),
       trainset: examples.min(1, 'trainset must hold at least one example').optional(),
       valset: examples.optional(),
       dataset: datasetName.optional(),
@@ -101,9 +119,14 @@ function issuesText(error: z.ZodError, under?: string): string {
     .join('; ');
 }
 
-function parse<T>(schema: z.ZodType<T>, data: unknown, code = 'invalid_request'): T {
+function parse<T>(
+  schema: z.ZodType<T>,
+  data: unknown,
+  code = 'invalid_request',
+  what = 'request body',
+): T {
   const r = schema.safeParse(data);
-  if (!r.success) throw new HttpError(code, `invalid request body: ${issuesText(r.error)}`);
+  if (!r.success) throw new HttpError(code, `invalid ${what}: ${issuesText(r.error)}`);
   return r.data;
 }
 
@@ -131,7 +154,8 @@ async function jsonBody(c: Context): Promise<Record<string, unknown>> {
  * - `POST /v1/programs/:name/run` — a synchronous run (deadline: `deadlineMs`, capped);
  * - `POST /v1/programs/:name/stream` — Server-Sent Events: `delta` events, then `result`;
  * - `POST /v1/programs/:name/jobs` (202) and `GET /v1/jobs/:id` — the queue path;
- * - `GET /v1/programs`; `POST /v1/evaluations`; `POST /v1/optimizations` (202),
+ * - `GET /v1/programs`; `POST /v1/evaluations`, `GET /v1/evaluations` (records, newest first;
+ *   `?program=&status=&limit=`) and `GET /v1/evaluations/:id`; `POST /v1/optimizations` (202),
  *   `GET /v1/optimizations/:id`, `POST /v1/optimizations/:id/cancel`;
  * - `GET /v1/openapi.json` — the OpenAPI 3.1 document.
  * Errors are `{ error: { code, message } }` with stable codes (see `HTTP_ERROR_STATUS`).
@@ -373,6 +397,18 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     const { program, ...request } = parse(evaluationBody, await jsonBody(c));
     requireMetric('metric', request.metric);
     return c.json(await rt.evaluate(program, withoutUndefined(request) as HttpEvaluateRequest));
+  });
+
+  app.get('/v1/evaluations', async (c) => {
+    const query = parse(evaluationsQuery, c.req.query(), 'invalid_request', 'query');
+    return c.json({ evaluations: await rt.listEvaluations(withoutUndefined(query)) });
+  });
+
+  app.get('/v1/evaluations/:id', async (c) => {
+    const id = c.req.param('id');
+    const record = await rt.evaluation(id);
+    if (record === undefined) throw new HttpError('not_found', `no evaluation '${id}'`);
+    return c.json(record as Record<string, unknown>);
   });
 
   app.post('/v1/optimizations', async (c) => {

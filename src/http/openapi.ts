@@ -114,6 +114,30 @@ export function openApiDocument(): {
         },
       },
       '/v1/evaluations': {
+        get: {
+          summary: 'Evaluation records, newest first (query: program, status, limit ≤ 1000)',
+          parameters: [
+            { name: 'program', in: 'query', required: false, schema: { type: 'string' } },
+            {
+              name: 'status',
+              in: 'query',
+              required: false,
+              schema: { type: 'string', enum: ['running', 'succeeded', 'failed'] },
+            },
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer' } },
+          ],
+          responses: {
+            '200': {
+              description: 'The records',
+              content: json({
+                type: 'object',
+                properties: { evaluations: { type: 'array', items: anyObject } },
+              }),
+            },
+            '400': ERRORS['400'],
+            '401': ERRORS['401'],
+          },
+        },
         post: {
           summary: 'Evaluates a program on a devset with a named metric (shards are jobs)',
           requestBody: { required: true, content: json(ref('EvaluationRequest')) },
@@ -136,6 +160,18 @@ export function openApiDocument(): {
               }),
             },
             ...ERRORS,
+          },
+        },
+      },
+      '/v1/evaluations/{id}': {
+        get: {
+          summary:
+            'An evaluation record (id = the summary evalId): status, score, counts, per-example results, spend',
+          parameters: [idParam],
+          responses: {
+            '200': { description: 'The evaluation', content: json(anyObject) },
+            '401': ERRORS['401'],
+            '404': ERRORS['404'],
           },
         },
       },

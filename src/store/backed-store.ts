@@ -1,4 +1,5 @@
 import { DatasetTable } from './dataset-repository.js';
+import { EvaluationTable } from './evaluation-repository.js';
 import { ExecutionTable } from './execution-repository.js';
 import { OptimizationRunTable } from './optimization-run-repository.js';
 import { ProgramTable } from './program-repository.js';
@@ -11,6 +12,7 @@ import {
 import type {
   DatasetRepository,
   DeploymentRepository,
+  EvaluationRepository,
   ExecutionRepository,
   OptimizationRunRepository,
   ProgramRepository,
@@ -30,6 +32,7 @@ export abstract class BackedStore implements Store {
   readonly programs: ProgramRepository;
   readonly executions: ExecutionRepository;
   readonly optimizationRuns: OptimizationRunRepository;
+  readonly evaluations: EvaluationRepository;
   readonly datasets: DatasetRepository;
   readonly variableSpaces: VariableSpaceRepository;
   readonly variableConfigurations: VariableConfigurationRepository;
@@ -43,6 +46,7 @@ export abstract class BackedStore implements Store {
     this.programs = new ProgramTable(backend, resolved);
     this.executions = new ExecutionTable(backend, resolved);
     this.optimizationRuns = new OptimizationRunTable(backend, resolved);
+    this.evaluations = new EvaluationTable(backend, resolved);
     this.datasets = new DatasetTable(backend, resolved);
     this.variableSpaces = new VariableSpaceTable(backend, resolved);
     this.variableConfigurations = new VariableConfigurationTable(backend, resolved);

@@ -3,6 +3,7 @@ export type {
   ProgramRepository,
   ExecutionRepository,
   OptimizationRunRepository,
+  EvaluationRepository,
   DatasetRepository,
   VariableSpaceRepository,
   VariableConfigurationRepository,
@@ -71,6 +72,23 @@ export {
   type RunHistoryEntry,
   type RunSpend,
 } from './optimization-run-record.js';
+export {
+  EVALUATION_LIFECYCLE,
+  EVALUATION_EXAMPLES_KEPT,
+  EVALUATION_REASON_CHARS,
+  evaluationSchema,
+  evaluationStatusSchema,
+  evaluationCreateSchema,
+  evaluationPatchSchema,
+  evaluationExampleSchema,
+  type Evaluation,
+  type EvaluationStatus,
+  type EvaluationCreate,
+  type EvaluationPatch,
+  type EvaluationExample,
+  type EvaluationCounts,
+  type EvaluationSpend,
+} from './evaluation-record.js';
 export {
   datasetSchema,
   datasetCreateSchema,

@@ -1,5 +1,11 @@
 import type { Dataset, DatasetAdd, DatasetAddResult, DatasetCreate } from './dataset-record.js';
 import type {
+  Evaluation,
+  EvaluationCreate,
+  EvaluationPatch,
+  EvaluationStatus,
+} from './evaluation-record.js';
+import type {
   Execution,
   ExecutionCreate,
   ExecutionSucceeded,
@@ -187,6 +193,33 @@ export interface OptimizationRunRepository {
   loadCheckpoint(id: string): Promise<JsonValue | undefined>;
 }
 
+/**
+ * Evaluations, keyed by id. Lifecycle `running → succeeded | failed`: one record per
+ * `runtime.evaluate` (the CLI's `dspex eval`, `POST /v1/evaluations`), written by the node that
+ * runs it.
+ *
+ * @example
+ * ```ts
+ * const ev = await store.evaluations.create({ program: 'qa', metric: 'exact_match' });
+ * await store.evaluations.update(ev.id, { status: 'succeeded', score: 75, counts: { total: 4, errors: 0 } });
+ * (await store.evaluations.list({ program: 'qa' })).items; // newest first
+ * ```
+ */
+export interface EvaluationRepository {
+  /** Creates a `running` evaluation; `conflict` if an explicit id exists. */
+  create(input: EvaluationCreate): Promise<Evaluation>;
+  /** `not_found` if absent. */
+  get(id: string): Promise<Evaluation>;
+  /** `undefined` if absent. */
+  find(id: string): Promise<Evaluation | undefined>;
+  /** Filter by program, status or both. */
+  list(
+    query?: { program?: string; status?: EvaluationStatus } & PageQuery,
+  ): Promise<Page<Evaluation>>;
+  /** Records the outcome; a final evaluation is immutable (`invalid_transition`). */
+  update(id: string, patch: EvaluationPatch, options?: WriteOptions): Promise<Evaluation>;
+}
+
 /** Datasets, keyed by `(name, version)`; immutable once created. */
 export interface DatasetRepository {
   /** `conflict` if that name and version exist. */
@@ -275,8 +308,8 @@ export interface DeploymentRepository {
 }
 
 /**
- * The resource store of the runtime (DESIGN §4): Program, Execution, OptimizationRun and Dataset
- * records with enforced lifecycles. Implementations: `MemoryStore` (embedded mode) and `RedisStore`
+ * The resource store of the runtime (DESIGN §4): Program, Execution, OptimizationRun, Evaluation
+ * and Dataset records with enforced lifecycles. Implementations: `MemoryStore` (embedded mode) and `RedisStore`
  * (shared by every node); both pass one conformance suite, so code written against `Store` behaves
  * the same on either. Records are plain JSON; values returned are copies (mutating them changes
  * nothing stored). Failures are `StoreError`s with a stable `code`.
@@ -292,6 +325,7 @@ export interface Store {
   readonly programs: ProgramRepository;
   readonly executions: ExecutionRepository;
   readonly optimizationRuns: OptimizationRunRepository;
+  readonly evaluations: EvaluationRepository;
   readonly datasets: DatasetRepository;
   readonly variableSpaces: VariableSpaceRepository;
   readonly variableConfigurations: VariableConfigurationRepository;

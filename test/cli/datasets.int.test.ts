@@ -110,6 +110,19 @@ describe('dspex datasets in embedded mode (the folder file store), used by eval 
       status: 'succeeded',
       dataset: { name: 'math', version: 'v1', hash, split: 'train' },
     });
+
+    // The evaluation outlives the command: kept in the folder's store, read by `dspex evals`.
+    const { evalId } = JSON.parse(evaluated.stdout) as { evalId: string };
+    expect(evaluated.stderr).toContain(`kept as evaluation ${evalId} in `);
+    const kept = await dspex(['evals', 'list', '--program', 'cot_math', '--json'], { cwd });
+    expect(JSON.parse(kept.stdout)).toMatchObject([
+      {
+        id: evalId,
+        status: 'succeeded',
+        counts: { total: 2 },
+        dataset: { name: 'math', version: 'v1', hash, split: 'dev' },
+      },
+    ]);
   }, 120_000);
 
   it('refuses bad input with the file, line, field or known names, and stores nothing', async () => {

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChainOfThought, Predict } from '../../src/modules/index.js';
+import { ChainOfThought, Predict, StrategyModule, programSpace } from '../../src/modules/index.js';
 import { loadProgramsModule } from '../../supervisors/programs-module.js';
 
 const SRC = resolve(new URL('../../src', import.meta.url).pathname);
@@ -51,11 +51,29 @@ describe('programs declared by module name', () => {
 
   it('an_unknown_module_name_fails_the_load_listing_the_names_that_can_be_built', async () => {
     await expect(load(`{ qa: { module: 'tersee', options: {} } }`)).rejects.toThrow(
-      "unknown module 'tersee' (registered: ChainOfThought, Predict, broken, terse)",
+      "unknown module 'tersee' (registered: ChainOfThought, Predict, StrategyModule, broken, terse)",
     );
   });
 
+  it('builds_a_strategy_module_choosing_among_registered_modules_by_name', async () => {
+    const { catalog } = await load(`{
+      qa: { module: 'StrategyModule', options: { signature: 'question -> answer', strategies: ['terse', 'ChainOfThought'] } },
+    }`);
+    const qa = catalog.get('qa') as StrategyModule;
+    expect(qa).toBeInstanceOf(StrategyModule);
+    expect((qa.impl as Predict).signature.instructions).toBe('Answer in one word.');
+    expect(programSpace(qa).names()).toEqual(['strategy']);
+  });
+
   it.each([
+    [
+      `{ qa: { module: 'StrategyModule', options: { signature: 'q -> a', strategies: ['Predict', 'tersee'] } } }`,
+      "module 'StrategyModule': unknown module 'tersee' (registered: ChainOfThought, Predict, broken, terse)",
+    ],
+    [
+      `{ qa: { module: 'StrategyModule', options: { signature: 'q -> a', strategies: [] } } }`,
+      'needs options.strategies, a non-empty list of module names',
+    ],
     [`{ qa: { module: 'ReAct', options: {} } }`, "built-in module 'ReAct' takes code"],
     [`{ qa: { module: 'Predict', options: {} } }`, "module 'Predict' needs options.signature"],
     [`{ qa: { module: 'broken' } }`, "module factory 'broken' returned object, not a Module"],

@@ -260,6 +260,79 @@ describe('HTTP API (app.request)', () => {
     );
   });
 
+  it('keeps each evaluation as a record that GET /v1/evaluations lists and shows', async () => {
+    const res = await post('/v1/evaluations', {
+      program: 'qa',
+      metric: 'exact_match',
+      devset: [
+        { question: 'q1', answer: 'nope' },
+        { question: 'q2', answer: 'nope' },
+      ],
+      inputKeys: ['question'],
+    });
+    const { evalId } = (await res.json()) as { evalId: string };
+    const shown = await app().request(`/v1/evaluations/${evalId}`, { headers: auth });
+    expect(shown.status).toBe(200);
+    expect(await shown.json()).toMatchObject({
+      id: evalId,
+      program: 'qa',
+      metric: 'exact_match',
+      status: 'succeeded',
+      score: 0,
+      counts: { total: 2, errors: 0 },
+      examples: [
+        { index: 0, score: 0 },
+        { index: 1, score: 0 },
+      ],
+    });
+    const listed = await app().request('/v1/evaluations?program=qa&limit=1', { headers: auth });
+    expect(
+      ((await listed.json()) as { evaluations: { id: string }[] }).evaluations.map((e) => e.id),
+    ).toEqual([evalId]);
+    const none = await app().request('/v1/evaluations?program=agent', { headers: auth });
+    expect(await none.json()).toEqual({ evaluations: [] });
+    const missing = await app().request('/v1/evaluations/eval-nope', { headers: auth });
+    expect(missing.status).toBe(404);
+    const bad = await app().request('/v1/evaluations?status=done', { headers: auth });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toContain(
+      'status',
+    );
+  });
+
+  it('refuses a metric, optimizer or adapter name nobody registered, listing the registered ones', async () => {
+    const reason = async (res: Response) => {
+      expect(res.status).toBe(400);
+      return ((await res.json()) as { error: { message: string } }).error.message;
+    };
+    const metric = await reason(
+      await post('/v1/evaluations', {
+        program: 'qa',
+        metric: 'f1_nope',
+        devset: [{ question: 'q', answer: 'a' }],
+      }),
+    );
+    expect(metric).toMatch(/^metric: unknown metric 'f1_nope' \(known: .*exact_match/);
+    const paramsMetric = await reason(
+      await post('/v1/optimizations', {
+        program: 'qa',
+        optimizer: 'bootstrap',
+        trainset: [{ question: 'q', answer: 'a' }],
+        params: { metric: 'f1_nope' },
+      }),
+    );
+    expect(paramsMetric).toMatch(
+      /^params\.metric: unknown metric 'f1_nope' \(known: .*exact_match/,
+    );
+    const adapter = await post('/v1/programs/qa/run', {
+      inputs: { question: 'q' },
+      config: { adapter: 'yaml' },
+    });
+    expect(((await adapter.json()) as { error: { message: string } }).error.message).toMatch(
+      /unknown adapter 'yaml' \(registered: .*json/,
+    );
+  });
+
   it('starts an optimization run (202), shows it and cancels it', async () => {
     const res = await post('/v1/optimizations', {
       program: 'qa',

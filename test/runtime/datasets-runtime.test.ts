@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JsonObject, Transport } from '../../src/transport/index.js';
 import type { Runtime } from '../../supervisors/runtime-types.js';
 import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
+import { readDataset } from '../../src/cli/dataset-store.js';
+import { memoryIO } from '../cli/fake-runtime.js';
 import { startCapsRuntime } from '../helpers/caps-runtime.js';
 import { eventually } from '../supervisors/runtime-helpers.js';
 
@@ -26,6 +28,31 @@ describe('the runtime reads stored datasets by name', () => {
       total: 1,
       dataset: { name: 'caps', version: 'v1', hash: stored.hash, split: 'dev' },
     });
+    expect(await rt.evaluation(summary.evalId)).toMatchObject({
+      program: 'qa',
+      metric: 'echoed',
+      status: 'succeeded',
+      score: summary.score,
+      counts: { total: 1, errors: summary.errors },
+      dataset: { name: 'caps', version: 'v1', hash: stored.hash, split: 'dev' },
+    });
+  });
+
+  it('records_a_failed_evaluation_with_its_error_and_lists_it_by_program', async () => {
+    await expect(rt.evaluate('qa', { dataset: 'caps', metric: 'nope' })).rejects.toThrow(
+      /unknown metric 'nope'/,
+    );
+    const [failed] = await rt.listEvaluations({ program: 'qa' });
+    expect(failed).toMatchObject({
+      program: 'qa',
+      metric: 'nope',
+      status: 'failed',
+      score: null,
+      dataset: { name: 'caps', version: 'v1' },
+      error: { message: expect.stringContaining("unknown metric 'nope'") },
+    });
+    expect(failed?.finishedAt).toBeDefined();
+    expect(await rt.listEvaluations({ program: 'other' })).toEqual([]);
   });
 
   it('optimizes_on_a_named_dataset_and_the_run_record_links_train_and_val_versions', async () => {
@@ -61,6 +88,33 @@ describe('the runtime reads stored datasets by name', () => {
       rt.evaluate('qa', { devset: [{ question: 'q' }], dataset: 'caps', metric: 'echoed' }),
     ).rejects.toMatchObject({ code: 'bad_message' });
   });
+
+  it.each([
+    ['an_unknown_name', 'ghost', "unknown dataset 'ghost' (datasets: caps)"],
+    ['an_unknown_version', 'caps@v9', "dataset caps has no version 'v9' (versions: v1)"],
+  ])(
+    'refuses_%s_with_one_sentence_from_the_runtime_a_raw_job_and_the_cli',
+    async (_case, ref, sentence) => {
+      const refusal = (p: Promise<unknown>) =>
+        p.then(
+          () => 'resolved',
+          (e: unknown) => e as { code?: string; message: string; details?: unknown },
+        );
+      const viaRuntime = await refusal(rt.evaluate('qa', { dataset: ref, metric: 'echoed' }));
+      expect(viaRuntime).toMatchObject({ code: 'unknown_dataset', message: sentence });
+      const viaCli = await refusal(readDataset(memoryIO('/'), {}, ref, undefined, rt.store));
+      expect(viaCli).toMatchObject({ code: 'not_found', message: sentence });
+      const transport = (rt as unknown as { transport: Transport }).transport;
+      const runId = `unknown-${_case}`;
+      await transport.enqueue(
+        'dspex-optimize',
+        { runId, program: 'qa', optimizer: 'labeled-few-shot', dataset: ref },
+        { jobId: runId },
+      );
+      const viaJob = await refusal(transport.waitForResult('dspex-optimize', runId, 10_000));
+      expect(JSON.stringify(viaJob)).toContain(sentence);
+    },
+  );
 
   it('runs_an_optimize_job_whose_payload_names_a_dataset_instead_of_examples', async () => {
     const run = await rt.store.optimizationRuns.create({

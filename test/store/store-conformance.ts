@@ -8,6 +8,7 @@ import {
   describeDatasetConformance,
   describeDatasetVersioningConformance,
 } from './conformance/datasets.js';
+import { describeEvaluationConformance } from './conformance/evaluations.js';
 import { describeExecutionConformance } from './conformance/executions.js';
 import { describeLifecyclePropertyConformance } from './conformance/lifecycle-properties.js';
 import { describeListingConformance } from './conformance/listing.js';
@@ -60,6 +61,7 @@ export function describeStoreConformance(
     describeListingConformance(ctx);
     describeConcurrencyConformance(ctx);
     describeOptimizationRunConformance(ctx);
+    describeEvaluationConformance(ctx);
     describeDatasetConformance(ctx);
     describeDatasetVersioningConformance(ctx);
     describeVariableConformance(ctx);

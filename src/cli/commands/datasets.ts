@@ -1,11 +1,12 @@
 import { basename } from 'node:path';
 import { Dataset as Examples, splitIndices } from '../../evaluate/dataset.js';
-import type { Dataset, DatasetSplit, Store } from '../../store/index.js';
+import type { Dataset, DatasetSplit } from '../../store/index.js';
 import { datasetHash, resolveDataset } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
 import type { CliDeps } from '../cli-deps.js';
-import { datasetCliError, openDatasetStore, type DatasetStoreOptions } from '../dataset-store.js';
+import { withFolderStore, type DatasetStoreOptions } from '../dataset-store.js';
 import { readExamplesWithLines, type ExamplesFile } from '../jsonl-file.js';
+import { renderTable } from '../table.js';
 import { programTools } from './program-tools.js';
 
 /** Options every `dspex datasets` subcommand takes. */
@@ -39,21 +40,6 @@ export interface DatasetsSampleOptions extends DatasetsOptions {
 
 /** How many field problems `datasets add` lists before summarizing the rest. */
 const MAX_LISTED = 5;
-
-async function withStore<T>(
-  deps: CliDeps,
-  options: DatasetsOptions,
-  work: (store: Store, where: string) => Promise<T>,
-): Promise<T> {
-  const { store, where } = await openDatasetStore(deps.io, options);
-  try {
-    return await work(store, where);
-  } catch (e) {
-    throw datasetCliError(e);
-  } finally {
-    await store.close();
-  }
-}
 
 /** Whether an example holds a value for `field` (an empty CSV cell or null counts as missing). */
 function has(example: Record<string, unknown>, field: string): boolean {
@@ -150,18 +136,22 @@ export async function datasetsAddCommand(
     });
   } else if (inputKeys !== undefined) checkFields(read, { inputs: inputKeys, outputs: [] });
   const splits = parseSplits(options, read.examples.length);
-  const { dataset, created, where } = await withStore(deps, options, async (store, where) => ({
-    ...(await store.datasets.add({
-      name,
-      examples: read.examples as Dataset['examples'],
-      source: basename(read.path),
-      ...(options.version === undefined ? {} : { version: options.version }),
-      ...(options.description === undefined ? {} : { description: options.description }),
-      ...(inputKeys === undefined ? {} : { inputKeys }),
-      ...(Object.keys(splits).length === 0 ? {} : { splits }),
-    })),
-    where,
-  }));
+  const { dataset, created, where } = await withFolderStore(
+    deps.io,
+    options,
+    async (store, where) => ({
+      ...(await store.datasets.add({
+        name,
+        examples: read.examples as Dataset['examples'],
+        source: basename(read.path),
+        ...(options.version === undefined ? {} : { version: options.version }),
+        ...(options.description === undefined ? {} : { description: options.description }),
+        ...(inputKeys === undefined ? {} : { inputKeys }),
+        ...(Object.keys(splits).length === 0 ? {} : { splits }),
+      })),
+      where,
+    }),
+  );
   const ref = `${dataset.name}@${dataset.version}`;
   if (options.json === true)
     io.stdout.write(
@@ -215,7 +205,7 @@ export async function datasetsListCommand(
   deps: CliDeps,
   options: DatasetsOptions,
 ): Promise<number> {
-  const items = await withStore(deps, options, async (store) => {
+  const items = await withFolderStore(deps.io, options, async (store) => {
     const all: Dataset[] = [];
     let cursor: string | undefined;
     do {
@@ -244,17 +234,7 @@ export async function datasetsListCommand(
       d.source ?? '',
     ]),
   ];
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] as string).length)));
-  deps.io.stdout.write(
-    rows
-      .map((r) =>
-        r
-          .map((v, c) => v.padEnd(widths[c] as number))
-          .join('  ')
-          .trimEnd(),
-      )
-      .join('\n') + '\n',
-  );
+  deps.io.stdout.write(renderTable(rows));
   return 0;
 }
 
@@ -264,7 +244,9 @@ export async function datasetsShowCommand(
   ref: string,
   options: DatasetsOptions,
 ): Promise<number> {
-  const { dataset } = await withStore(deps, options, (store) => resolveDataset(store, ref));
+  const { dataset } = await withFolderStore(deps.io, options, (store) =>
+    resolveDataset(store, ref),
+  );
   const s = summaryOf(dataset);
   if (options.json === true) {
     deps.io.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
@@ -302,7 +284,7 @@ export async function datasetsSampleCommand(
   ref: string,
   options: DatasetsSampleOptions,
 ): Promise<number> {
-  const { examples } = await withStore(deps, options, (store) =>
+  const { examples } = await withFolderStore(deps.io, options, (store) =>
     resolveDataset(store, ref, options.split),
   );
   const data = Examples.from(examples);

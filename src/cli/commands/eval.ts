@@ -1,5 +1,7 @@
+import { MemoryStore, type Store } from '../../store/index.js';
 import type { CliDeps } from '../cli-deps.js';
-import { examplesFrom } from '../dataset-store.js';
+import type { CliIO } from '../cli-io.js';
+import { examplesFrom, openDatasetStore, type DatasetStoreOptions } from '../dataset-store.js';
 import { withOneshotRuntime, type OneshotOptions } from '../oneshot-runtime.js';
 import { createProgress } from '../progress.js';
 import { progressOf } from '../progress-events.js';
@@ -87,14 +89,50 @@ export function renderEvalReport(
 }
 
 /**
+ * The store the evaluation record is kept in: the folder's (the cluster's Redis store in Redis
+ * mode, `.dspex/store.json` otherwise), where `dspex evals` reads it. When that store cannot be
+ * opened (Redis configured but down) the evaluation still runs on a memory store and says its
+ * record is not kept.
+ */
+async function recordStore(
+  io: CliIO,
+  options: DatasetStoreOptions,
+): Promise<{ store: Store; where: string | undefined }> {
+  try {
+    return await openDatasetStore(io, options);
+  } catch (e) {
+    io.stderr.write(
+      `dspex: the evaluation record is not kept (${e instanceof Error ? e.message : String(e)})\n`,
+    );
+    return { store: new MemoryStore(), where: undefined };
+  }
+}
+
+/**
  * `dspex eval <program> --data FILE.jsonl --metric NAME`: evaluates the program over the examples on
  * an embedded runtime with a progress bar (plain lines when not a terminal) on stderr, then prints
- * the summary as JSON on stdout.
+ * the summary as JSON on stdout. The evaluation record is kept in the folder's store (see
+ * `dspex evals`).
  */
 export async function evalCommand(
   deps: CliDeps,
   program: string,
   options: EvalOptions,
+): Promise<number> {
+  const { store, where } = await recordStore(deps.io, options);
+  try {
+    return await evaluateWith(deps, program, options, store, where);
+  } finally {
+    await store.close();
+  }
+}
+
+async function evaluateWith(
+  deps: CliDeps,
+  program: string,
+  options: EvalOptions,
+  store: Store,
+  where: string | undefined,
 ): Promise<number> {
   const { io } = deps;
   const source = await examplesFrom(
@@ -102,38 +140,47 @@ export async function evalCommand(
     options,
     { file: options.data, dataset: options.dataset, split: options.split },
     { file: '--data', dataset: '--dataset' },
+    store,
   );
   const devset = source.examples;
   const inputKeys = options.inputKeys ?? source.inputKeys;
-  const summary = await withOneshotRuntime(deps, program, options, async (runtime) => {
-    const progress = createProgress(`eval ${program}`, io.stderr, { now: io.now });
-    progress.update(0, devset.length);
-    // Shards report their own counts: the overall count is their sum.
-    const perShard = new Map<number, number>();
-    const unsubscribe = runtime.subscribe((event) => {
-      const p = progressOf(event, 'evaluation');
-      if (p === undefined) return;
-      perShard.set(p.shard ?? 0, p.done);
-      const done = [...perShard.values()].reduce((a, b) => a + b, 0);
-      progress.update(Math.min(done, devset.length), devset.length);
-    });
-    try {
-      const result = await runtime.evaluate(program, {
-        devset,
-        metric: options.metric,
-        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-        ...(options.shards === undefined ? {} : { shards: options.shards }),
-        ...(inputKeys === undefined ? {} : { inputKeys }),
-        ...(source.link === undefined ? {} : { dataset: source.link }),
+  const summary = await withOneshotRuntime(
+    deps,
+    program,
+    { ...options, store },
+    async (runtime) => {
+      const progress = createProgress(`eval ${program}`, io.stderr, { now: io.now });
+      progress.update(0, devset.length);
+      // Shards report their own counts: the overall count is their sum.
+      const perShard = new Map<number, number>();
+      const unsubscribe = runtime.subscribe((event) => {
+        const p = progressOf(event, 'evaluation');
+        if (p === undefined) return;
+        perShard.set(p.shard ?? 0, p.done);
+        const done = [...perShard.values()].reduce((a, b) => a + b, 0);
+        progress.update(Math.min(done, devset.length), devset.length);
       });
-      progress.update(devset.length, devset.length);
-      return result;
-    } finally {
-      unsubscribe();
-      progress.stop();
-    }
-  });
+      try {
+        const result = await runtime.evaluate(program, {
+          devset,
+          metric: options.metric,
+          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+          ...(options.shards === undefined ? {} : { shards: options.shards }),
+          ...(inputKeys === undefined ? {} : { inputKeys }),
+          ...(source.link === undefined ? {} : { dataset: source.link }),
+        });
+        progress.update(devset.length, devset.length);
+        return result;
+      } finally {
+        unsubscribe();
+        progress.stop();
+      }
+    },
+  );
   io.stderr.write(renderEvalReport(summary, devset, options.showErrors === true));
+  const evalId = (summary as { evalId?: unknown } | null)?.evalId;
+  if (where !== undefined && typeof evalId === 'string')
+    io.stderr.write(`kept as evaluation ${evalId} in ${where} (dspex evals show ${evalId})\n`);
   io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   return 0;
 }
