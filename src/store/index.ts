@@ -96,6 +96,7 @@ export { FileStore, type FileStoreOptions } from './file-store.js';
 export {
   configValueSchema,
   configurationValuesSchema,
+  candidateValuesSchema,
   variableDescriptorSchema,
   variableSpaceSchema,
   configurationObjectivesSchema,
