@@ -54,6 +54,9 @@ function spendOf(calls: Parameters<typeof chargeOf>[1]): EvaluationSpend {
  */
 function shardConfig(deployed: ProgramConfig, shard: EvaluationShard): ProgramConfig {
   const config = { ...deployed, ...(shard.config ?? {}) };
+  // A shard of another configuration runs its own candidates (or its state's), not the deployed ones.
+  if (shard.config?.variables !== undefined && shard.config.candidates === undefined)
+    delete config.candidates;
   if (shard.state !== undefined && shard.config?.stateVersion === undefined)
     delete config.stateVersion;
   return config;

@@ -281,7 +281,11 @@ export async function runOptimization(
         stateVersion: version,
         ...(chosen === undefined
           ? {}
-          : { configuration: chosen.configurationId, variables: chosen.configuration }),
+          : {
+              configuration: chosen.configurationId,
+              variables: chosen.configuration,
+              ...(chosen.candidates === undefined ? {} : { candidates: chosen.candidates }),
+            }),
       },
     });
   }

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { genServer, Pid, type Kernel } from '../src/kernel/index.js';
-import { programConfigSchema, type ProgramConfig } from '../src/contracts/index.js';
+import {
+  mergeDeployedConfig,
+  programConfigSchema,
+  type ProgramConfig,
+} from '../src/contracts/index.js';
 import { ActorError } from '../services/actor-error.js';
 import { actorReplies } from '../services/protocol.js';
 import { VARIABLE_REGISTRY } from '../services/names.js';
@@ -103,9 +107,9 @@ function handle(input: VariableRegistryInput, msg: VariableRegistryMessage): unk
     case 'set': {
       const merge = (prev: ProgramConfig): ProgramConfig =>
         Object.fromEntries(
-          Object.entries(msg.replace === true ? msg.config : { ...prev, ...msg.config }).filter(
-            ([, v]) => v !== undefined,
-          ),
+          Object.entries(
+            msg.replace === true ? msg.config : mergeDeployedConfig(prev, msg.config),
+          ).filter(([, v]) => v !== undefined),
         ) as ProgramConfig;
       if (input.shared !== undefined)
         return input.shared.deploy(msg.program, merge).then(

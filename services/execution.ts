@@ -252,6 +252,11 @@ export function effectiveConfig(
       'invalid_job',
       `invalid job config: configuration ${JSON.stringify(overrides.data.configuration)} cannot be chosen per job (deploy it: dspex deploy --configuration); set overridable variables in config.variables instead`,
     );
+  if (overrides.data.candidates !== undefined)
+    throw new ActorError(
+      'invalid_job',
+      `invalid job config: candidates (${Object.keys(overrides.data.candidates).join(', ')}) come with a deployed configuration, never a job's (deploy it: dspex deploy --configuration)`,
+    );
   const merged: ProgramConfig = { ...base, ...overrides.data };
   if (overrides.data.variables !== undefined)
     merged.variables =

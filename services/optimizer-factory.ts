@@ -242,6 +242,7 @@ export async function runOptimizer(
           ...(resume as { resumeFrom?: never }),
           onProgress: hooks.onProgress,
           shouldStop: hooks.shouldStop,
+          ...promptModel,
         },
       );
       return {

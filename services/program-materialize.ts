@@ -8,9 +8,9 @@ import {
 import type { LM } from '../src/lm/types.js';
 import { ActorError } from './actor-error.js';
 import { BUILTIN_ADAPTERS } from './builtin-extensions.js';
-import type { Module } from '../src/modules/index.js';
+import { applyConfiguration, type Module } from '../src/modules/index.js';
 import type { Store } from '../src/store/index.js';
-import { configuredProgram } from './program-variables.js';
+import { configuredProgram, programVariableSpace } from './program-variables.js';
 import type { ProgramConfig } from '../src/contracts/index.js';
 
 /** A program ready to run with one configuration: its copy, LM and adapter. */
@@ -80,12 +80,24 @@ export async function materializeProgram(args: {
   extensions?: ExtensionRegistry;
 }): Promise<MaterializedProgram> {
   const { name, base, config, store } = args;
-  // The deployed variables (a point of the program's space) first: they rebuild the modules.
-  const module =
-    config.variables === undefined ? base.deepCopy() : configuredProgram(base, config.variables);
-  if (config.stateVersion !== undefined) {
+  const configured = config.variables !== undefined || config.candidates !== undefined;
+  let module: Module;
+  if (config.stateVersion === undefined)
+    module = configured
+      ? configuredProgram(base, config.variables ?? {}, config.candidates)
+      : base.deepCopy();
+  else {
+    // The optimized state first, then the deployed variables (a point of the program's space)
+    // rebuild the modules on it: a variable's instructions or demos win over the state's, the
+    // state's stay where no variable sets them.
     const version = await store.programs.getVersion(name, config.stateVersion);
-    module.load(version.state as Record<string, unknown>);
+    const loaded = base.deepCopy().load(version.state as Record<string, unknown>);
+    module = configured
+      ? applyConfiguration(loaded, config.variables ?? {}, {
+          space: programVariableSpace(base),
+          ...(config.candidates === undefined ? {} : { candidates: config.candidates }),
+        })
+      : loaded;
   }
   const params = lmParamsOf(config);
   // `model: 'provider:name'` of a registered LM provider: every LM is that provider's.

@@ -1,4 +1,9 @@
-import { applyConfiguration, programSpace, type Module } from '../src/modules/index.js';
+import {
+  applyConfiguration,
+  programSpace,
+  type CandidateValues,
+  type Module,
+} from '../src/modules/index.js';
 import {
   VariableError,
   configurationKey,
@@ -67,12 +72,14 @@ export function checkVariableOverrides(
 }
 
 /**
- * A fresh copy of `program` configured with `values` (`applyConfiguration`): each configuration
- * is built once per program and copied per execution, so a deployed point costs one deep copy.
+ * A fresh copy of `program` configured with `values` and the deployed `candidates` (instruction
+ * texts and demos carried by the configuration, `applyConfiguration`): each configuration is
+ * built once per program and copied per execution, so a deployed point costs one deep copy.
  */
 export function configuredProgram(
   program: Module,
   values: Readonly<Record<string, ConfigValue>>,
+  candidates?: Readonly<CandidateValues>,
 ): Module {
   const space = programVariableSpace(program);
   let cache = configured.get(program);
@@ -80,10 +87,16 @@ export function configuredProgram(
     cache = new Map();
     configured.set(program, cache);
   }
-  const key = configurationKey(values);
+  const key =
+    candidates === undefined
+      ? configurationKey(values)
+      : `${configurationKey(values)}\u0000${JSON.stringify(candidates)}`;
   let built = cache.get(key);
   if (built === undefined) {
-    built = applyConfiguration(program, values, { space });
+    built = applyConfiguration(program, values, {
+      space,
+      ...(candidates === undefined ? {} : { candidates }),
+    });
     if (cache.size >= CONFIGURED_CACHE) cache.delete(cache.keys().next().value as string);
     cache.set(key, built);
   }

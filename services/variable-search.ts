@@ -1,7 +1,9 @@
 import type { Metric } from '../src/evaluate/index.js';
-import type { Example, Module } from '../src/modules/index.js';
+import type { LM } from '../src/lm/types.js';
+import type { CandidateValues, Example, Module } from '../src/modules/index.js';
 import {
   SpaceSearch,
+  type SpaceCandidatesOptions,
   type CandidateEvaluator,
   type OptimizerProgress,
 } from '../src/optimizers/index.js';
@@ -42,6 +44,56 @@ export interface SpaceSearchParams {
   concurrency?: number;
   /** Configurations tried by `random` (default 16). */
   samples?: number;
+  /**
+   * Fill the instruction and demo variables from MIPROv2's proposer and bootstrapped demo sets
+   * first (`true` for the defaults). The prompt model is the node's LM. The front points carry
+   * the chosen texts and demos, so any node can deploy and serve them.
+   */
+  candidates?: boolean | SpaceSearchCandidateParams;
+}
+
+/** The JSON options of a queued search's candidate filling (`proposeSpaceCandidates`'). */
+export interface SpaceSearchCandidateParams {
+  numCandidates?: number;
+  maxBootstrappedDemos?: number;
+  maxLabeledDemos?: number;
+  seed?: number;
+  metricThreshold?: number;
+  concurrency?: number;
+}
+
+const CANDIDATE_PARAMS = [
+  'numCandidates',
+  'maxBootstrappedDemos',
+  'maxLabeledDemos',
+  'seed',
+  'metricThreshold',
+  'concurrency',
+] as const;
+
+/** Checks `candidates` (unknown keys and non-numbers named in the error). */
+function candidateParamsOf(
+  c: SpaceSearchParams['candidates'],
+): SpaceCandidatesOptions | boolean | undefined {
+  if (c === undefined || typeof c === 'boolean') return c;
+  if (typeof c !== 'object' || c === null || Array.isArray(c))
+    throw new ActorError(
+      'bad_message',
+      `candidates: expected true, false or an object, got ${JSON.stringify(c)}`,
+    );
+  for (const [key, value] of Object.entries(c)) {
+    if (!(CANDIDATE_PARAMS as readonly string[]).includes(key))
+      throw new ActorError(
+        'bad_message',
+        `candidates.${key}: unknown option (known: ${CANDIDATE_PARAMS.join(', ')})`,
+      );
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw new ActorError(
+        'bad_message',
+        `candidates.${key}: expected a number, got ${JSON.stringify(value)}`,
+      );
+  }
+  return { ...c };
 }
 
 /** What a space search leaves in its run record's `result` (beside the optimizer's fields). */
@@ -58,6 +110,8 @@ export interface SpaceSearchRecord {
   stopReason?: 'budget' | 'cancelled';
   /** Evaluation shards run per node (empty when the search evaluated in its own process). */
   shardsByNode: Record<string, number>;
+  /** Per variable, the candidates the prompt optimizers added (with `candidates`). */
+  candidatesAdded?: Record<string, unknown[]>;
   /** The deployed state the search started from (`stateVersion`, registry revision). */
   searchedFrom?: SearchOrigin;
 }
@@ -85,6 +139,13 @@ export interface SpaceSearchRun {
   budgetExhausted: boolean;
   stopReason?: 'budget' | 'cancelled';
   shardsByNode: Record<string, number>;
+  /**
+   * The chosen instruction texts and demos of each front point (by `configurationKey`), stored
+   * with the point so that it deploys on nodes whose programs hold only the declared candidates.
+   */
+  candidateValues: Record<string, CandidateValues>;
+  /** Per variable, the candidates the prompt optimizers added (with `candidates`). */
+  candidatesAdded?: Record<string, unknown[]>;
 }
 
 /** Checks and converts `objectives` (unknown names are named in the error). */
@@ -138,13 +199,11 @@ export async function runSpaceSearch(
     onProgress?: (p: OptimizerProgress) => void;
     /** The cancel check, asked before every evaluation. */
     shouldStop?: () => boolean;
+    /** The LM that proposes instruction candidates (with `candidates`; default the context's). */
+    promptModel?: LM;
   },
 ): Promise<SpaceSearchRun> {
-  if ((params as Record<string, unknown>)['candidates'] !== undefined)
-    throw new ActorError(
-      'bad_message',
-      'candidates: a queued space search searches the declared instruction and demo candidates; run proposeSpaceCandidates once and declare what it added, so every node’s program holds the same list (a filled index would not exist on the other nodes)',
-    );
+  const candidates = candidateParamsOf(params.candidates);
   const objectives = objectivesOf(params.objectives);
   const shardsByNode: Record<string, number> = {};
   let steps = 0;
@@ -157,6 +216,14 @@ export async function runSpaceSearch(
     ...(params.algorithm === undefined ? {} : { algorithm: params.algorithm }),
     ...(params.concurrency === undefined ? {} : { concurrency: params.concurrency }),
     ...(params.samples === undefined ? {} : { samples: params.samples }),
+    ...(candidates === undefined || candidates === false
+      ? {}
+      : {
+          candidates: {
+            ...(candidates === true ? {} : candidates),
+            ...(hooks.promptModel === undefined ? {} : { promptModel: hooks.promptModel }),
+          },
+        }),
     select: selectionOf(params.select),
     ...(hooks.evaluator === undefined
       ? {}
@@ -195,6 +262,10 @@ export async function runSpaceSearch(
     budgetExhausted: result.budgetExhausted,
     ...(result.stopReason === undefined ? {} : { stopReason: result.stopReason }),
     shardsByNode,
+    candidateValues: Object.fromEntries(
+      result.front.map((p) => [configurationKey(p.configuration), result.candidateValuesOf(p)]),
+    ),
+    ...(result.candidates === undefined ? {} : { candidatesAdded: result.candidates }),
   };
 }
 
@@ -250,11 +321,14 @@ export async function recordSpaceSearch(
   const front: FrontPointRecord[] = [];
   for (const [i, point] of run.front.entries()) {
     const id = `${runId}-${i}`;
+    const candidates = run.candidateValues[configurationKey(point.configuration)];
+    const none = candidates === undefined || Object.keys(candidates).length === 0;
     await store.variableConfigurations
       .create({
         id,
         program,
         values: point.configuration,
+        ...(none ? {} : { candidates }),
         source: 'optimization',
         runId,
         objectives: {
@@ -270,7 +344,7 @@ export async function recordSpaceSearch(
       .catch((e: unknown) => {
         if (!(e instanceof StoreError && e.code === 'conflict')) throw e;
       });
-    front.push(pointRecord(point, id));
+    front.push({ ...pointRecord(point, id), ...(none ? {} : { candidates }) });
   }
   const at = run.front.findIndex((p) => same(p, run.chosen));
   return JSON.parse(
@@ -282,6 +356,7 @@ export async function recordSpaceSearch(
       budgetExhausted: run.budgetExhausted,
       ...(run.stopReason === undefined ? {} : { stopReason: run.stopReason }),
       shardsByNode: run.shardsByNode,
+      ...(run.candidatesAdded === undefined ? {} : { candidatesAdded: run.candidatesAdded }),
       ...(searchedFrom === undefined ? {} : { searchedFrom }),
     }),
   ) as SpaceSearchRecord;

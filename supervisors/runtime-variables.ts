@@ -29,7 +29,7 @@ import type { OptimizeRequest } from './runtime-types.js';
 import type { Metric } from '../src/evaluate/index.js';
 import type { Kernel } from '../src/kernel/index.js';
 import type { LM } from '../src/lm/types.js';
-import { context, currentSettings } from '../src/modules/index.js';
+import { checkConfiguration, context, currentSettings } from '../src/modules/index.js';
 import type { OptimizationRun, Store } from '../src/store/index.js';
 import {
   VariableError,
@@ -230,10 +230,12 @@ export async function deploy(
         'bad_message',
         `configuration ${JSON.stringify(target.configuration)} ${record === undefined ? 'not found' : `belongs to program '${record.program}', not '${program}'`}`,
       );
+    const module = node.catalog.get(program);
     try {
-      variables = programVariableSpace(node.catalog.get(program)).validateConfiguration(
-        record.values,
-      );
+      variables = checkConfiguration(module, record.values, {
+        space: programVariableSpace(module),
+        ...(record.candidates === undefined ? {} : { candidates: record.candidates }),
+      });
     } catch (error) {
       if (!(error instanceof VariableError)) throw error;
       throw new ActorError(
@@ -241,7 +243,12 @@ export async function deploy(
         `configuration ${record.id} does not fit program '${program}': ${error.message}`,
       );
     }
-    Object.assign(config, { configuration: record.id, variables });
+    // The chosen instruction texts and demos travel with the values: every node serves them.
+    Object.assign(config, {
+      configuration: record.id,
+      variables,
+      ...(record.candidates === undefined ? {} : { candidates: record.candidates }),
+    });
   }
   if (target.version !== undefined) {
     await node.store.programs.activate(program, target.version);

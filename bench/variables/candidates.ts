@@ -21,6 +21,7 @@ import {
   SimQA,
   answerMatches,
   items,
+  proposerReply,
   simulatedHandler,
 } from '../../test/variables/simulated-task.js';
 
@@ -29,34 +30,13 @@ const rounds = opt('rounds', 3);
 const devset = items(opt('devset', 40), 101);
 const testset = items(opt('test', 100), 1001);
 
-/** What a proposer answers, by the output field it is asked for; instructions by the call's hash. */
-const PROPOSALS = [
-  'Answer with the item code.',
-  'Look the item up carefully and give its exact code only.',
-  'Reply with the code of the item in the question.',
-  'Work carefully: find the item, then answer with its code.',
-];
-const textOf = (c: unknown): string =>
-  typeof c === 'string' ? c : Array.isArray(c) ? c.map((p) => String(p.text ?? '')).join('') : '';
-function promptReply(body: Record<string, unknown>): Record<string, unknown> {
-  const messages = (body['messages'] ?? []) as { role: string; content: unknown }[];
-  const system = textOf(messages.find((m) => m.role === 'system')?.content);
-  const outputs = system.split('Your output fields are:')[1] ?? '';
-  for (const field of ['observations', 'summary', 'program_description', 'module_description'])
-    if (outputs.includes(`\`${field}\``)) return { [field]: 'Questions about numbered items.' };
-  const all = JSON.stringify(messages);
-  let h = 0;
-  for (let i = 0; i < all.length; i++) h = (h * 31 + all.charCodeAt(i)) >>> 0;
-  return { proposed_instruction: PROPOSALS[h % PROPOSALS.length] };
-}
-
 const task = await startOpenAIFixture();
 task.recordRequests = false;
 task.handle(simulatedHandler());
 const proposer = await startOpenAIFixture();
 proposer.recordRequests = false;
 proposer.handle((req) => ({
-  text: formatChatAnswer(promptReply(req.body as Record<string, unknown>)),
+  text: formatChatAnswer(proposerReply(req.body as Record<string, unknown>) ?? {}),
 }));
 const promptModel = openai({
   model: 'sim-proposer',

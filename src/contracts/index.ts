@@ -9,6 +9,7 @@ export {
   RUN_JOB_SCHEMA,
   runJobSchema,
   programConfigSchema,
+  mergeDeployedConfig,
   exampleDataSchema,
   evaluationShardSchema,
   OPTIMIZER_NAMES,

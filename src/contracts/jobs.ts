@@ -80,10 +80,38 @@ export const programConfigSchema = z
       .optional(),
     /** Id of the stored VariableConfiguration `variables` came from (set by a deploy). */
     configuration: z.string().min(1).optional(),
+    /**
+     * The chosen instruction texts and demos of `variables`' instruction and demo variables (set
+     * by a deploy of a configuration that carries them), so every node serves them even when the
+     * values index candidates a search filled in on another node.
+     */
+    candidates: z
+      .record(
+        z.string().min(1),
+        z.union([z.string().min(1), z.array(z.record(z.string(), z.unknown()))]),
+      )
+      .optional(),
   })
   .strict();
 /** A program's runtime configuration. */
 export type ProgramConfig = z.infer<typeof programConfigSchema>;
+
+/**
+ * A deployment's next configuration: `change` over `prev`, except that deploying other
+ * `variables` drops `prev`'s `candidates` (the instruction texts and demos a configuration
+ * carries belong to its values, never to the next configuration's).
+ *
+ * @example
+ * ```ts
+ * mergeDeployedConfig({ variables: { i: 3 }, candidates: { i: 'Be terse.' } }, { variables: { i: 0 } });
+ * // { variables: { i: 0 } }
+ * ```
+ */
+export function mergeDeployedConfig(prev: ProgramConfig, change: ProgramConfig): ProgramConfig {
+  const { candidates, ...rest } = prev;
+  const kept = change.variables === undefined && candidates !== undefined ? { candidates } : {};
+  return { ...rest, ...kept, ...change };
+}
 
 /** Why a payload is not a valid `dspex-run` job: the node's failure reason and the zod issues. */
 export interface JobProblem {

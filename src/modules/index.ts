@@ -48,12 +48,19 @@ export { StrategyModule } from './strategy.js';
 export type { StrategyConstructor } from './strategy.js';
 export {
   applyConfiguration,
+  candidateValuesOf,
+  checkConfiguration,
   configurationOf,
+  configuredCandidatesOf,
   fillCandidates,
   loadConfiguredProgram,
   programSpace,
 } from './program-space.js';
-export type { ProgramSpaceOptions } from './program-space.js';
+export type {
+  ApplyConfigurationOptions,
+  CandidateValues,
+  ProgramSpaceOptions,
+} from './program-space.js';
 export { VARIABLE_BINDING, bindOptions, bindVariables, bindingOf } from './variable-binding.js';
 export type {
   Declarable,

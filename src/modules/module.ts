@@ -13,7 +13,7 @@ import { ModuleError } from './errors.js';
 import { Example, isPlainObject, type ExampleLike } from './example.js';
 import { isPredictor, type LoadOptions, type Predictor, type PredictorState } from './parameter.js';
 import { Prediction } from './prediction.js';
-import { configurationOf } from './program-configuration.js';
+import { configurationOf, configuredCandidatesOf } from './program-configuration.js';
 import { USAGE_SCOPE } from './usage-scope.js';
 
 /** LM request parameters a predictor passes through (DSPy's `config` / LM kwargs). */
@@ -253,7 +253,11 @@ export abstract class Module<I extends object = AnyFields, O extends object = An
     for (const [name, p] of this.namedPredictors()) state[name] = p.dumpState();
     // A configured program (applyConfiguration) saves its configuration beside, as DSPy's metadata.
     const configuration = configurationOf(this);
-    if (configuration !== undefined) Object.assign(state, { metadata: { configuration } });
+    const candidates = configuredCandidatesOf(this);
+    if (configuration !== undefined)
+      Object.assign(state, {
+        metadata: { configuration, ...(candidates === undefined ? {} : { candidates }) },
+      });
     return state;
   }
 

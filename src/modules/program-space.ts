@@ -1,15 +1,16 @@
 import {
   VariableError,
   VariableSpace,
+  candidateKindOf,
   withCandidates,
   type Configuration,
   type SpaceConstraint,
   type Variable,
 } from '../variables/index.js';
-import { isPlainObject } from './example.js';
+import { Example, isPlainObject } from './example.js';
 import { Module, type ProgramState } from './module.js';
 import { isPredictor, type Predictor } from './parameter.js';
-import { CONFIGURATION } from './program-configuration.js';
+import { CANDIDATE_VALUES, CONFIGURATION, type CandidateValues } from './program-configuration.js';
 import {
   VARIABLE_BINDING,
   bindingOf,
@@ -57,31 +58,50 @@ export function programSpace(program: Module, options: ProgramSpaceOptions = {})
   return space;
 }
 
+/** Options of {@link applyConfiguration}. */
+export interface ApplyConfigurationOptions {
+  /** The space the configuration belongs to (default `programSpace(program)`). */
+  space?: VariableSpace;
+  /**
+   * Chosen values of instruction and demo variables ({@link candidateValuesOf}: an instruction's
+   * text, a list of demos), used as they are. Their entries in the configuration (indexes into a
+   * candidate list this program may not hold, e.g. one a search filled in) are kept in the
+   * recorded configuration but not checked against this program's candidates.
+   */
+  candidates?: Readonly<CandidateValues>;
+}
+
 /**
  * A configured copy of `program`: every module built with variables is rebuilt with the
  * configuration's values (missing ones take their defaults; the whole configuration is validated
  * first, errors naming each bad variable and value). Demos, LMs and optimized instructions of the
  * rebuilt modules' predictors carry over unless a variable sets them. The original is untouched;
- * the copy records the configuration, which `save()` writes under `metadata.configuration`.
+ * the copy records the configuration (and `candidates`), which `save()` writes under
+ * `metadata.configuration` (and `metadata.candidates`).
  * (Not named `configure`: that is DSPy's global settings call.)
  *
  * @example
  * ```ts
  * const cheap = applyConfiguration(program, { model: 'gpt-4o-mini', 'answer.temperature': 0 });
  * cheap.save().metadata; // { configuration: { model: 'gpt-4o-mini', 'answer.temperature': 0 } }
+ * // A stored front point found with filled candidates, on a node that holds only the declared ones:
+ * applyConfiguration(program, record.values, { candidates: record.candidates });
  * ```
  */
 export function applyConfiguration<M extends Module>(
   program: M,
   configuration: Record<string, unknown>,
-  options: { space?: VariableSpace } = {},
+  options: ApplyConfigurationOptions = {},
 ): M {
   const names = variableNames(program);
   const space = options.space ?? programSpace(program);
-  const full = space.validateConfiguration(configuration);
+  const carried = carriedValues(names, options.candidates);
+  const full = validateCarried(space, configuration, carried);
   const nameOf = new Map([...names].map(([name, variable]) => [variable, name]));
   const valueOf = (variable: Variable): unknown => {
     const name = nameOf.get(variable);
+    const value = name === undefined ? undefined : carried.get(name);
+    if (value !== undefined) return value();
     if (name === undefined || !(name in full))
       throw new VariableError(
         'unknown_variable',
@@ -97,11 +117,126 @@ export function applyConfiguration<M extends Module>(
     writable: true,
     configurable: true,
   });
+  if (carried.size > 0)
+    Object.defineProperty(rebuilt, CANDIDATE_VALUES, {
+      value: JSON.parse(JSON.stringify(options.candidates)) as CandidateValues,
+      enumerable: false,
+      writable: true,
+      configurable: true,
+    });
   return rebuilt;
 }
 
+/**
+ * Checks a configuration (and carried candidate values) against `program` as
+ * {@link applyConfiguration} would, without building anything: the full configuration (defaults
+ * filled), or a `VariableError` naming the bad variable and value.
+ */
+export function checkConfiguration(
+  program: Module,
+  configuration: Record<string, unknown>,
+  options: ApplyConfigurationOptions = {},
+): Configuration {
+  const space = options.space ?? programSpace(program);
+  return validateCarried(
+    space,
+    configuration,
+    carriedValues(variableNames(program), options.candidates),
+  );
+}
+
+/**
+ * The chosen values of `configuration`'s instruction and demo variables on `program` (the
+ * instruction text, the demos of a demo set or of a count over a pool, as plain objects): what a
+ * stored configuration carries so that it applies ({@link applyConfiguration}'s `candidates`) on
+ * a program that holds other candidate lists. Empty when the program has no such variables.
+ *
+ * @example
+ * ```ts
+ * const candidates = candidateValuesOf(filled, point.configuration);
+ * // { 'answer.instructions': 'Think step by step, then answer.', 'answer.demos': [{ question: …, answer: … }] }
+ * ```
+ */
+export function candidateValuesOf(
+  program: Module,
+  configuration: Record<string, unknown>,
+  options: { space?: VariableSpace } = {},
+): CandidateValues {
+  const space = options.space ?? programSpace(program);
+  const full = space.validateConfiguration(configuration);
+  const out: CandidateValues = {};
+  for (const name of space.names()) {
+    const variable = space.get(name)!;
+    const kind = candidateKindOf(variable);
+    if (kind === undefined || !(name in full)) continue;
+    const value = variable.resolve(full[name]!);
+    out[name] =
+      kind === 'instructions'
+        ? String(value)
+        : (value as readonly unknown[]).map((d) =>
+            d instanceof Example ? d.toDict() : { ...(d as Record<string, unknown>) },
+          );
+  }
+  return out;
+}
+
+/** The configuration checked with carried candidate values standing for their entries. */
+function validateCarried(
+  space: VariableSpace,
+  configuration: Record<string, unknown>,
+  carried: ReadonlyMap<string, unknown>,
+): Configuration {
+  if (carried.size === 0) return space.validateConfiguration(configuration);
+  const checked: Record<string, unknown> = {};
+  const kept: Configuration = {};
+  for (const [name, value] of Object.entries(configuration))
+    if (carried.has(name)) kept[name] = value as Configuration[string];
+    else checked[name] = value;
+  return { ...space.validateConfiguration(checked), ...kept };
+}
+
+/** Each carried candidate value, checked, as a maker of what its module receives. */
+function carriedValues(
+  names: ReadonlyMap<string, Variable>,
+  candidates: Readonly<CandidateValues> | undefined,
+): Map<string, () => unknown> {
+  const out = new Map<string, () => unknown>();
+  for (const [name, value] of Object.entries(candidates ?? {})) {
+    const variable = names.get(name);
+    const kind = variable === undefined ? undefined : candidateKindOf(variable);
+    if (kind === undefined)
+      throw new VariableError(
+        'unknown_variable',
+        `Candidate value for '${name}': the program declares no instruction or demo variable of that name`,
+        { details: { variable: name, declared: [...names.keys()] } },
+      );
+    if (kind === 'instructions') {
+      if (typeof value !== 'string' || value.trim() === '')
+        throw new VariableError(
+          'invalid_value',
+          `Variable '${name}': candidate value ${JSON.stringify(value)} is not an instruction text`,
+          { details: { variable: name, value } },
+        );
+      out.set(name, () => value);
+      continue;
+    }
+    if (!Array.isArray(value) || !value.every(isPlainObject))
+      throw new VariableError(
+        'invalid_value',
+        `Variable '${name}': candidate value ${JSON.stringify(value)} is not a list of demos (objects)`,
+        { details: { variable: name, value } },
+      );
+    out.set(name, () => value.map((d) => ({ ...d })));
+  }
+  return out;
+}
+
 /** The configuration a program was built with by {@link applyConfiguration}, if any. */
-export { configurationOf } from './program-configuration.js';
+export {
+  configurationOf,
+  configuredCandidatesOf,
+  type CandidateValues,
+} from './program-configuration.js';
 
 /**
  * Restores a saved program: applies the configuration saved under `metadata.configuration` (if
@@ -121,8 +256,14 @@ export function loadConfiguredProgram<M extends Module>(
     isPlainObject(meta) && isPlainObject(meta['configuration'])
       ? (meta['configuration'] as Configuration)
       : undefined;
+  const candidates =
+    isPlainObject(meta) && isPlainObject(meta['candidates'])
+      ? (meta['candidates'] as CandidateValues)
+      : undefined;
   const target =
-    configuration === undefined ? program.deepCopy() : applyConfiguration(program, configuration);
+    configuration === undefined
+      ? program.deepCopy()
+      : applyConfiguration(program, configuration, candidates === undefined ? {} : { candidates });
   return target.load(state);
 }
 

@@ -62,8 +62,21 @@ export type {
   COPROResult,
   COPROStats,
 } from './copro.js';
-export { AUTO_RUN_SETTINGS, MIPROv2 } from './mipro.js';
-export type { MIPROTrial, MIPROv2CompileOptions, MIPROv2Options, MIPROv2Result } from './mipro.js';
+export {
+  AUTO_RUN_SETTINGS,
+  MIPROv2,
+  bootstrapDemoSets,
+  proposeInstructionCandidates,
+} from './mipro.js';
+export type {
+  DemoSetRun,
+  DemoSets,
+  InstructionProposalRun,
+  MIPROTrial,
+  MIPROv2CompileOptions,
+  MIPROv2Options,
+  MIPROv2Result,
+} from './mipro.js';
 export { GroundedProposer, describeProgramCode, stripPrefix } from './propose.js';
 export type { GroundedProposerOptions } from './propose.js';
 export type { PromptOptimizationResult, PromptOptimizerOptions } from './propose-run.js';

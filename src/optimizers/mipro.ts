@@ -105,7 +105,8 @@ export interface MIPROv2Result<M extends Module> extends PromptOptimizationResul
   };
 }
 
-type DemoSets = Record<string, unknown>[][][];
+/** Per predictor, its demo sets (plain demos), as {@link bootstrapDemoSets} makes them. */
+export type DemoSets = Record<string, unknown>[][][];
 
 /**
  * DSPy's MIPROv2 (§3.5): bootstraps `numCandidates` demo sets per predictor (zero-shot, labeled,
@@ -267,14 +268,19 @@ export class MIPROv2 implements Optimizer {
     };
 
     // 1. Demo sets (DSPy `create_n_fewshot_demo_sets`, sharing the run's generator).
-    let demoCandidates: DemoSets | undefined = await withLm(o.taskModel, () =>
-      this.bootstrapDemoSets(program, trainset, numFewshot, {
-        maxBootstrapped: zeroshot ? BOOTSTRAPPED_FEWSHOT_EXAMPLES_IN_CONTEXT : maxBootstrapped,
-        maxLabeled: zeroshot ? LABELED_FEWSHOT_EXAMPLES_IN_CONTEXT : maxLabeled,
-        teacher: options.teacher,
+    let demoCandidates: DemoSets | undefined = await bootstrapDemoSets(
+      program,
+      trainset,
+      numFewshot,
+      {
+        options: o,
+        maxBootstrappedDemos: maxBootstrapped,
+        maxLabeledDemos: maxLabeled,
+        ...(options.teacher === undefined ? {} : { teacher: options.teacher }),
         rng,
+        rngFactory: this.rngFactory,
         journal,
-      }),
+      },
     );
     let stopReason = journal.budget.exhausted();
     if (demoCandidates === undefined || stopReason !== undefined) {
@@ -282,28 +288,19 @@ export class MIPROv2 implements Optimizer {
     }
 
     // 2. Instructions (DSPy `_propose_instructions`).
-    const proposer = new GroundedProposer(journal, rng, program, {
-      ...(o.promptModel !== undefined ? { promptModel: o.promptModel } : {}),
-      programAware: options.programAwareProposer ?? true,
-      useDatasetSummary: options.dataAwareProposer ?? true,
-      useTaskDemos: options.fewshotAwareProposer ?? true,
-      numDemosInContext: BOOTSTRAPPED_FEWSHOT_EXAMPLES_IN_CONTEXT,
-      useTip: options.tipAwareProposer ?? true,
-      setTipRandomly: options.tipAwareProposer ?? true,
-      viewDataBatchSize: options.viewDataBatchSize ?? 10,
-      initTemperature: o.initTemperature ?? 1.0,
-      ...(options.programCode !== undefined ? { programCode: options.programCode } : {}),
-    });
-    await proposer.summarize(trainset);
-    const demoSetsForProposer = demoCandidates.map((sets) => sets.map((set) => set.map(toExample)));
-    const instructionCandidates = await proposer.proposeInstructions(
+    const instructionCandidates = await proposeInstructionCandidates(
       program,
-      demoSetsForProposer,
+      trainset,
+      demoCandidates,
       numInstruct,
+      {
+        ...options,
+        ...(o.promptModel === undefined ? {} : { promptModel: o.promptModel }),
+        ...(o.initTemperature === undefined ? {} : { initTemperature: o.initTemperature }),
+        rng,
+        journal,
+      },
     );
-    program.predictors().forEach((p, i) => {
-      instructionCandidates[i]![0] = p.signature.instructions;
-    });
     reportStep(o, 'MIPROv2', journal, { phase: 'propose', step: 'instructions' });
     if (zeroshot) demoCandidates = undefined;
 
@@ -426,32 +423,64 @@ export class MIPROv2 implements Optimizer {
       ...(stopReason !== undefined ? { stopReason } : {}),
     };
   }
+}
 
-  /** DSPy's `create_n_fewshot_demo_sets`; `undefined` when the budget stopped it. */
-  private async bootstrapDemoSets(
-    student: Module,
-    trainset: readonly Example[],
-    numSets: number,
-    run: {
-      maxBootstrapped: number;
-      maxLabeled: number;
-      teacher: Module | undefined;
-      rng: Rng;
-      journal: RunJournal;
-    },
-  ): Promise<DemoSets | undefined> {
-    const { rng, journal } = run;
-    const o = this.options;
+/** What {@link bootstrapDemoSets} needs of a run. */
+export interface DemoSetRun {
+  /** The bootstrapping options (metric, threshold, teacher settings, errors, concurrency, task model). */
+  options: Pick<
+    MIPROv2Options,
+    'metric' | 'metricThreshold' | 'teacherSettings' | 'maxErrors' | 'concurrency' | 'taskModel'
+  >;
+  /** Bootstrapped demos per set (with `maxLabeledDemos` 0 too: zero-shot, 3 for the proposer). */
+  maxBootstrappedDemos: number;
+  /** Labeled demos per set. */
+  maxLabeledDemos: number;
+  teacher?: Module;
+  /** The run's generator (shared with the proposal step, as in DSPy). */
+  rng: Rng;
+  rngFactory: RngFactory;
+  /** Journals each set as a `task` step (budget, checkpoint, replay). */
+  journal: RunJournal;
+}
+
+/**
+ * MIPROv2's demo-set step (DSPy's `create_n_fewshot_demo_sets`): per predictor, `numSets` sets —
+ * zero-shot, labeled only, unshuffled bootstrap, then shuffled bootstraps of random sizes — each a
+ * journaled `task` step with the task model. `undefined` when the budget stopped it.
+ *
+ * @example
+ * ```ts
+ * const journal = new RunJournal('candidates', options, undefined);
+ * const sets = await bootstrapDemoSets(program, trainset, 6, {
+ *   options: { metric }, maxBootstrappedDemos: 4, maxLabeledDemos: 4,
+ *   rng: pythonRandom(9), rngFactory: pythonRandom, journal,
+ * });
+ * ```
+ */
+export async function bootstrapDemoSets(
+  student: Module,
+  trainset: readonly Example[],
+  numSets: number,
+  run: DemoSetRun,
+): Promise<DemoSets | undefined> {
+  const zeroshot = run.maxBootstrappedDemos === 0 && run.maxLabeledDemos === 0;
+  const maxBootstrapped = zeroshot
+    ? BOOTSTRAPPED_FEWSHOT_EXAMPLES_IN_CONTEXT
+    : run.maxBootstrappedDemos;
+  const maxLabeled = zeroshot ? LABELED_FEWSHOT_EXAMPLES_IN_CONTEXT : run.maxLabeledDemos;
+  const { rng, journal, options: o } = run;
+  return withLm(o.taskModel, async () => {
     const count = student.predictors().length;
     const sets: DemoSets = Array.from({ length: count }, () => []);
     for (let seed = -3; seed < numSets - 3; seed++) {
       if (journal.budget.exhausted() !== undefined) return undefined;
       const trainCopy = [...trainset];
-      let size = run.maxBootstrapped;
+      let size = maxBootstrapped;
       if (seed >= 0) {
         // Drawn outside the journaled step, so a resumed run draws the same.
         rng.shuffle(trainCopy);
-        size = rng.randint(1, run.maxBootstrapped);
+        size = rng.randint(1, maxBootstrapped);
       }
       const demos = await journal.step(
         `demos:${seed}`,
@@ -462,8 +491,8 @@ export class MIPROv2 implements Optimizer {
           if (seed === -3) compiled = student.resetCopy();
           else if (seed === -2) {
             compiled =
-              run.maxLabeled > 0
-                ? new LabeledFewShot({ k: run.maxLabeled, rng: this.rngFactory }).apply(
+              maxLabeled > 0
+                ? new LabeledFewShot({ k: maxLabeled, rng: run.rngFactory }).apply(
                     student,
                     trainCopy,
                   )
@@ -477,8 +506,8 @@ export class MIPROv2 implements Optimizer {
               ...(o.maxErrors !== undefined ? { maxErrors: o.maxErrors } : {}),
               ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
               maxBootstrappedDemos: size,
-              maxLabeledDemos: run.maxLabeled,
-              rng: this.rngFactory,
+              maxLabeledDemos: maxLabeled,
+              rng: run.rngFactory,
               ...left,
             }).optimize(student, {
               trainset: trainCopy,
@@ -509,7 +538,62 @@ export class MIPROv2 implements Optimizer {
       demos.demos.forEach((d, i) => sets[i]!.push(d));
     }
     return sets;
-  }
+  });
+}
+
+/** What {@link proposeInstructionCandidates} needs of a run (MIPROv2's proposer switches). */
+export interface InstructionProposalRun extends Pick<
+  MIPROv2CompileOptions,
+  | 'programAwareProposer'
+  | 'dataAwareProposer'
+  | 'fewshotAwareProposer'
+  | 'tipAwareProposer'
+  | 'viewDataBatchSize'
+  | 'programCode'
+> {
+  /** LM of the proposals (default: the configured LM); its calls are `prompt` spend. */
+  promptModel?: LM;
+  /** Temperature of the proposals (default 1.0). */
+  initTemperature?: number;
+  /** The run's generator (after {@link bootstrapDemoSets}, as in DSPy). */
+  rng: Rng;
+  journal: RunJournal;
+}
+
+/**
+ * MIPROv2's instruction step (DSPy's `_propose_instructions`): the grounded proposer summarizes
+ * the trainset, then proposes `numInstruct` instructions per predictor from the demo sets
+ * (journaled `prompt` steps). Index 0 of each predictor's list is its current instruction.
+ */
+export async function proposeInstructionCandidates(
+  program: Module,
+  trainset: readonly Example[],
+  demoSets: DemoSets,
+  numInstruct: number,
+  run: InstructionProposalRun,
+): Promise<string[][]> {
+  const proposer = new GroundedProposer(run.journal, run.rng, program, {
+    ...(run.promptModel !== undefined ? { promptModel: run.promptModel } : {}),
+    programAware: run.programAwareProposer ?? true,
+    useDatasetSummary: run.dataAwareProposer ?? true,
+    useTaskDemos: run.fewshotAwareProposer ?? true,
+    numDemosInContext: BOOTSTRAPPED_FEWSHOT_EXAMPLES_IN_CONTEXT,
+    useTip: run.tipAwareProposer ?? true,
+    setTipRandomly: run.tipAwareProposer ?? true,
+    viewDataBatchSize: run.viewDataBatchSize ?? 10,
+    initTemperature: run.initTemperature ?? 1.0,
+    ...(run.programCode !== undefined ? { programCode: run.programCode } : {}),
+  });
+  await proposer.summarize(trainset);
+  const instructionCandidates = await proposer.proposeInstructions(
+    program,
+    demoSets.map((sets) => sets.map((set) => set.map(toExample))),
+    numInstruct,
+  );
+  program.predictors().forEach((p, i) => {
+    instructionCandidates[i]![0] = p.signature.instructions;
+  });
+  return instructionCandidates;
 }
 
 /** DSPy's `create_minibatch`: `rng.sample(range(len(set)), size)` in sample order. */

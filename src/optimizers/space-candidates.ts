@@ -14,9 +14,10 @@ import {
   type Variable,
 } from '../variables/index.js';
 import type { BudgetLimits, BudgetUsage } from './budget.js';
-import { MIPROv2 } from './mipro.js';
+import { bootstrapDemoSets, proposeInstructionCandidates } from './mipro.js';
 import { OptimizerError } from './optimizer-error.js';
-import type { OptimizerCheckpoint } from './run-journal.js';
+import { pythonRandom } from './python-random.js';
+import { RunJournal, type OptimizerCheckpoint } from './run-journal.js';
 
 /** Options of {@link proposeSpaceCandidates} (MIPROv2's names for what they share). */
 export interface SpaceCandidatesOptions {
@@ -69,8 +70,9 @@ export interface SpaceCandidates<M extends Module> {
  * Fills a program's instruction and demo variables from the prompt optimizers, so one space
  * search covers the whole program: MIPROv2's demo-set bootstrapping (zero-shot, labeled,
  * unshuffled and shuffled BootstrapFewShot sets per predictor) and its grounded proposer (one
- * instruction per predictor and demo set, DSPy's prompts) run once, as a MIPROv2 with zero search
- * trials (whose baseline evaluation runs on a single train example). Then each variable takes:
+ * instruction per predictor and demo set, DSPy's prompts) run once: MIPROv2's first two steps
+ * (`bootstrapDemoSets`, `proposeInstructionCandidates`), without its search or any evaluation.
+ * Then each variable takes:
  *
  * - `v.instructions`: the declared candidates, then the proposals (duplicates dropped);
  * - `v.demoSets`: the declared sets, then the bootstrapped sets (the empty set once);
@@ -118,36 +120,47 @@ export async function proposeSpaceCandidates<M extends Module>(
     program.predictors().find((p) => p.lm !== undefined)?.lm;
   const wantsDemos = slots.some((s) => s.kind !== 'instructions');
   const numCandidates = options.numCandidates ?? 6;
-  const mipro = new MIPROv2({
-    metric: options.metric,
-    promptModel,
-    ...(taskModel === undefined ? {} : { taskModel }),
-    auto: null,
-    numCandidates,
-    seed: options.seed ?? 9,
-    ...(options.metricThreshold === undefined ? {} : { metricThreshold: options.metricThreshold }),
-    ...(options.teacherSettings === undefined ? {} : { teacherSettings: options.teacherSettings }),
-    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-    ...options.limits,
-    ...(options.checkpoint === undefined
-      ? {}
-      : {
-          checkpoint: (c: OptimizerCheckpoint) =>
-            options.checkpoint!({ spend: spendOf(c.usage), checkpoint: c }),
-        }),
-  });
-  const result = await mipro.optimize(program, {
-    trainset,
-    valset: trainset.slice(0, 1),
-    numTrials: 0,
-    minibatch: false,
-    // Without demo variables MIPROv2 runs zero-shot: its bootstrapped demos only inform proposals.
+  const journal = new RunJournal(
+    'space-candidates',
+    options.limits ?? {},
+    options.resumeFrom as OptimizerCheckpoint | undefined,
+    options.checkpoint === undefined
+      ? undefined
+      : (c) => options.checkpoint!({ spend: spendOf(c.usage), checkpoint: c }),
+  );
+  // MIPROv2's first two steps, sharing one generator as it does: demo sets, then proposals.
+  const rng = pythonRandom(options.seed ?? 9);
+  const student = program.deepCopy();
+  const demoSets = await bootstrapDemoSets(student, trainset, numCandidates, {
+    options: {
+      metric: options.metric,
+      ...(taskModel === undefined ? {} : { taskModel }),
+      ...(options.metricThreshold === undefined
+        ? {}
+        : { metricThreshold: options.metricThreshold }),
+      ...(options.teacherSettings === undefined
+        ? {}
+        : { teacherSettings: options.teacherSettings }),
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    },
+    // Without demo variables the sets run zero-shot: they only inform the proposals.
     maxBootstrappedDemos: wantsDemos ? (options.maxBootstrappedDemos ?? 4) : 0,
     maxLabeledDemos: wantsDemos ? (options.maxLabeledDemos ?? 4) : 0,
-    ...(options.resumeFrom === undefined
-      ? {}
-      : { resumeFrom: options.resumeFrom as OptimizerCheckpoint }),
+    rng,
+    rngFactory: pythonRandom,
+    journal,
   });
+  let stopReason = journal.budget.exhausted();
+  const instructionCandidates =
+    demoSets === undefined || stopReason !== undefined
+      ? []
+      : await proposeInstructionCandidates(student, trainset, demoSets, numCandidates, {
+          promptModel,
+          rng,
+          journal,
+        });
+  stopReason ??= journal.budget.exhausted();
+  const demoCandidates = wantsDemos ? demoSets : undefined;
   const added: Record<string, unknown[]> = {};
   const filled: Record<string, unknown[]> = {};
   for (const slot of slots) {
@@ -156,10 +169,10 @@ export async function proposeSpaceCandidates<M extends Module>(
     const declared = [...(candidatesOf(slot.variable) ?? [])];
     const next =
       slot.kind === 'instructions'
-        ? unique([...declared, ...(result.instructionCandidates[at]?.slice(1) ?? [])])
+        ? unique([...declared, ...(instructionCandidates[at]?.slice(1) ?? [])])
         : slot.kind === 'demoSets'
-          ? unique([...declared, ...(result.demoCandidates?.[at] ?? []).map(asExamples)])
-          : demoPool(declared as Example[], result.demoCandidates?.[at]);
+          ? unique([...declared, ...(demoCandidates?.[at] ?? []).map(asExamples)])
+          : demoPool(declared as Example[], demoCandidates?.[at]);
     if (next.length === declared.length && slot.kind !== 'numDemos') continue;
     filled[slot.name] = next;
     added[slot.name] = slot.kind === 'numDemos' ? next : next.slice(declared.length);
@@ -168,8 +181,8 @@ export async function proposeSpaceCandidates<M extends Module>(
     program:
       Object.keys(filled).length === 0 ? program.deepCopy() : fillCandidates(program, filled),
     added,
-    record: { spend: spendOf(result.usage), checkpoint: result.checkpoint },
-    ...(result.stopReason === undefined ? {} : { stopReason: result.stopReason }),
+    record: { spend: spendOf(journal.budget.usage), checkpoint: journal.checkpoint() },
+    ...(stopReason === undefined ? {} : { stopReason }),
   };
 }
 

@@ -4,7 +4,12 @@ import type { Metric } from '../evaluate/metric.js';
 import type { PriceTable } from '../lm/pricing.js';
 import type { Example } from '../modules/example.js';
 import type { Module } from '../modules/module.js';
-import { applyConfiguration, programSpace } from '../modules/program-space.js';
+import {
+  applyConfiguration,
+  candidateValuesOf,
+  programSpace,
+  type CandidateValues,
+} from '../modules/program-space.js';
 import {
   configurationKey,
   gridSearch,
@@ -168,6 +173,11 @@ export interface SpaceSearchOutcome<M extends Module> extends SpaceSearchResult 
   program: M;
   /** Builds the configured program of any point (of the front or not). */
   programFor(point: EvaluatedPoint | Configuration): M;
+  /**
+   * The chosen instruction texts and demos of any point (`candidateValuesOf` on the searched,
+   * possibly filled, program): what a stored configuration carries to deploy on other nodes.
+   */
+  candidateValuesOf(point: EvaluatedPoint | Configuration): CandidateValues;
   stats: OptimizerStats;
   /** Per variable, the candidates the prompt optimizers added (with `candidates`). */
   candidates?: Record<string, unknown[]>;
@@ -267,6 +277,8 @@ export class SpaceSearch {
       ...(filled?.stopReason === 'cancelled' ? { stopReason: 'cancelled' as const } : {}),
       program: programFor(result.chosen?.configuration ?? {}),
       programFor,
+      candidateValuesOf: (point) =>
+        candidateValuesOf(program, isPoint(point) ? point.configuration : point, { space }),
       stats: {
         ...accounting.stats(),
         metricCalls: metricCalls.count,

@@ -115,6 +115,7 @@ export { FileStore, type FileStoreOptions } from './file-store.js';
 export {
   configValueSchema,
   configurationValuesSchema,
+  candidateValuesSchema,
   variableDescriptorSchema,
   variableSpaceSchema,
   configurationObjectivesSchema,

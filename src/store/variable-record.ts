@@ -7,6 +7,16 @@ export const configValueSchema = z.union([z.number(), z.string(), z.boolean(), z
 export const configurationValuesSchema = z.record(z.string().min(1), configValueSchema);
 
 /**
+ * Chosen values of a configuration's instruction and demo variables (an instruction's text, a
+ * list of demos), carried so that any node can apply a configuration found over candidates its
+ * program does not hold (`applyConfiguration`'s `candidates`).
+ */
+export const candidateValuesSchema = z.record(
+  z.string().min(1),
+  z.union([z.string().min(1), z.array(z.record(z.string(), z.unknown()))]),
+);
+
+/**
  * One variable of a stored space, as JSON: what `dspex variables` prints and what a deploy is
  * checked against without loading the program. Functions (composites, conditionals' variants,
  * resolvers) are not stored: their kind and default are.
@@ -71,6 +81,8 @@ export const variableConfigurationSchema = z
     id: nameSchema,
     program: nameSchema,
     values: configurationValuesSchema,
+    /** Chosen instruction texts and demos of the values' candidate variables (travel with them). */
+    candidates: candidateValuesSchema.optional(),
     /** The space version the values were made for. */
     spaceVersion: nameSchema.optional(),
     /** `optimization`: a point of a search's front; `manual`: written by hand. */

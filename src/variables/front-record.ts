@@ -19,6 +19,11 @@ export interface FrontPointRecord {
   lmCalls: number;
   /** USD spent on it (all its examples). */
   dollars: number;
+  /**
+   * The chosen instruction texts and demos of its instruction and demo variables (front points
+   * of searches whose programs have them): they deploy with the values.
+   */
+  candidates?: Record<string, string | Record<string, unknown>[]>;
 }
 
 /** The front points of a run record's `result` (points, or the configuration ids of old runs). */

@@ -191,7 +191,7 @@ export async function paretoSearch(options: ParetoSearchOptions): Promise<SpaceS
     while (!budgetExhausted) {
       const ranked = race.rank(live);
       live = ranked.filter((r) => !r.beaten).map((r) => r.configuration);
-      const next = ranked.find((r) => !r.beaten && !r.complete);
+      const next = nextToRace(ranked, ledger, steps, n);
       if (next === undefined) break;
       const have = ledger.point(next.configuration).examples;
       const size = steps.find((s) => s > have) ?? n;
@@ -208,6 +208,25 @@ export async function paretoSearch(options: ParetoSearchOptions): Promise<SpaceS
     if (ledger.cancelled) break;
   }
   return finish(ledger, options, objectives, budgetExhausted);
+}
+
+/**
+ * The candidate to extend next: the live one least likely to be dominated (`ranked` is in that
+ * order), except that a live candidate one step from the whole devset that no rival at least as
+ * cheap is ahead of on their shared examples (tied or leading) goes first. Finishing it costs the
+ * fewest examples and settles a likely front point. Left at its last rung while the budget went
+ * to candidates further behind, a front point that tied a cheaper rival on its first 48 of 60
+ * examples and led by one of the last 12 was lost (bench/variables/run.ts seed 1).
+ */
+function nextToRace<
+  R extends { configuration: Configuration; beaten: boolean; behind: boolean; complete: boolean },
+>(ranked: readonly R[], ledger: SearchLedger, steps: readonly number[], n: number): R | undefined {
+  const open = ranked.filter((r) => !r.beaten && !r.complete);
+  const lastStep = open.find((r) => {
+    const have = ledger.point(r.configuration).examples;
+    return !r.behind && (steps.find((s) => s > have) ?? n) >= n;
+  });
+  return lastStep ?? open[0];
 }
 
 async function stepDone(
@@ -257,26 +276,33 @@ class Race {
    * does); `beaten` when that lead is confident or cannot be caught up. Ties: fewer examples
    * (more left to learn), then cheaper, first.
    */
-  rank(
-    candidates: readonly Configuration[],
-  ): { configuration: Configuration; margin: number; beaten: boolean; complete: boolean }[] {
+  rank(candidates: readonly Configuration[]): {
+    configuration: Configuration;
+    margin: number;
+    beaten: boolean;
+    behind: boolean;
+    complete: boolean;
+  }[] {
     const all = this.ledger.points().map((p) => this.track(p.configuration));
     const rows = candidates.map((c) => {
       const own = this.track(c);
       let margin = Infinity;
       let beaten = false;
+      let behind = false;
       for (const d of all) {
         if (d.key === own.key) continue;
         const lead = this.lead(d, own, Math.min(own.scores.length, d.scores.length));
         if (lead === undefined) continue;
         margin = Math.min(margin, -lead.z);
         if (lead.z > this.z || lead.certain) beaten = true;
+        if (lead.ahead) behind = true;
       }
       const k = own.scores.length;
       return {
         configuration: c,
         margin,
         beaten,
+        behind,
         complete: k >= this.n,
         cost: k === 0 ? 0 : own.prefix.cost[k]! / k,
         examples: k,
@@ -300,7 +326,11 @@ class Race {
    * How far `d` leads `c` in quality on the first `k` examples, when `d` is no worse on the other
    * objectives there: the projected lead's z-score, and whether `c` can no longer catch up.
    */
-  private lead(d: Track, c: Track, k: number): { z: number; certain: boolean } | undefined {
+  private lead(
+    d: Track,
+    c: Track,
+    k: number,
+  ): { z: number; certain: boolean; ahead: boolean } | undefined {
     const dir = this.objectives.quality;
     if (dir === undefined || k === 0) return undefined;
     let strictly = false;
@@ -336,6 +366,7 @@ class Race {
               : 0
           : projected / spread,
       certain: need > 0 ? total >= remaining : total > remaining,
+      ahead: total > 0,
     };
   }
 

@@ -4,6 +4,7 @@ import { ActorError, effectiveConfig } from '../../services/index.js';
 import {
   OPTIMIZER_NAMES,
   RUN_JOB_SCHEMA,
+  mergeDeployedConfig,
   optimizationJobSchema,
   runJobProblem,
   runJobSchema,
@@ -64,5 +65,23 @@ describe('job payload contracts', () => {
       true,
     );
     expect(optimizationJobSchema.safeParse({ ...job, optimizer: '' }).success).toBe(false);
+  });
+});
+
+describe('mergeDeployedConfig', () => {
+  it('other_variables_drop_the_previous_candidate_values_and_other_changes_keep_them', () => {
+    const prev = {
+      stateVersion: '3',
+      variables: { instructions: 3 },
+      candidates: { instructions: 'Answer in three words.' },
+    };
+    expect(mergeDeployedConfig(prev, { variables: { instructions: 1 } })).toEqual({
+      stateVersion: '3',
+      variables: { instructions: 1 },
+    });
+    expect(mergeDeployedConfig(prev, { stateVersion: '4' })).toEqual({
+      ...prev,
+      stateVersion: '4',
+    });
   });
 });

@@ -7,11 +7,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/telemetry/index.js';
 import type { SearchCheckpoint } from '../../src/variables/index.js';
+import { openai } from '../../src/lm/index.js';
+import type { SpaceSearchRecord } from '../../services/variable-search.js';
 import { startRuntime } from '../../supervisors/runtime.js';
 import type { Runtime } from '../../supervisors/runtime-types.js';
 import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
 import { eventually } from '../supervisors/runtime-helpers.js';
-import { SimQA, answerMatches, items, simulatedHandler } from '../variables/simulated-task.js';
+import {
+  INSTRUCTIONS,
+  SimQA,
+  answerMatches,
+  items,
+  simulatedHandler,
+} from '../variables/simulated-task.js';
 
 let fx: LMFixture;
 let rt: Runtime;
@@ -19,14 +27,27 @@ let rt: Runtime;
 beforeEach(async () => {
   fx = await startOpenAIFixture();
   fx.recordRequests = false;
-  fx.handle(simulatedHandler());
+  fx.handle(simulatedHandler({ proposer: true }));
   const qa = new SimQA(fx.url, items(4, 1), {
     models: ['sim-small', 'sim-large'],
     temperatures: [0],
   });
+  // One declared instruction and an empty demo set: a search with `candidates` fills them.
+  const filled = new SimQA(fx.url, [], {
+    models: ['sim-small', 'sim-large'],
+    temperatures: [0],
+    instructions: [INSTRUCTIONS[0]!],
+    demoSets: true,
+  });
   rt = await startRuntime(
-    { programs: { qa } },
-    { trapFaults: false, metrics: { match: answerMatches }, logger: silentLogger() },
+    { programs: { qa, filled } },
+    {
+      trapFaults: false,
+      metrics: { match: answerMatches },
+      logger: silentLogger(),
+      // The node's LM: bootstraps demos and proposes instructions.
+      lm: openai({ model: 'sim-medium', apiKey: 'sim', baseURL: fx.url, cache: false }),
+    },
   );
 });
 
@@ -78,15 +99,52 @@ describe('a space search on the runtime', () => {
     expect(await rt.store.deployments.find('qa')).toBeUndefined();
   }, 60_000);
 
-  it('refuses_candidates_in_a_queued_search_with_a_reason', async () => {
-    const { runId } = await rt.optimize('qa', {
+  it('a_queued_search_fills_candidates_and_its_front_points_carry_their_texts_and_demos_to_deploy', async () => {
+    const { runId } = await rt.optimize('filled', {
       optimizer: 'space-search',
-      trainset: items(4, 101),
-      params: { metric: 'match', algorithm: 'grid', candidates: { numCandidates: 2 } },
+      trainset: items(6, 101),
+      params: { metric: 'match', algorithm: 'grid', candidates: { numCandidates: 3 } },
     });
-    await eventually(async () => (await rt.optimizationRun(runId))?.status === 'failed', 30_000);
+    const final = new Set(['succeeded', 'failed', 'cancelled']);
+    await eventually(
+      async () => final.has((await rt.optimizationRun(runId))?.status ?? ''),
+      60_000,
+    );
     const run = (await rt.optimizationRun(runId))!;
-    expect(run.error).toMatchObject({ code: 'bad_message' });
-    expect((run.error as { message: string }).message).toMatch(/candidates: a queued space search/);
-  });
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    const result = run.result as unknown as SpaceSearchRecord;
+    expect(result.candidatesAdded?.['answer.instructions']?.length).toBeGreaterThan(0);
+    // Every front point carries its instruction text and demos beside the indexes.
+    const lists = {
+      instructions: [INSTRUCTIONS[0], ...result.candidatesAdded!['answer.instructions']!],
+      demos: [[], ...(result.candidatesAdded!['answer.demos'] ?? [])],
+    };
+    for (const point of result.front) {
+      const values = point.configuration as Record<string, number>;
+      expect(point.candidates).toEqual({
+        'answer.instructions': lists.instructions[values['answer.instructions']!],
+        'answer.demos': JSON.parse(JSON.stringify(lists.demos[values['answer.demos']!])),
+      });
+      const stored = await rt.store.variableConfigurations.get(point.configurationId!);
+      expect(stored.candidates).toEqual(point.candidates);
+    }
+    // A point over a filled candidate (an index the declared program does not hold) deploys and serves.
+    const filledPoint = result.front.find(
+      (p) => (p.configuration['answer.instructions'] as number) > 0,
+    );
+    expect(filledPoint, JSON.stringify(result.front)).toBeDefined();
+    await rt.deploy('filled', { configuration: filledPoint!.configurationId! });
+    fx.recordRequests = true;
+    await rt.run('filled', { question: 'What is item 7?' });
+    const system = JSON.stringify(fx.requests.at(-1)?.body.messages?.[0]);
+    expect(system).toContain(filledPoint!.candidates!['answer.instructions']);
+    // A job may not bring its own candidate values.
+    await expect(
+      rt.run(
+        'filled',
+        { question: 'What is item 8?' },
+        { config: { candidates: { 'answer.instructions': 'Say anything.' } } },
+      ),
+    ).rejects.toThrow(/candidates \(answer.instructions\) come with a deployed configuration/);
+  }, 60_000);
 });

@@ -181,6 +181,37 @@ describe('variable configurations on a real 2-node cluster', () => {
     expect(systemOf(after)).toContain('Answer like a pirate.');
   });
 
+  it('a point found over filled candidates deploys on node A and serves on node B with its carried instruction', async () => {
+    const [a, b] = nodes as [Node, Node];
+    /** Stores `point`, deploys it on A and waits (at most a second) for B to install it. */
+    const deployOnA = async (point: Parameters<typeof store.variableConfigurations.create>[0]) => {
+      const { id } = await store.variableConfigurations.create(point);
+      const deployed = await a.send({ op: 'deploy', program: 'qa', target: { configuration: id } });
+      expect(deployed.error).toBeUndefined();
+      const { revision } = deployed.result as { revision: number };
+      await within(1_000, 'node B installing the deployment', b.configChanged(revision));
+    };
+    // As a search with `candidates` stores it: index 3 exists only in the searching node's filled
+    // list; the chosen text travels with the values.
+    await deployOnA({
+      program: 'qa',
+      values: { temperature: 0, instructions: 3 },
+      candidates: { instructions: 'Answer in exactly three words.' },
+    });
+    for (const [node, question] of [
+      [b, 'carried on B?'],
+      [a, 'carried on A?'],
+    ] as const) {
+      const answer = await node.send({ op: 'run', program: 'qa', inputs: { question } });
+      expect(answer.error).toBeUndefined();
+      expect(systemOf(requestFor(question))).toContain('Answer in exactly three words.');
+    }
+    // The next configuration without carried values serves its own indexed candidate again.
+    await deployOnA({ program: 'qa', values: { temperature: 0, instructions: 1 } });
+    await b.send({ op: 'run', program: 'qa', inputs: { question: 'plain again on B?' } });
+    expect(systemOf(requestFor('plain again on B?'))).toContain('Answer like a pirate.');
+  });
+
   it('jobs may override only overridable variables, within their range, naming the variable and value', async () => {
     const [, b] = nodes as [Node, Node];
     const ok = await b.send({

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/store/index.js';
 import { startOpenAIFixture, type LMFixture } from '../fixtures/index.js';
 import { startRedisServer, type RedisServerHandle } from '../helpers/redis-server.js';
-import { items, simulatedHandler } from '../variables/simulated-task.js';
+import type { SpaceSearchRecord } from '../../services/variable-search.js';
+import { INSTRUCTIONS, items, simulatedHandler } from '../variables/simulated-task.js';
 import { ROOT, spawnNode, type NodeProcess } from './fixtures/node-process.js';
 import { isFinal, submitOptimization, waitForRun } from './fixtures/optimize-cluster.js';
 
@@ -28,7 +29,7 @@ describe('a space search on a 2-node cluster', () => {
     redisServer = await startRedisServer();
     fixture = await startOpenAIFixture();
     fixture.recordRequests = false;
-    fixture.handle(simulatedHandler());
+    fixture.handle(simulatedHandler({ proposer: true }));
     // Slow enough that a shard is still running when the next ones are taken.
     fixture.latencyMs = 5;
     nodes = ['var-a', 'var-b'].map((nodeId) =>
@@ -91,11 +92,55 @@ describe('a space search on a 2-node cluster', () => {
 
     const chosen = result.front.find((p) => p.configurationId === result.chosen)!;
     const deployment = await store.deployments.find('qa');
+    // The chosen instruction text and demos travel with the values.
     expect(deployment?.config).toEqual({
       stateVersion: result.version,
       configuration: chosen.configurationId,
       variables: chosen.configuration,
+      candidates: {
+        'answer.instructions': INSTRUCTIONS[chosen.configuration['answer.instructions'] as number],
+        'answer.demos': JSON.parse(
+          JSON.stringify(items(4, 1).slice(0, chosen.configuration['answer.demos'] as number)),
+        ),
+      },
     });
     expect((await store.variableConfigurations.get(chosen.configurationId)).chosen).toBe(true);
+  }, 180_000);
+
+  it('a_search_filling_candidates_runs_over_both_nodes_and_its_chosen_point_deploys_with_its_texts_and_demos', async () => {
+    const runId = await submitOptimization(store, queue, {
+      program: 'filled',
+      optimizer: 'space-search',
+      trainset: items(6, 101),
+      params: {
+        metric: 'match',
+        algorithm: 'grid',
+        candidates: { numCandidates: 3 },
+        shards: 2,
+        deploy: true,
+      },
+    });
+    const run = await waitForRun(store, runId, isFinal, 120_000);
+    expect(run.status, JSON.stringify(run.error)).toBe('succeeded');
+    const result = run.result as unknown as SpaceSearchRecord & { version: string };
+    expect(Object.keys(result.shardsByNode).sort()).toEqual(['var-a', 'var-b']);
+    const added = result.candidatesAdded!;
+    expect(added['answer.instructions']!.length).toBeGreaterThan(0);
+    const texts = [INSTRUCTIONS[0], ...added['answer.instructions']!];
+    for (const point of result.front)
+      expect(point.candidates?.['answer.instructions']).toBe(
+        texts[point.configuration['answer.instructions'] as number],
+      );
+    const chosen = result.front.find((p) => p.configurationId === result.chosen)!;
+    expect((await store.variableConfigurations.get(chosen.configurationId!)).candidates).toEqual(
+      chosen.candidates,
+    );
+    const deployment = await store.deployments.find('filled');
+    expect(deployment?.config).toEqual({
+      stateVersion: result.version,
+      configuration: chosen.configurationId,
+      variables: chosen.configuration,
+      candidates: chosen.candidates,
+    });
   }, 180_000);
 });

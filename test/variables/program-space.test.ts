@@ -6,12 +6,15 @@ import {
   Predict,
   StrategyModule,
   applyConfiguration,
+  candidateValuesOf,
   configurationOf,
+  configuredCandidatesOf,
   fillCandidates,
   loadConfiguredProgram,
   programSpace,
   type Prediction,
 } from '../../src/modules/index.js';
+import { MemoryStore } from '../../src/store/index.js';
 import { v, VariableError } from '../../src/variables/index.js';
 
 const answers = (a: string): { draft: string; answer: string }[] =>
@@ -160,5 +163,86 @@ describe('fillCandidates', () => {
   });
   it('unknown_name_is_an_error_listing_the_declared_ones', () => {
     expect(() => fillCandidates(new TwoStep(), { nope: [] })).toThrow("no variable 'nope'");
+  });
+});
+
+describe('a configuration over filled candidates travels with its values', () => {
+  class QA extends Module {
+    readonly answer: Predict = new Predict('question -> answer', {
+      instructions: v.instructions({ candidates: ['Answer.', 'Answer carefully.'] }),
+      demos: v.demoSets({ candidates: [[], [{ question: 'q1', answer: 'a1' }]] }),
+    });
+    override forward(inputs: Record<string, unknown>): Promise<Prediction> {
+      return this.answer.call(inputs);
+    }
+  }
+  const proposed = [
+    { question: 'q2', answer: 'a2' },
+    { question: 'q3', answer: 'a3' },
+  ];
+  /** The program a search filled (a third instruction, a third demo set) and a point of it. */
+  const filled = (): QA =>
+    fillCandidates(new QA(), {
+      'answer.instructions': ['Answer.', 'Answer carefully.', 'Think, then answer in one word.'],
+      'answer.demos': [[], [{ question: 'q1', answer: 'a1' }], proposed],
+    });
+  const point = { 'answer.instructions': 2, 'answer.demos': 2 };
+
+  it('round_trips_through_the_store_and_configures_a_program_holding_only_the_declared_candidates', async () => {
+    const candidates = candidateValuesOf(filled(), point);
+    expect(candidates).toEqual({
+      'answer.instructions': 'Think, then answer in one word.',
+      'answer.demos': proposed,
+    });
+    const store = new MemoryStore();
+    const created = await store.variableConfigurations.create({
+      program: 'qa',
+      values: point,
+      candidates,
+    });
+    const record = await store.variableConfigurations.get(created.id);
+    // The declared program alone cannot resolve the filled indexes…
+    expect(() => applyConfiguration(new QA(), record.values)).toThrow("'answer.instructions'");
+    // …but the carried values configure it as the filled program's point.
+    const here = applyConfiguration(new QA(), record.values, { candidates: record.candidates! });
+    const there = applyConfiguration(filled(), point);
+    expect(here.answer.signature.instructions).toBe('Think, then answer in one word.');
+    expect(here.answer.signature.instructions).toBe(there.answer.signature.instructions);
+    expect(here.answer.demos).toEqual(proposed);
+    expect(configurationOf(here)).toEqual(point);
+    expect(configuredCandidatesOf(here)).toEqual(candidates);
+
+    const saved = JSON.parse(JSON.stringify(here.save())) as Record<string, unknown>;
+    expect(saved['metadata']).toEqual({ configuration: point, candidates });
+    const restored = loadConfiguredProgram(new QA(), saved);
+    expect(restored.answer.signature.instructions).toBe('Think, then answer in one word.');
+    expect(configuredCandidatesOf(restored)).toEqual(candidates);
+  });
+
+  it('declared_candidates_carry_their_values_too_and_other_variables_are_still_checked', () => {
+    expect(candidateValuesOf(new QA(), { 'answer.instructions': 1 })).toEqual({
+      'answer.instructions': 'Answer carefully.',
+      'answer.demos': [],
+    });
+    expect(candidateValuesOf(new TwoStep(), {})).toEqual({ 'answer.instructions': 'Answer.' });
+    expect(() =>
+      applyConfiguration(
+        new TwoStep(),
+        { 'draft.temperature': 9 },
+        { candidates: { 'answer.instructions': 'X.' } },
+      ),
+    ).toThrow("Variable 'draft.temperature': value 9 is outside the range [0, 1.5]");
+  });
+
+  it('bad_carried_values_are_errors_naming_the_variable_and_value', () => {
+    expect(() =>
+      applyConfiguration(new QA(), {}, { candidates: { 'answer.temperature': 'x' } }),
+    ).toThrow("Candidate value for 'answer.temperature'");
+    expect(() =>
+      applyConfiguration(new QA(), {}, { candidates: { 'answer.instructions': '' } }),
+    ).toThrow(`Variable 'answer.instructions': candidate value "" is not an instruction text`);
+    expect(() =>
+      applyConfiguration(new QA(), {}, { candidates: { 'answer.demos': 'q2' } }),
+    ).toThrow(`Variable 'answer.demos': candidate value "q2" is not a list of demos (objects)`);
   });
 });

@@ -121,70 +121,70 @@ describe('pareto search against brute force (synthetic task)', () => {
     const dollars = await gridSearch({ space, evaluate, devsetSize: n, budget: { dollars: 1e-4 } });
     expect(dollars.budgetExhausted).toBe(true);
   });
-  it('a_resumed_search_ends_where_the_uninterrupted_one_does_without_rerunning', async () => {
+  /**
+   * A pareto search of the synthetic task (its evaluator, or `evaluate` wrapping it) that keeps a
+   * JSON copy of every checkpoint it writes.
+   */
+  const checkpointedSearch = async (options: {
+    evaluations: number;
+    seed: number;
+    evaluate?: (inner: ConfigurationEvaluator) => ConfigurationEvaluator;
+    concurrency?: number;
+    resumeFrom?: SearchCheckpoint;
+  }) => {
     const { space, evaluate } = synthetic();
-    const full = await paretoSearch({
-      space,
-      evaluate,
-      devsetSize: n,
-      objectives,
-      budget: { evaluations: 24 },
-      seed: 3,
-    });
     const checkpoints: SearchCheckpoint[] = [];
-    await paretoSearch({
+    const result = await paretoSearch({
       space,
-      evaluate,
+      evaluate: options.evaluate?.(evaluate) ?? evaluate,
       devsetSize: n,
       objectives,
-      budget: { evaluations: 10 },
-      seed: 3,
+      budget: { evaluations: options.evaluations },
+      seed: options.seed,
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(options.resumeFrom === undefined ? {} : { resumeFrom: options.resumeFrom }),
       onCheckpoint: (c) => void checkpoints.push(JSON.parse(JSON.stringify(c)) as SearchCheckpoint),
     });
+    return { result, checkpoints };
+  };
+  const examplesIn = (c: SearchCheckpoint): number =>
+    c.observations.reduce((s, o) => s + o.outcomes.length, 0);
+
+  it('a_resumed_search_ends_where_the_uninterrupted_one_does_without_rerunning', async () => {
+    const { result: full } = await checkpointedSearch({ evaluations: 24, seed: 3 });
+    const { checkpoints } = await checkpointedSearch({ evaluations: 10, seed: 3 });
     let fresh = 0;
-    const counting: ConfigurationEvaluator = (c, indices) => {
-      fresh += indices.length;
-      return evaluate(c, indices);
-    };
-    const resumed = await paretoSearch({
-      space,
-      evaluate: counting,
-      devsetSize: n,
-      objectives,
-      budget: { evaluations: 24 },
+    const { result: resumed } = await checkpointedSearch({
+      evaluations: 24,
       seed: 3,
-      resumeFrom: checkpoints[checkpoints.length - 1]!,
+      resumeFrom: checkpoints.at(-1)!,
+      evaluate: (inner) => (c, indices) => {
+        fresh += indices.length;
+        return inner(c, indices);
+      },
     });
     expect(keys(resumed.front)).toEqual(keys(full.front));
     expect(resumed.spent).toEqual(full.spent);
-    expect(fresh).toBe(
-      full.spent.examples -
-        checkpoints.at(-1)!.observations.reduce((s, o) => s + o.outcomes.length, 0),
-    );
+    expect(fresh).toBe(full.spent.examples - examplesIn(checkpoints.at(-1)!));
   });
   it('a_checkpoint_is_written_after_every_evaluated_configuration_with_rng_state_and_spend', async () => {
-    const { space, evaluate } = synthetic();
-    const checkpoints: SearchCheckpoint[] = [];
-    const counting = countCalls(evaluate);
-    const r = await paretoSearch({
-      space,
-      evaluate: counting.evaluate,
-      devsetSize: n,
-      objectives,
-      budget: { evaluations: 12 },
+    let calls = 0;
+    const { result: r, checkpoints } = await checkpointedSearch({
+      evaluations: 12,
       seed: 5,
       concurrency: 3,
-      onCheckpoint: (c) => void checkpoints.push(JSON.parse(JSON.stringify(c)) as SearchCheckpoint),
+      evaluate: (inner) => (c, indices) => {
+        calls++;
+        return inner(c, indices);
+      },
     });
     // One per evaluation, one per whole step (a screening or racing step).
     const steps = checkpoints.at(-1)!.steps!;
-    expect(checkpoints).toHaveLength(counting.calls() + steps);
-    const examples = (c: SearchCheckpoint) =>
-      c.observations.reduce((s, o) => s + o.outcomes.length, 0);
+    expect(checkpoints).toHaveLength(calls + steps);
     // Written in order: the outcomes known only grow.
     for (let i = 1; i < checkpoints.length; i++)
-      expect(examples(checkpoints[i]!)).toBeGreaterThanOrEqual(examples(checkpoints[i - 1]!));
-    expect(examples(checkpoints.at(-1)!)).toBe(r.spent.examples);
+      expect(examplesIn(checkpoints[i]!)).toBeGreaterThanOrEqual(examplesIn(checkpoints[i - 1]!));
+    expect(examplesIn(checkpoints.at(-1)!)).toBe(r.spent.examples);
     expect(checkpoints.at(-1)!.spent).toEqual(r.spent);
     expect(typeof checkpoints.at(-1)!.rngState).toBe('number');
   });

@@ -126,14 +126,48 @@ export function skillOf(r: ReturnType<typeof readRequest>): number {
   return s;
 }
 
+/** What the simulated proposer answers: instructions, some asking for care (the task rewards it). */
+export const PROPOSALS = [
+  'Answer with the item code.',
+  'Look the item up carefully and give its exact code only.',
+  'Reply with the code of the item in the question.',
+  'Work carefully: find the item, then answer with its code.',
+];
+
+const PROPOSER_FIELDS = ['observations', 'summary', 'program_description', 'module_description'];
+
+/**
+ * The reply of the simulated prompt model to a MIPROv2 proposer request (by the output field it is
+ * asked for; an instruction picked by the request's hash), or `undefined` for any other request.
+ */
+export function proposerReply(
+  body: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
+  const messages = (body?.['messages'] ?? []) as { role: string; content: unknown }[];
+  const system = textOf(messages.find((m) => m.role === 'system')?.content);
+  const outputs = system.split('Your output fields are:')[1] ?? '';
+  for (const field of PROPOSER_FIELDS)
+    if (outputs.includes(`\`${field}\``)) return { [field]: 'Questions about numbered items.' };
+  if (!outputs.includes('`proposed_instruction`')) return undefined;
+  const all = JSON.stringify(messages);
+  let h = 0;
+  for (let i = 0; i < all.length; i++) h = (h * 31 + all.charCodeAt(i)) >>> 0;
+  return { proposed_instruction: PROPOSALS[h % PROPOSALS.length] };
+}
+
 /**
  * The fixture handler of the task. With `delays`, each reply waits its model's latency (plus 0.05
  * ms per output character); `onCall` sees each call's simulated latency (for a virtual clock).
+ * With `proposer`, MIPROv2's proposer requests get {@link proposerReply} (one fixture serves the
+ * task and the prompt model).
  */
 export function simulatedHandler(
-  options: { delays?: boolean; onCall?: (latencyMs: number) => void } = {},
+  options: { delays?: boolean; onCall?: (latencyMs: number) => void; proposer?: boolean } = {},
 ): FixtureHandler {
   return (req): FixtureReply => {
+    const proposal =
+      options.proposer === true ? proposerReply(req.body as Record<string, unknown>) : undefined;
+    if (proposal !== undefined) return { text: formatChatAnswer(proposal) };
     const r = readRequest(req.body as Record<string, unknown>);
     const difficulty = 0.96 * fnv(`item ${r.item}`) + 0.04 * fnv(`${JSON.stringify(r)}`);
     const right = skillOf(r) > difficulty;

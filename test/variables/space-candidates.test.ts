@@ -12,6 +12,7 @@ import {
   exampleSpend,
   proposeSpaceCandidates,
   type CandidateEvaluator,
+  type OptimizerCheckpoint,
   type SpaceSearchOptimizerOptions,
 } from '../../src/optimizers/index.js';
 import { applyConfiguration, configurationOf, programSpace } from '../../src/modules/index.js';
@@ -127,6 +128,16 @@ describe('space search candidates from the prompt optimizers', () => {
     const { spend } = filled!.record;
     expect(spend.promptLmCalls).toBe(requests.filter((r) => !isTask(r)).length);
     expect(spend.taskLmCalls + spend.promptLmCalls).toBe(requests.length);
+    // MIPROv2's demo-set and proposal steps only: no search and no baseline evaluation is paid.
+    const keys = (filled!.record.checkpoint as OptimizerCheckpoint).steps.map((step) => step.key);
+    expect(keys.filter((k) => k.startsWith('demos:'))).toEqual([
+      'demos:-3',
+      'demos:-2',
+      'demos:-1',
+      'demos:0',
+    ]);
+    expect(keys.filter((k) => /^(eval|trial|full):/.test(k))).toEqual([]);
+    expect(keys.some((k) => k.startsWith('summary:'))).toBe(true);
     // The original program keeps its declared candidates.
     expect(candidatesOf(programSpace(new QA()).get('answer.instructions')!)).toEqual([DECLARED]);
   });

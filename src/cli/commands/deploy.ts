@@ -7,6 +7,7 @@ import {
   type RedisStore as RedisStoreType,
   type VariableDescriptor,
 } from '../../store/index.js';
+import { mergeDeployedConfig, type ProgramConfig } from '../../contracts/index.js';
 import type { CliDeps } from '../cli-deps.js';
 import { requireRedis, resolveQueueTarget } from '../cli-config.js';
 import { CliError } from '../cli-error.js';
@@ -102,13 +103,22 @@ async function configurationChange(
     );
   }
   const space = await cluster.store.variableSpaces.find(program);
-  const problems = space === undefined ? [] : checkAgainstSpace(space.variables, record.values);
+  // Variables whose chosen text or demos travel with the values are checked by the nodes.
+  const carried = new Set(Object.keys(record.candidates ?? {}));
+  const indexed = Object.fromEntries(
+    Object.entries(record.values).filter(([k]) => !carried.has(k)),
+  );
+  const problems = space === undefined ? [] : checkAgainstSpace(space.variables, indexed);
   if (problems.length > 0)
     throw new CliError(
       'usage',
       `configuration ${id} does not fit ${program}'s space (version ${space?.version}): ${problems.join('; ')}`,
     );
-  return { configuration: record.id, variables: record.values };
+  return {
+    configuration: record.id,
+    variables: record.values,
+    ...(record.candidates === undefined ? {} : { candidates: record.candidates }),
+  };
 }
 
 /**
@@ -142,7 +152,8 @@ export async function deployCommand(
     }
     deployment = await cluster.store.deployments.deploy(
       program,
-      (current) => ({ ...current, ...change }) as typeof current,
+      (current) =>
+        mergeDeployedConfig(current as ProgramConfig, change as ProgramConfig) as typeof current,
     );
     await announceDeployment(cluster.redis, cluster.storePrefix, deployment);
   } finally {
