@@ -16,6 +16,9 @@ const root =
 
 /** Rank of each folder of src/: a file may import only folders of a strictly lower rank (or its own). */
 const SRC_RANK = {
+  // The process's one AsyncLocalStorage, under both stacks: the kernel's fault scopes (runtime) and
+  // the invocation context (framework) keep their values in its slots.
+  scope: -1,
   errors: 0,
   time: 0,
   context: 0,

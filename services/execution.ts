@@ -24,7 +24,12 @@ import {
   tracingEnabled,
   type TraceContext,
 } from '../src/telemetry/index.js';
-import type { FieldDelta, StreamPiece, ToolCallDelta } from '../src/contracts/index.js';
+import type {
+  FieldDelta,
+  RuntimeEvent,
+  StreamPiece,
+  ToolCallDelta,
+} from '../src/contracts/index.js';
 import { ActorError, describeError } from './actor-error.js';
 import type { ActiveVersions } from './active-versions.js';
 import { SpanCallback } from './span-callback.js';
@@ -97,6 +102,17 @@ export interface ExecutionResult {
   usage: Record<string, unknown>;
 }
 
+/** An execution's start or end: the runtime event `execution` without its `type` and `at`. */
+export type ExecutionEvent = Omit<Extract<RuntimeEvent, { type: 'execution' }>, 'type' | 'at'>;
+
+/** Where execution events go (the node's runtime events). */
+export interface ExecutionEvents {
+  /** Whether anyone listens now; read at each event, so it must be live (a getter), not a copy. */
+  readonly observed: boolean;
+  /** Delivers one event to the listeners. */
+  emit(event: ExecutionEvent): void;
+}
+
 /** What executions need from the node. */
 export interface ExecutionServices {
   kernel: Kernel;
@@ -121,14 +137,12 @@ export interface ExecutionServices {
   pool?: { lmFor(lm: LM): LM };
   /** The LM to use when the program has none of its own (default: the configured one). */
   defaultLm?: () => LM | undefined;
-  /** Told when an execution starts and ends (runtime events). */
-  onExecution?: (e: {
-    phase: 'started' | 'succeeded' | 'failed';
-    jobId: string;
-    program: string;
-    executionId: string;
-    error?: string;
-  }) => void;
+  /**
+   * Told when an execution starts and ends (runtime events). Asked at each event whether anyone
+   * listens ({@link ExecutionEvents.observed}): a listener added after the node started is told,
+   * and with none no event is built.
+   */
+  executionEvents?: ExecutionEvents;
 }
 
 /**
@@ -519,13 +533,14 @@ export async function runExecution(
     if (timer !== undefined) clock.clearTimeout(timer);
     return execution ?? (await runningRecord);
   };
-  const report = services.onExecution;
-  report?.({
-    phase: 'started',
-    jobId: request.jobId,
-    program: request.program,
-    executionId,
-  });
+  const events = services.executionEvents;
+  if (events?.observed === true)
+    events.emit({
+      phase: 'started',
+      jobId: request.jobId,
+      program: request.program,
+      executionId,
+    });
   try {
     const stalls = request.stalls ?? 0;
     if (policy !== undefined && stalls > 0 && stalls >= policy.maxCrashes)
@@ -599,12 +614,13 @@ export async function runExecution(
           )
         : await recordSuccess(store, execution, result, recordedTrace, version);
     execution = done.execution;
-    report?.({
-      phase: 'succeeded',
-      jobId: request.jobId,
-      program: request.program,
-      executionId: execution.id,
-    });
+    if (events?.observed === true)
+      events.emit({
+        phase: 'succeeded',
+        jobId: request.jobId,
+        program: request.program,
+        executionId: execution.id,
+      });
     return done.result;
   } catch (error) {
     const retryable = error instanceof DspexError && error.retryable;
@@ -633,13 +649,14 @@ export async function runExecution(
         )
         .catch(() => undefined);
     if (timer !== undefined) clock.clearTimeout(timer);
-    report?.({
-      phase: 'failed',
-      jobId: request.jobId,
-      program: request.program,
-      executionId: failed?.id ?? executionId,
-      error: described.message,
-    });
+    if (events?.observed === true)
+      events.emit({
+        phase: 'failed',
+        jobId: request.jobId,
+        program: request.program,
+        executionId: failed?.id ?? executionId,
+        error: described.message,
+      });
     throw error;
   }
 }

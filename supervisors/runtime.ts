@@ -188,7 +188,13 @@ export async function startRuntime(
     activeVersions: new ActiveVersions(store, kernel.clock),
     pool,
     ...(options.lm === undefined ? {} : { defaultLm: () => options.lm }),
-    onExecution: (e) => events.emit({ type: 'execution', ...e }),
+    // Live: asked at each execution event (the services record is copied when the tree is built).
+    executionEvents: {
+      get observed() {
+        return events.observed;
+      },
+      emit: (e) => events.emit({ type: 'execution', ...e }),
+    },
     onShardProgress: (p) => events.emit({ type: 'evaluation_progress', ...p }),
     onOptimizationProgress: (p) => events.emit({ type: 'optimization_progress', ...p }),
     runShards: clusterShardRunner(transport, queues.eval, () => jobOptions),

@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { scopeSlot } from '../scope/index.js';
 
 /**
  * Observer of a program run, DSPy-style (`dspy.utils.callback.BaseCallback`). Every method is
@@ -103,12 +103,13 @@ const EMPTY: InvocationContext = Object.freeze({
   values: Object.freeze({}),
 });
 
-const storage = new AsyncLocalStorage<InvocationContext>();
+// A slot of the process's one async-context store (src/scope), shared with the kernel's fault scope.
+const storage = scopeSlot<InvocationContext>();
 let globalContext: InvocationContext = EMPTY;
 
 /** The context of the current async scope, or the global one set by {@link setGlobalContext}. */
 export function currentContext(): InvocationContext {
-  return storage.getStore() ?? globalContext;
+  return storage.get() ?? globalContext;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { scopeSlot } from '../scope/index.js';
 
 /**
  * Routing of asynchronous faults (an exception thrown from a timer or an event handler, a promise
@@ -13,7 +13,8 @@ interface FaultScope {
   fail(error: unknown): void;
 }
 
-const scopes = new AsyncLocalStorage<FaultScope>();
+// A slot of the process's one async-context store (src/scope), shared with the invocation context.
+const scopes = scopeSlot<FaultScope>();
 
 /** Where a fault that belongs to no running scope goes (a node's logger). */
 export type UnattributedFault = (error: unknown, origin: 'exception' | 'rejection') => void;
@@ -21,7 +22,7 @@ export type UnattributedFault = (error: unknown, origin: 'exception' | 'rejectio
 let installed: { count: number; sinks: Set<UnattributedFault>; remove: () => void } | undefined;
 
 function route(error: unknown, origin: 'exception' | 'rejection'): void {
-  const scope = scopes.getStore();
+  const scope = scopes.get();
   if (scope !== undefined && !scope.settled) {
     scope.fail(error);
     return;
