@@ -104,7 +104,7 @@ export async function evalsShowCommand(
   );
   if (e.error !== undefined) out.push(`error: ${e.error.code}: ${e.error.message}`);
   const shown = e.examples.slice(0, options.examples ?? 20);
-  if (shown.length > 0) out.push('examples:');
+  if (shown.length > 0) out.push(`examples:\n     #   score`);
   for (const x of shown)
     out.push(
       `  ${String(x.index + 1).padStart(4)}  ${String(x.score).padStart(6)}${x.error === undefined ? '' : `  error: ${x.error.replace(/\s*\n\s*/g, ' ')}`}`,
