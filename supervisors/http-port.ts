@@ -51,11 +51,10 @@ export function httpRuntimeOf(runtime: Runtime): HttpRuntime {
     schemas: { run: runJobSchema },
     // Read per request: a hot reload may register or drop optimizers.
     get optimizers() {
-      return rt.catalog.extensions.names('optimizers');
+      return rt.registeredNames().optimizers;
     },
     get metrics() {
-      // `local-…` entries are the function metrics of evaluations running now, not names.
-      return [...rt.services.metricTable.keys()].filter((m) => !m.startsWith('local-')).sort();
+      return rt.registeredNames().metrics;
     },
     optimizerParamsProblem,
     describePrograms: () =>

@@ -26,6 +26,7 @@ import {
   type VariableSearchOutcome,
   type VariableSearchRequest,
 } from './runtime-variables.js';
+import type { RegisteredNamesView } from '../src/contracts/index.js';
 import type {
   EvaluateRequest,
   EvaluationSummary,
@@ -110,6 +111,14 @@ export class RuntimeNodeImpl implements Runtime {
 
   programsVersion(): ProgramsVersion {
     return this.services.catalog.version;
+  }
+
+  registeredNames(): RegisteredNamesView {
+    return {
+      optimizers: this.services.catalog.extensions.names('optimizers'),
+      // `local-…` entries are the function metrics of evaluations running now, not names.
+      metrics: [...this.services.metricTable.keys()].filter((m) => !m.startsWith('local-')).sort(),
+    };
   }
 
   run(program: string, inputs: Record<string, unknown>, opts?: LocalRunOptions) {

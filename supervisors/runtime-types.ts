@@ -20,6 +20,7 @@ import type {
   RuntimeSnapshot,
   RuntimeLifecycle,
   ProgramRunner,
+  RegisteredNamesView,
 } from '../src/contracts/index.js';
 import type { ProgramsVersion } from '../services/index.js';
 import type { ReloadOutcome } from './programs-reload.js';
@@ -214,6 +215,11 @@ export interface Runtime extends RuntimeLifecycle<RuntimeSnapshot, RuntimeEvent>
   reload(): Promise<ReloadOutcome>;
   /** The programs-module version served now (number, content hash, loadedAt, last reload error). */
   programsVersion(): ProgramsVersion;
+  /**
+   * The optimizer and metric names this node accepts now (built-ins and the programs module's;
+   * read on every call: a hot reload may change them).
+   */
+  registeredNames(): RegisteredNamesView;
 }
 
 export type { Module, ProgramsVersion, ReloadOutcome };

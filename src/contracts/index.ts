@@ -74,6 +74,7 @@ export type {
   ProgramRunner,
   DaemonRuntime,
   ProgramsVersionView,
+  RegisteredNamesView,
   ReloadResultView,
   HttpRuntime,
   CliRuntime,

@@ -284,12 +284,24 @@ export type ReloadResultView = ReloadOutcomeOf<ProgramsVersionView>;
 export interface DaemonRuntime extends RuntimeLifecycle {
   /** The programs-module version served (absent: not reported). */
   programsVersion?(): ProgramsVersionView;
+  /**
+   * The optimizer and metric names this node accepts in optimization and evaluation requests
+   * (built-ins and the programs module's registered ones), advertised in its heartbeat so the CLI
+   * refuses an unknown name before a run record exists (absent: not advertised).
+   */
+  registeredNames?(): RegisteredNamesView;
   /** Hot reload of the programs module (absent: `POST /reload` answers 501). Never rejects. */
   reload?(): Promise<ReloadResultView>;
   /** The job transport, read by the dashboard's job list (absent: the list is empty). */
   readonly transport?: JobListingView;
   /** The store, read by the dashboard's optimization runs (absent: no runs shown). */
   readonly store?: RunStoreView;
+}
+
+/** What a node accepts by name (see {@link DaemonRuntime.registeredNames}). */
+export interface RegisteredNamesView {
+  optimizers: string[];
+  metrics: string[];
 }
 
 /** Running a program on a node: at once (`run`, `stream`) or as a `dspex-run` job (`submit`). */

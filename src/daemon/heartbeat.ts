@@ -6,6 +6,7 @@ import { toJsonText } from './json-safe.js';
 import type {
   DaemonRuntime,
   ProgramsVersionView,
+  RegisteredNamesView,
   RuntimeSnapshotView,
   TreeNodeView,
 } from './runtime-port.js';
@@ -25,6 +26,8 @@ export interface NodeHeartbeat {
   programs: string[];
   /** The programs-module version served (number, content hash, loadedAt, last reload error). */
   programsVersion?: ProgramsVersionView;
+  /** Optimizer and metric names the node accepts (absent: the node does not advertise them). */
+  names?: RegisteredNamesView;
   /** The node's admin endpoint, when it has one (reachable from its own host only: loopback). */
   admin: string | null;
   /** Epoch ms of this heartbeat. */
@@ -86,6 +89,9 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
       hostname: hostname(),
       programs: options.runtime.programs(),
       ...programsVersionOf(options.runtime),
+      ...(options.runtime.registeredNames === undefined
+        ? {}
+        : { names: options.runtime.registeredNames() }),
       admin: options.admin,
       heartbeatAt: now(),
       intervalMs: options.intervalMs,

@@ -6,6 +6,7 @@
 export type {
   DaemonRuntime,
   ProgramsVersionView,
+  RegisteredNamesView,
   ReloadResultView,
   JobListingView,
   JobView,

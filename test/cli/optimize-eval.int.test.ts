@@ -90,6 +90,35 @@ describe('dspex optimize hands the run to the cluster and keeps the result in it
     }
   }, 120_000);
 
+  it('an optimizer or metric no live node accepts is refused by the CLI before a run record exists', async () => {
+    const cwd = projectDir({});
+    const store = new RedisStore({ redis: url, prefix: `${prefix}:store` });
+    try {
+      const before = (await store.optimizationRuns.list({})).items.length;
+      const optimizer = await runDspex(
+        ['optimize', 'cot_math', '-o', 'miprov3', '-t', TRAINSET].concat(redisArgs),
+        { cwd },
+      );
+      expect(optimizer.code).toBe(2);
+      expect(optimizer.stderr).toMatch(
+        /unknown optimizer 'miprov3' \(the live nodes accept: bootstrap, .*mipro.*\)/,
+      );
+      const metric = await runDspex(
+        ['optimize', 'cot_math', '-o', 'bootstrap', '-t', TRAINSET, '-m', 'f1_nope'].concat(
+          redisArgs,
+        ),
+        { cwd },
+      );
+      expect(metric.code).toBe(2);
+      expect(metric.stderr).toMatch(
+        /unknown metric 'f1_nope' \(the live nodes accept: .*exact_match/,
+      );
+      expect((await store.optimizationRuns.list({})).items.length).toBe(before);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
   it('with no live node in Redis it fails fast naming `dspex start` and --local', async () => {
     const res = await runDspex(
       ['optimize', 'cot_math', '-o', 'labeled-few-shot', '-t', TRAINSET].concat([

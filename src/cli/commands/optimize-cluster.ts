@@ -33,9 +33,15 @@ export interface ClusterOptimization {
 /**
  * Fails fast unless a live node (a heartbeat in Redis) hosts `program`: `daemon_not_running`
  * (exit 3) naming `dspex start` and `--local` when no node is alive, `unknown_program` (exit 4)
- * when none hosts it. Returns the live nodes' ids.
+ * when none hosts it; and, when the live nodes advertise the names they accept, `usage` (exit 2)
+ * for an `optimizer` or `metric` none of them knows, before any run record exists. Returns the
+ * live nodes' ids.
  */
-export async function requireLiveNode(target: ClusterTarget, program: string): Promise<string[]> {
+export async function requireLiveNode(
+  target: ClusterTarget,
+  program: string,
+  names: { optimizer?: string; metric?: unknown } = {},
+): Promise<string[]> {
   const redis = await openRedis(target.url);
   try {
     const nodes = await readClusterNodes(redis, target.prefix);
@@ -47,6 +53,20 @@ export async function requireLiveNode(target: ClusterTarget, program: string): P
       );
     const known = [...new Set(nodes.flatMap((n) => n.programs))].sort();
     if (!known.includes(program)) throw unknownProgramError(program, known);
+    const hosts = nodes.filter((n) => n.programs.includes(program));
+    const check = (kind: 'optimizers' | 'metrics', what: string, name: unknown): void => {
+      // Only when every node that could take the run says what it accepts (older nodes do not).
+      if (typeof name !== 'string' || hosts.some((n) => n.names === undefined)) return;
+      const accepted = [...new Set(hosts.flatMap((n) => n.names?.[kind] ?? []))].sort();
+      if (!accepted.includes(name))
+        throw new CliError(
+          'usage',
+          `unknown ${what} '${name}' (the live nodes accept: ${accepted.join(', ')})`,
+          { details: { [what]: name, accepted } },
+        );
+    };
+    check('optimizers', 'optimizer', names.optimizer);
+    check('metrics', 'metric', names.metric);
     return nodes.map((n) => n.nodeId);
   } finally {
     redis.disconnect();

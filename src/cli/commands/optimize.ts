@@ -157,7 +157,10 @@ export async function optimizeCommand(
     };
     if (target.kind === 'redis' && options.local !== true) {
       // Redis mode: the cluster's nodes run it (its candidates as shards over all of them).
-      await requireLiveNode(target, program);
+      await requireLiveNode(target, program, {
+        optimizer: options.optimizer,
+        metric: params['metric'],
+      });
       const runId = await submitOptimization(
         deps,
         store,
