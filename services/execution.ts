@@ -39,7 +39,7 @@ import { materializeProgram, type ProgramCache } from './program-materialize.js'
 import { checkVariableOverrides } from './program-variables.js';
 import { callActor } from './protocol.js';
 import { programConfigSchema, type ProgramConfig } from '../src/contracts/index.js';
-import type { VariableTable } from './variable-table.js';
+import { currentConfig, type VariableTable } from './variable-table.js';
 
 /** One execution asked of a program worker (a `dspex-run` job, or `runtime.run`). */
 export interface ExecutionRequest {
@@ -286,6 +286,27 @@ export function effectiveConfig(
   return merged;
 }
 
+/**
+ * Checks a job's `version` and `config` against this node as {@link runExecution} will, before the
+ * job is queued (so a producer hears at once what a node would refuse): the config schema, the
+ * node's override policy (allowed models, `maxTokens` limit) and the program's overridable
+ * variables. Throws `ActorError` `invalid_job` naming the field, or `unknown_program`.
+ */
+export function checkJobConfig(
+  services: Pick<ExecutionServices, 'catalog' | 'kernel' | 'policy' | 'defaultLm'> & {
+    variables: VariableTable;
+  },
+  request: Pick<ExecutionRequest, 'program' | 'config' | 'version'>,
+): void {
+  const program = services.catalog.get(request.program);
+  const policy =
+    services.policy === undefined
+      ? undefined
+      : { ...services.policy, programModel: programModel(services) };
+  const base = currentConfig(services.variables, request.program, services.kernel.clock.now());
+  effectiveConfig(base.config, request as ExecutionRequest, policy, program);
+}
+
 /** {@link JobPolicy}'s override limits, and the model the program runs with when not overridden. */
 export interface OverridePolicy {
   models: readonly string[];
@@ -433,7 +454,7 @@ function recordedResult(execution: Execution): ExecutionResult {
 }
 
 /** The model a program runs with when the job does not override it. */
-function programModel(services: ExecutionServices): string | undefined {
+function programModel(services: Pick<ExecutionServices, 'defaultLm'>): string | undefined {
   return (services.defaultLm?.() ?? currentSettings().lm)?.model;
 }
 

@@ -4,6 +4,8 @@ import {
   type JobStatusView,
   type ProgramView,
 } from '../src/contracts/index.js';
+import { checkJobConfig } from '../services/execution.js';
+import { DspexError } from '../src/errors/index.js';
 import { programSignature } from '../src/modules/index.js';
 import { optimizerParamsProblem } from '../src/optimizers/index.js';
 import { TREE_NAMES } from './tree.js';
@@ -57,6 +59,17 @@ export function httpRuntimeOf(runtime: Runtime): HttpRuntime {
       return rt.registeredNames().metrics;
     },
     optimizerParamsProblem,
+    jobConfigProblem(program, opts) {
+      const { workers } = rt.services;
+      if (workers.variables === undefined) return undefined;
+      try {
+        checkJobConfig({ ...workers, variables: workers.variables }, { program, ...opts });
+        return undefined;
+      } catch (error) {
+        if (error instanceof DspexError && error.code === 'invalid_job') return error.message;
+        throw error;
+      }
+    },
     describePrograms: () =>
       Promise.all(
         rt

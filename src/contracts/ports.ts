@@ -353,6 +353,15 @@ export interface HttpRuntime extends ProgramRunner {
     optimizer: string,
     params: Readonly<Record<string, unknown>>,
   ): { key: string; message: string } | undefined;
+  /**
+   * Why this node would refuse a run job's `version`/`config` (a model it does not allow,
+   * `maxTokens` above its limit, a variable the program does not let jobs override), or undefined;
+   * checked before `POST …/jobs` queues the job.
+   */
+  jobConfigProblem(
+    program: string,
+    opts: { version?: string; config?: Record<string, unknown> },
+  ): string | undefined;
   describePrograms(): Promise<ProgramView[]>;
   /** A `dspex-run` job, or undefined when the queue has no job of that id. */
   job(jobId: string): Promise<JobStatusView | undefined>;

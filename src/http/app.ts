@@ -378,6 +378,9 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   app.post('/v1/programs/:name/jobs', async (c) => {
     const req = await runRequest(c);
+    // What the node would refuse (model, maxTokens limit, overridable variables) is refused here.
+    const refused = rt.jobConfigProblem(req.program, req.opts);
+    if (refused !== undefined) throw new HttpError('invalid_job', refused);
     if ((await rt.queuedJobs()) >= maxQueued)
       throw overloaded(`the run queue already holds ${maxQueued} waiting jobs; retry later`);
     const { jobId } = await rt.submit(req.program, req.inputs, req.opts);

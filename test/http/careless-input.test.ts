@@ -138,6 +138,20 @@ const cases: Record<string, Case> = {
     code: 'invalid_job',
     names: 'maxTokens 1000000000000000 is above the node',
   },
+  'an absurd maxTokens on the queue path (refused before it is queued)': {
+    path: '/v1/programs/qa/jobs',
+    body: { inputs: { question: 'q' }, config: { maxTokens: 1e15 } },
+    status: 400,
+    code: 'invalid_job',
+    names: 'maxTokens 1000000000000000 is above the node',
+  },
+  'a model the node does not allow, on the queue path': {
+    path: '/v1/programs/qa/jobs',
+    body: { inputs: { question: 'q' }, config: { model: 'gpt-9-ultra' } },
+    status: 400,
+    code: 'invalid_job',
+    names: 'model "gpt-9-ultra" is not allowed for this program',
+  },
   'a negative temperature': {
     path: '/v1/programs/qa/jobs',
     body: { inputs: { question: 'q' }, config: { temperature: -1 } },
