@@ -25,25 +25,28 @@ interface SpaceSearchParams {
 
 /**
  * JSON type of an optimizer option given in `--params`; `string|null` for options DSPy lets you
- * null out (MIPROv2's and GEPA's `auto: null`, to set `numCandidates`/`numTrials` yourself).
+ * null out (MIPROv2's and GEPA's `auto: null`, to set `numCandidates`/`numTrials` yourself);
+ * `count` an integer ≥ 0 (demos, errors, call caps, seeds), `size` an integer ≥ 1 (rounds,
+ * candidates, trials, batch sizes, shards, concurrency), `money` a number ≥ 0.
  */
-type ParamType = 'number' | 'boolean' | 'string' | 'object' | 'string|null';
+type ParamType =
+  'number' | 'boolean' | 'string' | 'object' | 'string|null' | 'count' | 'size' | 'money';
 
 /** Keys the runtime reads itself: how candidate evaluations are split into evaluation shards. */
-const SHARD_PARAMS = { shards: 'number', shardConcurrency: 'number' } as const;
+const SHARD_PARAMS = { shards: 'size', shardConcurrency: 'size' } as const;
 
 /** Budget caps every optimizer honours (`--budget-usd` sets `maxUsd`). */
-const BUDGET_PARAMS = { maxLmCalls: 'number', maxMetricCalls: 'number', maxUsd: 'number' } as const;
+const BUDGET_PARAMS = { maxLmCalls: 'count', maxMetricCalls: 'count', maxUsd: 'money' } as const;
 
 /** The options of `BootstrapFewShot` a `--params` object may set (`metric` is a metric name). */
 const BOOTSTRAP_PARAMS = {
   metric: 'string',
   metricThreshold: 'number',
-  maxBootstrappedDemos: 'number',
-  maxLabeledDemos: 'number',
-  maxRounds: 'number',
-  maxErrors: 'number',
-  seed: 'number',
+  maxBootstrappedDemos: 'count',
+  maxLabeledDemos: 'count',
+  maxRounds: 'size',
+  maxErrors: 'count',
+  seed: 'count',
   ...BUDGET_PARAMS,
 } as const satisfies Partial<Record<keyof BootstrapFewShotOptions, ParamType>>;
 
@@ -51,7 +54,7 @@ const BOOTSTRAP_PARAMS = {
 const RANDOM_PARAMS = {
   ...BOOTSTRAP_PARAMS,
   ...SHARD_PARAMS,
-  numCandidatePrograms: 'number',
+  numCandidatePrograms: 'size',
   stopAtScore: 'number',
 } as const satisfies Partial<
   Record<keyof RandomSearchOptions | keyof typeof SHARD_PARAMS, ParamType>
@@ -64,9 +67,9 @@ const RANDOM_PARAMS = {
  */
 export const OPTIMIZER_PARAMS: Readonly<Record<string, Readonly<Record<string, ParamType>>>> = {
   'labeled-few-shot': {
-    k: 'number',
+    k: 'count',
     sample: 'boolean',
-    seed: 'number',
+    seed: 'count',
   } satisfies Partial<Record<keyof LabeledFewShotOptions, ParamType>>,
   'bootstrap-few-shot': BOOTSTRAP_PARAMS,
   'random-search': RANDOM_PARAMS,
@@ -76,33 +79,33 @@ export const OPTIMIZER_PARAMS: Readonly<Record<string, Readonly<Record<string, P
     ...BUDGET_PARAMS,
     ...SHARD_PARAMS,
     metric: 'string',
-    breadth: 'number',
-    depth: 'number',
+    breadth: 'size',
+    depth: 'size',
     initTemperature: 'number',
     trackStats: 'boolean',
-    maxErrors: 'number',
-    concurrency: 'number',
+    maxErrors: 'count',
+    concurrency: 'size',
   } satisfies Partial<Record<keyof COPROOptions | keyof typeof SHARD_PARAMS, ParamType>>,
   mipro: {
     ...BUDGET_PARAMS,
     ...SHARD_PARAMS,
     metric: 'string',
     auto: 'string|null',
-    numCandidates: 'number',
-    seed: 'number',
+    numCandidates: 'size',
+    seed: 'count',
     initTemperature: 'number',
     metricThreshold: 'number',
-    maxBootstrappedDemos: 'number',
-    maxLabeledDemos: 'number',
-    maxErrors: 'number',
-    concurrency: 'number',
-    numTrials: 'number',
+    maxBootstrappedDemos: 'count',
+    maxLabeledDemos: 'count',
+    maxErrors: 'count',
+    concurrency: 'size',
+    numTrials: 'size',
     minibatch: 'boolean',
-    minibatchSize: 'number',
-    minibatchFullEvalSteps: 'number',
+    minibatchSize: 'size',
+    minibatchFullEvalSteps: 'size',
     programAwareProposer: 'boolean',
     dataAwareProposer: 'boolean',
-    viewDataBatchSize: 'number',
+    viewDataBatchSize: 'size',
     tipAwareProposer: 'boolean',
     fewshotAwareProposer: 'boolean',
   } satisfies Partial<
@@ -114,33 +117,33 @@ export const OPTIMIZER_PARAMS: Readonly<Record<string, Readonly<Record<string, P
   simba: {
     ...BUDGET_PARAMS,
     metric: 'string',
-    bsize: 'number',
-    numCandidates: 'number',
-    maxSteps: 'number',
-    maxDemos: 'number',
-    demoInputFieldMaxlen: 'number',
+    bsize: 'size',
+    numCandidates: 'size',
+    maxSteps: 'size',
+    maxDemos: 'count',
+    demoInputFieldMaxlen: 'size',
     temperatureForSampling: 'number',
     temperatureForCandidates: 'number',
-    seed: 'number',
-    concurrency: 'number',
+    seed: 'count',
+    concurrency: 'size',
   } satisfies Partial<Record<keyof SimbaOptions | keyof SimbaCompileOptions, ParamType>>,
   gepa: {
     ...BUDGET_PARAMS,
     metric: 'string',
     auto: 'string|null',
-    maxFullEvals: 'number',
-    reflectionMinibatchSize: 'number',
+    maxFullEvals: 'size',
+    reflectionMinibatchSize: 'size',
     candidateSelectionStrategy: 'string',
     skipPerfectScore: 'boolean',
     componentSelector: 'string',
     useMerge: 'boolean',
-    maxMergeInvocations: 'number',
+    maxMergeInvocations: 'count',
     failureScore: 'number',
     perfectScore: 'number',
     frontierType: 'string',
-    mergeValOverlapFloor: 'number',
-    seed: 'number',
-    concurrency: 'number',
+    mergeValOverlapFloor: 'count',
+    seed: 'count',
+    concurrency: 'size',
   } satisfies Partial<Record<keyof GepaOptions, ParamType>>,
   /** A search over the program's variables (objects: `objectives`, `budget`, `constraints`, `select`). */
   'space-search': {
@@ -149,11 +152,11 @@ export const OPTIMIZER_PARAMS: Readonly<Record<string, Readonly<Record<string, P
     objectives: 'object',
     constraints: 'object',
     budget: 'object',
-    seed: 'number',
+    seed: 'count',
     select: 'string',
     algorithm: 'string',
-    concurrency: 'number',
-    samples: 'number',
+    concurrency: 'size',
+    samples: 'size',
   } satisfies Partial<Record<keyof SpaceSearchParams | keyof typeof SHARD_PARAMS, ParamType>>,
 };
 
@@ -189,17 +192,33 @@ export function optimizerParamsProblem(
         key,
         message: `unknown option '${key}' for ${optimizer} (it takes: ${Object.keys(known).join(', ')})`,
       };
-    const ok =
-      type === 'object'
-        ? typeof value === 'object' && value !== null
-        : type === 'string|null'
-          ? value === null || typeof value === 'string'
-          : typeof value === type;
-    if (!ok)
+    const wanted = fits(type, value);
+    if (wanted !== undefined)
       return {
         key,
-        message: `option '${key}' of ${optimizer} must be a ${type}, got ${JSON.stringify(value)}`,
+        message: `option '${key}' of ${optimizer} must be ${wanted}, got ${JSON.stringify(value)}`,
       };
   }
   return undefined;
+}
+
+/** What `value` should have been (`a number`, `an integer ≥ 1`, …), or undefined when it fits. */
+function fits(type: ParamType, value: unknown): string | undefined {
+  const isNumber = typeof value === 'number' && Number.isFinite(value);
+  switch (type) {
+    case 'object':
+      return typeof value === 'object' && value !== null ? undefined : 'an object';
+    case 'string|null':
+      return value === null || typeof value === 'string' ? undefined : 'a string or null';
+    case 'count':
+      return isNumber && Number.isInteger(value) && value >= 0 ? undefined : 'an integer ≥ 0';
+    case 'size':
+      return isNumber && Number.isInteger(value) && value >= 1 ? undefined : 'an integer ≥ 1';
+    case 'money':
+      return isNumber && value >= 0 ? undefined : 'a number ≥ 0';
+    case 'number':
+      return isNumber ? undefined : 'a number';
+    default:
+      return typeof value === type ? undefined : `a ${type}`;
+  }
 }

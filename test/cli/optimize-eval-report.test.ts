@@ -20,9 +20,27 @@ describe('checkOptimizerParams', () => {
     );
   });
 
+  it('rejects counts and sizes out of range before anything runs', () => {
+    expect(() => checkOptimizerParams('bootstrap', { maxBootstrappedDemos: -5 })).toThrow(
+      "option 'maxBootstrappedDemos' of bootstrap must be an integer ≥ 0, got -5",
+    );
+    expect(() => checkOptimizerParams('mipro', { numTrials: 2.5 })).toThrow(
+      "option 'numTrials' of mipro must be an integer ≥ 1, got 2.5",
+    );
+    expect(() => checkOptimizerParams('gepa', { maxUsd: -1 })).toThrow(
+      "option 'maxUsd' of gepa must be a number ≥ 0, got -1",
+    );
+    expect(() =>
+      checkOptimizerParams('mipro', { auto: null, numTrials: 1, maxBootstrappedDemos: 0 }),
+    ).not.toThrow();
+  });
+
   it('rejects a value of the wrong JSON type and the deploy key', () => {
     expect(() => checkOptimizerParams('bootstrap-few-shot', { maxRounds: '2' })).toThrow(
-      "option 'maxRounds' of bootstrap-few-shot must be a number",
+      `option 'maxRounds' of bootstrap-few-shot must be an integer ≥ 1, got "2"`,
+    );
+    expect(() => checkOptimizerParams('bootstrap-few-shot', { metricThreshold: 'x' })).toThrow(
+      `option 'metricThreshold' of bootstrap-few-shot must be a number, got "x"`,
     );
     expect(() => checkOptimizerParams('bootstrap-few-shot', { deploy: true })).toThrow(
       'use --deploy',

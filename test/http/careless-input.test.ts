@@ -220,7 +220,19 @@ const cases: Record<string, Case> = {
     body: { program: 'qa', optimizer: 'copro', trainset: example, params: { breadth: 'wide' } },
     status: 400,
     code: 'invalid_request',
-    names: `params.breadth: option 'breadth' of copro must be a number, got "wide"`,
+    names: `params.breadth: option 'breadth' of copro must be an integer ≥ 1, got "wide"`,
+  },
+  'an optimizer count below zero': {
+    path: '/v1/optimizations',
+    body: {
+      program: 'qa',
+      optimizer: 'bootstrap',
+      trainset: example,
+      params: { maxBootstrappedDemos: -5 },
+    },
+    status: 400,
+    code: 'invalid_request',
+    names: `params.maxBootstrappedDemos: option 'maxBootstrappedDemos' of bootstrap must be an integer ≥ 0, got -5`,
   },
 };
 
