@@ -110,19 +110,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         dashboard,
         ...(config.admin.token === undefined ? {} : { token: config.admin.token }),
       });
-    try {
-      admin = await listenOn(config.admin.port);
-    } catch (e) {
-      // Several nodes on one machine (one per core): the second takes any free port; the CLI
-      // finds every node through its state file.
-      if (!isPortTaken(e) || config.admin.port === 0) throw e;
-      adminPortTaken = config.admin.port;
-      admin = await listenOn(0);
+    const bound = await listenWithFallback(listenOn, config.admin.port, (port) =>
       log.info(
-        { configured: config.admin.port, port: admin.port },
+        { configured: config.admin.port, port },
         'admin port taken (another node?): listening on a free port',
-      );
-    }
+      ),
+    );
+    admin = bound.server;
+    adminPortTaken = bound.portTaken;
     stateFile = writeStateFile(cwd, {
       pid: process.pid,
       nodeId: runtime.nodeId,
@@ -159,19 +154,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         logger: options.logger,
       });
     try {
-      try {
-        http = await httpOn(httpConfig.port);
-      } catch (e) {
-        // As for the admin port: a second node started from the same folder (same config) takes
-        // a free port and says so, rather than dying at start.
-        if (!isPortTaken(e) || httpConfig.port === 0) throw e;
-        httpPortTaken = httpConfig.port;
-        http = await httpOn(0);
+      const bound = await listenWithFallback(httpOn, httpConfig.port, (port) =>
         log.warn(
-          { configured: httpConfig.port, port: http.port },
+          { configured: httpConfig.port, port },
           'HTTP API port taken (another node?): listening on a free port',
-        );
-      }
+        ),
+      );
+      http = bound.server;
+      httpPortTaken = bound.portTaken;
     } catch (e) {
       await admin?.close();
       if (stateFile !== null) removeStateFile(cwd);
@@ -281,6 +271,26 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         );
 
   return { admin, stateFile, adminPortTaken, http, httpPortTaken, shutdown, done };
+}
+
+/**
+ * Listens on `port`; when it is taken (several nodes started from one folder share a config: one per
+ * core), on a free port instead, reported through `onFallback`. The CLI finds every node through
+ * its state file and banner. `portTaken` is the configured port when the fallback was used.
+ */
+async function listenWithFallback<S extends { port: number }>(
+  listen: (port: number) => Promise<S>,
+  port: number,
+  onFallback: (freePort: number) => void,
+): Promise<{ server: S; portTaken: number | null }> {
+  try {
+    return { server: await listen(port), portTaken: null };
+  } catch (e) {
+    if (!isPortTaken(e) || port === 0) throw e;
+    const server = await listen(0);
+    onFallback(server.port);
+    return { server, portTaken: port };
+  }
 }
 
 function isPortTaken(e: unknown): boolean {
