@@ -299,12 +299,8 @@ export function checkJobConfig(
   request: Pick<ExecutionRequest, 'program' | 'config' | 'version'>,
 ): void {
   const program = services.catalog.get(request.program);
-  const policy =
-    services.policy === undefined
-      ? undefined
-      : { ...services.policy, programModel: programModel(services) };
   const base = currentConfig(services.variables, request.program, services.kernel.clock.now());
-  effectiveConfig(base.config, request as ExecutionRequest, policy, program);
+  effectiveConfig(base.config, request as ExecutionRequest, overridePolicyOf(services), program);
 }
 
 /** {@link JobPolicy}'s override limits, and the model the program runs with when not overridden. */
@@ -454,8 +450,13 @@ function recordedResult(execution: Execution): ExecutionResult {
 }
 
 /** The model a program runs with when the job does not override it. */
-function programModel(services: Pick<ExecutionServices, 'defaultLm'>): string | undefined {
-  return (services.defaultLm?.() ?? currentSettings().lm)?.model;
+/** The node's override limits for jobs, with the program's own model (always allowed). */
+function overridePolicyOf(
+  services: Pick<ExecutionServices, 'policy' | 'defaultLm'>,
+): OverridePolicy | undefined {
+  const { policy } = services;
+  if (policy === undefined) return undefined;
+  return { ...policy, programModel: (services.defaultLm?.() ?? currentSettings().lm)?.model };
 }
 
 /**
@@ -512,8 +513,7 @@ export async function runExecution(
   const base = catalog.get(request.program);
   // Read with the program: a hot reload swaps both at once, so a run never mixes versions.
   const extensions = catalog.extensions;
-  const overridePolicy =
-    policy === undefined ? undefined : { ...policy, programModel: programModel(services) };
+  const overridePolicy = overridePolicyOf(services);
   const first = readConfig();
   const requested = effectiveConfig(first, request, overridePolicy, base);
   // A first delivery has no record yet: it is written once, at the end (or `running` if the run
