@@ -116,10 +116,7 @@ const { redis, lmUrl, connection, stop } = await startBenchBackends();
 /** The measured burst of each process (hrtime µs): only its samples are summarized. */
 const windows: Record<'node' | 'hand', [number, number]> = { node: [0, 0], hand: [0, 0] };
 /** Bursts of up to `JOBS` jobs until `WARMUP` jobs ran (JIT, connections, caches): not measured. */
-async function warmUp(
-  q: Queue,
-  data: (i: number) => Record<string, unknown>,
-): Promise<void> {
+async function warmUp(q: Queue, data: (i: number) => Record<string, unknown>): Promise<void> {
   for (let done = 0; done < WARMUP; done += JOBS)
     await burst(q, stats, Math.min(JOBS, WARMUP - done), data, 600_000);
 }
