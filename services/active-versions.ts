@@ -14,6 +14,8 @@ interface Entry {
   /** The registry configuration the read was made under (a new one reads again at once). */
   config: object;
   value: Promise<string | null>;
+  /** The value once `value` resolved (read without awaiting by {@link ActiveVersions.peek}). */
+  resolved?: string | null;
 }
 
 /**
@@ -42,7 +44,10 @@ export class ActiveVersions {
     const entry = this.entries.get(program);
     if (entry !== undefined && entry.config === config && now - entry.at < this.ttlMs)
       return entry.value;
-    const value = this.store.programs.find(program).then((p) => p?.activeVersion ?? null);
+    const value = this.store.programs.find(program).then((p) => {
+      fresh.resolved = p?.activeVersion ?? null;
+      return fresh.resolved;
+    });
     const fresh: Entry = { at: now, config, value };
     this.entries.set(program, fresh);
     value.catch(() => {
@@ -52,6 +57,17 @@ export class ActiveVersions {
   }
 
   /** Forgets what was read of `program` (of every program when omitted). */
+  /**
+   * What {@link ActiveVersions.get} would resolve with, when it is already known and still fresh;
+   * `undefined` otherwise (then call `get`). Lets the job path skip a wait when nothing is pending.
+   */
+  peek(program: string, config: object): string | null | undefined {
+    const entry = this.entries.get(program);
+    if (entry === undefined || entry.config !== config) return undefined;
+    if (this.clock.now() - entry.at >= this.ttlMs) return undefined;
+    return entry.resolved;
+  }
+
   invalidate(program?: string): void {
     if (program === undefined) this.entries.clear();
     else this.entries.delete(program);

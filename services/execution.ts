@@ -231,8 +231,21 @@ function json<T>(value: unknown): T {
   return JSON.parse(JSON.stringify(value ?? null)) as T;
 }
 
+/** Predictor names per program module, walked once per module rather than once per job. */
+const predictorNames = new WeakMap<Module, Map<unknown, string>>();
+
+function namesOf(module: Module, trace: readonly TraceEntry[]): Map<unknown, string> {
+  const known = predictorNames.get(module);
+  // A predictor the walk did not see (a module that changed its parts) walks again.
+  if (known !== undefined && trace.every((t) => known.has(t.predictor))) return known;
+  const names = new Map<unknown, string>(module.namedPredictors().map(([n, p]) => [p, n] as const));
+  predictorNames.set(module, names);
+  return names;
+}
+
 function traceOf(module: Module, trace: readonly TraceEntry[]): unknown[] {
-  const names = new Map(module.namedPredictors().map(([n, p]) => [p, n] as const));
+  if (trace.length === 0) return [];
+  const names = namesOf(module, trace);
   return trace.map((t) => ({
     predictor: names.get(t.predictor) ?? null,
     inputs: t.inputs,
@@ -492,6 +505,20 @@ async function recordSuccess(
   }
 }
 
+const pinnedConfigs = new WeakMap<ProgramConfig, ProgramConfig>();
+
+/**
+ * `config` with `stateVersion` set to the store's active version: the same object for the same
+ * configuration and version, so the program cache finds it by identity (no key built per job).
+ */
+function pinned(config: ProgramConfig, version: string): ProgramConfig {
+  const hit = pinnedConfigs.get(config);
+  if (hit?.stateVersion === version) return hit;
+  const out = { ...config, stateVersion: version };
+  pinnedConfigs.set(config, out);
+  return out;
+}
+
 /**
  * Runs one execution: records it once per job id (a retry reuses the record, and a job already
  * succeeded returns its recorded result without running), runs a materialized copy of the program
@@ -513,7 +540,8 @@ export async function runExecution(
   const base = catalog.get(request.program);
   // Read with the program: a hot reload swaps both at once, so a run never mixes versions.
   const extensions = catalog.extensions;
-  const overridePolicy = overridePolicyOf(services);
+  // Only a job that overrides its configuration is checked against the node's policy.
+  const overridePolicy = request.config === undefined ? undefined : overridePolicyOf(services);
   const first = readConfig();
   const requested = effectiveConfig(first, request, overridePolicy, base);
   // A first delivery has no record yet: it is written once, at the end (or `running` if the run
@@ -526,17 +554,24 @@ export async function runExecution(
       ? Promise.resolve(null)
       : (services.activeVersions?.get(request.program, first) ??
         store.programs.find(request.program).then((p) => p?.activeVersion ?? null));
-  const [active, recorded] = await Promise.all([
-    activeVersion(),
-    lazy ? undefined : recordExecution(store, request, nodeId, requested.stateVersion),
-  ]);
+  // The common case, a first delivery whose active version is already known, waits for nothing.
+  const known = !lazy
+    ? undefined
+    : requested.stateVersion !== undefined
+      ? null
+      : services.activeVersions?.peek(request.program, first);
+  const [active, recorded] =
+    known !== undefined
+      ? [known, undefined]
+      : await Promise.all([
+          activeVersion(),
+          lazy ? undefined : recordExecution(store, request, nodeId, requested.stateVersion),
+        ]);
   let execution = recorded;
   if (execution?.status === 'succeeded') return recordedResult(execution);
   const executionId = execution?.id ?? store.executions.newId();
   const withActive = (config: ProgramConfig): ProgramConfig =>
-    config.stateVersion !== undefined || active === null
-      ? config
-      : { ...config, stateVersion: active };
+    config.stateVersion !== undefined || active === null ? config : pinned(config, active);
   let version = withActive(requested).stateVersion;
   const clock = kernel.clock;
   const startedAt = clock.now();

@@ -150,7 +150,7 @@ export class ProgramCache {
     contextLm: LM | undefined,
     build: () => Promise<MaterializedProgram>,
   ): Promise<MaterializedProgram> {
-    const key = `${name}\u0000${JSON.stringify(config)}`;
+    const key = this.keyOf(name, config);
     const hit = this.entries.get(key);
     if (hit !== undefined && hit.lm === contextLm && hit.base === base) {
       this.entries.delete(key);
@@ -167,6 +167,17 @@ export class ProgramCache {
       if (this.entries.get(key) === entry) this.entries.delete(key);
     });
     return program;
+  }
+
+  /** The last key built per configuration object (configurations are immutable). */
+  private readonly keys = new WeakMap<ProgramConfig, { name: string; key: string }>();
+
+  private keyOf(name: string, config: ProgramConfig): string {
+    const known = this.keys.get(config);
+    if (known?.name === name) return known.key;
+    const key = `${name}\u0000${JSON.stringify(config)}`;
+    this.keys.set(config, { name, key });
+    return key;
   }
 
   /** Drops every entry (e.g. after the program catalog changed). */

@@ -113,9 +113,9 @@ export async function executeInTree(
 ): Promise<ExecutionResult> {
   const deadlineMs = deps.deadlineMs;
   // The execution's spans join the caller's trace (a job's consumer span, a local run's span).
-  request = { ...request, traceContext: request.traceContext ?? activeTraceContext() };
+  const traceContext = request.traceContext ?? activeTraceContext();
   if (deadlineMs === undefined) {
-    const pid = await deps.slots.start(TREE_NAMES.programWorkers, [request]);
+    const pid = await deps.slots.start(TREE_NAMES.programWorkers, [{ ...request, traceContext }]);
     return executeOn(deps.services, pid);
   }
   const controller = new AbortController();
@@ -123,28 +123,29 @@ export async function executeInTree(
   const onOuter = (): void => controller.abort(outer?.reason);
   if (outer?.aborted === true) controller.abort(outer.reason);
   else outer?.addEventListener('abort', onOuter, { once: true });
-  const pid = await deps.slots.start(TREE_NAMES.programWorkers, [
-    { ...request, signal: controller.signal },
-  ]);
   const clock = deps.services.kernel.clock;
   let timer: unknown;
-  const expired = new Promise<never>((_, reject) => {
+  try {
+    const pid = await deps.slots.start(TREE_NAMES.programWorkers, [
+      { ...request, traceContext, signal: controller.signal },
+    ]);
+    // Past the deadline the worker is killed: its result rejects at once (a task) or its call
+    // fails (an actor), and the caller sees `deadline_exceeded` instead of how it died.
+    let expired: ActorError | undefined;
     timer = clock.setTimeout(() => {
-      const error = new ActorError(
+      expired = new ActorError(
         'deadline_exceeded',
         `program '${request.program}' ran past the job deadline of ${deadlineMs} ms; its worker was killed`,
         { details: { deadlineMs } },
       );
-      controller.abort(error);
-      void deps.slots
-        .supervisor(TREE_NAMES.programWorkers)
-        .terminateChild(pid)
-        .catch(() => undefined);
-      reject(error);
+      controller.abort(expired);
+      deps.slots.kill(TREE_NAMES.programWorkers, pid);
     }, deadlineMs);
-  });
-  try {
-    return await Promise.race([executeOn(deps.services, pid), expired]);
+    try {
+      return await executeOn(deps.services, pid);
+    } catch (error) {
+      throw expired ?? error;
+    }
   } finally {
     clock.clearTimeout(timer);
     outer?.removeEventListener('abort', onOuter);

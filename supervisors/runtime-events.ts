@@ -66,7 +66,8 @@ function supervisorName(pid: Pid): string {
  */
 export class NodeActivity {
   private readonly queueInFlight = new Map<string, number>();
-  private readonly workerJobs = new Map<string, Record<string, unknown>>();
+  // By pid object: labelled and cleared once per job, looked up by name only by inspect().
+  private readonly workerJobs = new Map<Pid, Record<string, unknown>>();
   /** Abnormal child exits by supervisor id (a temporary worker's crash is never a restart). */
   private readonly childCrashes = new Map<string, number>();
 
@@ -83,7 +84,8 @@ export class NodeActivity {
 
   /** What the live worker `pid` runs (job id, program), if labelled. */
   workerJob(pid: string): Record<string, unknown> | undefined {
-    return this.workerJobs.get(pid);
+    for (const [p, details] of this.workerJobs) if (p.toString() === pid) return details;
+    return undefined;
   }
 
   /** Abnormal child exits under supervisor `id` so far. */
@@ -93,7 +95,7 @@ export class NodeActivity {
 
   /** Labels a worker with its job (shown by `inspect()` until the process exits). */
   labelWorker(pid: Pid, details: Record<string, unknown>): void {
-    this.workerJobs.set(pid.toString(), details);
+    this.workerJobs.set(pid, details);
   }
 
   /** The kernel's event subscriber. */
@@ -141,7 +143,7 @@ export class NodeActivity {
           offender: e.offender.id,
         });
       case 'process_exited':
-        this.workerJobs.delete(e.pid.toString());
+        this.workerJobs.delete(e.pid);
         return;
     }
   };

@@ -17,7 +17,13 @@ import {
   callActor,
 } from '../services/index.js';
 import type { Metric } from '../src/evaluate/index.js';
-import { Pid, createKernel, formatTerm, installFaultTrap } from '../src/kernel/index.js';
+import {
+  Pid,
+  createKernel,
+  formatTerm,
+  installFaultTrap,
+  type StartOutcome,
+} from '../src/kernel/index.js';
 import { resetGlobalHistory } from '../src/lm/index.js';
 import { MemoryStore, RedisStore } from '../src/store/index.js';
 import { RuntimeMetrics, createLogger, type Logger } from '../src/telemetry/index.js';
@@ -276,12 +282,16 @@ export async function startRuntime(
     },
     wrapWorkerStart:
       (start) =>
-      async (ctx, ...args) => {
-        const out = await start(ctx, ...args);
-        const request = args[0] as { jobId?: string; program?: string } | undefined;
-        if (out instanceof Pid)
-          activity.labelWorker(out, { jobId: request?.jobId, program: request?.program });
-        return out;
+      (ctx, ...args) => {
+        const label = (out: StartOutcome): StartOutcome => {
+          const request = args[0] as { jobId?: string; program?: string } | undefined;
+          if (out instanceof Pid)
+            activity.labelWorker(out, { jobId: request?.jobId, program: request?.program });
+          return out;
+        };
+        // A task starts synchronously: no promise and microtask hop per job when it did.
+        const out = start(ctx, ...args);
+        return out instanceof Promise ? out.then(label) : label(out);
       },
   });
   const started = await kernel.startSupervisor(spec.flags, spec.children, { id: 'root' });

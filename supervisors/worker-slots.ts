@@ -52,6 +52,15 @@ export class WorkerSlots {
     }
   }
 
+  /**
+   * Stops child `pid` of supervisor `name` as `terminate_child` does (a `shutdown`, not a crash
+   * report), without waiting; nothing to do if the supervisor or the child is gone already.
+   */
+  kill(name: string, pid: Pid): void {
+    const proc = this.kernel.whereis(name)?.proc;
+    if (proc instanceof SupervisorProcess) void proc.terminateChild(pid).catch(() => undefined);
+  }
+
   /** Wakes waiters so they try again. */
   private wake(): void {
     const waiters = this.waiters;

@@ -67,7 +67,11 @@ export class Kernel {
   readonly clock: Clock;
   readonly logger: KernelLogger;
   private readonly registry = new Map<string, Process>();
-  private readonly listeners = new Set<(e: KernelEvent) => void>();
+  /**
+   * Subscribers, replaced (never mutated) on subscribe and unsubscribe: an event goes to the
+   * listeners of when it was emitted without copying the list per event.
+   */
+  private listeners: readonly ((e: KernelEvent) => void)[] = [];
 
   constructor(options: KernelOptions = {}) {
     this.clock = options.clock ?? realClock;
@@ -127,6 +131,7 @@ export class Kernel {
     if (current !== undefined && current.alive && current !== proc) return false;
     if (!proc.alive) return false;
     this.registry.set(name, proc);
+    proc.registered = true;
     return true;
   }
 
@@ -149,8 +154,10 @@ export class Kernel {
 
   /** Subscribes to the live event stream; returns the unsubscribe function. */
   subscribe(listener: (e: KernelEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    if (!this.listeners.includes(listener)) this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
   }
 
   /** Snapshot of the tree under `sup`. */
@@ -160,12 +167,13 @@ export class Kernel {
 
   /** @internal */
   emit(event: KernelEvent): void {
-    for (const l of [...this.listeners]) l(event);
+    for (const l of this.listeners) l(event);
   }
 
   /** @internal */
   onProcessExit(proc: Process, reason: Term): void {
-    for (const [name, p] of this.registry) if (p === proc) this.registry.delete(name);
+    if (proc.registered)
+      for (const [name, p] of this.registry) if (p === proc) this.registry.delete(name);
     this.emit({ type: 'process_exited', pid: proc.pid, kind: proc.kind, reason });
   }
 

@@ -51,8 +51,11 @@ export abstract class Process {
   readonly startedAt: number;
   /** The supervisor's EXIT sink (OTP link); unset while the supervisor shuts the child down. */
   link: ExitSink | undefined;
-  private readonly monitors = new Map<number, (reason: Term) => void>();
+  // Made on the first monitor: most processes (one-job tasks) are never monitored.
+  private monitors: Map<number, (reason: Term) => void> | undefined;
   private monitorSeq = 0;
+  /** Registered under a name at some point: its exit must clear the registry (see Kernel). */
+  registered = false;
 
   protected constructor(
     readonly system: Kernel,
@@ -72,12 +75,12 @@ export abstract class Process {
       queueMicrotask(() => onDown('noproc'));
       return id;
     }
-    this.monitors.set(id, onDown);
+    (this.monitors ??= new Map()).set(id, onDown);
     return id;
   }
 
   demonitor(id: number): void {
-    this.monitors.delete(id);
+    this.monitors?.delete(id);
   }
 
   /** Sets the link; if the process is already dead the EXIT is delivered at once. */
@@ -92,9 +95,9 @@ export abstract class Process {
     this.alive = false;
     this.exitReason = reason;
     this.system.onProcessExit(this, reason);
-    const monitors = [...this.monitors.values()];
-    this.monitors.clear();
-    for (const m of monitors) m(reason);
+    const monitors = this.monitors;
+    this.monitors = undefined;
+    if (monitors !== undefined) for (const m of monitors.values()) m(reason);
     const link = this.link;
     this.link = undefined;
     link?.(this, reason);

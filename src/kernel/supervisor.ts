@@ -294,7 +294,12 @@ export class SupervisorProcess extends Process {
     }
     let out: StartOutcome;
     try {
-      out = await spec.start({ kernel: this.system, supervisor: this, id: spec.id }, ...rec.args);
+      const started = spec.start(
+        { kernel: this.system, supervisor: this, id: spec.id },
+        ...rec.args,
+      );
+      // A synchronous start (a task) goes on without a microtask hop.
+      out = started instanceof Promise ? await started : started;
     } catch (e) {
       out = { error: tuple('EXIT', e instanceof ExitSignal ? e.reason : errorToTerm(e)) };
     }

@@ -34,7 +34,9 @@ export interface TaskWorkerOptions {
 export class TaskProcess<T = unknown> extends Process {
   /** Settles with the function's value or error; rejects with `callee_exit` if told to exit first. */
   readonly result: Promise<T>;
-  private readonly controller = new AbortController();
+  // Made when the body first reads its signal: most bodies never do, and an AbortController per
+  // job is a measurable share of a lean job path.
+  private controller: AbortController | undefined;
   private settle!: { resolve: (v: T) => void; reject: (e: unknown) => void };
 
   constructor(kernel: Kernel) {
@@ -46,6 +48,9 @@ export class TaskProcess<T = unknown> extends Process {
 
   /** The signal handed to the task's body. */
   get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    if (this.stopReason !== undefined && !this.controller.signal.aborted)
+      this.controller.abort(this.stopError(this.stopReason));
     return this.controller.signal;
   }
 
@@ -69,13 +74,20 @@ export class TaskProcess<T = unknown> extends Process {
   signalExit(reason: Term): void {
     if (!this.alive || reason === 'normal') return;
     const exit = reason === 'kill' ? 'killed' : reason;
-    this.controller.abort(
-      new KernelError('callee_exit', `the task was stopped: ${formatTerm(exit)}`, {
-        details: { reason: exit },
-      }),
-    );
-    this.settle.reject(this.controller.signal.reason);
+    this.stopReason = exit;
+    const error = this.stopError(exit);
+    this.controller?.abort(error);
+    this.settle.reject(error);
     this.die(exit);
+  }
+
+  /** Why it was told to exit, once it was (see {@link TaskProcess.signalExit}). */
+  private stopReason: Term | undefined;
+
+  private stopError(reason: Term): KernelError {
+    return new KernelError('callee_exit', `the task was stopped: ${formatTerm(reason)}`, {
+      details: { reason },
+    });
   }
 }
 
@@ -100,8 +112,19 @@ export function taskWorker<T>(
   return (ctx, ...args) => {
     const proc = new TaskProcess<T>(ctx.kernel);
     let promise: Promise<T>;
+    const { kernel, supervisor, id } = ctx;
     try {
-      promise = body({ ...ctx, signal: proc.signal }, ...args);
+      promise = body(
+        {
+          kernel,
+          supervisor,
+          id,
+          get signal() {
+            return proc.signal;
+          },
+        },
+        ...args,
+      );
     } catch (error) {
       return { error: error instanceof ExitSignal ? error.reason : errorToTerm(error) };
     }

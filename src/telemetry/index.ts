@@ -9,6 +9,7 @@ export {
   extractTraceContext,
   failSpan,
   inSpan,
+  otelRegistered,
   injectTraceContext,
   setTracingEnabled,
   traceContextOfHeaders,

@@ -1,4 +1,5 @@
 import {
+  INVALID_SPAN_CONTEXT,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
@@ -26,6 +27,26 @@ export type { Context as TraceContext, Span };
 export function tracer() {
   return trace.getTracer(TRACER_NAME);
 }
+
+/**
+ * Where `@opentelemetry/api` 1.x keeps what was registered globally (tracer provider, context
+ * manager, propagator…): an SDK, ours or an embedder's, registers there.
+ */
+const OTEL_GLOBALS = Symbol.for('opentelemetry.js.api.1');
+
+/**
+ * Whether an OpenTelemetry SDK registered a tracer provider or a context manager. Without either,
+ * a span is non-recording and a context switch does nothing, so {@link inSpan} skips both.
+ */
+export function otelRegistered(): boolean {
+  const api = (globalThis as Record<symbol, { trace?: unknown; context?: unknown } | undefined>)[
+    OTEL_GLOBALS
+  ];
+  return api !== undefined && (api.trace !== undefined || api.context !== undefined);
+}
+
+/** The span handed to {@link inSpan}'s function when nothing is registered. */
+const NOOP_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /** The active trace context (to hand to work that runs in another async scope). */
 export function activeTraceContext(): Context {
@@ -78,6 +99,8 @@ export async function inSpan<T>(
   options: { kind?: SpanKind; attributes?: Attributes; parent?: Context },
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
+  // Nothing registered: the span and the context switch would both be no-ops (per job, twice).
+  if (!otelRegistered()) return fn(NOOP_SPAN);
   const parent = options.parent ?? context.active();
   const span = tracer().startSpan(
     name,

@@ -98,6 +98,29 @@ describe('task workers (light temporary processes)', () => {
     expect(pid.alive).toBe(false);
   });
 
+  it('gives_a_signal_read_only_after_termination_already_aborted_with_the_exit', async () => {
+    const k = testKernel();
+    let read: (() => AbortSignal) | undefined;
+    const spec: ChildSpec = {
+      id: 'task',
+      restart: 'temporary',
+      start: taskWorker((ctx, ...args) => {
+        read = () => ctx.signal;
+        return (args[0] as { promise: Promise<unknown> }).promise;
+      }),
+    };
+    const sup = await startRoot(k, { strategy: 'simple_one_for_one' }, [spec]);
+    const r = await sup.startChild([gate<unknown>()]);
+    if (!r.ok || !(r.pid instanceof Pid)) throw new Error('not started');
+    const result = taskResult(r.pid);
+    await sup.terminateChild(r.pid);
+    await k.clock.settle();
+    await expect(result).rejects.toMatchObject({ code: 'callee_exit' });
+    const signal = read!();
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toMatchObject({ code: 'callee_exit', details: { reason: 'shutdown' } });
+  });
+
   it('counts_towards_max_children_until_it_ends', async () => {
     const { k, sup, start } = await startTask({ maxChildren: 1 });
     const g = gate<unknown>();

@@ -92,4 +92,18 @@ describe('ActiveVersions: the store active version, reused between executions', 
     versions.invalidate('qa');
     expect(await versions.get('qa', config)).toBe('v2');
   });
+
+  it('peeks the value without waiting once read, and not before, past the TTL or under a new configuration', async () => {
+    const clock = new FakeClock(1_000);
+    const versions = new ActiveVersions(await storeWithVersions(clock), clock);
+    const config = {};
+    expect(versions.peek('qa', config)).toBeUndefined();
+    const pending = versions.get('qa', config);
+    expect(versions.peek('qa', config)).toBeUndefined();
+    await pending;
+    expect(versions.peek('qa', config)).toBe('v1');
+    expect(versions.peek('qa', {})).toBeUndefined();
+    await clock.advance(ACTIVE_VERSION_TTL_MS);
+    expect(versions.peek('qa', config)).toBeUndefined();
+  });
 });
