@@ -101,6 +101,8 @@ export class RunService {
           config: data.config,
           attempt: 1,
           attempts: 1,
+          // A fresh id: nothing can be recorded under it yet, so the record is written once.
+          firstDelivery: true,
           ...(signal === undefined ? {} : { signal }),
           ...(onDelta === undefined ? {} : { onDelta }),
           traceContext: activeTraceContext(),
