@@ -17,10 +17,12 @@ import type { ResolvedBullMQOptions } from './bullmq-options.js';
 
 interface Attempt {
   readonly controller: AbortController;
-  /** Resolves when the consumer gives up on this attempt (close deadline). */
-  readonly abandoned: Promise<typeof ABANDONED>;
+  /** Gives up on this attempt (close deadline): its run ends at once, its late result is dropped. */
   abandon(): void;
 }
+
+/** How a handler ended. */
+type Outcome = { ok: true; value: JsonValue | void } | { ok: false; error: unknown };
 
 const ABANDONED = Symbol('abandoned');
 
@@ -109,11 +111,14 @@ export class BullMQConsumer implements Consumer {
     job: Job,
     token: string | undefined,
   ): Promise<unknown> {
-    let abandon: () => void = () => undefined;
-    const abandoned = new Promise<typeof ABANDONED>((resolve) => {
-      abandon = () => resolve(ABANDONED);
-    });
-    const attempt: Attempt = { controller: new AbortController(), abandoned, abandon };
+    // One promise settles the attempt: the handler's outcome, or the close deadline giving up on
+    // it (`abandon`), whichever comes first (no race of two promises per job).
+    let finish!: (outcome: Outcome | typeof ABANDONED) => void;
+    const settled = new Promise<Outcome | typeof ABANDONED>((resolve) => (finish = resolve));
+    const attempt: Attempt = {
+      controller: new AbortController(),
+      abandon: () => finish(ABANDONED),
+    };
     this.#retrying.delete(job.id ?? ''); // a failure whose 'failed' event never came (lock lost)
     this.#attempts.add(attempt);
     try {
@@ -133,15 +138,17 @@ export class BullMQConsumer implements Consumer {
           await job.updateProgress(progress);
         },
       };
-      const outcome = await Promise.race([
-        Promise.resolve()
-          .then(() => handler(context))
-          .then(
-            (value) => ({ ok: true as const, value }),
-            (error: unknown) => ({ ok: false as const, error }),
-          ),
-        abandoned,
-      ]);
+      let running: Promise<JsonValue | void>;
+      try {
+        running = handler(context);
+      } catch (error) {
+        running = Promise.reject(error);
+      }
+      running.then(
+        (value) => finish({ ok: true, value }),
+        (error: unknown) => finish({ ok: false, error }),
+      );
+      const outcome = await settled;
       if (outcome === ABANDONED) {
         if (token !== undefined) await job.moveToWait(token).catch(() => undefined);
         // WaitingError tells the worker the job was moved already: record no result, no failure.
