@@ -219,7 +219,7 @@ export function programWorkerStart(services: ExecutionServices): StartFunction {
  * its result).
  * @internal
  */
-export async function executeOn(services: ExecutionServices, pid: Pid): Promise<ExecutionResult> {
+export function executeOn(services: ExecutionServices, pid: Pid): Promise<ExecutionResult> {
   if (isTask(pid)) return executeTask(pid);
   return callActor<ExecutionResult>(services.kernel, pid, { type: 'execute' }, 'infinity');
 }
@@ -260,11 +260,9 @@ export function programTaskStart(
  * The outcome of an execution started by {@link programTaskStart}: its result, or the same
  * `ActorError` a program-worker actor's reply gives (a crash included).
  */
-async function executeTask(pid: Pid): Promise<ExecutionResult> {
-  try {
-    return await taskResult<ExecutionResult>(pid);
-  } catch (error) {
+function executeTask(pid: Pid): Promise<ExecutionResult> {
+  return taskResult<ExecutionResult>(pid).catch((error: unknown) => {
     if (error instanceof ExitSignal && error.cause instanceof ActorError) throw error.cause;
     throw error;
-  }
+  });
 }

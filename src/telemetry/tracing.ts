@@ -94,13 +94,27 @@ export function failSpan(span: Span, error: unknown): void {
  * await inSpan('program qa', { attributes: { 'dspex.program': 'qa' } }, () => program.call(inputs));
  * ```
  */
-export async function inSpan<T>(
+export function inSpan<T>(
   name: string,
   options: { kind?: SpanKind; attributes?: Attributes; parent?: Context },
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
   // Nothing registered: the span and the context switch would both be no-ops (per job, twice).
-  if (!otelRegistered()) return fn(NOOP_SPAN);
+  if (!otelRegistered()) {
+    try {
+      return fn(NOOP_SPAN);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+  return inRecordedSpan(name, options, fn);
+}
+
+async function inRecordedSpan<T>(
+  name: string,
+  options: { kind?: SpanKind; attributes?: Attributes; parent?: Context },
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
   const parent = options.parent ?? context.active();
   const span = tracer().startSpan(
     name,

@@ -21,6 +21,16 @@ describe('inSpan', () => {
     expect(out).toBe(false);
   });
 
+  it('turns a synchronous throw of the function into a rejection, SDK or not', async () => {
+    const boom = (): Promise<never> => {
+      throw new Error('sync boom');
+    };
+    const without = inSpan('work', {}, boom);
+    await expect(without).rejects.toThrow('sync boom');
+    trace.setGlobalTracerProvider(new BasicTracerProvider());
+    await expect(inSpan('work', {}, boom)).rejects.toThrow('sync boom');
+  });
+
   it('records the span once a tracer provider is registered, and stops after it is removed', async () => {
     const exporter = new InMemorySpanExporter();
     trace.setGlobalTracerProvider(
