@@ -28,6 +28,14 @@ type Message =
 
 type Verdict = 'ok' | 'shutdown';
 
+/** What starting one child came to: the process, `ignore`, or the error to report. */
+type StartResult = Process | 'ignore' | { error: Term; raw?: boolean };
+
+/** A start function that threw: OTP's `{'EXIT', Reason}`. */
+function startThrew(e: unknown): StartOutcome {
+  return { error: tuple('EXIT', e instanceof ExitSignal ? e.reason : errorToTerm(e)) };
+}
+
 /**
  * An OTP supervisor: a kernel process with a serial mailbox that handles child exits, API calls
  * and its own `try_again_restart` messages strictly one at a time (like a gen_server), including
@@ -197,7 +205,8 @@ export class SupervisorProcess extends Process {
     try {
       while (this.alive && this.mailbox.length > 0) {
         const msg = this.mailbox.shift() as Message;
-        await this.handle(msg);
+        const handled = this.handleNow(msg);
+        if (handled !== undefined) await handled;
       }
     } catch (e) {
       // A bug in a handler must not leave a zombie supervisor: it dies like a crashed gen_server.
@@ -206,6 +215,26 @@ export class SupervisorProcess extends Process {
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * Handles a `start_child` of a simple_one_for_one supervisor whose start function is
+   * synchronous (a one-job task) without a promise per layer; anything else as {@link handle}.
+   */
+  private handleNow(msg: Message): Promise<void> | undefined {
+    if (msg.kind !== 'call' || this.table.template === undefined) return this.handle(msg);
+    const { req } = msg;
+    if (req.op !== 'start_dynamic' && req.op !== 'start_child') return this.handle(msg);
+    let out: SupervisorApiResult | Promise<SupervisorApiResult>;
+    try {
+      out = this.startDynamic(req.op === 'start_dynamic' ? req.args : [req.spec]);
+    } catch (e) {
+      msg.reject(e);
+      return undefined;
+    }
+    if (out instanceof Promise) return out.then(msg.resolve, msg.reject);
+    msg.resolve(out);
+    return undefined;
   }
 
   private async handle(msg: Message): Promise<void> {
@@ -284,25 +313,37 @@ export class SupervisorProcess extends Process {
   // ------------------------------------------------------------------ starting
 
   /** OTP `do_start_child`: run the start function, link the new process. */
-  private async startProcess(
-    rec: ChildRecord,
-  ): Promise<Process | 'ignore' | { error: Term; raw?: boolean }> {
+  private async startProcess(rec: ChildRecord): Promise<StartResult> {
+    return this.beginStart(rec);
+  }
+
+  /**
+   * {@link startProcess} without a promise when the start function returns synchronously (a
+   * task): one job's worker starts without a microtask hop per layer.
+   */
+  private beginStart(rec: ChildRecord): StartResult | Promise<StartResult> {
     const { spec } = rec;
     if (spec.name !== undefined) {
       const existing = this.system.whereis(spec.name);
       if (existing !== undefined) return { error: tuple('already_started', existing), raw: true };
     }
-    let out: StartOutcome;
+    let started: StartOutcome | Promise<StartOutcome>;
     try {
-      const started = spec.start(
-        { kernel: this.system, supervisor: this, id: spec.id },
-        ...rec.args,
-      );
-      // A synchronous start (a task) goes on without a microtask hop.
-      out = started instanceof Promise ? await started : started;
+      started = spec.start({ kernel: this.system, supervisor: this, id: spec.id }, ...rec.args);
     } catch (e) {
-      out = { error: tuple('EXIT', e instanceof ExitSignal ? e.reason : errorToTerm(e)) };
+      return this.finishStart(rec, startThrew(e));
     }
+    if (started instanceof Promise)
+      return started.then(
+        (out) => this.finishStart(rec, out),
+        (e: unknown) => this.finishStart(rec, startThrew(e)),
+      );
+    return this.finishStart(rec, started);
+  }
+
+  /** Links and announces a started child, or turns the start's outcome into its error. */
+  private finishStart(rec: ChildRecord, out: StartOutcome): StartResult {
+    const { spec } = rec;
     if (out instanceof Pid) {
       const proc = out.proc;
       if (spec.name !== undefined) this.system.register(spec.name, proc);
@@ -559,11 +600,20 @@ export class SupervisorProcess extends Process {
     }
   }
 
-  private async startDynamic(args: readonly unknown[]): Promise<SupervisorApiResult> {
+  /** `start_child` under simple_one_for_one; synchronous when the start function is (a task). */
+  private startDynamic(
+    args: readonly unknown[],
+  ): SupervisorApiResult | Promise<SupervisorApiResult> {
     const template = this.table.template as ChildRecord;
     if (this.table.dyn.size >= this.flags.maxChildren) return { ok: false, error: 'max_children' };
     const view: ChildRecord = { ...template, args, incarnation: 0, restarts: 0 };
-    const out = await this.startProcess(view);
+    const out = this.beginStart(view);
+    return out instanceof Promise
+      ? out.then((o) => this.addDynamic(args, o))
+      : this.addDynamic(args, out);
+  }
+
+  private addDynamic(args: readonly unknown[], out: StartResult): SupervisorApiResult {
     if (out instanceof Process) {
       this.table.dyn.set(out, { args, incarnation: 1, restarts: 0 });
       return { ok: true, pid: out.pid };
