@@ -15,7 +15,10 @@
  * worker per job (p50/p99) and the CPU ms a job costs its process (/proc), which a loaded machine
  * distorts far less than jobs/s.
  *
- *   npx tsx bench/runtime/vs-hand-rolled.ts [--rounds 5] [--jobs 400] [--latency 0|50] [--baseline DIR]
+ * Every variant first runs `--warmup` jobs (default 1 200), unmeasured.
+ *
+ *   npx tsx bench/runtime/vs-hand-rolled.ts [--rounds 5] [--jobs 400] [--warmup 1200] [--latency 0|50]
+ *     [--baseline DIR]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -30,6 +33,7 @@ import { burst, quantile } from './measure.js';
 
 const ROUNDS = numberOption('--rounds', 5);
 const JOBS = numberOption('--jobs', 400);
+const WARMUP = numberOption('--warmup', 1200);
 const CONCURRENCY = 8;
 const PREFIX = 'vs';
 const ALL_LATENCIES = [0, 50] as const;
@@ -155,8 +159,11 @@ export async function main(): Promise<void> {
       const onWorker = perVariant<string>();
       // CPU ms a job costs its worker process, per round.
       const cpu = perVariant<number>();
-      // Warm-up of every variant (JIT, connections), not measured.
-      for (const v of variants) await burst(queues[v]!, stats, 50, qa, 120_000);
+      // Warm-up of every variant (JIT, connections, caches), not measured: bursts until
+      // `--warmup` jobs ran, so the rounds compare steady states, not how fast each JIT warms up.
+      for (const v of variants)
+        for (let done = 0; done < WARMUP; done += JOBS)
+          await burst(queues[v]!, stats, Math.min(JOBS, WARMUP - done), qa, 300_000);
       for (let round = 0; round < ROUNDS; round++) {
         const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
         for (const v of order) {
