@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { CompareAndSetOp, InsertResult, RecordBackend } from './record-backend.js';
+import type { CompareAndSetOp, InsertResult, RangeQuery, RecordBackend } from './record-backend.js';
 import type { Page, PageQuery, WriteOptions } from './store.js';
 import { StoreError } from './store-error.js';
 import { STORE_DEFAULTS, type ResolvedStoreOptions } from './store-options.js';
@@ -126,8 +126,13 @@ export class RecordTable<R extends object> {
     return this.backend.readString(key);
   }
 
-  /** One page of the records in filter `filter` (see {@link filterName}). */
-  async list(filter: string, query: PageQuery = {}): Promise<Page<R>> {
+  /**
+   * One page of the records in filter `filter` (see {@link filterName}), or in the union of
+   * several disjoint filters (a filter read rather than written: each record's status index is a
+   * part of `all`, so `all` need not be written as well). The parts are merged in member order,
+   * so pages and cursors are those of one index holding them all.
+   */
+  async list(filter: string | readonly string[], query: PageQuery = {}): Promise<Page<R>> {
     const limit = query.limit ?? STORE_DEFAULTS.pageLimit;
     if (!Number.isInteger(limit) || limit < 1 || limit > STORE_DEFAULTS.maxPageLimit) {
       throw new StoreError(
@@ -140,11 +145,14 @@ export class RecordTable<R extends object> {
     }
     const order = query.order ?? 'desc';
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    const members = await this.backend.range(this.indexName(filter), {
-      limit: limit + 1,
-      order,
-      ...(after === undefined ? {} : { after }),
-    });
+    const range = { limit: limit + 1, order, ...(after === undefined ? {} : { after }) };
+    const members =
+      typeof filter === 'string'
+        ? await this.backend.range(this.indexName(filter), range)
+        : mergeMembers(
+            await Promise.all(filter.map((f) => this.backend.range(this.indexName(f), range))),
+            range,
+          );
     const pageMembers = members.slice(0, limit);
     const keys = pageMembers.map((m) => m.slice(m.indexOf('|') + 1));
     const values = await this.backend.read(keys);
@@ -280,6 +288,17 @@ export class RecordTable<R extends object> {
     const ms = typeof createdAt === 'string' ? Date.parse(createdAt) : 0;
     return `${String(ms).padStart(TIME_WIDTH, '0')}|${key}`;
   }
+}
+
+/**
+ * The first `limit` members of several ranges in `order` (each already in that order). Members
+ * are ASCII (a zero-padded time, then a key of URI-encoded parts), so string order is the byte
+ * order the backends sort by.
+ */
+function mergeMembers(ranges: readonly string[][], query: RangeQuery): string[] {
+  const all = [...new Set(ranges.flat())].sort();
+  if (query.order === 'desc') all.reverse();
+  return all.slice(0, query.limit);
 }
 
 const MEMBER_RE = /^\d{15}\|[^|]+$/;
