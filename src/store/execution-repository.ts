@@ -125,14 +125,18 @@ export class ExecutionTable implements ExecutionRepository {
       status: 'succeeded',
       startedAt,
       finishedAt: now,
+      // +0 for a -0 (JSON writes it as 0): the record then reads back exactly as composed.
+      durationMs: Math.max(0, data.durationMs),
       revision: 1,
       createdAt: startedAt,
       updatedAt: now,
     };
+    // Its JSON trees passed `isJsonValue` (or were copied through JSON): it reads back as is.
     const { result, record: stored } = await this.table.insert(
       record,
       { key: this.jobKey(job), target: id },
       this.options.executionTtlSeconds,
+      true,
     );
     if (result.kind === 'created') return { execution: stored, created: true };
     if (result.kind === 'conflict') throw this.table.conflict(id, { jobId: job });

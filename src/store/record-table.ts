@@ -3,7 +3,7 @@ import type { CompareAndSetOp, InsertResult, RangeQuery, RecordBackend } from '.
 import type { Page, PageQuery, WriteOptions } from './store.js';
 import { StoreError } from './store-error.js';
 import { STORE_DEFAULTS, type ResolvedStoreOptions } from './store-options.js';
-import { parseInput, parseStored } from './validation.js';
+import { definedFields, parseInput, parseStored } from './validation.js';
 
 /** What a table needs to know about its record kind. @internal */
 export interface RecordKind<R> {
@@ -79,13 +79,19 @@ export class RecordTable<R extends object> {
     return `${this.kind.name}-${suffix}:${encodeURIComponent(id)}`;
   }
 
-  /** Stores a new record; returns the backend's verdict and the record as stored. */
+  /**
+   * Stores a new record; returns the backend's verdict and the record as stored. `readsBackAsIs`:
+   * the caller vouches that every value of `record` reads back from its JSON unchanged (JSON trees
+   * checked by `isJsonValue`, no `-0`), so the record as stored is `record` itself (without its
+   * `undefined` fields), not a parse of its JSON; only for a kind `composedFromValidated`.
+   */
   async insert(
     record: R,
     alias?: { key: string; target: string },
     expireSeconds?: number,
+    readsBackAsIs = false,
   ): Promise<{ result: InsertResult; record: R }> {
-    const [stored, json] = this.canonical(record);
+    const [stored, json] = this.canonical(record, readsBackAsIs);
     const key = this.key(this.kind.keyParts(stored));
     const result = await this.backend.insert({
       key,
@@ -265,12 +271,12 @@ export class RecordTable<R extends object> {
    * The record exactly as it will read back (validated, `undefined` fields dropped) and its JSON,
    * serialized once for both.
    */
-  private canonical(record: unknown): [R, string] {
-    const parsed =
-      this.kind.composedFromValidated === true
-        ? record
-        : parseInput(this.kind.schema, record, this.kind.name);
-    const json = JSON.stringify(parsed);
+  private canonical(record: R, readsBackAsIs = false): [R, string] {
+    if (this.kind.composedFromValidated !== true)
+      record = parseInput(this.kind.schema, record, this.kind.name);
+    const json = JSON.stringify(record);
+    if (readsBackAsIs && this.kind.composedFromValidated === true)
+      return [withoutUndefined(record), json];
     return [JSON.parse(json) as R, json];
   }
 
@@ -288,6 +294,12 @@ export class RecordTable<R extends object> {
     const ms = typeof createdAt === 'string' ? Date.parse(createdAt) : 0;
     return `${String(ms).padStart(TIME_WIDTH, '0')}|${key}`;
   }
+}
+
+/** `record` without its `undefined` fields (itself when it has none, the common case). */
+function withoutUndefined<R extends object>(record: R): R {
+  for (const key in record) if (record[key] === undefined) return definedFields(record) as R;
+  return record;
 }
 
 /**
