@@ -5,15 +5,17 @@
  * (auto-pipelined ioredis). The record is shaped like a `qa` job's: inputs `{ question }`,
  * outputs `{ answer }`, per-model usage and (unless `--no-trace`) a one-entry trace.
  *
- * Starts its own redis-server; 8 writers at a time; rounds alternate the two variants. Prints per
+ * Starts its own redis-server; 8 writers at a time; rounds alternate the variants. Prints per
  * variant the median and min–max over rounds of node CPU (µs of this process per record,
  * `process.cpuUsage`), Redis CPU (µs per record, `INFO cpu` used_cpu_user + used_cpu_sys delta)
  * and Redis commands per record (`INFO commandstats`, script calls included). CPU time, not wall
- * time, so it holds on a loaded machine; compare checkouts by running this file from each one,
- * alternating.
+ * time, so it holds on a loaded machine. `--compare DIR` adds the `recordSucceeded` of another
+ * checkout (its `src/store`, same server, same rounds): before → after in one run.
  *
- *   npx tsx bench/store/record-cpu.ts [--rounds 7] [--records 4000] [--no-trace]
+ *   npx tsx bench/store/record-cpu.ts [--rounds 7] [--records 4000] [--no-trace] [--compare DIR]
  */
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { RedisStore, type ExecutionSucceeded } from '../../src/store/index.js';
 import { startRedisServer } from '../../test/helpers/redis-server.js';
@@ -23,6 +25,9 @@ import { quantile, redisCommandStats } from '../runtime/measure.js';
 const ROUNDS = numberOption('--rounds', 7);
 const RECORDS = numberOption('--records', 4000);
 const WITH_TRACE = !process.argv.includes('--no-trace');
+const COMPARE = process.argv.includes('--compare')
+  ? resolve(process.argv[process.argv.indexOf('--compare') + 1] ?? '.')
+  : undefined;
 const CONCURRENCY = 8;
 const TTL_SECONDS = 7 * 24 * 3600; // the node's default `retention.executionTtlSeconds`
 
@@ -101,31 +106,40 @@ const spread = (xs: number[], digits = 1): string =>
 const server = await startRedisServer();
 const admin = new Redis(server.url);
 const plain = new Redis(server.url, { enableAutoPipelining: true });
-const store = new RedisStore({
-  redis: server.url,
-  prefix: 'bench:store',
-  executionTtlSeconds: TTL_SECONDS,
-});
+const storeOptions = { redis: server.url, prefix: 'bench:store', executionTtlSeconds: TTL_SECONDS };
+const store = new RedisStore(storeOptions);
+const before =
+  COMPARE === undefined
+    ? undefined
+    : new (
+        (await import(pathToFileURL(join(COMPARE, 'src/store/index.ts')).href)) as {
+          RedisStore: typeof RedisStore;
+        }
+      ).RedisStore(storeOptions);
 try {
-  const records = Array.from({ length: RECORDS * (ROUNDS + 1) * 2 }, (_, i) => qaRecord(i));
-  const variants = {
-    recordSucceeded: (i: number) =>
+  const variants: Record<string, (i: number) => Promise<unknown>> = {
+    recordSucceeded: (i) =>
       store.executions.recordSucceeded(`job-${i}`, records[i] as ExecutionSucceeded),
-    'plain HSET': (i: number) => plain.hset(`bench:plain:${i}`, 'json', JSON.stringify(records[i])),
+    'plain HSET': (i) => plain.hset(`bench:plain:${i}`, 'json', JSON.stringify(records[i])),
   };
-  type Variant = keyof typeof variants;
-  const names = Object.keys(variants) as Variant[];
-  const samples: Record<Variant, Sample[]> = { recordSucceeded: [], 'plain HSET': [] };
+  if (before !== undefined)
+    variants[`recordSucceeded of ${COMPARE}`] = (i) =>
+      before.executions.recordSucceeded(`job-${i}`, records[i] as ExecutionSucceeded);
+  const names = Object.keys(variants);
+  const samples = new Map<string, Sample[]>(names.map((n) => [n, []]));
+  const records = Array.from({ length: RECORDS * (ROUNDS + 1) * names.length }, (_, i) =>
+    qaRecord(i),
+  );
   let offset = 0;
   // Warm-up (JIT, script cache, connections): not reported.
   for (const name of names) {
-    await measure(admin, Math.min(RECORDS, 1000), offset, variants[name]);
+    await measure(admin, Math.min(RECORDS, 1000), offset, variants[name]!);
     offset += RECORDS;
   }
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? names : [...names].reverse();
     for (const name of order) {
-      samples[name].push(await measure(admin, RECORDS, offset, variants[name]));
+      samples.get(name)!.push(await measure(admin, RECORDS, offset, variants[name]!));
       offset += RECORDS;
     }
   }
@@ -135,7 +149,7 @@ try {
   console.log('| variant | node µs/record | Redis µs/record | Redis commands/record |');
   console.log('| --- | --- | --- | --- |');
   for (const name of names) {
-    const s = samples[name];
+    const s = samples.get(name)!;
     console.log(
       `| ${name} | ${spread(s.map((x) => x.nodeUs))} | ${spread(s.map((x) => x.redisUs))} | ${spread(
         s.map((x) => x.commands),
@@ -145,6 +159,7 @@ try {
   }
 } finally {
   await store.close();
+  await before?.close();
   plain.disconnect();
   admin.disconnect();
   await server.stop();

@@ -114,8 +114,9 @@ export class ExecutionTable implements ExecutionRepository {
       'execution create',
     );
     const job = parseInput(nameSchema, jobId, 'job id');
-    const now = this.table.now();
-    const startedAt = new Date(Date.parse(now) - data.durationMs).toISOString();
+    const finished = this.table.nowDate();
+    const now = finished.toISOString();
+    const startedAt = new Date(finished.getTime() - data.durationMs).toISOString();
     const id = data.id ?? parseInput(nameSchema, this.table.generateId(), 'generated id');
     // The record of a run start → finish in one write: created at its start, final now.
     const record: Execution = {

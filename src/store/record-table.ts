@@ -28,11 +28,14 @@ export interface RecordKind<R> {
  * order the fields are written; undefined fields are left out, and no field at all is `all`. @internal
  */
 export function filterName(fields: Readonly<Record<string, string | undefined>> = {}): string {
-  const pairs = Object.entries(fields).filter(
-    (pair): pair is [string, string] => pair[1] !== undefined,
-  );
-  if (pairs.length === 0) return 'all';
-  return pairs.map(([field, value]) => `${field}:${encodeURIComponent(value)}`).join(':');
+  // Built in one pass (no entry arrays): every write names its filters.
+  let name = '';
+  for (const field in fields) {
+    const value = fields[field];
+    if (value !== undefined)
+      name += `${name === '' ? '' : ':'}${field}:${encodeURIComponent(value)}`;
+  }
+  return name === '' ? 'all' : name;
 }
 
 /** Width of the zero-padded millisecond time that starts each index member (year 5138 fits). */
@@ -54,6 +57,11 @@ export class RecordTable<R extends object> {
 
   /** The current time as an ISO timestamp. */
   now(): string {
+    return this.nowDate().toISOString();
+  }
+
+  /** The current time (a caller that also computes with it need not parse {@link now} back). */
+  nowDate(): Date {
     const ms = this.options.clock.now();
     if (!Number.isFinite(ms) || ms < 0) {
       throw new StoreError(
@@ -62,7 +70,7 @@ export class RecordTable<R extends object> {
         { details: { ms } },
       );
     }
-    return new Date(ms).toISOString();
+    return new Date(ms);
   }
 
   generateId(): string {
