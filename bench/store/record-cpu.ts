@@ -12,7 +12,7 @@
  * time, so it holds on a loaded machine. `--compare DIR` adds the `recordSucceeded` of another
  * checkout (its `src/store`, same server, same rounds): before → after in one run.
  *
- *   npx tsx bench/store/record-cpu.ts [--rounds 7] [--records 4000] [--no-trace] [--compare DIR]
+ *   npx tsx bench/store/record-cpu.ts [--rounds 7] [--records 8000] [--no-trace] [--compare DIR]
  */
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,7 +23,7 @@ import { numberOption } from '../runtime/bench-setup.js';
 import { quantile, redisCommandStats } from '../runtime/measure.js';
 
 const ROUNDS = numberOption('--rounds', 7);
-const RECORDS = numberOption('--records', 4000);
+const RECORDS = numberOption('--records', 8000);
 const WITH_TRACE = !process.argv.includes('--no-trace');
 const COMPARE = process.argv.includes('--compare')
   ? resolve(process.argv[process.argv.indexOf('--compare') + 1] ?? '.')
@@ -118,18 +118,14 @@ const before =
       ).RedisStore(storeOptions);
 try {
   const variants: Record<string, (i: number) => Promise<unknown>> = {
-    recordSucceeded: (i) =>
-      store.executions.recordSucceeded(`job-${i}`, records[i] as ExecutionSucceeded),
-    'plain HSET': (i) => plain.hset(`bench:plain:${i}`, 'json', JSON.stringify(records[i])),
+    recordSucceeded: (i) => store.executions.recordSucceeded(`job-${i}`, qaRecord(i)),
+    'plain HSET': (i) => plain.hset(`bench:plain:${i}`, 'json', JSON.stringify(qaRecord(i))),
   };
   if (before !== undefined)
     variants[`recordSucceeded of ${COMPARE}`] = (i) =>
-      before.executions.recordSucceeded(`job-${i}`, records[i] as ExecutionSucceeded);
+      before.executions.recordSucceeded(`job-${i}`, qaRecord(i));
   const names = Object.keys(variants);
   const samples = new Map<string, Sample[]>(names.map((n) => [n, []]));
-  const records = Array.from({ length: RECORDS * (ROUNDS + 1) * names.length }, (_, i) =>
-    qaRecord(i),
-  );
   let offset = 0;
   // Warm-up (JIT, script cache, connections): not reported.
   for (const name of names) {
@@ -146,15 +142,25 @@ try {
   console.log(
     `${RECORDS} records × ${ROUNDS} rounds, concurrency ${CONCURRENCY}, trace ${WITH_TRACE ? 'on' : 'off'}; median (min–max) over rounds`,
   );
-  console.log('| variant | node µs/record | Redis µs/record | Redis commands/record |');
-  console.log('| --- | --- | --- | --- |');
+  // Each variant against recordSucceeded of this checkout in the same round: a ratio is steadier
+  // than either number on a loaded machine.
+  const ours = samples.get('recordSucceeded')!;
+  const ratio = (s: Sample[], field: 'nodeUs' | 'redisUs'): string =>
+    spread(
+      s.map((x, i) => x[field] / ours[i]![field]),
+      2,
+    );
+  console.log(
+    '| variant | node µs/record | Redis µs/record | Redis commands/record | node ÷ recordSucceeded, per round | Redis ÷ recordSucceeded, per round |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- |');
   for (const name of names) {
     const s = samples.get(name)!;
     console.log(
       `| ${name} | ${spread(s.map((x) => x.nodeUs))} | ${spread(s.map((x) => x.redisUs))} | ${spread(
         s.map((x) => x.commands),
         2,
-      )} |`,
+      )} | ${ratio(s, 'nodeUs')} | ${ratio(s, 'redisUs')} |`,
     );
   }
 } finally {
