@@ -119,11 +119,12 @@ export class ExecutionTable implements ExecutionRepository {
     const startedAt = new Date(finished.getTime() - data.durationMs).toISOString();
     const id = data.id ?? parseInput(nameSchema, this.table.generateId(), 'generated id');
     // The record of a run start → finish in one write: created at its start, final now.
-    const record: Execution = {
-      ...data,
+    // Object.assign, not a spread with more keys after it (see parseWithJsonFields: V8 makes a
+    // new map per key added to a spread's copy).
+    const record: Execution = Object.assign({}, data, {
       id,
       jobId: job,
-      status: 'succeeded',
+      status: 'succeeded' as const,
       startedAt,
       finishedAt: now,
       // +0 for a -0 (JSON writes it as 0): the record then reads back exactly as composed.
@@ -131,7 +132,7 @@ export class ExecutionTable implements ExecutionRepository {
       revision: 1,
       createdAt: startedAt,
       updatedAt: now,
-    };
+    });
     // Its JSON trees passed `isJsonValue` (or were copied through JSON): it reads back as is.
     const { result, record: stored } = await this.table.insert(
       record,
@@ -193,7 +194,7 @@ export class ExecutionTable implements ExecutionRepository {
       (current, now) => {
         const to = data.status ?? current.status;
         assertTransition(EXECUTION_LIFECYCLE, id, current.status, to);
-        const next: Execution = { ...current, ...data, status: to };
+        const next: Execution = Object.assign({}, current, data, { status: to });
         if (to === 'running' && next.startedAt === undefined) next.startedAt = now;
         if (to !== current.status && isFinalStatus(EXECUTION_LIFECYCLE, to)) {
           next.finishedAt = now;
@@ -226,15 +227,14 @@ export class ExecutionTable implements ExecutionRepository {
     const id = data.id ?? parseInput(nameSchema, this.table.generateId(), 'generated id');
     const status = data.status ?? EXECUTION_LIFECYCLE.initial[0];
     assertInitialStatus(EXECUTION_LIFECYCLE, id, status);
-    const record = {
-      ...data,
+    const record = Object.assign({}, data, {
       id,
       status,
       ...(status === 'running' ? { startedAt: now } : {}),
       revision: 1,
       createdAt: now,
       updatedAt: now,
-    };
+    });
     const alias =
       data.jobId === undefined ? undefined : { key: this.jobKey(data.jobId), target: id };
     return this.table.insert(record, alias);

@@ -163,7 +163,9 @@ export function parseWithJsonFields<T>(
       if (copy !== undefined) copies[key] = copy;
     }
     const parsed = jsonOk ? shallow.safeParse(rest) : undefined;
-    if (parsed?.success === true) return { ...(parsed.data as object), ...copies } as T;
+    // Object.assign onto the parse's own fresh object: a spread followed by new keys costs
+    // microseconds in V8 (each added key makes a new map), Object.assign a fraction of that.
+    if (parsed?.success === true) return Object.assign(parsed.data as object, copies) as T;
   }
   const parsed = parseInput(schema, value, what) as Record<string, unknown>;
   for (const key in json)
