@@ -3,6 +3,7 @@ import {
   executionCreateSchema,
   executionPatchSchema,
   executionSchema,
+  executionStatusSchema,
   executionSucceededSchema,
   type Execution,
   type ExecutionCreate,
@@ -33,10 +34,11 @@ const EXECUTION_KIND: RecordKind<Execution> = {
   name: 'execution',
   schema: executionSchema,
   keyParts: (e) => [e.id],
+  // Only the status-split indexes are written (two sorted-set adds per insert, not four): `all`
+  // and `program:…` are read as the union of their per-status parts (see `list`). Records written
+  // before also sit in the per-status indexes, so they list the same.
   filters: (e) => [
-    filterName(),
     filterName({ status: e.status }),
-    filterName({ program: e.program }),
     filterName({ program: e.program, status: e.status }),
   ],
   // create/recordOnce/update parse their input; the rest is stored records and store-made fields.
@@ -112,25 +114,31 @@ export class ExecutionTable implements ExecutionRepository {
       'execution create',
     );
     const job = parseInput(nameSchema, jobId, 'job id');
-    const now = this.table.now();
-    const startedAt = new Date(Date.parse(now) - data.durationMs).toISOString();
+    const finished = this.table.nowDate();
+    const now = finished.toISOString();
+    const startedAt = new Date(finished.getTime() - data.durationMs).toISOString();
     const id = data.id ?? parseInput(nameSchema, this.table.generateId(), 'generated id');
     // The record of a run start → finish in one write: created at its start, final now.
-    const record: Execution = {
-      ...data,
+    // Object.assign, not a spread with more keys after it (see parseWithJsonFields: V8 makes a
+    // new map per key added to a spread's copy).
+    const record: Execution = Object.assign({}, data, {
       id,
       jobId: job,
-      status: 'succeeded',
+      status: 'succeeded' as const,
       startedAt,
       finishedAt: now,
+      // +0 for a -0 (JSON writes it as 0): the record then reads back exactly as composed.
+      durationMs: Math.max(0, data.durationMs),
       revision: 1,
       createdAt: startedAt,
       updatedAt: now,
-    };
+    });
+    // Its JSON trees passed `isJsonValue` (or were copied through JSON): it reads back as is.
     const { result, record: stored } = await this.table.insert(
       record,
       { key: this.jobKey(job), target: id },
       this.options.executionTtlSeconds,
+      true,
     );
     if (result.kind === 'created') return { execution: stored, created: true };
     if (result.kind === 'conflict') throw this.table.conflict(id, { jobId: job });
@@ -158,7 +166,12 @@ export class ExecutionTable implements ExecutionRepository {
     query: { program?: string; status?: ExecutionStatus } & PageQuery = {},
   ): Promise<Page<Execution>> {
     const { program, status, ...page } = query;
-    return this.table.list(filterName({ program, status }), page);
+    return this.table.list(
+      status === undefined
+        ? executionStatusSchema.options.map((s) => filterName({ program, status: s }))
+        : filterName({ program, status }),
+      page,
+    );
   }
 
   async update(
@@ -181,7 +194,7 @@ export class ExecutionTable implements ExecutionRepository {
       (current, now) => {
         const to = data.status ?? current.status;
         assertTransition(EXECUTION_LIFECYCLE, id, current.status, to);
-        const next: Execution = { ...current, ...data, status: to };
+        const next: Execution = Object.assign({}, current, data, { status: to });
         if (to === 'running' && next.startedAt === undefined) next.startedAt = now;
         if (to !== current.status && isFinalStatus(EXECUTION_LIFECYCLE, to)) {
           next.finishedAt = now;
@@ -214,15 +227,14 @@ export class ExecutionTable implements ExecutionRepository {
     const id = data.id ?? parseInput(nameSchema, this.table.generateId(), 'generated id');
     const status = data.status ?? EXECUTION_LIFECYCLE.initial[0];
     assertInitialStatus(EXECUTION_LIFECYCLE, id, status);
-    const record = {
-      ...data,
+    const record = Object.assign({}, data, {
       id,
       status,
       ...(status === 'running' ? { startedAt: now } : {}),
       revision: 1,
       createdAt: now,
       updatedAt: now,
-    };
+    });
     const alias =
       data.jobId === undefined ? undefined : { key: this.jobKey(data.jobId), target: id };
     return this.table.insert(record, alias);

@@ -1,9 +1,9 @@
 import type { z } from 'zod';
-import type { CompareAndSetOp, InsertResult, RecordBackend } from './record-backend.js';
+import type { CompareAndSetOp, InsertResult, RangeQuery, RecordBackend } from './record-backend.js';
 import type { Page, PageQuery, WriteOptions } from './store.js';
 import { StoreError } from './store-error.js';
 import { STORE_DEFAULTS, type ResolvedStoreOptions } from './store-options.js';
-import { parseInput, parseStored } from './validation.js';
+import { definedFields, parseInput, parseStored } from './validation.js';
 
 /** What a table needs to know about its record kind. @internal */
 export interface RecordKind<R> {
@@ -28,11 +28,14 @@ export interface RecordKind<R> {
  * order the fields are written; undefined fields are left out, and no field at all is `all`. @internal
  */
 export function filterName(fields: Readonly<Record<string, string | undefined>> = {}): string {
-  const pairs = Object.entries(fields).filter(
-    (pair): pair is [string, string] => pair[1] !== undefined,
-  );
-  if (pairs.length === 0) return 'all';
-  return pairs.map(([field, value]) => `${field}:${encodeURIComponent(value)}`).join(':');
+  // Built in one pass (no entry arrays): every write names its filters.
+  let name = '';
+  for (const field in fields) {
+    const value = fields[field];
+    if (value !== undefined)
+      name += `${name === '' ? '' : ':'}${field}:${encodeURIComponent(value)}`;
+  }
+  return name === '' ? 'all' : name;
 }
 
 /** Width of the zero-padded millisecond time that starts each index member (year 5138 fits). */
@@ -54,6 +57,11 @@ export class RecordTable<R extends object> {
 
   /** The current time as an ISO timestamp. */
   now(): string {
+    return this.nowDate().toISOString();
+  }
+
+  /** The current time (a caller that also computes with it need not parse {@link now} back). */
+  nowDate(): Date {
     const ms = this.options.clock.now();
     if (!Number.isFinite(ms) || ms < 0) {
       throw new StoreError(
@@ -62,7 +70,7 @@ export class RecordTable<R extends object> {
         { details: { ms } },
       );
     }
-    return new Date(ms).toISOString();
+    return new Date(ms);
   }
 
   generateId(): string {
@@ -79,13 +87,19 @@ export class RecordTable<R extends object> {
     return `${this.kind.name}-${suffix}:${encodeURIComponent(id)}`;
   }
 
-  /** Stores a new record; returns the backend's verdict and the record as stored. */
+  /**
+   * Stores a new record; returns the backend's verdict and the record as stored. `readsBackAsIs`:
+   * the caller vouches that every value of `record` reads back from its JSON unchanged (JSON trees
+   * checked by `isJsonValue`, no `-0`), so the record as stored is `record` itself (without its
+   * `undefined` fields), not a parse of its JSON; only for a kind `composedFromValidated`.
+   */
   async insert(
     record: R,
     alias?: { key: string; target: string },
     expireSeconds?: number,
+    readsBackAsIs = false,
   ): Promise<{ result: InsertResult; record: R }> {
-    const [stored, json] = this.canonical(record);
+    const [stored, json] = this.canonical(record, readsBackAsIs);
     const key = this.key(this.kind.keyParts(stored));
     const result = await this.backend.insert({
       key,
@@ -126,8 +140,13 @@ export class RecordTable<R extends object> {
     return this.backend.readString(key);
   }
 
-  /** One page of the records in filter `filter` (see {@link filterName}). */
-  async list(filter: string, query: PageQuery = {}): Promise<Page<R>> {
+  /**
+   * One page of the records in filter `filter` (see {@link filterName}), or in the union of
+   * several disjoint filters (a filter read rather than written: each record's status index is a
+   * part of `all`, so `all` need not be written as well). The parts are merged in member order,
+   * so pages and cursors are those of one index holding them all.
+   */
+  async list(filter: string | readonly string[], query: PageQuery = {}): Promise<Page<R>> {
     const limit = query.limit ?? STORE_DEFAULTS.pageLimit;
     if (!Number.isInteger(limit) || limit < 1 || limit > STORE_DEFAULTS.maxPageLimit) {
       throw new StoreError(
@@ -140,11 +159,14 @@ export class RecordTable<R extends object> {
     }
     const order = query.order ?? 'desc';
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    const members = await this.backend.range(this.indexName(filter), {
-      limit: limit + 1,
-      order,
-      ...(after === undefined ? {} : { after }),
-    });
+    const range = { limit: limit + 1, order, ...(after === undefined ? {} : { after }) };
+    const members =
+      typeof filter === 'string'
+        ? await this.backend.range(this.indexName(filter), range)
+        : mergeMembers(
+            await Promise.all(filter.map((f) => this.backend.range(this.indexName(f), range))),
+            range,
+          );
     const pageMembers = members.slice(0, limit);
     const keys = pageMembers.map((m) => m.slice(m.indexOf('|') + 1));
     const values = await this.backend.read(keys);
@@ -257,12 +279,12 @@ export class RecordTable<R extends object> {
    * The record exactly as it will read back (validated, `undefined` fields dropped) and its JSON,
    * serialized once for both.
    */
-  private canonical(record: unknown): [R, string] {
-    const parsed =
-      this.kind.composedFromValidated === true
-        ? record
-        : parseInput(this.kind.schema, record, this.kind.name);
-    const json = JSON.stringify(parsed);
+  private canonical(record: R, readsBackAsIs = false): [R, string] {
+    if (this.kind.composedFromValidated !== true)
+      record = parseInput(this.kind.schema, record, this.kind.name);
+    const json = JSON.stringify(record);
+    if (readsBackAsIs && this.kind.composedFromValidated === true)
+      return [withoutUndefined(record), json];
     return [JSON.parse(json) as R, json];
   }
 
@@ -280,6 +302,23 @@ export class RecordTable<R extends object> {
     const ms = typeof createdAt === 'string' ? Date.parse(createdAt) : 0;
     return `${String(ms).padStart(TIME_WIDTH, '0')}|${key}`;
   }
+}
+
+/** `record` without its `undefined` fields (itself when it has none, the common case). */
+function withoutUndefined<R extends object>(record: R): R {
+  for (const key in record) if (record[key] === undefined) return definedFields(record) as R;
+  return record;
+}
+
+/**
+ * The first `limit` members of several ranges in `order` (each already in that order). Members
+ * are ASCII (a zero-padded time, then a key of URI-encoded parts), so string order is the byte
+ * order the backends sort by.
+ */
+function mergeMembers(ranges: readonly string[][], query: RangeQuery): string[] {
+  const all = [...new Set(ranges.flat())].sort();
+  if (query.order === 'desc') all.reverse();
+  return all.slice(0, query.limit);
 }
 
 const MEMBER_RE = /^\d{15}\|[^|]+$/;

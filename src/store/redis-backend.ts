@@ -123,20 +123,15 @@ export class RedisBackend implements RecordBackend {
     return `${this.prefix}:idx:${name}`;
   }
 
-  /** EVALSHA, loading the script on first use (or after a SCRIPT FLUSH / server restart). */
-  private async run(
-    lua: LuaScript,
-    keys: readonly string[],
-    args: readonly string[],
-  ): Promise<unknown> {
-    return this.guard(async () => {
-      try {
-        return await this.redis.evalsha(lua.sha1, keys.length, ...keys, ...args);
-      } catch (e) {
-        // NOSCRIPT is Redis's protocol reply for an uncached script, not prose.
-        if (!(e instanceof Error) || !e.message.startsWith('NOSCRIPT')) throw e;
-        return this.redis.eval(lua.source, keys.length, ...keys, ...args);
-      }
+  /**
+   * EVALSHA, loading the script on first use (or after a SCRIPT FLUSH / server restart). One
+   * promise handler, not async wrappers: every record write goes through here.
+   */
+  private run(lua: LuaScript, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+    return this.redis.evalsha(lua.sha1, keys.length, ...keys, ...args).then(undefined, (e) => {
+      // NOSCRIPT is Redis's protocol reply for an uncached script, not prose.
+      if (!(e instanceof Error) || !e.message.startsWith('NOSCRIPT')) throw unavailable(e);
+      return this.guard(() => this.redis.eval(lua.source, keys.length, ...keys, ...args));
     });
   }
 

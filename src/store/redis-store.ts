@@ -20,7 +20,8 @@ export interface RedisStoreOptions extends StoreOptions {
 /**
  * The {@link Store} shared by every node of a cluster, on Redis. Each record is a hash
  * `<prefix>:<kind>:<id>` holding its JSON and revision; list indexes (all, by status, by program, by
- * program and status) are sorted sets under `<prefix>:idx:`. Creates, `recordOnce` and updates are
+ * program and status; for executions only the last two, the others read as their union) are sorted
+ * sets under `<prefix>:idx:`. Creates, `recordOnce` and updates are
  * single Lua scripts, so check-and-write is atomic across nodes; updates are compare-and-set on the
  * revision (see `WriteOptions`).
  *

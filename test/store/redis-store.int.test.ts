@@ -64,7 +64,10 @@ describe('RedisStore on a real redis-server', () => {
     expect(keys).toContain(`${prefix}:run-checkpoint:${run.id}`);
     expect(keys).toContain(`${prefix}:idx:execution:program:qa:status:pending`);
     expect(await raw.type(`${prefix}:execution:${e.execution.id}`)).toBe('hash');
-    expect(await raw.type(`${prefix}:idx:execution:all`)).toBe('zset');
+    expect(await raw.type(`${prefix}:idx:execution:status:pending`)).toBe('zset');
+    // `all` and `program:qa` are read as the union of the per-status indexes, never written.
+    expect(keys).not.toContain(`${prefix}:idx:execution:all`);
+    expect(keys).not.toContain(`${prefix}:idx:execution:program:qa`);
     expect(await raw.hget(`${prefix}:execution:${e.execution.id}`, 'rev')).toBe('1');
     await store.close();
     expect(raw.status).toBe('ready'); // a shared client stays open

@@ -79,6 +79,42 @@ export function describeListingConformance(ctx: ConformanceContext): void {
       expect(await ids({ program: 'none' })).toEqual([]);
     });
 
+    it.each(['asc', 'desc'] as const)(
+      'pages through records of every status in one order, with or without a program (%s)',
+      async (order) => {
+        await seed();
+        await store.executions.update('id-000002', { status: 'running' });
+        await store.executions.update('id-000005', { status: 'failed' });
+        await store.executions.update('id-000006', { status: 'running' });
+        await store.executions.update('id-000006', { status: 'succeeded' });
+        const pages = async (program?: string): Promise<string[][]> => {
+          const out: string[][] = [];
+          let cursor: string | undefined;
+          do {
+            const page = await store.executions.list({
+              limit: 2,
+              order,
+              ...(program === undefined ? {} : { program }),
+              ...(cursor === undefined ? {} : { cursor }),
+            });
+            out.push(page.items.map((e) => e.id));
+            cursor = page.nextCursor;
+          } while (cursor !== undefined);
+          return out;
+        };
+        const ids = (ns: number[]) => ns.map((n) => `id-00000${n}`);
+        const all = order === 'asc' ? [1, 2, 3, 4, 5, 6, 7] : [7, 6, 5, 4, 3, 2, 1];
+        expect(await pages()).toEqual([
+          ids(all.slice(0, 2)),
+          ids(all.slice(2, 4)),
+          ids(all.slice(4, 6)),
+          ids(all.slice(6)),
+        ]);
+        const even = all.filter((n) => n % 2 === 1); // inputs 0, 2, 4, 6 are ids 1, 3, 5, 7
+        expect(await pages('even')).toEqual([ids(even.slice(0, 2)), ids(even.slice(2))]);
+      },
+    );
+
     it('rejects a malformed cursor and an out-of-range limit with invalid_input', async () => {
       await expectStoreError(store.executions.list({ cursor: 'not-a-cursor' }), 'invalid_input');
       await expectStoreError(store.executions.list({ limit: 0 }), 'invalid_input');

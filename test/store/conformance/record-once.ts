@@ -205,6 +205,28 @@ export function describeRecordOnceConformance(ctx: ConformanceContext): void {
       expect(await store.executions.findByJobId('job-json')).toBeUndefined();
     });
 
+    it('returns the record exactly as it reads back (-0 as 0, no undefined fields)', async () => {
+      const run = {
+        program: 'qa',
+        version: undefined,
+        inputs: { q: 'x' },
+        outputs: { answer: 'y' },
+        usage: { calls: 1 },
+        durationMs: -0,
+      };
+      const exact = await store.executions.recordSucceeded('job-exact', run);
+      expect(exact.execution).toEqual(await store.executions.get(exact.execution.id));
+      expect(Object.keys(exact.execution)).not.toContain('version');
+      expect(Object.is(exact.execution.durationMs, 0)).toBe(true);
+      const zeros = await store.executions.recordSucceeded('job-zeros', {
+        ...run,
+        outputs: { score: -0, list: [-0, 1.5] },
+        trace: [{ predictor: 'p', outputs: { score: -0 } }],
+      });
+      expect(zeros.execution).toEqual(await store.executions.get(zeros.execution.id));
+      expect(zeros.execution.outputs).toEqual({ score: 0, list: [0, 1.5] });
+    });
+
     it('stores a copy of the JSON it was given (later changes to the objects do not leak in)', async () => {
       const outputs = { answer: 'y', list: [1, 2] };
       const trace = [{ predictor: 'p', outputs }];
