@@ -266,7 +266,9 @@ export function effectiveConfig(
   program?: Module,
 ): ProgramConfig {
   if (request.config === undefined)
-    return request.version === undefined ? base : { ...base, stateVersion: request.version };
+    return request.version === undefined
+      ? base
+      : Object.assign({}, base, { stateVersion: request.version });
   const overrides = programConfigSchema.safeParse(request.config);
   if (!overrides.success)
     throw new ActorError(
@@ -448,7 +450,8 @@ async function recordFirstRun(
   let { execution, created } = await store.executions.recordSucceeded(request.jobId, input);
   if (!created && request.fallbackJobId !== undefined && !samePayload(execution, request))
     ({ execution, created } = await store.executions.recordSucceeded(request.fallbackJobId, input));
-  if (created) return { execution, result: { ...result, executionId: execution.id } };
+  if (created)
+    return { execution, result: Object.assign({}, result, { executionId: execution.id }) };
   if (execution.status === 'succeeded') return { execution, result: recordedResult(execution) };
   return recordSuccess(store, execution, result, trace, fields.version);
 }
@@ -514,7 +517,7 @@ const pinnedConfigs = new WeakMap<ProgramConfig, ProgramConfig>();
 function pinned(config: ProgramConfig, version: string): ProgramConfig {
   const hit = pinnedConfigs.get(config);
   if (hit?.stateVersion === version) return hit;
-  const out = { ...config, stateVersion: version };
+  const out = Object.assign({}, config, { stateVersion: version });
   pinnedConfigs.set(config, out);
   return out;
 }

@@ -115,7 +115,9 @@ export async function executeInTree(
   // The execution's spans join the caller's trace (a job's consumer span, a local run's span).
   const traceContext = request.traceContext ?? activeTraceContext();
   if (deadlineMs === undefined) {
-    const pid = await deps.slots.start(TREE_NAMES.programWorkers, [{ ...request, traceContext }]);
+    const pid = await deps.slots.start(TREE_NAMES.programWorkers, [
+      Object.assign({}, request, { traceContext }),
+    ]);
     return executeOn(deps.services, pid);
   }
   const controller = new AbortController();
@@ -127,7 +129,7 @@ export async function executeInTree(
   let timer: unknown;
   try {
     const pid = await deps.slots.start(TREE_NAMES.programWorkers, [
-      { ...request, traceContext, signal: controller.signal },
+      Object.assign({}, request, { traceContext, signal: controller.signal }),
     ]);
     // Past the deadline the worker is killed: its result rejects at once (a task) or its call
     // fails (an actor), and the caller sees `deadline_exceeded` instead of how it died.
