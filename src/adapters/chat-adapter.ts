@@ -38,10 +38,10 @@ export class ChatAdapter extends MarkerAdapter {
     this.useJsonAdapterFallback = options.useJsonAdapterFallback ?? true;
   }
 
-  override async call(lm: LM, args: AdapterCallArgs): Promise<AdapterCallResult> {
-    try {
-      return await super.call(lm, args);
-    } catch (e) {
+  override call(lm: LM, args: AdapterCallArgs): Promise<AdapterCallResult> {
+    // A rejection handler rather than `async`/`await`: one derived promise per prediction instead
+    // of an async frame's promise and its await (which cost more with async hooks on).
+    return super.call(lm, args).then(undefined, (e: unknown) => {
       if (!(e instanceof AdapterParseError) || !this.useJsonAdapterFallback) {
         throw e;
       }
@@ -50,6 +50,6 @@ export class ChatAdapter extends MarkerAdapter {
         lm,
         args,
       );
-    }
+    });
   }
 }
