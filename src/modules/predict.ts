@@ -1,5 +1,5 @@
 import { ChatAdapter, type Adapter } from '../adapters/index.js';
-import type { Callback } from '../context/index.js';
+import { currentContext, type Callback } from '../context/index.js';
 import type { LM } from '../lm/types.js';
 import {
   fieldDefault,
@@ -22,7 +22,7 @@ import {
   type TraceEntry,
 } from './parameter.js';
 import { Prediction } from './prediction.js';
-import { currentSettings, warn } from './settings.js';
+import { warn, type Settings } from './settings.js';
 import { currentStreamSession, streamingLm } from './streaming/stream-session.js';
 import { bindOptions, type Declarable } from './variable-binding.js';
 
@@ -136,7 +136,8 @@ export class Predict<
 
   override async forward(typedInputs: I, options: CallOptions = {}): Promise<Prediction<O>> {
     const inputs = typedInputs as Record<string, unknown>;
-    const settings = currentSettings();
+    // The context's values read in place (not `currentSettings()`, which copies them per call).
+    const settings = currentContext().values as Readonly<Settings>;
     const sig = options.signature ?? this.signature;
     const demos = (options.demos ?? this.demos).map((d) =>
       d instanceof Example ? d.toDict() : (toPlain(d) as Record<string, unknown>),
