@@ -152,7 +152,9 @@ export abstract class BaseLM implements LM {
       const req: LMRequest = { ...this.params, ...request };
       const callId = nanoid();
       if (currentContext().callbacks.length > 0) return this.completeObserved(callId, req);
-      return this.completeUncounted(req).then((response) => {
+      const cache = this.cacheFor(req);
+      if (cache === null) return this.completeLive(req, callId);
+      return this.completeCached(req, cache).then((response) => {
         this.account(callId, req, response);
         return response;
       });
@@ -264,20 +266,26 @@ export abstract class BaseLM implements LM {
     return response;
   }
 
-  /** Retries with a per-attempt deadline around the provider's `send`. */
-  private async completeLive(req: LMRequest): Promise<LMResponse> {
-    if (req.signal?.aborted) throw abortedError(this.provider, req.signal.reason);
+  /**
+   * Retries with a per-attempt deadline around the provider's `send`; accounted as `callId` when
+   * given. One `.then` on the attempts (not an `async` frame): this runs on every LM call.
+   */
+  private completeLive(req: LMRequest, callId?: string): Promise<LMResponse> {
+    if (req.signal?.aborted) return Promise.reject(abortedError(this.provider, req.signal.reason));
     const started = performance.now();
     const timeoutMs = req.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const policy =
       req.maxAttempts === undefined
         ? this.retryPolicy
         : { ...this.retryPolicy, maxAttempts: Math.max(1, Math.floor(req.maxAttempts)) };
-    const result = await withRetries(this.provider, policy, req.signal, () =>
+    return withRetries(this.provider, policy, req.signal, () =>
       runWithDeadline(this.provider, timeoutMs, req.signal, (signal) => this.send(req, signal)),
-    );
-    if (req.maxResponseChars !== undefined) this.assertSize(result, req.maxResponseChars);
-    return this.toResponse(result, performance.now() - started);
+    ).then((result) => {
+      if (req.maxResponseChars !== undefined) this.assertSize(result, req.maxResponseChars);
+      const response = this.toResponse(result, performance.now() - started);
+      if (callId !== undefined) this.account(callId, req, response);
+      return response;
+    });
   }
 
   /** Fails a call whose answer is longer than `limit` characters, before anything parses it. */

@@ -110,7 +110,8 @@ export abstract class Module<I extends object = AnyFields, O extends object = An
   call(inputs: I | Example, options?: CallOptions): Promise<Prediction<O>>;
   call(inputs: I | Example = {} as I, options?: CallOptions): Promise<Prediction<O>> {
     // Not `async`: without observers inside a usage scope (a node's job) the promise is
-    // `forward`'s own, one async frame less per call; a synchronous throw still becomes a rejection.
+    // `forward`'s own, one async frame less per call; a synchronous throw still becomes a rejection
+    // and `Promise.resolve` (free on a native promise) covers a plain-JS `forward` returning a value.
     try {
       const args = (
         inputs instanceof Example
@@ -121,7 +122,7 @@ export abstract class Module<I extends object = AnyFields, O extends object = An
       // No observers (the common case): no id to mint and no callback list to build.
       if (ctx.callbacks.length === 0 && this.callbacks.length === 0) {
         return ctx.values[USAGE_SCOPE] !== undefined
-          ? asPromise(this.forward(args, options))
+          ? Promise.resolve(this.forward(args, options))
           : this.forwardInUsageScope(args, options);
       }
       return this.observedCall(ctx.callbacks, args, options);
@@ -151,7 +152,7 @@ export abstract class Module<I extends object = AnyFields, O extends object = An
 
   private forwardWithUsage(args: I, options: CallOptions | undefined): Promise<Prediction<O>> {
     return currentContext().values[USAGE_SCOPE] !== undefined
-      ? asPromise(this.forward(args, options))
+      ? Promise.resolve(this.forward(args, options))
       : this.forwardInUsageScope(args, options);
   }
 
@@ -338,11 +339,6 @@ export abstract class Module<I extends object = AnyFields, O extends object = An
   ): Promise<BatchResult<O> | BatchWithFailures<O>> {
     return runBatch<O>(this as Callable<O>, examples, options);
   }
-}
-
-/** A plain-JS `forward` may return a value, not a promise; `call` always returns a promise. */
-function asPromise<T>(value: Promise<T>): Promise<T> {
-  return value instanceof Promise ? value : Promise.resolve(value);
 }
 
 function notify(
