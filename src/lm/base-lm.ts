@@ -68,6 +68,8 @@ export abstract class BaseLM implements LM {
   readonly history: HistoryBuffer;
   protected readonly options: BaseLMOptions;
   private readonly retryPolicy: ResolvedRetry;
+  /** `provider/model`, the usage trackers' key (built on first use: `provider` is a subclass field). */
+  private trackerKey: string | undefined;
 
   protected constructor(model: string, options: BaseLMOptions) {
     this.model = model;
@@ -345,8 +347,8 @@ export abstract class BaseLM implements LM {
   /** Usage trackers of the current context, then this LM's and the global history. */
   private account(callId: string, req: LMRequest, response: LMResponse): void {
     if (response.usage !== null) {
-      const trackerKey = `${this.provider}/${this.model}`;
-      for (const t of currentContext().usageTrackers) t.add(trackerKey, response.usage);
+      this.trackerKey ??= `${this.provider}/${this.model}`;
+      for (const t of currentContext().usageTrackers) t.add(this.trackerKey, response.usage);
     }
     // Destructuring (not copy-then-delete) keeps `params` a fast-properties object.
     const { signal: _signal, messages: _messages, ...params } = req;
