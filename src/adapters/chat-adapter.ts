@@ -41,7 +41,14 @@ export class ChatAdapter extends MarkerAdapter {
   override call(lm: LM, args: AdapterCallArgs): Promise<AdapterCallResult> {
     // A rejection handler rather than `async`/`await`: one derived promise per prediction instead
     // of an async frame's promise and its await (which cost more with async hooks on).
-    return super.call(lm, args).then(undefined, (e: unknown) => {
+    let attempt: Promise<AdapterCallResult>;
+    try {
+      attempt = super.call(lm, args);
+    } catch (e) {
+      // A subclass's synchronous throw is handled as the rejection `async` made of it.
+      attempt = Promise.reject(e);
+    }
+    return attempt.then(undefined, (e: unknown) => {
       if (!(e instanceof AdapterParseError) || !this.useJsonAdapterFallback) {
         throw e;
       }
