@@ -184,18 +184,23 @@ export abstract class BaseAdapter implements Adapter {
   }
 
   /** One format → complete → parse round with the given request extras. */
-  protected async callWith(
+  protected callWith(
     lm: LM,
     args: AdapterCallArgs,
     request: Partial<LMRequest>,
   ): Promise<AdapterCallResult> {
-    const plan = this.planCall(lm, args, request);
-    const messages = this.formatRequestMessages(plan.signature, args.demos, args.inputs);
-    const response = await lm.complete({ ...plan.request, messages });
-    const outputs = response.choices.map((choice) =>
-      this.parseChoice(plan, args.signature, choice),
-    );
-    return { outputs, response };
+    // `.then` instead of an `async` frame (this runs on every prediction); a synchronous throw of
+    // planning or formatting still becomes a rejection.
+    try {
+      const plan = this.planCall(lm, args, request);
+      const messages = this.formatRequestMessages(plan.signature, args.demos, args.inputs);
+      return Promise.resolve(lm.complete({ ...plan.request, messages })).then((response) => ({
+        outputs: response.choices.map((choice) => this.parseChoice(plan, args.signature, choice)),
+        response,
+      }));
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /**

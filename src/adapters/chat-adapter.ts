@@ -38,10 +38,17 @@ export class ChatAdapter extends MarkerAdapter {
     this.useJsonAdapterFallback = options.useJsonAdapterFallback ?? true;
   }
 
-  override async call(lm: LM, args: AdapterCallArgs): Promise<AdapterCallResult> {
+  override call(lm: LM, args: AdapterCallArgs): Promise<AdapterCallResult> {
+    // A rejection handler rather than `async`/`await`: one derived promise per prediction instead
+    // of an async frame's promise and its await (which cost more with async hooks on).
+    let attempt: Promise<AdapterCallResult>;
     try {
-      return await super.call(lm, args);
+      attempt = super.call(lm, args);
     } catch (e) {
+      // A subclass's synchronous throw is handled as the rejection `async` made of it.
+      attempt = Promise.reject(e);
+    }
+    return attempt.then(undefined, (e: unknown) => {
       if (!(e instanceof AdapterParseError) || !this.useJsonAdapterFallback) {
         throw e;
       }
@@ -50,6 +57,6 @@ export class ChatAdapter extends MarkerAdapter {
         lm,
         args,
       );
-    }
+    });
   }
 }

@@ -66,8 +66,10 @@ export function planNativeFeatures(
   let toolCallsField: string | undefined;
   const caps = lm as LM & Capabilities;
   if (!useNativeFunctionCalling) {
-    delete extras.tools;
-    delete extras.toolChoice;
+    // Only when present: `delete` turns the request into a slow dictionary-mode object, which every
+    // later spread of it (the LM request, its history entry) would pay for.
+    if ('tools' in extras) delete extras.tools;
+    if ('toolChoice' in extras) delete extras.toolChoice;
   } else {
     const input = toolsInputField(sig);
     const output = toolCallsOutputField(sig);

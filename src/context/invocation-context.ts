@@ -130,7 +130,9 @@ export function mergeContext(
     usageTrackers: patch.usageTrackers
       ? [...base.usageTrackers, ...patch.usageTrackers]
       : base.usageTrackers,
-    values: Object.freeze({ ...base.values, ...(patch.values ?? {}) }),
+    // A patch without values (a usage scope) shares the base's frozen values object.
+    values:
+      patch.values === undefined ? base.values : Object.freeze({ ...base.values, ...patch.values }),
   });
 }
 

@@ -8,9 +8,30 @@ import { scopeSlot } from '../scope/index.js';
  * faulted travels with them, so a fault raised anywhere below {@link runTrapped} is handed to that
  * scope, which fails its own work and nothing else.
  */
-interface FaultScope {
-  settled: boolean;
-  fail(error: unknown): void;
+class FaultScope {
+  settled = false;
+
+  constructor(
+    private readonly resolveWith: (value: never) => void,
+    private readonly rejectWith: (error: unknown) => void,
+  ) {}
+
+  /** An asynchronous fault of the scope's work: the scope fails with it (an Error). */
+  fail(error: unknown): void {
+    this.settled = true;
+    this.rejectWith(error instanceof Error ? error : new Error(String(error)));
+  }
+
+  /** The work's own outcome (methods, not per-scope closures: this runs once per job). */
+  succeed(value: unknown): void {
+    this.settled = true;
+    this.resolveWith(value as never);
+  }
+
+  reject(error: unknown): void {
+    this.settled = true;
+    this.rejectWith(error);
+  }
 }
 
 // A slot of the process's one async-context store (src/scope), shared with the invocation context.
@@ -80,24 +101,10 @@ export function installFaultTrap(unattributed: UnattributedFault): () => void {
  */
 export function runTrapped<T>(fn: () => Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const scope: FaultScope = {
-      settled: false,
-      fail: (error) => {
-        scope.settled = true;
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    };
-    scopes.run(scope, () => {
-      fn().then(
-        (value) => {
-          scope.settled = true;
-          resolve(value);
-        },
-        (error: unknown) => {
-          scope.settled = true;
-          reject(error);
-        },
-      );
-    });
+    const scope = new FaultScope(resolve, reject);
+    scopes.run(scope, fn).then(
+      (value) => scope.succeed(value),
+      (error: unknown) => scope.reject(error),
+    );
   });
 }

@@ -68,6 +68,8 @@ export abstract class BaseLM implements LM {
   readonly history: HistoryBuffer;
   protected readonly options: BaseLMOptions;
   private readonly retryPolicy: ResolvedRetry;
+  /** `provider/model`, the usage trackers' key (built on first use: `provider` is a subclass field). */
+  private trackerKey: string | undefined;
 
   protected constructor(model: string, options: BaseLMOptions) {
     this.model = model;
@@ -145,18 +147,34 @@ export abstract class BaseLM implements LM {
     return renderHistory(this.history.list(n), options);
   }
 
-  async complete(request: LMRequest): Promise<LMResponse> {
-    const req: LMRequest = { ...this.params, ...request };
-    const callId = nanoid();
-    const observed = currentContext().callbacks.length > 0;
-    if (observed) emitCallback('onLmStart', callId, this, callbackInputs(req));
+  complete(request: LMRequest): Promise<LMResponse> {
+    // Not `async`: without observers the call is one `.then` on the attempt's promise (the hot path
+    // of every prediction); a synchronous throw still becomes a rejection.
+    try {
+      const req: LMRequest = { ...this.params, ...request };
+      const callId = nanoid();
+      if (currentContext().callbacks.length > 0) return this.completeObserved(callId, req);
+      const cache = this.cacheFor(req);
+      if (cache === null) return this.completeLive(req, callId);
+      return this.completeCached(req, cache).then((response) => {
+        this.account(callId, req, response);
+        return response;
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** {@link BaseLM.complete} with `onLmStart`/`onLmEnd` around it. */
+  private async completeObserved(callId: string, req: LMRequest): Promise<LMResponse> {
+    emitCallback('onLmStart', callId, this, callbackInputs(req));
     try {
       const response = await this.completeUncounted(req);
       this.account(callId, req, response);
-      if (observed) emitCallback('onLmEnd', callId, response, null);
+      emitCallback('onLmEnd', callId, response, null);
       return response;
     } catch (e) {
-      if (observed) emitCallback('onLmEnd', callId, null, e);
+      emitCallback('onLmEnd', callId, null, e);
       throw e;
     }
   }
@@ -235,28 +253,41 @@ export abstract class BaseLM implements LM {
   }
 
   /** Cache, retries and deadline, without callbacks or accounting (those wrap it). */
-  private async completeUncounted(req: LMRequest): Promise<LMResponse> {
+  private completeUncounted(req: LMRequest): Promise<LMResponse> {
     const cache = this.cacheFor(req);
-    let key: string | undefined;
-    if (cache !== null) {
-      key = this.keyOf(req);
-      const hit = await safeGet(cache, key);
-      if (hit !== undefined) return fromCache(hit);
-    }
-    if (req.signal?.aborted) throw abortedError(this.provider, req.signal.reason);
+    return cache === null ? this.completeLive(req) : this.completeCached(req, cache);
+  }
+
+  /** A cache hit, else a live call whose response is then stored. */
+  private async completeCached(req: LMRequest, cache: ResponseCache): Promise<LMResponse> {
+    const key = this.keyOf(req);
+    const hit = await safeGet(cache, key);
+    if (hit !== undefined) return fromCache(hit);
+    const response = await this.completeLive(req);
+    await safeSet(cache, key, response);
+    return response;
+  }
+
+  /**
+   * Retries with a per-attempt deadline around the provider's `send`; accounted as `callId` when
+   * given. One `.then` on the attempts (not an `async` frame): this runs on every LM call.
+   */
+  private completeLive(req: LMRequest, callId?: string): Promise<LMResponse> {
+    if (req.signal?.aborted) return Promise.reject(abortedError(this.provider, req.signal.reason));
     const started = performance.now();
     const timeoutMs = req.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const policy =
       req.maxAttempts === undefined
         ? this.retryPolicy
         : { ...this.retryPolicy, maxAttempts: Math.max(1, Math.floor(req.maxAttempts)) };
-    const result = await withRetries(this.provider, policy, req.signal, () =>
+    return withRetries(this.provider, policy, req.signal, () =>
       runWithDeadline(this.provider, timeoutMs, req.signal, (signal) => this.send(req, signal)),
-    );
-    if (req.maxResponseChars !== undefined) this.assertSize(result, req.maxResponseChars);
-    const response = this.toResponse(result, performance.now() - started);
-    if (cache !== null && key !== undefined) await safeSet(cache, key, response);
-    return response;
+    ).then((result) => {
+      if (req.maxResponseChars !== undefined) this.assertSize(result, req.maxResponseChars);
+      const response = this.toResponse(result, performance.now() - started);
+      if (callId !== undefined) this.account(callId, req, response);
+      return response;
+    });
   }
 
   /** Fails a call whose answer is longer than `limit` characters, before anything parses it. */
@@ -316,8 +347,8 @@ export abstract class BaseLM implements LM {
   /** Usage trackers of the current context, then this LM's and the global history. */
   private account(callId: string, req: LMRequest, response: LMResponse): void {
     if (response.usage !== null) {
-      const trackerKey = `${this.provider}/${this.model}`;
-      for (const t of currentContext().usageTrackers) t.add(trackerKey, response.usage);
+      this.trackerKey ??= `${this.provider}/${this.model}`;
+      for (const t of currentContext().usageTrackers) t.add(this.trackerKey, response.usage);
     }
     // Destructuring (not copy-then-delete) keeps `params` a fast-properties object.
     const { signal: _signal, messages: _messages, ...params } = req;

@@ -62,27 +62,37 @@ export class OpenAILM extends BaseLM {
     return { supportsStructuredOutputs: this.supportsStructuredOutputs };
   }
 
-  protected async send(req: LMRequest, signal: AbortSignal | undefined): Promise<ProviderResult> {
+  protected send(req: LMRequest, signal: AbortSignal | undefined): Promise<ProviderResult> {
+    // `.then` on the SDK's promise instead of `await`: awaiting its promise subclass costs a
+    // thenable job and a wrapper promise on every call. Mapping errors below are ours (LMError or
+    // bugs) and `toLMError` would pass them through unchanged.
     try {
-      const completion = await this.client.chat.completions.create(
-        toOpenAIBody(this.model, req),
-        signal === undefined ? {} : { signal },
-      );
-      if (!Array.isArray(completion.choices)) {
-        throw new LMError('parse', 'openai: response has no choices', {
-          details: { provider: this.provider },
-        });
-      }
-      const u = completion.usage;
-      return {
-        choices: fromOpenAICompletion(completion),
-        usage: u ? { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens } : null,
-        model: completion.model,
-        raw: completion,
-      };
+      return this.client.chat.completions
+        .create(toOpenAIBody(this.model, req), signal === undefined ? {} : { signal })
+        .then(
+          (completion) => this.fromCompletion(completion),
+          (e: unknown) => {
+            throw this.toLMError(e);
+          },
+        );
     } catch (e) {
-      throw this.toLMError(e);
+      return Promise.reject(this.toLMError(e));
     }
+  }
+
+  private fromCompletion(completion: OpenAI.Chat.Completions.ChatCompletion): ProviderResult {
+    if (!Array.isArray(completion.choices)) {
+      throw new LMError('parse', 'openai: response has no choices', {
+        details: { provider: this.provider },
+      });
+    }
+    const u = completion.usage;
+    return {
+      choices: fromOpenAICompletion(completion),
+      usage: u ? { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens } : null,
+      model: completion.model,
+      raw: completion,
+    };
   }
 
   protected override async *sendStream(

@@ -89,18 +89,39 @@ export function retryDelay(
  * up. Errors that are not `LMError`s are bugs, not provider failures: they propagate at once. The
  * caller's signal aborts the wait between attempts immediately with code `aborted`.
  */
-export async function withRetries<T>(
+export function withRetries<T>(
   provider: string,
   policy: ResolvedRetry,
   signal: AbortSignal | undefined,
   attempt: (n: number) => Promise<T>,
 ): Promise<T> {
+  // Not `async`: the first attempt's promise is returned as is (one attempt allowed) or with one
+  // rejection handler; the retry loop's async frame exists only once an attempt has failed.
+  let first: Promise<T>;
+  try {
+    first = attempt(1);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  if (policy.maxAttempts <= 1) return first;
+  return first.then(undefined, (e: unknown) => retryAfter(provider, policy, signal, attempt, e));
+}
+
+/** The retries after attempt 1 failed with `error`. */
+async function retryAfter<T>(
+  provider: string,
+  policy: ResolvedRetry,
+  signal: AbortSignal | undefined,
+  attempt: (n: number) => Promise<T>,
+  error: unknown,
+): Promise<T> {
   for (let n = 1; ; n++) {
+    if (!(error instanceof LMError)) throw error;
+    if (!(await waitBeforeRetry(provider, policy, n, error, signal))) throw error;
     try {
-      return await attempt(n);
+      return await attempt(n + 1);
     } catch (e) {
-      if (!(e instanceof LMError)) throw e;
-      if (!(await waitBeforeRetry(provider, policy, n, e, signal))) throw e;
+      error = e;
     }
   }
 }

@@ -108,17 +108,35 @@ export abstract class Module<I extends object = AnyFields, O extends object = An
    * An {@link Example} with input keys contributes only its `inputs()`.
    */
   call(inputs: I | Example, options?: CallOptions): Promise<Prediction<O>>;
-  async call(inputs: I | Example = {} as I, options?: CallOptions): Promise<Prediction<O>> {
-    const args = (
-      inputs instanceof Example
-        ? Object.fromEntries((inputs.inputKeys === null ? inputs : inputs.inputs()).items())
-        : { ...inputs }
-    ) as I;
-    const contextCallbacks = currentContext().callbacks;
-    // No observers (the common case): no id to mint and no callback list to build.
-    if (contextCallbacks.length === 0 && this.callbacks.length === 0) {
-      return this.forwardWithUsage(args, options);
+  call(inputs: I | Example = {} as I, options?: CallOptions): Promise<Prediction<O>> {
+    // Not `async`: without observers inside a usage scope (a node's job) the promise is
+    // `forward`'s own, one async frame less per call; a synchronous throw still becomes a rejection
+    // and `Promise.resolve` (free on a native promise) covers a plain-JS `forward` returning a value.
+    try {
+      const args = (
+        inputs instanceof Example
+          ? Object.fromEntries((inputs.inputKeys === null ? inputs : inputs.inputs()).items())
+          : { ...inputs }
+      ) as I;
+      const ctx = currentContext();
+      // No observers (the common case): no id to mint and no callback list to build.
+      if (ctx.callbacks.length === 0 && this.callbacks.length === 0) {
+        return ctx.values[USAGE_SCOPE] !== undefined
+          ? Promise.resolve(this.forward(args, options))
+          : this.forwardInUsageScope(args, options);
+      }
+      return this.observedCall(ctx.callbacks, args, options);
+    } catch (error) {
+      return Promise.reject(error);
     }
+  }
+
+  /** {@link Module.call} with `onModuleStart`/`onModuleEnd` around it. */
+  private async observedCall(
+    contextCallbacks: readonly Callback[],
+    args: I,
+    options: CallOptions | undefined,
+  ): Promise<Prediction<O>> {
     const callId = nanoid();
     const callbacks = [...contextCallbacks, ...this.callbacks];
     notify(callbacks, 'onModuleStart', callId, this, args);
@@ -132,11 +150,17 @@ export abstract class Module<I extends object = AnyFields, O extends object = An
     }
   }
 
-  private async forwardWithUsage(
+  private forwardWithUsage(args: I, options: CallOptions | undefined): Promise<Prediction<O>> {
+    return currentContext().values[USAGE_SCOPE] !== undefined
+      ? Promise.resolve(this.forward(args, options))
+      : this.forwardInUsageScope(args, options);
+  }
+
+  /** The outermost call: opens the usage scope whose totals become `prediction.usage`. */
+  private async forwardInUsageScope(
     args: I,
     options: CallOptions | undefined,
   ): Promise<Prediction<O>> {
-    if (currentContext().values[USAGE_SCOPE] !== undefined) return this.forward(args, options);
     const tracker = new UsageTracker();
     const pred = await runWithContext(
       { usageTrackers: [tracker], values: { [USAGE_SCOPE]: tracker } },

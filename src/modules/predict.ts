@@ -1,5 +1,5 @@
 import { ChatAdapter, type Adapter } from '../adapters/index.js';
-import type { Callback } from '../context/index.js';
+import { currentContext, type Callback } from '../context/index.js';
 import type { LM } from '../lm/types.js';
 import {
   fieldDefault,
@@ -22,7 +22,7 @@ import {
   type TraceEntry,
 } from './parameter.js';
 import { Prediction } from './prediction.js';
-import { currentSettings, warn } from './settings.js';
+import { warn, type Settings } from './settings.js';
 import { currentStreamSession, streamingLm } from './streaming/stream-session.js';
 import { bindOptions, type Declarable } from './variable-binding.js';
 
@@ -134,49 +134,54 @@ export class Predict<
     this.config = { ...this.config, ...config };
   }
 
-  override async forward(typedInputs: I, options: CallOptions = {}): Promise<Prediction<O>> {
-    const inputs = typedInputs as Record<string, unknown>;
-    const settings = currentSettings();
-    const sig = options.signature ?? this.signature;
-    const demos = (options.demos ?? this.demos).map((d) =>
-      d instanceof Example ? d.toDict() : (toPlain(d) as Record<string, unknown>),
-    );
-    const config: LMConfig = { ...this.config, ...options.config };
-    if (config.signal === undefined && settings.signal !== undefined)
-      config.signal = settings.signal;
-    const lm = options.lm ?? this.lm ?? settings.lm;
-    if (lm === undefined) {
-      throw new ModuleError(
-        'no_lm',
-        'No LM is loaded. Please configure the LM using `configure({ lm })` or `context({ lm }, fn)`, or set `predictor.lm`.',
+  override forward(typedInputs: I, options: CallOptions = {}): Promise<Prediction<O>> {
+    // Not `async` (this runs on every prediction): one `.then` on the adapter's promise; the
+    // checks below still reject (never throw) through the catch.
+    try {
+      const inputs = typedInputs as Record<string, unknown>;
+      // The context's values read in place (not `currentSettings()`, which copies them per call).
+      const settings = currentContext().values as Readonly<Settings>;
+      const sig = options.signature ?? this.signature;
+      const demos = (options.demos ?? this.demos).map((d) =>
+        d instanceof Example ? d.toDict() : (toPlain(d) as Record<string, unknown>),
       );
+      const config: LMConfig = { ...this.config, ...options.config };
+      if (config.signal === undefined && settings.signal !== undefined)
+        config.signal = settings.signal;
+      const lm = options.lm ?? this.lm ?? settings.lm;
+      if (lm === undefined) {
+        throw new ModuleError(
+          'no_lm',
+          'No LM is loaded. Please configure the LM using `configure({ lm })` or `context({ lm }, fn)`, or set `predictor.lm`.',
+        );
+      }
+      // DSPy: several samples at (near-)zero temperature would all be equal, so it raises it to 0.7.
+      const temperature = config.temperature || lm.params.temperature;
+      const n = config.n || lm.params.n || 1;
+      if ((temperature === undefined || temperature <= 0.15) && n > 1) config.temperature = 0.7;
+
+      const llmInputs = this.checkInputs(sig, inputs);
+      const adapter = this.adapter ?? settings.adapter ?? (defaultAdapter ??= new ChatAdapter());
+      const session = currentStreamSession();
+      const callLm =
+        session !== undefined && session.wants(this)
+          ? streamingLm(
+              lm,
+              (text) => session.push({ predictor: this, text, adapterName: adapter.name }),
+              (toolCall) => session.pushToolCall?.({ predictor: this, toolCall }),
+            )
+          : lm;
+
+      return Promise.resolve(
+        adapter.call(callLm, { signature: sig, demos, inputs: llmInputs, request: config }),
+      ).then(({ outputs }) => {
+        const prediction = Prediction.fromCompletions(outputs, sig as Signature<object, O>);
+        this.record(settings.trace, settings.maxTraceSize, inputs, prediction);
+        return prediction;
+      });
+    } catch (e) {
+      return Promise.reject(e);
     }
-    // DSPy: several samples at (near-)zero temperature would all be equal, so it raises it to 0.7.
-    const temperature = config.temperature || lm.params.temperature;
-    const n = config.n || lm.params.n || 1;
-    if ((temperature === undefined || temperature <= 0.15) && n > 1) config.temperature = 0.7;
-
-    const llmInputs = this.checkInputs(sig, inputs);
-    const adapter = this.adapter ?? settings.adapter ?? (defaultAdapter ??= new ChatAdapter());
-    const session = currentStreamSession();
-    const callLm =
-      session !== undefined && session.wants(this)
-        ? streamingLm(
-            lm,
-            (text) => session.push({ predictor: this, text, adapterName: adapter.name }),
-            (toolCall) => session.pushToolCall?.({ predictor: this, toolCall }),
-          )
-        : lm;
-
-    const { outputs } = await adapter.call(callLm, {
-      signature: sig,
-      demos,
-      inputs: llmInputs,
-      request: config,
-    });
-    const prediction = Prediction.fromCompletions(outputs, sig as Signature<object, O>);
-    this.record(settings.trace, settings.maxTraceSize, inputs, prediction);
-    return prediction;
   }
 
   /** Fills defaults, rejects missing required inputs, warns about and drops extra ones. */

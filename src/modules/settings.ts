@@ -3,7 +3,6 @@ import {
   runWithContext,
   setGlobalContext,
   type Callback,
-  type InvocationContext,
   type UsageTracker,
 } from '../context/index.js';
 import type { Adapter } from '../adapters/index.js';
@@ -60,10 +59,17 @@ const VALUE_KEYS = [
   'signal',
 ] as const;
 
-function toPatch(settings: Settings): Partial<InvocationContext> {
-  const values: Record<string, unknown> = {};
+/** A context patch as {@link toPatch} builds it (mutable until it is handed over). */
+interface SettingsPatch {
+  callbacks?: readonly Callback[];
+  usageTrackers?: readonly UsageTracker[];
+  values: Record<string, unknown>;
+}
+
+/** The context patch of `settings`, its values added to `values` (a fresh object by default). */
+function toPatch(settings: Settings, values: Record<string, unknown> = {}): SettingsPatch {
   for (const key of VALUE_KEYS) if (key in settings) values[key] = settings[key];
-  const patch: { callbacks?: readonly Callback[]; values: Record<string, unknown> } = { values };
+  const patch: SettingsPatch = { values };
   if (settings.callbacks !== undefined) patch.callbacks = settings.callbacks;
   else if ('callbacks' in settings) patch.callbacks = [];
   return patch;
@@ -105,15 +111,10 @@ export function context<T>(overrides: Settings, fn: () => T): T {
  * @internal
  */
 export function contextWithUsage<T>(overrides: Settings, tracker: UsageTracker, fn: () => T): T {
-  const patch = toPatch(overrides);
-  return runWithContext(
-    {
-      ...patch,
-      usageTrackers: [tracker],
-      values: { ...patch.values, [USAGE_SCOPE]: tracker },
-    },
-    fn,
-  );
+  // The usage scope goes straight into the patch's values: one scope per job, built in one pass.
+  const patch = toPatch(overrides, { [USAGE_SCOPE]: tracker });
+  patch.usageTrackers = [tracker];
+  return runWithContext(patch, fn);
 }
 
 /** The settings in effect here (context overrides over {@link configure}d defaults). */

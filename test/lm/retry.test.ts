@@ -76,4 +76,36 @@ describe('retry policy', () => {
     ).rejects.toBeInstanceOf(RangeError);
     expect(calls).toBe(1);
   });
+
+  it('a_first_attempt_that_throws_synchronously_is_a_rejection', async () => {
+    const policy = resolveRetry({ sleep: () => Promise.resolve() });
+    const run = withRetries('p', policy, undefined, () => {
+      throw new RangeError('sync bug');
+    });
+    expect(run).toBeInstanceOf(Promise);
+    await expect(run).rejects.toBeInstanceOf(RangeError);
+  });
+
+  it('a_single_allowed_attempt_fails_with_its_error_and_schedules_no_retry', async () => {
+    const seen: number[] = [];
+    let calls = 0;
+    const policy = resolveRetry({ maxAttempts: 1, onRetry: (i) => seen.push(i.attempt) });
+    await expect(
+      withRetries('p', policy, undefined, () => {
+        calls++;
+        return Promise.reject(err('server'));
+      }),
+    ).rejects.toMatchObject({ code: 'server' });
+    expect([calls, seen]).toEqual([1, []]);
+  });
+
+  it('retries_after_a_failed_first_attempt_until_a_non_retryable_error', async () => {
+    const codes: ('server' | 'bad_request')[] = ['server', 'server', 'bad_request'];
+    let calls = 0;
+    const policy = resolveRetry({ sleep: () => Promise.resolve(), random: () => 0 });
+    await expect(
+      withRetries('p', policy, undefined, () => Promise.reject(err(codes[calls++] ?? 'server'))),
+    ).rejects.toMatchObject({ code: 'bad_request' });
+    expect(calls).toBe(3);
+  });
 });

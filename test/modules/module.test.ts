@@ -9,8 +9,10 @@ import {
   Predict,
   Prediction,
   context,
+  contextWithUsage,
   type CallOptions,
 } from '../../src/modules/index.js';
+import { UsageTracker } from '../../src/context/index.js';
 
 class QA extends Module {
   rewrite = new Predict('question -> query');
@@ -262,5 +264,33 @@ describe('Module.call', () => {
     const fromMarked = await context({ lm, logger }, () => p.call(marked));
     expect([plain.answer, fromMarked.answer]).toEqual(['a', 'b']);
     expect(warnings).toEqual([]);
+  });
+
+  class Throwing extends Module {
+    override forward(): Promise<Prediction> {
+      throw new RangeError('sync bug');
+    }
+  }
+
+  it('rejects (never throws) when forward throws synchronously, in and out of a usage scope', async () => {
+    const outside = new Throwing().call({});
+    expect(outside).toBeInstanceOf(Promise);
+    await expect(outside).rejects.toBeInstanceOf(RangeError);
+    const tracker = new UsageTracker();
+    const inside = contextWithUsage({}, tracker, () => new Throwing().call({}));
+    expect(inside).toBeInstanceOf(Promise);
+    await expect(inside).rejects.toBeInstanceOf(RangeError);
+  });
+
+  it('returns a promise when a plain-JS forward returns a prediction directly', async () => {
+    class Plain extends Module {
+      override forward(): Promise<Prediction> {
+        return new Prediction({ answer: 'x' }) as unknown as Promise<Prediction>;
+      }
+    }
+    const tracker = new UsageTracker();
+    const run = contextWithUsage({}, tracker, () => new Plain().call({}));
+    expect(run).toBeInstanceOf(Promise);
+    expect((await run).answer).toBe('x');
   });
 });
