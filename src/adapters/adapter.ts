@@ -194,10 +194,12 @@ export abstract class BaseAdapter implements Adapter {
     try {
       const plan = this.planCall(lm, args, request);
       const messages = this.formatRequestMessages(plan.signature, args.demos, args.inputs);
-      return Promise.resolve(lm.complete({ ...plan.request, messages })).then((response) => ({
-        outputs: response.choices.map((choice) => this.parseChoice(plan, args.signature, choice)),
-        response,
-      }));
+      return Promise.resolve(lm.complete(Object.assign({}, plan.request, { messages }))).then(
+        (response) => ({
+          outputs: response.choices.map((choice) => this.parseChoice(plan, args.signature, choice)),
+          response,
+        }),
+      );
     } catch (e) {
       return Promise.reject(e);
     }

@@ -132,7 +132,9 @@ export function mergeContext(
       : base.usageTrackers,
     // A patch without values (a usage scope) shares the base's frozen values object.
     values:
-      patch.values === undefined ? base.values : Object.freeze({ ...base.values, ...patch.values }),
+      patch.values === undefined
+        ? base.values
+        : Object.freeze(Object.assign({}, base.values, patch.values)),
   });
 }
 

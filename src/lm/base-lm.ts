@@ -139,7 +139,7 @@ export abstract class BaseLM implements LM {
 
   /** The cache key of a request as this LM would compute it (params merged). */
   cacheKey(request: LMRequest): string {
-    return requestCacheKey(this.provider, this.model, { ...this.params, ...request });
+    return requestCacheKey(this.provider, this.model, Object.assign({}, this.params, request));
   }
 
   /** Renders this LM's last `n` calls in DSPy's `inspect_history` layout. */
@@ -151,7 +151,7 @@ export abstract class BaseLM implements LM {
     // Not `async`: without observers the call is one `.then` on the attempt's promise (the hot path
     // of every prediction); a synchronous throw still becomes a rejection.
     try {
-      const req: LMRequest = { ...this.params, ...request };
+      const req: LMRequest = Object.assign({}, this.params, request);
       const callId = nanoid();
       if (currentContext().callbacks.length > 0) return this.completeObserved(callId, req);
       const cache = this.cacheFor(req);
@@ -180,7 +180,7 @@ export abstract class BaseLM implements LM {
   }
 
   async *stream(request: LMRequest): AsyncIterable<LMStreamChunk> {
-    const req: LMRequest = { ...this.params, ...request };
+    const req: LMRequest = Object.assign({}, this.params, request);
     const callId = nanoid();
     emitCallback('onLmStart', callId, this, callbackInputs(req));
     let ended = false;
@@ -249,7 +249,7 @@ export abstract class BaseLM implements LM {
    * @internal
    */
   completeUnobserved(request: LMRequest): Promise<LMResponse> {
-    return this.completeUncounted({ ...this.params, ...request });
+    return this.completeUncounted(Object.assign({}, this.params, request));
   }
 
   /** Cache, retries and deadline, without callbacks or accounting (those wrap it). */
