@@ -77,10 +77,67 @@ export interface GuardCallContext {
 export class Guard {
   constructor(private readonly parts: GuardOptions) {}
 
-  async run<T>(
+  run<T>(
     key: string,
     fn: (ctx: GuardCallContext) => Promise<T>,
     options: GuardRunOptions = {},
+  ): Promise<T> {
+    const { breaker, concurrency, requests, tokens } = this.parts;
+    // No rate limits and a free slot (the common case on a node): no waits, so no async frame.
+    if (requests === undefined && tokens === undefined && options.signal?.aborted !== true) {
+      let permit: CircuitPermit | undefined;
+      let release: ReleaseSlot | undefined;
+      try {
+        requireNumber('estimatedTokens', options.estimatedTokens ?? 0, 0);
+        permit = breaker?.enter(key);
+        release = concurrency?.tryAcquire(key);
+      } catch (e) {
+        permit?.release();
+        return Promise.reject(e);
+      }
+      if (release !== undefined || concurrency === undefined)
+        return this.runHolding(fn, options.signal, permit, release);
+      permit?.release();
+    }
+    return this.runWaiting(key, fn, options);
+  }
+
+  /** {@link Guard.run} once its permit and slot are held: `fn`, then the breaker's verdict. */
+  private runHolding<T>(
+    fn: (ctx: GuardCallContext) => Promise<T>,
+    signal: AbortSignal | undefined,
+    permit: CircuitPermit | undefined,
+    release: ReleaseSlot | undefined,
+  ): Promise<T> {
+    const ctx: GuardCallContext = {
+      signal,
+      // No token limiter here: the count is checked and has nothing to settle.
+      reportTokens: (n) => requireNumber('actual tokens', n, 0),
+    };
+    let running: Promise<T>;
+    try {
+      running = fn(ctx);
+    } catch (e) {
+      running = Promise.reject(e);
+    }
+    return running.then(
+      (result) => {
+        permit?.success();
+        release?.();
+        return result;
+      },
+      (e: unknown) => {
+        permit?.failure(e);
+        release?.();
+        throw e;
+      },
+    );
+  }
+
+  private async runWaiting<T>(
+    key: string,
+    fn: (ctx: GuardCallContext) => Promise<T>,
+    options: GuardRunOptions,
   ): Promise<T> {
     const { breaker, concurrency, requests, tokens } = this.parts;
     const estimate = options.estimatedTokens ?? 0;

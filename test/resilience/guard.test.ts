@@ -194,6 +194,37 @@ describe('Guard', () => {
     expect(seen).toBe(ctl.signal);
   });
 
+  it('without_rate_limits_holds_a_free_slot_and_reports_to_the_breaker_as_a_queued_call_would', async () => {
+    const clock = new ManualClock(0);
+    const breaker = new CircuitBreaker({
+      clock,
+      config: { failureThreshold: 2, resetTimeoutMs: 10_000 },
+    });
+    const concurrency = new ConcurrencyLimiter({ limit: 1 });
+    const guard = new Guard({ breaker, concurrency });
+    let finishFirst: () => void = () => undefined;
+    const first = guard.run('k', () => new Promise<void>((r) => (finishFirst = r)));
+    expect(concurrency.inFlight('k')).toBe(1);
+    // The slot is taken: the second call waits for it (the queued path) and runs after.
+    const second = guard.run('k', async () => 'second');
+    expect(concurrency.queued('k')).toBe(1);
+    finishFirst();
+    await first;
+    expect(await second).toBe('second');
+    expect(concurrency.inFlight('k')).toBe(0);
+    // A synchronous throw and a rejection both count as failures and free the slot.
+    const boom = (): Promise<never> => {
+      throw serverError();
+    };
+    expect(isDspexError(await rejection(guard.run('k', boom)), 'server')).toBe(true);
+    expect(concurrency.inFlight('k')).toBe(0);
+    await guard.run('k', () => Promise.reject(serverError())).catch(() => undefined);
+    expect(breaker.state('k')).toBe('open');
+    const refused = await rejection(guard.run('k', async () => 'never'));
+    expect(isDspexError(refused, 'circuit_open')).toBe(true);
+    expect(concurrency.inFlight('k')).toBe(0);
+  });
+
   it('works_with_only_some_parts', async () => {
     const guard = new Guard({ concurrency: new ConcurrencyLimiter({ limit: 1 }) });
     expect(await guard.run('k', async () => 42, { estimatedTokens: 10 })).toBe(42);
