@@ -167,24 +167,7 @@ export class CircuitBreaker {
       }
       circuit.probes += 1;
     }
-    const epoch = circuit.epoch;
-    let settled = false;
-    const settle = (outcome: 'success' | 'failure' | 'neutral'): void => {
-      if (settled) return;
-      settled = true;
-      if (circuit.epoch !== epoch) return;
-      if (probe) circuit.probes -= 1;
-      if (outcome === 'success') this.onSuccess(key, circuit);
-      else if (outcome === 'failure') this.onFailure(key, circuit);
-    };
-    return {
-      success: () => settle('success'),
-      failure: (error) => settle(this.isFailure(error) ? 'failure' : 'neutral'),
-      release: () => settle('neutral'),
-      get current() {
-        return circuit.epoch === epoch;
-      },
-    };
+    return new Permit(this, key, circuit, probe);
   }
 
   /** The key's current state (an open circuit past its reset timeout reads as half-open). */
@@ -212,6 +195,17 @@ export class CircuitBreaker {
   subscribe(listener: (change: CircuitStateChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Whether `error` counts against the circuit (see {@link CircuitBreakerOptions.isFailure}). @internal */
+  countsAsFailure(error: unknown): boolean {
+    return this.isFailure(error);
+  }
+
+  /** A permit's call ended, counted: the circuit moves. @internal */
+  settled(key: string, circuit: Circuit, outcome: 'success' | 'failure'): void {
+    if (outcome === 'success') this.onSuccess(key, circuit);
+    else this.onFailure(key, circuit);
   }
 
   private onSuccess(key: string, circuit: Circuit): void {
@@ -273,5 +267,45 @@ export class CircuitBreaker {
     requireNumber('resetTimeoutMs', config.resetTimeoutMs, 0);
     requireNumber('halfOpenMaxProbes', config.halfOpenMaxProbes, 1);
     return config;
+  }
+}
+
+/** One call's permit: settles once, and only against the circuit epoch it was given in. */
+class Permit implements CircuitPermit {
+  private settled = false;
+  private readonly epoch: number;
+
+  constructor(
+    private readonly breaker: CircuitBreaker,
+    private readonly key: string,
+    private readonly circuit: Circuit,
+    private readonly probe: boolean,
+  ) {
+    this.epoch = circuit.epoch;
+  }
+
+  get current(): boolean {
+    return this.circuit.epoch === this.epoch;
+  }
+
+  success(): void {
+    this.settle('success');
+  }
+
+  failure(error: unknown): void {
+    this.settle(this.breaker.countsAsFailure(error) ? 'failure' : 'neutral');
+  }
+
+  release(): void {
+    this.settle('neutral');
+  }
+
+  private settle(outcome: 'success' | 'failure' | 'neutral'): void {
+    if (this.settled) return;
+    this.settled = true;
+    const { circuit } = this;
+    if (circuit.epoch !== this.epoch) return;
+    if (this.probe) circuit.probes -= 1;
+    if (outcome !== 'neutral') this.breaker.settled(this.key, circuit, outcome);
   }
 }
