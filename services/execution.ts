@@ -21,6 +21,7 @@ import {
 import {
   activeTraceContext,
   inSpan,
+  otelRegistered,
   tracingEnabled,
   type TraceContext,
 } from '../src/telemetry/index.js';
@@ -588,9 +589,9 @@ export async function runExecution(
       }, RUNNING_RECORD_AFTER_MS)
     : undefined;
   /** The run's record: the one read at the start or written by the timer (none yet otherwise). */
-  const recordNow = async (): Promise<Execution | undefined> => {
+  const recordNow = (): Promise<Execution | undefined> | Execution | undefined => {
     if (timer !== undefined) clock.clearTimeout(timer);
-    return execution ?? (await runningRecord);
+    return execution ?? runningRecord;
   };
   const events = services.executionEvents;
   if (events?.observed === true)
@@ -640,20 +641,22 @@ export async function runExecution(
       build,
     ) ?? build());
     const trace: TraceEntry[] = [];
-    const parent = request.traceContext ?? activeTraceContext();
-    const prediction = await inSpan(
-      `program ${request.program}`,
-      {
-        parent,
-        attributes: {
-          'dspex.program': request.program,
-          'dspex.execution_id': executionId,
-          'dspex.node': nodeId,
-          'dspex.job_id': request.jobId,
-        },
-      },
-      () => runProgram(program, request, trace),
-    );
+    // Without an OpenTelemetry SDK the span would be a no-op: not even its name and attributes.
+    const prediction = await (!otelRegistered()
+      ? runProgram(program, request, trace)
+      : inSpan(
+          `program ${request.program}`,
+          {
+            parent: request.traceContext ?? activeTraceContext(),
+            attributes: {
+              'dspex.program': request.program,
+              'dspex.execution_id': executionId,
+              'dspex.node': nodeId,
+              'dspex.job_id': request.jobId,
+            },
+          },
+          () => runProgram(program, request, trace),
+        ));
     const result: ExecutionResult = {
       outputs: json(prediction.toDict()),
       executionId,
@@ -689,7 +692,7 @@ export async function runExecution(
     // its record now (two writes: the failure path is not the one kept lean).
     const failed = !final
       ? undefined
-      : ((await recordNow().catch(() => undefined)) ??
+      : ((await Promise.resolve(recordNow()).catch(() => undefined)) ??
         (await recordExecution(store, request, nodeId, version, executionId).catch(
           () => undefined,
         )));

@@ -3,6 +3,7 @@ import {
   SpanKind,
   extractTraceContext,
   inSpan,
+  otelRegistered,
   type Logger,
   type RuntimeMetrics,
 } from '../src/telemetry/index.js';
@@ -156,20 +157,22 @@ export class NodeActivity {
     const counted = this.countedJobs(queue, handler);
     // A consumer span per job, a child of the producer's span carried in the job data.
     return (job: J): Promise<T> =>
-      inSpan(
-        `process ${queue}`,
-        {
-          kind: SpanKind.CONSUMER,
-          parent: extractTraceContext((job.data as { trace?: unknown } | undefined)?.trace),
-          attributes: {
-            'messaging.system': 'dspex',
-            'messaging.destination.name': queue,
-            'messaging.message.id': job.id,
-            'dspex.node': this.nodeId,
-          },
-        },
-        () => counted(job),
-      );
+      !otelRegistered()
+        ? counted(job)
+        : inSpan(
+            `process ${queue}`,
+            {
+              kind: SpanKind.CONSUMER,
+              parent: extractTraceContext((job.data as { trace?: unknown } | undefined)?.trace),
+              attributes: {
+                'messaging.system': 'dspex',
+                'messaging.destination.name': queue,
+                'messaging.message.id': job.id,
+                'dspex.node': this.nodeId,
+              },
+            },
+            () => counted(job),
+          );
   }
 
   private countedJobs<J extends { id: string }, T>(queue: string, handler: (job: J) => Promise<T>) {
