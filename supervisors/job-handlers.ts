@@ -154,17 +154,23 @@ export async function executeInTree(
   }
 }
 
-/** Validates `dspex-run` data with the schema registry; invalid data or an unknown program is a final failure. */
-export async function validateRunJob(deps: HandlerDeps, data: unknown): Promise<RunJob> {
+/**
+ * Validates `dspex-run` data with the schema registry; invalid data or an unknown program is a
+ * final failure. With the registry's table at hand (a node) the answer is synchronous: no promise
+ * per job; otherwise a registry call.
+ */
+export function validateRunJob(deps: HandlerDeps, data: unknown): RunJob | Promise<RunJob> {
   // The registry's table is read directly when at hand (as an ETS table): no call per job.
-  const v =
-    deps.schemas !== undefined
-      ? validatePayload(deps.schemas, RUN_JOB_SCHEMA, data)
-      : await callActor<ValidationResult>(deps.services.kernel, SCHEMA_REGISTRY, {
-          type: 'validate',
-          name: RUN_JOB_SCHEMA,
-          data,
-        });
+  if (deps.schemas !== undefined)
+    return checkedRunJob(deps, validatePayload(deps.schemas, RUN_JOB_SCHEMA, data));
+  return callActor<ValidationResult>(deps.services.kernel, SCHEMA_REGISTRY, {
+    type: 'validate',
+    name: RUN_JOB_SCHEMA,
+    data,
+  }).then((v) => checkedRunJob(deps, v));
+}
+
+function checkedRunJob(deps: HandlerDeps, v: ValidationResult): RunJob {
   if (!v.valid)
     throw new ActorError('invalid_job', `invalid job data: ${v.reason}`, {
       details: { issues: v.issues },
@@ -204,7 +210,8 @@ export function runJobHandler(deps: HandlerDeps) {
   return async (job: Job): Promise<JsonValue> => {
     let data: RunJob;
     try {
-      data = await validateRunJob(deps, job.data);
+      const validated = validateRunJob(deps, job.data);
+      data = validated instanceof Promise ? await validated : validated;
     } catch (error) {
       throw toJobError(error);
     }
