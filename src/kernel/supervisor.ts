@@ -205,7 +205,7 @@ export class SupervisorProcess extends Process {
     try {
       while (this.alive && this.mailbox.length > 0) {
         const msg = this.mailbox.shift() as Message;
-        const handled = this.handleNow(msg);
+        const handled = msg.kind === 'call' ? this.answer(msg) : this.handle(msg);
         if (handled !== undefined) await handled;
       }
     } catch (e) {
@@ -218,16 +218,13 @@ export class SupervisorProcess extends Process {
   }
 
   /**
-   * Handles a `start_child` of a simple_one_for_one supervisor whose start function is
-   * synchronous (a one-job task) without a promise per layer; anything else as {@link handle}.
+   * Answers an API call. A call answered synchronously (a simple_one_for_one start of a one-job
+   * task, `which_children`, …) settles without a promise per layer; the others when they end.
    */
-  private handleNow(msg: Message): Promise<void> | undefined {
-    if (msg.kind !== 'call' || this.table.template === undefined) return this.handle(msg);
-    const { req } = msg;
-    if (req.op !== 'start_dynamic' && req.op !== 'start_child') return this.handle(msg);
-    let out: SupervisorApiResult | Promise<SupervisorApiResult>;
+  private answer(msg: Extract<Message, { kind: 'call' }>): Promise<void> | undefined {
+    let out: unknown;
     try {
-      out = this.startDynamic(req.op === 'start_dynamic' ? req.args : [req.spec]);
+      out = this.handleCall(msg.req);
     } catch (e) {
       msg.reject(e);
       return undefined;
@@ -237,19 +234,8 @@ export class SupervisorProcess extends Process {
     return undefined;
   }
 
-  private async handle(msg: Message): Promise<void> {
+  private async handle(msg: Exclude<Message, { kind: 'call' }>): Promise<void> {
     switch (msg.kind) {
-      case 'call': {
-        let value: unknown;
-        try {
-          value = await this.handleCall(msg.req);
-        } catch (e) {
-          msg.reject(e);
-          return;
-        }
-        msg.resolve(value);
-        return;
-      }
       case 'exit': {
         if (msg.from === 'parent') return this.terminateAndDie(msg.reason);
         const verdict = await this.onChildExit(msg.from, msg.reason);
@@ -569,7 +555,8 @@ export class SupervisorProcess extends Process {
 
   // ------------------------------------------------------------------ API calls
 
-  private async handleCall(req: Request): Promise<unknown> {
+  /** The answer to `req`, or a promise of it (starting a task is synchronous, see startDynamic). */
+  private handleCall(req: Request): unknown {
     const simple = this.table.template !== undefined;
     switch (req.op) {
       case 'start_dynamic':
