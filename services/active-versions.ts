@@ -56,7 +56,6 @@ export class ActiveVersions {
     return value;
   }
 
-  /** Forgets what was read of `program` (of every program when omitted). */
   /**
    * What {@link ActiveVersions.get} would resolve with, when it is already known and still fresh;
    * `undefined` otherwise (then call `get`). Lets the job path skip a wait when nothing is pending.
@@ -68,6 +67,7 @@ export class ActiveVersions {
     return entry.resolved;
   }
 
+  /** Forgets what was read of `program` (of every program when omitted). */
   invalidate(program?: string): void {
     if (program === undefined) this.entries.clear();
     else this.entries.delete(program);

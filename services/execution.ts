@@ -466,7 +466,6 @@ function recordedResult(execution: Execution): ExecutionResult {
   };
 }
 
-/** The model a program runs with when the job does not override it. */
 /** The node's override limits for jobs, with the program's own model (always allowed). */
 function overridePolicyOf(
   services: Pick<ExecutionServices, 'policy' | 'defaultLm'>,
