@@ -371,7 +371,7 @@ export async function withActiveVersion(
 ): Promise<ProgramConfig> {
   if (config.stateVersion !== undefined) return config;
   const active = (await store.programs.find(program))?.activeVersion ?? null;
-  return active === null ? config : { ...config, stateVersion: active };
+  return active === null ? config : pinned(config, active);
 }
 
 /**
