@@ -27,6 +27,7 @@ import { openai } from '../../src/lm/index.js';
 import type { LMMessage } from '../../src/lm/index.js';
 import { Predict, contextWithUsage } from '../../src/modules/index.js';
 import { signature } from '../../src/signatures/index.js';
+import { cpuPerCall } from '../runtime/measure.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CONCURRENCY = 8;
@@ -112,17 +113,10 @@ const variants: Record<string, (i: number) => Promise<unknown>> = {
     lm.complete({ messages: adapter.format(sig, [], { question: `q${i}` }) as LMMessage[] }),
 };
 
-async function round(name: string, n: number): Promise<number> {
-  let next = 0;
+function round(name: string, n: number): Promise<number> {
   const f = variants[name];
   if (f === undefined) throw new Error(`unknown variant ${name}`);
-  const worker = async (): Promise<void> => {
-    while (next < n) await f(next++);
-  };
-  const c0 = process.cpuUsage();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const c = process.cpuUsage(c0);
-  return (c.user + c.system) / n;
+  return cpuPerCall(f, n, CONCURRENCY);
 }
 
 if (only !== undefined) for (const k of Object.keys(variants)) if (k !== only) delete variants[k];

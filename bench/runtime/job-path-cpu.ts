@@ -21,7 +21,7 @@ import { Predict, contextWithUsage } from '../../src/modules/index.js';
 import { silentLogger } from '../../src/telemetry/index.js';
 import { startRuntime } from '../../supervisors/runtime.js';
 import { numberOption } from './bench-setup.js';
-import { quantile } from './measure.js';
+import { cpuPerCall, quantile } from './measure.js';
 
 const JOBS = numberOption('--jobs', 3000);
 const ROUNDS = numberOption('--rounds', 7);
@@ -50,17 +50,8 @@ const chosen = process.argv.slice(2).filter((a) => a in VARIANTS);
 const variants = chosen.length > 0 ? chosen : Object.keys(VARIANTS);
 
 /** CPU µs per job of `n` jobs of `variant`, `CONCURRENCY` at a time. */
-async function round(variant: string, n: number): Promise<number> {
-  const job = VARIANTS[variant]!;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < n) await job(next++);
-  };
-  const start = process.cpuUsage();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / n;
-}
+const round = (variant: string, n: number): Promise<number> =>
+  cpuPerCall(VARIANTS[variant]!, n, CONCURRENCY);
 
 const uninstall = installFaultTrap(() => undefined);
 try {

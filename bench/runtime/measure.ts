@@ -135,3 +135,22 @@ export async function paced(
   const latencies = done.map((j) => (j.finishedOn ?? 0) - j.timestamp);
   return { jobs, ratePerSec, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
 }
+
+/**
+ * CPU µs of this process per call of `call(0..n-1)`, `concurrency` calls in flight at a time
+ * (user + system, `process.cpuUsage`: steadier than wall time on a loaded machine).
+ */
+export async function cpuPerCall(
+  call: (i: number) => Promise<unknown>,
+  n: number,
+  concurrency: number,
+): Promise<number> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < n) await call(next++);
+  };
+  const start = process.cpuUsage();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / n;
+}
