@@ -185,7 +185,10 @@ describe('dspex datasets in Redis mode (the cluster store)', () => {
         hash: stored.hash,
       });
       const shown = await dspex(['runs', 'show', runId, ...redisArgs], { cwd });
-      expect(shown.stdout).toContain(`trainset: dataset math@v1, ${stored.hash}`);
+      // On a failure, say what the command said (it failed once in CI with no output on stdout).
+      expect(shown.stdout, `exit ${shown.code}: ${shown.stderr}`).toContain(
+        `trainset: dataset math@v1, ${stored.hash}`,
+      );
     } finally {
       await store.close();
     }
