@@ -5,10 +5,15 @@
  * the same ChatAdapter, with the same concurrency and lock settings as a node's transport. No
  * supervision, no execution record, no retries policy, no metrics.
  *
- *   node --import tsx bench/runtime/hand-rolled-worker.ts REDIS_URL PREFIX QUEUE CONCURRENCY LM_URL
+ *   node --import tsx bench/runtime/hand-rolled-worker.ts REDIS_URL PREFIX QUEUE CONCURRENCY LM_URL [--als]
+ *
+ * `--als`: the same worker with one AsyncLocalStorage scope per job (what a worker that carries a
+ * request context or routes a job's async faults to it needs), and nothing else changed: it shows
+ * what enabling AsyncLocalStorage alone costs this worker on the Node version it runs on.
  *
  * Prints `{"ready":true}` once it consumes; stops on SIGTERM.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import OpenAI from 'openai';
 import { ChatAdapter } from '../../src/adapters/index.js';
 import { signature } from '../../src/signatures/index.js';
@@ -20,7 +25,9 @@ const client = new OpenAI({ apiKey: 'test-key', baseURL: lmUrl, maxRetries: 0 })
 const adapter = new ChatAdapter();
 const sig = signature('question -> answer');
 
-await startBenchWorker(url, prefix, queue, Number(concurrency), async (job) => {
+const als = process.argv.includes('--als') ? new AsyncLocalStorage<{ id: string }>() : undefined;
+
+const processor = async (job: { id?: string; data: unknown }): Promise<unknown> => {
   const inputs = (job.data as { inputs: Record<string, unknown> }).inputs;
   const messages = adapter.format(sig, [], inputs);
   const res = await client.chat.completions.create({
@@ -29,4 +36,8 @@ await startBenchWorker(url, prefix, queue, Number(concurrency), async (job) => {
   });
   const outputs = adapter.parse(sig, res.choices[0]?.message.content ?? '');
   return { outputs, usage: res.usage ?? {} };
-});
+};
+
+await startBenchWorker(url, prefix, queue, Number(concurrency), (job) =>
+  als === undefined ? processor(job) : als.run({ id: job.id ?? '' }, () => processor(job)),
+);

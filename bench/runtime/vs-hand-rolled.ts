@@ -7,7 +7,10 @@
  *   `qa` program (one Predict) from a plain BullMQ producer on `dspex-run`;
  * - `hand-rolled`: bench/runtime/hand-rolled-worker.ts, a BullMQ Worker with the same ChatAdapter
  *   prompt through the official `openai` SDK and the same parse;
- * - `empty`: bench/runtime/raw-worker.ts, a BullMQ Worker doing nothing: the ceiling of the queue.
+ * - `empty`: bench/runtime/raw-worker.ts, a BullMQ Worker doing nothing: the ceiling of the queue;
+ * - `hand-rolled-als` (`--hand-als`): the hand-rolled worker with one AsyncLocalStorage scope per job
+ *   and nothing else changed — what enabling AsyncLocalStorage alone costs on this Node version
+ *   (a node carries each job's context and routes its async faults through one).
  *
  * Rounds alternate the order of the variants; the table gives the median jobs/s and the spread
  * (min–max) over rounds, and the dspex / hand-rolled ratio per round (median, min–max). Targets
@@ -18,7 +21,7 @@
  * Every variant first runs `--warmup` jobs (default 1 200), unmeasured.
  *
  *   npx tsx bench/runtime/vs-hand-rolled.ts [--rounds 5] [--jobs 400] [--warmup 1200] [--latency 0|50]
- *     [--baseline DIR]
+ *     [--baseline DIR] [--hand-als]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -46,6 +49,7 @@ const TARGET: Record<(typeof ALL_LATENCIES)[number], number> = { 0: 0.8, 50: 0.9
 const BASELINE = process.argv.includes('--baseline')
   ? process.argv[process.argv.indexOf('--baseline') + 1]
   : undefined;
+const HAND_ALS = process.argv.includes('--hand-als');
 
 /**
  * CPU time (user + system, every thread) process `pid` has used so far, ms, from /proc (Linux):
@@ -90,6 +94,9 @@ export async function main(): Promise<void> {
     ...(BASELINE === undefined
       ? {}
       : { 'dspex-base': new Queue('dspex-run', { prefix: `${PREFIX}b`, connection }) }),
+    ...(HAND_ALS
+      ? { 'hand-rolled-als': new Queue('hand-als', { prefix: PREFIX, connection }) }
+      : {}),
   };
   const stats = new Redis(redis.url);
   const node = spawnNode({
@@ -130,12 +137,24 @@ export async function main(): Promise<void> {
         String(CONCURRENCY),
       ]),
     );
+    if (HAND_ALS)
+      children.push(
+        await spawnReady(`${ROOT}/bench/runtime/hand-rolled-worker.ts`, [
+          redis.url,
+          PREFIX,
+          'hand-als',
+          String(CONCURRENCY),
+          lmUrl,
+          '--als',
+        ]),
+      );
     await node.ready;
     await base?.ready;
     const pids: Record<string, number | undefined> = {
       dspex: node.child.pid,
       'hand-rolled': children[0]?.pid,
       empty: children[1]?.pid,
+      'hand-rolled-als': children[2]?.pid,
       'dspex-base': base?.child.pid,
     };
     const qa = (i: number): Record<string, unknown> => ({
@@ -188,6 +207,7 @@ export async function main(): Promise<void> {
       };
       out.push(row('dspex'));
       if (runs['dspex-base'] !== undefined) out.push(row('dspex-base'));
+      if (runs['hand-rolled-als'] !== undefined) out.push(row('hand-rolled-als'));
     }
   } finally {
     for (const q of Object.values(queues)) await q.close();
