@@ -77,32 +77,44 @@ export class PooledLM implements LM {
     this.key = poolKey(inner);
   }
 
-  async complete(given: LMRequest): Promise<LMResponse> {
+  /**
+   * One guarded call. `.then` chains, not `async` frames: this runs on every LM call of a node,
+   * and on Node 20 each promise pays the process's AsyncLocalStorage hooks. A synchronous throw
+   * of the inner LM or of the guard still settles as a rejection (and is reported as an error).
+   */
+  complete(given: LMRequest): Promise<LMResponse> {
     const defaults = this.pool.callDefaults;
     const request = defaults === undefined ? given : withDefaults(given, defaults);
-    const guard = this.pool.guardFor(this.key);
+    let running: Promise<LMResponse>;
     try {
-      const response = await guard.run(
+      running = this.pool.guardFor(this.key).run(
         this.key,
-        async (ctx) => {
+        (ctx) => {
           const signal = ctx.signal ?? request.signal;
-          const res = await this.inner.complete(
-            signal === undefined ? request : Object.assign({}, request, { signal }),
-          );
-          if (res.usage !== null) ctx.reportTokens(res.usage.totalTokens);
-          return res;
+          return this.inner
+            .complete(signal === undefined ? request : Object.assign({}, request, { signal }))
+            .then((res) => {
+              if (res.usage !== null) ctx.reportTokens(res.usage.totalTokens);
+              return res;
+            });
         },
-        {
-          estimatedTokens: estimateTokens(request),
-          ...(request.signal === undefined ? {} : { signal: request.signal }),
-        },
+        request.signal === undefined
+          ? { estimatedTokens: estimateTokens(request) }
+          : { estimatedTokens: estimateTokens(request), signal: request.signal },
       );
-      this.report('ok', response);
-      return response;
     } catch (error) {
-      this.report('error', undefined, error);
-      throw error;
+      running = Promise.reject(error);
     }
+    return running.then(
+      (response) => {
+        this.report('ok', response);
+        return response;
+      },
+      (error: unknown) => {
+        this.report('error', undefined, error);
+        throw error;
+      },
+    );
   }
 
   /**

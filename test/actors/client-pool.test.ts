@@ -65,4 +65,27 @@ describe('client pool', () => {
     await both;
     expect(pool.snapshot().keys[0]).toMatchObject({ inFlight: 0, queued: 0, calls: 2, errors: 0 });
   });
+
+  it('a_pooled_lm_whose_inner_lm_throws_synchronously_rejects_counts_an_error_and_frees_its_slot', async () => {
+    const pool = new ClientPool({ limits: { 'sync:*': { concurrency: 1 } } });
+    const broken: LM = {
+      provider: 'sync',
+      model: 'm1',
+      params: {},
+      complete: () => {
+        throw new TypeError('bug in a custom LM');
+      },
+    } as unknown as LM;
+    const lm = pool.lmFor(broken);
+    const call = ask(lm);
+    expect(call).toBeInstanceOf(Promise);
+    await expect(call).rejects.toThrow('bug in a custom LM');
+    await expect(ask(lm)).rejects.toThrow('bug in a custom LM');
+    expect(pool.snapshot().keys[0]).toMatchObject({
+      key: 'sync:m1',
+      inFlight: 0,
+      calls: 2,
+      errors: 2,
+    });
+  });
 });
