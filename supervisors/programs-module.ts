@@ -190,7 +190,7 @@ export function buildDefinedModule(
  * (what every execution does first); the `extensions` exports (and the legacy `metrics` export)
  * register without clashing with built-ins or each other; a program given as a
  * {@link ModuleDefinition} is built by name through them; `pipelines` is a record. Every import
- * after the first is under `?v=<import count>` (ESM caches by URL: a new URL re-evaluates the module file; the
+ * after the first is under `#v=<import count>` (ESM caches by URL: a new URL re-evaluates the module file; the
  * modules it imports stay cached). Every failure is a {@link ConfigError} naming the file.
  */
 export async function loadProgramsModule(

@@ -53,7 +53,12 @@ export function findConfigFile(cwd: string, explicit?: string): string | null {
 export async function importUserModule(
   file: string,
   what: string,
-  /** A query appended to the file URL (`v=3`): ESM caches modules by URL, so a new one re-imports. */
+  /**
+   * A tag appended to the file URL as its fragment (`v=3` → `…/programs.ts#v=3`): ESM caches
+   * modules by URL, so a new tag re-evaluates the file. A fragment, not a query: on Node 24 (type
+   * stripping built in) tsx no longer compiles a `.ts` URL that has a query, and the re-import
+   * fails with a syntax error; a fragment re-imports on Node 20 and 24 alike.
+   */
   query?: string,
 ): Promise<Record<string, unknown>> {
   if (!existsSync(file))
@@ -62,7 +67,7 @@ export async function importUserModule(
     });
   try {
     const url = pathToFileURL(file).href;
-    return (await import(query === undefined ? url : `${url}?${query}`)) as Record<string, unknown>;
+    return (await import(query === undefined ? url : `${url}#${query}`)) as Record<string, unknown>;
   } catch (cause) {
     throw new ConfigError('config_load_failed', describeLoadFailure(cause, file, what), {
       cause,
