@@ -220,7 +220,7 @@ export function programWorkerStart(services: ExecutionServices): StartFunction {
  * @internal
  */
 export function executeOn(services: ExecutionServices, pid: Pid): Promise<ExecutionResult> {
-  if (isTask(pid)) return executeTask(pid);
+  if (isTask(pid)) return taskResult<ExecutionResult>(pid);
   return callActor<ExecutionResult>(services.kernel, pid, { type: 'execute' }, 'infinity');
 }
 
@@ -230,39 +230,33 @@ export function executeOn(services: ExecutionServices, pid: Pid): Promise<Execut
  * xstate actor, mailbox or reply handle. The same outcomes as {@link programWorkerMachine}: a
  * typed failure (`DspexError`) is an outcome (the task exits `normal`); any other throw crashes
  * the worker, so `program-workers` reports it, and the caller gets the same `execution_failed`
- * error either way. Read the result with {@link executeTask}.
+ * error either way. Read the result with {@link executeOn}.
  */
 export function programTaskStart(
   services: ExecutionServices & { variables: NonNullable<ExecutionServices['variables']> },
 ): StartFunction {
   const { variables, kernel } = services;
   return taskWorker(
-    async (_ctx, ...args) => {
+    (_ctx, ...args) => {
       const request = args[0] as ExecutionRequest;
-      try {
-        return await runExecution(
-          services,
-          request,
-          () => currentConfig(variables, request.program, kernel.clock.now()).config,
-        );
-      } catch (error) {
+      // runExecution is async (a rejection, never a throw): one `.then`, no async frame around it.
+      return runExecution(
+        services,
+        request,
+        () => currentConfig(variables, request.program, kernel.clock.now()).config,
+      ).then(undefined, (error: unknown) => {
         if (error instanceof DspexError) throw failureError(error, request.program);
         throw new ExitSignal(tuple('program_crashed', describeError(error).message), {
           cause: failureError(error, request.program),
         });
-      }
+      });
     },
-    { isOutcome: (error) => error instanceof DspexError },
+    {
+      isOutcome: (error) => error instanceof DspexError,
+      // The result rejects with the same `ActorError` a program-worker actor's reply gives (a
+      // crash included), while a crash's exit reason stays `program_crashed`.
+      resultError: (error) =>
+        error instanceof ExitSignal && error.cause instanceof ActorError ? error.cause : error,
+    },
   );
-}
-
-/**
- * The outcome of an execution started by {@link programTaskStart}: its result, or the same
- * `ActorError` a program-worker actor's reply gives (a crash included).
- */
-function executeTask(pid: Pid): Promise<ExecutionResult> {
-  return taskResult<ExecutionResult>(pid).catch((error: unknown) => {
-    if (error instanceof ExitSignal && error.cause instanceof ActorError) throw error.cause;
-    throw error;
-  });
 }

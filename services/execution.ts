@@ -194,13 +194,13 @@ async function streamedCall(
  * The context is also the job's usage scope, so the job opens one AsyncLocalStorage scope of
  * settings, not one more per `Module.call`; the prediction gets the job's usage per model.
  */
-async function runProgram(
+function runProgram(
   program: Awaited<ReturnType<typeof materializeProgram>>,
   request: ExecutionRequest,
   trace: TraceEntry[],
 ): Promise<Prediction> {
   const usage = new UsageTracker();
-  const prediction = await runTrapped(() =>
+  return runTrapped(() =>
     contextWithUsage(
       {
         trace,
@@ -217,9 +217,10 @@ async function runProgram(
           ? program.module.call(request.inputs)
           : streamedCall(program.module, request.inputs, (piece) => request.onDelta?.(piece)),
     ),
-  );
-  prediction.setLmUsage(usage.perModel());
-  return prediction;
+  ).then((prediction) => {
+    prediction.setLmUsage(usage.perModel());
+    return prediction;
+  });
 }
 
 /**
@@ -430,13 +431,13 @@ export const RUNNING_RECORD_AFTER_MS = 200;
  * another payload under the job's id (an id reused after the queue was obliterated) sends the
  * record to `request.fallbackJobId`.
  */
-async function recordFirstRun(
+function recordFirstRun(
   store: Store,
   request: ExecutionRequest,
   fields: { id: string; node: string; version: string | undefined; durationMs: number },
   result: ExecutionResult,
   trace: unknown[] | undefined,
-): Promise<{ execution: Execution; result: ExecutionResult }> {
+): Promise<RunRecord> {
   const input = {
     id: fields.id,
     program: request.program,
@@ -448,14 +449,29 @@ async function recordFirstRun(
     ...(trace === undefined ? {} : { trace: json<JsonObject[]>(trace) }),
     durationMs: fields.durationMs,
   };
-  let { execution, created } = await store.executions.recordSucceeded(request.jobId, input);
-  if (!created && request.fallbackJobId !== undefined && !samePayload(execution, request))
-    ({ execution, created } = await store.executions.recordSucceeded(request.fallbackJobId, input));
-  if (created)
-    return { execution, result: Object.assign({}, result, { executionId: execution.id }) };
-  if (execution.status === 'succeeded') return { execution, result: recordedResult(execution) };
-  return recordSuccess(store, execution, result, trace, fields.version);
+  const outcome = (r: Recorded): RunRecord | Promise<RunRecord> => {
+    const { execution } = r;
+    if (r.created)
+      return { execution, result: Object.assign({}, result, { executionId: execution.id }) };
+    if (execution.status === 'succeeded') return { execution, result: recordedResult(execution) };
+    return recordSuccess(store, execution, result, trace, fields.version);
+  };
+  // One `.then` on the write; a second write only when the job id was reused.
+  return store.executions.recordSucceeded(request.jobId, input).then((first) => {
+    if (
+      first.created ||
+      request.fallbackJobId === undefined ||
+      samePayload(first.execution, request)
+    )
+      return outcome(first);
+    return store.executions.recordSucceeded(request.fallbackJobId, input).then(outcome);
+  });
 }
+
+/** A job's record and whether this run wrote it. */
+type Recorded = { execution: Execution; created: boolean };
+/** The record a run ends with, and the result the caller gets. */
+type RunRecord = { execution: Execution; result: ExecutionResult };
 
 /** The recorded result of a succeeded execution record. */
 function recordedResult(execution: Execution): ExecutionResult {
@@ -663,7 +679,9 @@ export async function runExecution(
     };
     const recordedTrace =
       services.recordTrace === false ? undefined : traceOf(program.module, trace);
-    execution = await recordNow();
+    // Mostly no record yet (a first delivery that ended soon): nothing to wait for.
+    const now = recordNow();
+    execution = now instanceof Promise ? await now : now;
     const done =
       execution === undefined
         ? await recordFirstRun(

@@ -107,19 +107,17 @@ export function toJobError(error: unknown): unknown {
  * request's signal aborts (LM calls stop) and the worker is terminated by its supervisor, as OTP
  * would kill a hung process: the execution fails with `deadline_exceeded`.
  */
-export async function executeInTree(
+export function executeInTree(
   deps: HandlerDeps,
   request: ExecutionRequest,
 ): Promise<ExecutionResult> {
   const deadlineMs = deps.deadlineMs;
   // The execution's spans join the caller's trace (a job's consumer span, a local run's span).
   const traceContext = request.traceContext ?? activeTraceContext();
-  if (deadlineMs === undefined) {
-    const pid = await deps.slots.start(TREE_NAMES.programWorkers, [
-      Object.assign({}, request, { traceContext }),
-    ]);
-    return executeOn(deps.services, pid);
-  }
+  if (deadlineMs === undefined)
+    return deps.slots
+      .start(TREE_NAMES.programWorkers, [Object.assign({}, request, { traceContext })])
+      .then((pid) => executeOn(deps.services, pid));
   const controller = new AbortController();
   const outer = request.signal;
   const onOuter = (): void => controller.abort(outer?.reason);
@@ -127,31 +125,39 @@ export async function executeInTree(
   else outer?.addEventListener('abort', onOuter, { once: true });
   const clock = deps.services.kernel.clock;
   let timer: unknown;
-  try {
-    const pid = await deps.slots.start(TREE_NAMES.programWorkers, [
-      Object.assign({}, request, { traceContext, signal: controller.signal }),
-    ]);
-    // Past the deadline the worker is killed: its result rejects at once (a task) or its call
-    // fails (an actor), and the caller sees `deadline_exceeded` instead of how it died.
-    let expired: ActorError | undefined;
-    timer = clock.setTimeout(() => {
-      expired = new ActorError(
-        'deadline_exceeded',
-        `program '${request.program}' ran past the job deadline of ${deadlineMs} ms; its worker was killed`,
-        { details: { deadlineMs } },
-      );
-      controller.abort(expired);
-      deps.slots.kill(TREE_NAMES.programWorkers, pid);
-    }, deadlineMs);
-    try {
-      return await executeOn(deps.services, pid);
-    } catch (error) {
-      throw expired ?? error;
-    }
-  } finally {
+  // Past the deadline the worker is killed: its result rejects at once (a task) or its call
+  // fails (an actor), and the caller sees `deadline_exceeded` instead of how it died.
+  let expired: ActorError | undefined;
+  const cleanup = (): void => {
     clock.clearTimeout(timer);
     outer?.removeEventListener('abort', onOuter);
-  }
+  };
+  return deps.slots
+    .start(TREE_NAMES.programWorkers, [
+      Object.assign({}, request, { traceContext, signal: controller.signal }),
+    ])
+    .then((pid) => {
+      timer = clock.setTimeout(() => {
+        expired = new ActorError(
+          'deadline_exceeded',
+          `program '${request.program}' ran past the job deadline of ${deadlineMs} ms; its worker was killed`,
+          { details: { deadlineMs } },
+        );
+        controller.abort(expired);
+        deps.slots.kill(TREE_NAMES.programWorkers, pid);
+      }, deadlineMs);
+      return executeOn(deps.services, pid);
+    })
+    .then(
+      (result) => {
+        cleanup();
+        return result;
+      },
+      (error: unknown) => {
+        cleanup();
+        throw expired ?? error;
+      },
+    );
 }
 
 /**
@@ -183,20 +189,34 @@ function checkedRunJob(deps: HandlerDeps, v: ValidationResult): RunJob {
 /**
  * Runs a job's execution, or joins the run of the same job already in progress on this node: a
  * job redelivered after its lock was lost (event loop blocked, node paused) while its first run
- * still goes on must not call the LM a second time.
+ * still goes on must not call the LM a second time. Its outcome goes through `onResult` and
+ * `onError` in the one `.then` that also forgets the run it started.
  */
-function runOnce(deps: HandlerDeps, request: ExecutionRequest): Promise<ExecutionResult> {
+function runOnce<T>(
+  deps: HandlerDeps,
+  request: ExecutionRequest,
+  onResult: (result: ExecutionResult) => T,
+  onError: (error: unknown) => never,
+): Promise<T> {
   const running = deps.running;
-  if (running === undefined) return executeInTree(deps, request);
-  const current = running.get(request.jobId);
-  if (current !== undefined) return current;
+  const current = running?.get(request.jobId);
+  if (current !== undefined) return current.then(onResult, onError);
   const run = executeInTree(deps, request);
+  if (running === undefined) return run.then(onResult, onError);
   running.set(request.jobId, run);
   const forget = (): void => {
     if (running.get(request.jobId) === run) running.delete(request.jobId);
   };
-  run.then(forget, forget);
-  return run;
+  return run.then(
+    (result) => {
+      forget();
+      return onResult(result);
+    },
+    (error: unknown) => {
+      forget();
+      return onError(error);
+    },
+  );
 }
 
 /**
@@ -207,54 +227,78 @@ function runOnce(deps: HandlerDeps, request: ExecutionRequest): Promise<Executio
  * fails at once (the transport never retries it on its own).
  */
 export function runJobHandler(deps: HandlerDeps) {
-  return async (job: Job): Promise<JsonValue> => {
-    let data: RunJob;
+  return (job: Job): Promise<JsonValue> => {
+    let validated: RunJob | Promise<RunJob>;
     try {
-      const validated = validateRunJob(deps, job.data);
-      data = validated instanceof Promise ? await validated : validated;
+      validated = validateRunJob(deps, job.data);
     } catch (error) {
-      throw toJobError(error);
+      return Promise.reject(toJobError(error));
     }
-    const attempts = Math.max(job.attempts, deps.retry.attempts);
-    // Runs that ended (failed, or delayed for a retry); runs lost with a dead node are stalls.
-    const attempt = Math.max(1, job.started - job.stalls);
-    try {
-      const result = await runOnce(deps, {
-        jobId: job.id,
-        fallbackJobId: fallbackExecutionKey(job),
-        program: data.program,
-        inputs: data.inputs,
-        version: data.version,
-        config: data.config,
-        attempt,
-        attempts,
-        stalls: job.stalls,
-        signal: job.signal,
-        firstDelivery: job.started === 1 && job.stalls === 0,
-      });
-      return result as unknown as JsonValue;
-    } catch (error) {
-      const out = toJobError(error);
-      if (out instanceof UnrecoverableJobError || job.signal.aborted) throw out;
-      const message = (error as Error).message ?? String(error);
-      if (attempt >= attempts)
-        throw new UnrecoverableJobError(`${message} (after ${attempt} attempt(s))`, {
-          cause: error,
-          details: { attempts: attempt },
-        });
-      const delay = retryDelay(
-        job.backoff ?? deps.retry.backoff,
-        attempt,
-        error,
-        deps.retry.maxRetryAfterMs,
+    if (validated instanceof Promise)
+      return validated.then(
+        (data) => runJob(deps, job, data),
+        (error: unknown) => {
+          throw toJobError(error);
+        },
       );
-      throw new DelayJobError(
-        delay,
-        `attempt ${attempt} of ${attempts} failed (${message}); retrying in ${delay} ms`,
-        { cause: error },
-      );
-    }
+    return runJob(deps, job, validated);
   };
+}
+
+/** A valid `dspex-run` job's run (see {@link runJobHandler}): one `.then` on the execution. */
+function runJob(deps: HandlerDeps, job: Job, data: RunJob): Promise<JsonValue> {
+  const attempts = Math.max(job.attempts, deps.retry.attempts);
+  // Runs that ended (failed, or delayed for a retry); runs lost with a dead node are stalls.
+  const attempt = Math.max(1, job.started - job.stalls);
+  return runOnce(
+    deps,
+    {
+      jobId: job.id,
+      fallbackJobId: fallbackExecutionKey(job),
+      program: data.program,
+      inputs: data.inputs,
+      version: data.version,
+      config: data.config,
+      attempt,
+      attempts,
+      stalls: job.stalls,
+      signal: job.signal,
+      firstDelivery: job.started === 1 && job.stalls === 0,
+    },
+    (result) => result as unknown as JsonValue,
+    (error) => {
+      throw runFailure(deps, job, error, attempt, attempts);
+    },
+  );
+}
+
+/** What a failed run of a `dspex-run` job becomes: a final failure or a delayed retry. */
+function runFailure(
+  deps: HandlerDeps,
+  job: Job,
+  error: unknown,
+  attempt: number,
+  attempts: number,
+): unknown {
+  const out = toJobError(error);
+  if (out instanceof UnrecoverableJobError || job.signal.aborted) return out;
+  const message = (error as Error).message ?? String(error);
+  if (attempt >= attempts)
+    return new UnrecoverableJobError(`${message} (after ${attempt} attempt(s))`, {
+      cause: error,
+      details: { attempts: attempt },
+    });
+  const delay = retryDelay(
+    job.backoff ?? deps.retry.backoff,
+    attempt,
+    error,
+    deps.retry.maxRetryAfterMs,
+  );
+  return new DelayJobError(
+    delay,
+    `attempt ${attempt} of ${attempts} failed (${message}); retrying in ${delay} ms`,
+    { cause: error },
+  );
 }
 
 /** The eval bridge's handler: one shard on a fresh evaluation worker. */

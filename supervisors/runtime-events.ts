@@ -177,31 +177,44 @@ export class NodeActivity {
 
   private countedJobs<J extends { id: string }, T>(queue: string, handler: (job: J) => Promise<T>) {
     const { metrics, events } = this;
-    return async (job: J): Promise<T> => {
+    return (job: J): Promise<T> => {
       this.queueInFlight.set(queue, (this.queueInFlight.get(queue) ?? 0) + 1);
       metrics.jobsInFlight.inc({ queue });
       const end = metrics.jobDuration.startTimer({ queue });
       if (events.observed) events.emit({ type: 'job', queue, jobId: job.id, phase: 'started' });
-      try {
-        const out = await handler(job);
-        metrics.jobsTotal.inc({ queue, outcome: 'completed' });
-        if (events.observed) events.emit({ type: 'job', queue, jobId: job.id, phase: 'completed' });
-        return out;
-      } catch (error) {
-        metrics.jobsTotal.inc({ queue, outcome: 'failed' });
-        events.emit({
-          type: 'job',
-          queue,
-          jobId: job.id,
-          phase: 'failed',
-          reason: (error as Error).message,
-        });
-        throw error;
-      } finally {
+      const finish = (): void => {
         end();
         metrics.jobsInFlight.dec({ queue });
         this.queueInFlight.set(queue, (this.queueInFlight.get(queue) ?? 1) - 1);
+      };
+      let running: Promise<T>;
+      try {
+        running = handler(job);
+      } catch (error) {
+        running = Promise.reject(error);
       }
+      // One `.then` on the handler's promise (no async frame around it).
+      return running.then(
+        (out) => {
+          metrics.jobsTotal.inc({ queue, outcome: 'completed' });
+          if (events.observed)
+            events.emit({ type: 'job', queue, jobId: job.id, phase: 'completed' });
+          finish();
+          return out;
+        },
+        (error: unknown) => {
+          metrics.jobsTotal.inc({ queue, outcome: 'failed' });
+          events.emit({
+            type: 'job',
+            queue,
+            jobId: job.id,
+            phase: 'failed',
+            reason: (error as Error).message,
+          });
+          finish();
+          throw error;
+        },
+      );
     };
   }
 }

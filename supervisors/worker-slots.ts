@@ -1,5 +1,14 @@
 import { ActorError } from '../services/index.js';
-import { Pid, SupervisorProcess, formatTerm, type Kernel } from '../src/kernel/index.js';
+import {
+  Pid,
+  SupervisorProcess,
+  formatTerm,
+  type Kernel,
+  type SupervisorApiResult,
+} from '../src/kernel/index.js';
+
+const stopping = (): ActorError =>
+  new ActorError('stopping', 'the runtime is stopping', { retryable: true });
 
 /**
  * Starts dynamic children of the tree's `simple_one_for_one` supervisors with backpressure: when a
@@ -32,12 +41,31 @@ export class WorkerSlots {
   }
 
   /** Starts a child of supervisor `name` with `args`, waiting while it is full. */
-  async start(name: string, args: readonly unknown[]): Promise<Pid> {
-    for (;;) {
-      if (this.closed)
-        throw new ActorError('stopping', 'the runtime is stopping', { retryable: true });
+  start(name: string, args: readonly unknown[]): Promise<Pid> {
+    // One `.then` per start; only a full supervisor takes the waiting loop.
+    try {
+      if (this.closed) throw stopping();
       const exitsBefore = this.exits;
-      const r = await this.supervisor(name).startChild(args);
+      return this.supervisor(name)
+        .startChild(args)
+        .then((r) =>
+          r.ok && r.pid instanceof Pid ? r.pid : this.startWhenFree(name, args, r, exitsBefore),
+        );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** After a refused start (`first`): waits while the supervisor is full and tries again. */
+  private async startWhenFree(
+    name: string,
+    args: readonly unknown[],
+    first: SupervisorApiResult,
+    exitsAtFirst: number,
+  ): Promise<Pid> {
+    let r = first;
+    let exitsBefore = exitsAtFirst;
+    for (;;) {
       if (r.ok && r.pid instanceof Pid) return r.pid;
       if (r.ok || r.error !== 'max_children')
         throw new ActorError(
@@ -49,6 +77,9 @@ export class WorkerSlots {
         );
       if (this.exits === exitsBefore && !this.closed)
         await new Promise<void>((resolve) => this.waiters.push(resolve));
+      if (this.closed) throw stopping();
+      exitsBefore = this.exits;
+      r = await this.supervisor(name).startChild(args);
     }
   }
 

@@ -195,26 +195,46 @@ export class SupervisorProcess extends Process {
     // Never handle a message in the sender's stack (a child's exit callback, an API caller).
     queueMicrotask(() => {
       this.scheduled = false;
-      void this.drain();
+      this.drain();
     });
   }
 
-  private async drain(): Promise<void> {
+  private drain(): void {
     if (this.busy) return;
     this.busy = true;
+    this.pump();
+  }
+
+  /**
+   * Handles queued messages one at a time. A message handled synchronously (an API call answered
+   * at once, the exit of a temporary child) costs no promise; after one that returned a promise,
+   * handling goes on when it settles.
+   */
+  private pump(): void {
     try {
       while (this.alive && this.mailbox.length > 0) {
         const msg = this.mailbox.shift() as Message;
         const handled = msg.kind === 'call' ? this.answer(msg) : this.handle(msg);
-        if (handled !== undefined) await handled;
+        if (handled !== undefined) {
+          handled.then(
+            () => this.pump(),
+            (e: unknown) => this.crash(e),
+          );
+          return;
+        }
       }
     } catch (e) {
-      // A bug in a handler must not leave a zombie supervisor: it dies like a crashed gen_server.
-      this.die(errorToTerm(e));
-      this.rejectPending(errorToTerm(e));
-    } finally {
-      this.busy = false;
+      this.crash(e);
+      return;
     }
+    this.busy = false;
+  }
+
+  /** A bug in a handler must not leave a zombie supervisor: it dies like a crashed gen_server. */
+  private crash(e: unknown): void {
+    this.die(errorToTerm(e));
+    this.rejectPending(errorToTerm(e));
+    this.busy = false;
   }
 
   /**
@@ -234,20 +254,22 @@ export class SupervisorProcess extends Process {
     return undefined;
   }
 
-  private async handle(msg: Exclude<Message, { kind: 'call' }>): Promise<void> {
+  /** Handles an exit or a `try_again`: synchronously when no child has to be stopped or started. */
+  private handle(msg: Exclude<Message, { kind: 'call' }>): Promise<void> | undefined {
     switch (msg.kind) {
       case 'exit': {
         if (msg.from === 'parent') return this.terminateAndDie(msg.reason);
-        const verdict = await this.onChildExit(msg.from, msg.reason);
-        if (verdict === 'shutdown') await this.terminateAndDie('shutdown');
-        return;
+        return this.afterVerdict(this.onChildExit(msg.from, msg.reason));
       }
-      case 'try_again': {
-        const verdict = await this.tryAgain(msg.key);
-        if (verdict === 'shutdown') await this.terminateAndDie('shutdown');
-        return;
-      }
+      case 'try_again':
+        return this.afterVerdict(this.tryAgain(msg.key));
     }
+  }
+
+  private afterVerdict(verdict: Verdict | Promise<Verdict>): Promise<void> | undefined {
+    if (verdict instanceof Promise)
+      return verdict.then((v) => (v === 'shutdown' ? this.terminateAndDie('shutdown') : undefined));
+    return verdict === 'shutdown' ? this.terminateAndDie('shutdown') : undefined;
   }
 
   private async terminateAndDie(reason: Term): Promise<void> {
@@ -409,7 +431,7 @@ export class SupervisorProcess extends Process {
   // ------------------------------------------------------------------ child exits and restarts
 
   /** OTP `restart_child/3` + `do_restart/3`: the EXIT of a child. */
-  private async onChildExit(from: Process, reason: Term): Promise<Verdict> {
+  private onChildExit(from: Process, reason: Term): Verdict | Promise<Verdict> {
     const rec = this.table.findByPid(from);
     if (rec === undefined) return 'ok';
     this.system.emit({
@@ -447,7 +469,7 @@ export class SupervisorProcess extends Process {
       : 'shutdown';
   }
 
-  private async tryAgain(key: string | ChildPid): Promise<Verdict> {
+  private tryAgain(key: string | ChildPid): Verdict | Promise<Verdict> {
     if (this.table.template !== undefined) {
       if (!(key instanceof Restarting)) return 'ok';
       const view = this.table.dynView(key);

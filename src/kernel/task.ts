@@ -20,6 +20,11 @@ export interface TaskWorkerOptions {
    * is), so the supervisor reports it. Default: every throw is a crash.
    */
   isOutcome?: (error: unknown) => boolean;
+  /**
+   * The error `result` rejects with when the function throws `error` (default: `error` itself),
+   * e.g. the cause of an {@link ExitSignal}: the caller sees it, the exit reason stays the signal's.
+   */
+  resultError?: (error: unknown) => unknown;
 }
 
 /**
@@ -55,7 +60,11 @@ export class TaskProcess<T = unknown> extends Process {
   }
 
   /** Runs `body`; its end is the process's exit. */
-  run(body: Promise<T>, isOutcome: (error: unknown) => boolean): void {
+  run(
+    body: Promise<T>,
+    isOutcome: (error: unknown) => boolean,
+    resultError: (error: unknown) => unknown = same,
+  ): void {
     body.then(
       (value) => {
         if (!this.alive) return;
@@ -64,7 +73,7 @@ export class TaskProcess<T = unknown> extends Process {
       },
       (error: unknown) => {
         if (!this.alive) return;
-        this.settle.reject(error);
+        this.settle.reject(resultError(error));
         if (isOutcome(error)) this.die('normal');
         else this.die(error instanceof ExitSignal ? error.reason : errorToTerm(error));
       },
@@ -92,6 +101,7 @@ export class TaskProcess<T = unknown> extends Process {
 }
 
 const never = (): boolean => false;
+const same = (error: unknown): unknown => error;
 
 /**
  * A start function running `body(ctx, ...args)` as a {@link TaskProcess}. A synchronous throw of
@@ -109,6 +119,7 @@ export function taskWorker<T>(
   options: TaskWorkerOptions = {},
 ): StartFunction {
   const isOutcome = options.isOutcome ?? never;
+  const resultError = options.resultError ?? same;
   return (ctx, ...args) => {
     const proc = new TaskProcess<T>(ctx.kernel);
     let promise: Promise<T>;
@@ -128,7 +139,7 @@ export function taskWorker<T>(
     } catch (error) {
       return { error: error instanceof ExitSignal ? error.reason : errorToTerm(error) };
     }
-    proc.run(promise, isOutcome);
+    proc.run(promise, isOutcome, resultError);
     return proc.pid;
   };
 }

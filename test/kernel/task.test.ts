@@ -87,6 +87,26 @@ describe('task workers (light temporary processes)', () => {
     await expect(taskResult(b)).resolves.toBe('still fine');
   });
 
+  it('rejects_the_result_with_resultError_of_a_crash_while_exiting_with_the_signals_reason', async () => {
+    const k = testKernel();
+    const spec: ChildSpec = {
+      id: 'task',
+      restart: 'temporary',
+      start: taskWorker((_ctx, ...args) => (args[0] as { promise: Promise<unknown> }).promise, {
+        resultError: (e) => (e instanceof ExitSignal ? e.cause : e),
+      }),
+    };
+    const sup = await startRoot(k, { strategy: 'simple_one_for_one' }, [spec]);
+    const crashing = gate<unknown>();
+    const r = await sup.startChild([crashing]);
+    if (!r.ok || !(r.pid instanceof Pid)) throw new Error('not started');
+    const seen = new Error('what the caller sees');
+    crashing.reject(new ExitSignal(tuple('program_crashed', 'boom'), { cause: seen }));
+    await expect(taskResult(r.pid)).rejects.toBe(seen);
+    await k.clock.settle();
+    expect(k.reports.map((x) => formatTerm(x.reason))).toEqual(['{program_crashed,boom}']);
+  });
+
   it('aborts_its_signal_and_rejects_the_result_when_terminated', async () => {
     const { k, sup, start, signals } = await startTask();
     const pid = await start(gate<unknown>());

@@ -106,22 +106,42 @@ export class BullMQConsumer implements Consumer {
     return this.#attempts.size;
   }
 
-  async #run(
+  #run(
     handler: JobHandler<JsonObject, JsonValue | void>,
     job: Job,
     token: string | undefined,
   ): Promise<unknown> {
-    // One promise settles the attempt: the handler's outcome, or the close deadline giving up on
-    // it (`abandon`), whichever comes first (no race of two promises per job).
-    let finish!: (outcome: Outcome | typeof ABANDONED) => void;
-    const settled = new Promise<Outcome | typeof ABANDONED>((resolve) => (finish = resolve));
-    const attempt: Attempt = {
-      controller: new AbortController(),
-      abandon: () => finish(ABANDONED),
-    };
-    this.#retrying.delete(job.id ?? ''); // a failure whose 'failed' event never came (lock lost)
-    this.#attempts.add(attempt);
-    try {
+    // The processor's own promise settles the attempt: with the handler's outcome, or when the
+    // close deadline gives up on it (`abandon`), whichever comes first (no async frame, no race of
+    // two promises per job).
+    return new Promise((resolve, reject) => {
+      let concluded = false;
+      const end = (ok: boolean, value: unknown): void => {
+        this.#attempts.delete(attempt);
+        if (ok) resolve(value);
+        else reject(value);
+      };
+      const conclude = (outcome: Outcome | typeof ABANDONED): void => {
+        if (concluded) return;
+        concluded = true;
+        let out: unknown;
+        try {
+          out = this.#conclude(job, token, outcome);
+        } catch (error) {
+          end(false, error);
+          return;
+        }
+        if (out instanceof Promise)
+          out.then(
+            (value) => end(true, value),
+            (error: unknown) => end(false, error),
+          );
+        else end(true, out);
+      };
+      const attempt: Attempt = {
+        controller: new AbortController(),
+        abandon: () => conclude(ABANDONED),
+      };
       const context: JobContext = {
         id: job.id ?? '',
         queue: this.queue,
@@ -138,6 +158,8 @@ export class BullMQConsumer implements Consumer {
           await job.updateProgress(progress);
         },
       };
+      this.#retrying.delete(job.id ?? ''); // a failure whose 'failed' event never came (lock lost)
+      this.#attempts.add(attempt);
       let running: Promise<JsonValue | void>;
       try {
         running = handler(context);
@@ -145,30 +167,40 @@ export class BullMQConsumer implements Consumer {
         running = Promise.reject(error);
       }
       running.then(
-        (value) => finish({ ok: true, value }),
-        (error: unknown) => finish({ ok: false, error }),
+        (value) => conclude({ ok: true, value }),
+        (error: unknown) => conclude({ ok: false, error }),
       );
-      const outcome = await settled;
-      if (outcome === ABANDONED) {
-        if (token !== undefined) await job.moveToWait(token).catch(() => undefined);
-        // WaitingError tells the worker the job was moved already: record no result, no failure.
-        throw new WaitingError();
-      }
-      if (outcome.ok) return outcome.value === undefined ? null : outcome.value;
-      if (outcome.error instanceof DelayJobError && token !== undefined) {
-        // Back to `delayed` without using an attempt; DelayedError tells the worker it moved.
-        const delay = Math.max(0, outcome.error.delayMs);
-        await job.moveToDelayed(Date.now() + delay, token);
-        this.deps.publishRetrying(job.id ?? '', job.attemptsMade, delay, outcome.error.message);
-        throw new DelayedError();
-      }
-      const reason = failureReason(outcome.error);
-      if (isUnrecoverable(outcome.error)) throw new UnrecoverableError(reason);
-      if (job.attemptsMade + 1 < (job.opts.attempts ?? 1)) this.#retrying.set(job.id ?? '', reason);
-      throw outcome.error instanceof Error ? outcome.error : new Error(reason);
-    } finally {
-      this.#attempts.delete(attempt);
-    }
+    });
+  }
+
+  /**
+   * What the processor returns (or throws) for an attempt's outcome: at once, but for an
+   * abandoned or delayed job, which is moved first.
+   */
+  #conclude(job: Job, token: string | undefined, outcome: Outcome | typeof ABANDONED): unknown {
+    if (outcome === ABANDONED) return this.#handBack(job, token);
+    if (outcome.ok) return outcome.value === undefined ? null : outcome.value;
+    if (outcome.error instanceof DelayJobError && token !== undefined)
+      return this.#delay(job, token, outcome.error);
+    const reason = failureReason(outcome.error);
+    if (isUnrecoverable(outcome.error)) throw new UnrecoverableError(reason);
+    if (job.attemptsMade + 1 < (job.opts.attempts ?? 1)) this.#retrying.set(job.id ?? '', reason);
+    throw outcome.error instanceof Error ? outcome.error : new Error(reason);
+  }
+
+  /** An abandoned attempt: its job back to `wait`. */
+  async #handBack(job: Job, token: string | undefined): Promise<never> {
+    if (token !== undefined) await job.moveToWait(token).catch(() => undefined);
+    // WaitingError tells the worker the job was moved already: record no result, no failure.
+    throw new WaitingError();
+  }
+
+  /** Back to `delayed` without using an attempt; DelayedError tells the worker it moved. */
+  async #delay(job: Job, token: string, error: DelayJobError): Promise<never> {
+    const delay = Math.max(0, error.delayMs);
+    await job.moveToDelayed(Date.now() + delay, token);
+    this.deps.publishRetrying(job.id ?? '', job.attemptsMade, delay, error.message);
+    throw new DelayedError();
   }
 
   close(options: CloseOptions = {}): Promise<void> {
