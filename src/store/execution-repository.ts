@@ -105,7 +105,37 @@ export class ExecutionTable implements ExecutionRepository {
     return { execution: await this.table.get([result.target]), created: false };
   }
 
-  async recordSucceeded(jobId: string, input: ExecutionSucceeded): Promise<RecordOnceResult> {
+  recordSucceeded(jobId: string, input: ExecutionSucceeded): Promise<RecordOnceResult> {
+    // Not async (every succeeded job writes here): the insert's verdict is read in the table's one
+    // promise handler; an invalid input still rejects rather than throws.
+    let succeeded: { record: Execution; alias: { key: string; target: string } };
+    try {
+      succeeded = this.succeeded(jobId, input);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    // Its JSON trees passed `isJsonValue` (or were copied through JSON): it reads back as is.
+    return this.table.insertThen(
+      succeeded.record,
+      {
+        alias: succeeded.alias,
+        expireSeconds: this.options.executionTtlSeconds,
+        readsBackAsIs: true,
+      },
+      (result, stored): RecordOnceResult | Promise<RecordOnceResult> => {
+        if (result.kind === 'created') return { execution: stored, created: true };
+        if (result.kind === 'conflict')
+          throw this.table.conflict(stored.id, { jobId: stored.jobId });
+        return this.table.get([result.target]).then((execution) => ({ execution, created: false }));
+      },
+    );
+  }
+
+  /** The final record of a first run (see `recordSucceeded`) and its job alias; throws on invalid input. */
+  private succeeded(
+    jobId: string,
+    input: ExecutionSucceeded,
+  ): { record: Execution; alias: { key: string; target: string } } {
     const data = parseWithJsonFields(
       executionSucceededSchema,
       succeededShallow,
@@ -133,16 +163,7 @@ export class ExecutionTable implements ExecutionRepository {
       createdAt: startedAt,
       updatedAt: now,
     });
-    // Its JSON trees passed `isJsonValue` (or were copied through JSON): it reads back as is.
-    const { result, record: stored } = await this.table.insert(
-      record,
-      { key: this.jobKey(job), target: id },
-      this.options.executionTtlSeconds,
-      true,
-    );
-    if (result.kind === 'created') return { execution: stored, created: true };
-    if (result.kind === 'conflict') throw this.table.conflict(id, { jobId: job });
-    return { execution: await this.table.get([result.target]), created: false };
+    return { record, alias: { key: this.jobKey(job), target: id } };
   }
 
   newId(): string {

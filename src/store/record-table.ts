@@ -93,23 +93,49 @@ export class RecordTable<R extends object> {
    * checked by `isJsonValue`, no `-0`), so the record as stored is `record` itself (without its
    * `undefined` fields), not a parse of its JSON; only for a kind `composedFromValidated`.
    */
-  async insert(
+  insert(
     record: R,
     alias?: { key: string; target: string },
     expireSeconds?: number,
     readsBackAsIs = false,
   ): Promise<{ result: InsertResult; record: R }> {
-    const [stored, json] = this.canonical(record, readsBackAsIs);
-    const key = this.key(this.kind.keyParts(stored));
-    const result = await this.backend.insert({
-      key,
-      json,
-      member: this.member(stored, key),
-      indexes: this.indexes(stored),
-      ...(alias === undefined ? {} : { alias }),
-      ...(expireSeconds === undefined || expireSeconds <= 0 ? {} : { expireSeconds }),
-    });
-    return { result, record: stored };
+    return this.insertThen(record, { alias, expireSeconds, readsBackAsIs }, (result, stored) => ({
+      result,
+      record: stored,
+    }));
+  }
+
+  /**
+   * {@link insert}, then `then(verdict, record as stored)` in the same promise handler: the one
+   * write of a succeeded job is one promise of ours past the backend's. Rejects (never throws) on
+   * an invalid record.
+   */
+  insertThen<T>(
+    record: R,
+    options: {
+      alias?: { key: string; target: string } | undefined;
+      expireSeconds?: number | undefined;
+      readsBackAsIs?: boolean | undefined;
+    },
+    then: (result: InsertResult, stored: R) => T | PromiseLike<T>,
+  ): Promise<T> {
+    try {
+      const { alias, expireSeconds } = options;
+      const [stored, json] = this.canonical(record, options.readsBackAsIs === true);
+      const key = this.key(this.kind.keyParts(stored));
+      return this.backend
+        .insert({
+          key,
+          json,
+          member: this.member(stored, key),
+          indexes: this.indexes(stored),
+          ...(alias === undefined ? {} : { alias }),
+          ...(expireSeconds === undefined || expireSeconds <= 0 ? {} : { expireSeconds }),
+        })
+        .then((result) => then(result, stored));
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** `conflict` error for a record whose key exists. */
