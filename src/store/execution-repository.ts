@@ -14,7 +14,7 @@ import {
 import { assertInitialStatus, assertTransition, isFinalStatus } from './lifecycle.js';
 import type { RecordBackend } from './record-backend.js';
 import { nameSchema } from './record-fields.js';
-import { RecordTable, filterName, type RecordKind } from './record-table.js';
+import { RecordTable, filterName, isoTimestamp, type RecordKind } from './record-table.js';
 import type {
   ExecutionRepository,
   Page,
@@ -144,9 +144,10 @@ export class ExecutionTable implements ExecutionRepository {
       'execution create',
     );
     const job = parseInput(nameSchema, jobId, 'job id');
-    const finished = this.table.nowDate();
-    const now = finished.toISOString();
-    const startedAt = new Date(finished.getTime() - data.durationMs).toISOString();
+    const finished = this.table.nowMs();
+    const now = isoTimestamp(finished);
+    // Whole ms, as a Date of it would hold it (durations may have fractions).
+    const startedAt = isoTimestamp(Math.trunc(finished - data.durationMs));
     const id = data.id ?? parseInput(nameSchema, this.table.generateId(), 'generated id');
     // The record of a run start → finish in one write: created at its start, final now.
     // Object.assign, not a spread with more keys after it (see parseWithJsonFields: V8 makes a

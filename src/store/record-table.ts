@@ -38,6 +38,35 @@ export function filterName(fields: Readonly<Record<string, string | undefined>> 
   return name === '' ? 'all' : name;
 }
 
+const DAY_MS = 86_400_000;
+/** The day {@link isoTimestamp} last formatted (days since the epoch) and its `YYYY-MM-DDT`. */
+let isoDay = Number.NaN;
+let isoDate = '';
+
+/**
+ * `new Date(ms).toISOString()`, the time of day formatted here and the date by `Date` once a day:
+ * `toISOString` costs ~0.5 µs on Node 20, and every record write stamps one or two times.
+ * @internal
+ */
+export function isoTimestamp(ms: number): string {
+  // Fractions and times out of Date's range: as Date has them (truncated, or a RangeError).
+  if (!Number.isInteger(ms) || Math.abs(ms) > 8.64e15) return new Date(ms).toISOString();
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== isoDay) {
+    const iso = new Date(day * DAY_MS).toISOString();
+    isoDate = iso.slice(0, iso.indexOf('T') + 1);
+    isoDay = day;
+  }
+  const time = ms - day * DAY_MS;
+  const hours = Math.floor(time / 3_600_000);
+  const minutes = Math.floor(time / 60_000) % 60;
+  const seconds = Math.floor(time / 1000) % 60;
+  const millis = time % 1000;
+  return `${isoDate}${hours < 10 ? '0' : ''}${hours}:${minutes < 10 ? '0' : ''}${minutes}:${
+    seconds < 10 ? '0' : ''
+  }${seconds}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+}
+
 /** Width of the zero-padded millisecond time that starts each index member (year 5138 fits). */
 const TIME_WIDTH = 15;
 
@@ -57,11 +86,14 @@ export class RecordTable<R extends object> {
 
   /** The current time as an ISO timestamp. */
   now(): string {
-    return this.nowDate().toISOString();
+    return isoTimestamp(this.nowMs());
   }
 
-  /** The current time (a caller that also computes with it need not parse {@link now} back). */
-  nowDate(): Date {
+  /**
+   * The current time in whole ms since the epoch, as a `Date` of it would hold it (a caller that
+   * also computes with it need not parse {@link now} back).
+   */
+  nowMs(): number {
     const ms = this.options.clock.now();
     if (!Number.isFinite(ms) || ms < 0) {
       throw new StoreError(
@@ -70,7 +102,7 @@ export class RecordTable<R extends object> {
         { details: { ms } },
       );
     }
-    return new Date(ms);
+    return Math.floor(ms);
   }
 
   generateId(): string {
