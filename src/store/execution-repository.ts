@@ -108,7 +108,7 @@ export class ExecutionTable implements ExecutionRepository {
   recordSucceeded(jobId: string, input: ExecutionSucceeded): Promise<RecordOnceResult> {
     // Not async (every succeeded job writes here): the insert's verdict is read in the table's one
     // promise handler; an invalid input still rejects rather than throws.
-    let succeeded: { record: Execution; alias: { key: string; target: string } };
+    let succeeded: ReturnType<ExecutionTable['succeeded']>;
     try {
       succeeded = this.succeeded(jobId, input);
     } catch (e) {
@@ -121,6 +121,7 @@ export class ExecutionTable implements ExecutionRepository {
         alias: succeeded.alias,
         expireSeconds: this.options.executionTtlSeconds,
         readsBackAsIs: true,
+        createdMs: succeeded.createdMs,
       },
       (result, stored): RecordOnceResult | Promise<RecordOnceResult> => {
         if (result.kind === 'created') return { execution: stored, created: true };
@@ -131,11 +132,14 @@ export class ExecutionTable implements ExecutionRepository {
     );
   }
 
-  /** The final record of a first run (see `recordSucceeded`) and its job alias; throws on invalid input. */
+  /**
+   * The final record of a first run (see `recordSucceeded`), its job alias and its `createdAt` in
+   * ms; throws on invalid input.
+   */
   private succeeded(
     jobId: string,
     input: ExecutionSucceeded,
-  ): { record: Execution; alias: { key: string; target: string } } {
+  ): { record: Execution; alias: { key: string; target: string }; createdMs: number } {
     const data = parseWithJsonFields(
       executionSucceededSchema,
       succeededShallow,
@@ -147,7 +151,8 @@ export class ExecutionTable implements ExecutionRepository {
     const finished = this.table.nowMs();
     const now = isoTimestamp(finished);
     // Whole ms, as a Date of it would hold it (durations may have fractions).
-    const startedAt = isoTimestamp(Math.trunc(finished - data.durationMs));
+    const started = Math.trunc(finished - data.durationMs);
+    const startedAt = isoTimestamp(started);
     const id = data.id ?? parseInput(nameSchema, this.table.generateId(), 'generated id');
     // The record of a run start → finish in one write: created at its start, final now.
     // Object.assign, not a spread with more keys after it (see parseWithJsonFields: V8 makes a
@@ -164,7 +169,7 @@ export class ExecutionTable implements ExecutionRepository {
       createdAt: startedAt,
       updatedAt: now,
     });
-    return { record, alias: { key: this.jobKey(job), target: id } };
+    return { record, alias: { key: this.jobKey(job), target: id }, createdMs: started };
   }
 
   newId(): string {

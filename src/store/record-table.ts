@@ -1,5 +1,11 @@
 import type { z } from 'zod';
-import type { CompareAndSetOp, InsertResult, RangeQuery, RecordBackend } from './record-backend.js';
+import type {
+  CompareAndSetOp,
+  InsertOp,
+  InsertResult,
+  RangeQuery,
+  RecordBackend,
+} from './record-backend.js';
 import type { Page, PageQuery, WriteOptions } from './store.js';
 import { StoreError } from './store-error.js';
 import { STORE_DEFAULTS, type ResolvedStoreOptions } from './store-options.js';
@@ -111,7 +117,9 @@ export class RecordTable<R extends object> {
 
   /** Logical key of a record from its key parts. */
   key(parts: readonly string[]): string {
-    return `${this.kind.name}:${parts.map(encodeURIComponent).join('@')}`;
+    return parts.length === 1
+      ? `${this.kind.name}:${encodeURIComponent(parts[0]!)}`
+      : `${this.kind.name}:${parts.map(encodeURIComponent).join('@')}`;
   }
 
   /** Logical key of a side value (alias or blob) named `suffix` for `id`. */
@@ -148,23 +156,24 @@ export class RecordTable<R extends object> {
       alias?: { key: string; target: string } | undefined;
       expireSeconds?: number | undefined;
       readsBackAsIs?: boolean | undefined;
+      /** `record.createdAt` in ms, when the caller has it at hand (not parsed back then). */
+      createdMs?: number | undefined;
     },
     then: (result: InsertResult, stored: R) => T | PromiseLike<T>,
   ): Promise<T> {
     try {
-      const { alias, expireSeconds } = options;
       const [stored, json] = this.canonical(record, options.readsBackAsIs === true);
       const key = this.key(this.kind.keyParts(stored));
-      return this.backend
-        .insert({
-          key,
-          json,
-          member: this.member(stored, key),
-          indexes: this.indexes(stored),
-          ...(alias === undefined ? {} : { alias }),
-          ...(expireSeconds === undefined || expireSeconds <= 0 ? {} : { expireSeconds }),
-        })
-        .then((result) => then(result, stored));
+      const op: InsertOp = {
+        key,
+        json,
+        member: this.member(stored, key, options.createdMs),
+        indexes: this.indexes(stored),
+      };
+      if (options.alias !== undefined) op.alias = options.alias;
+      if (options.expireSeconds !== undefined && options.expireSeconds > 0)
+        op.expireSeconds = options.expireSeconds;
+      return this.backend.insert(op).then((result) => then(result, stored));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -355,9 +364,9 @@ export class RecordTable<R extends object> {
   }
 
   /** Index member: creation time then key, so byte order is creation order with a stable tie-break. */
-  private member(record: R, key: string): string {
+  private member(record: R, key: string, createdMs?: number): string {
     const createdAt = (record as { createdAt?: unknown }).createdAt;
-    const ms = typeof createdAt === 'string' ? Date.parse(createdAt) : 0;
+    const ms = createdMs ?? (typeof createdAt === 'string' ? Date.parse(createdAt) : 0);
     return `${String(ms).padStart(TIME_WIDTH, '0')}|${key}`;
   }
 }
