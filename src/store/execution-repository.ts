@@ -30,6 +30,29 @@ import {
   type JsonFieldSpec,
 } from './validation.js';
 
+/** {@link executionFilters} made so far, by program then status. */
+const filtersByProgram = new Map<string, Map<ExecutionStatus, readonly string[]>>();
+
+/**
+ * The index filters of an execution (its status, its program and status), made once per program
+ * and status rather than per write (a deployment has a handful of programs; the memo is dropped
+ * past 1024 of them).
+ */
+function executionFilters(program: string, status: ExecutionStatus): readonly string[] {
+  let byStatus = filtersByProgram.get(program);
+  if (byStatus === undefined) {
+    if (filtersByProgram.size >= 1024) filtersByProgram.clear();
+    byStatus = new Map();
+    filtersByProgram.set(program, byStatus);
+  }
+  let filters = byStatus.get(status);
+  if (filters === undefined) {
+    filters = [filterName({ status }), filterName({ program, status })];
+    byStatus.set(status, filters);
+  }
+  return filters;
+}
+
 const EXECUTION_KIND: RecordKind<Execution> = {
   name: 'execution',
   schema: executionSchema,
@@ -37,10 +60,7 @@ const EXECUTION_KIND: RecordKind<Execution> = {
   // Only the status-split indexes are written (two sorted-set adds per insert, not four): `all`
   // and `program:…` are read as the union of their per-status parts (see `list`). Records written
   // before also sit in the per-status indexes, so they list the same.
-  filters: (e) => [
-    filterName({ status: e.status }),
-    filterName({ program: e.program, status: e.status }),
-  ],
+  filters: (e) => executionFilters(e.program, e.status),
   // create/recordOnce/update parse their input; the rest is stored records and store-made fields.
   composedFromValidated: true,
 };
