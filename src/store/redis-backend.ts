@@ -158,10 +158,11 @@ export class RedisBackend implements RecordBackend {
   }
 }
 
+/** INSERT_SCRIPT's reply: `{ 'created' }`, `{ 'conflict' }` or `{ 'aliased', target }`. */
 function insertResult(reply: unknown): InsertResult {
-  const [kind, target] = reply as string[];
+  const kind = (reply as string[])[0];
   if (kind === 'created') return { kind: 'created' };
-  if (kind === 'aliased') return { kind: 'aliased', target: String(target) };
+  if (kind === 'aliased') return { kind: 'aliased', target: String((reply as string[])[1]) };
   return { kind: 'conflict' };
 }
 
