@@ -10,12 +10,17 @@
  * `process.cpuUsage`), Redis CPU (µs per record, `INFO cpu` used_cpu_user + used_cpu_sys delta)
  * and Redis commands per record (`INFO commandstats`, script calls included). CPU time, not wall
  * time, so it holds on a loaded machine. `--compare DIR` adds the `recordSucceeded` of another
- * checkout (its `src/store`, same server, same rounds): before → after in one run.
+ * checkout (its `src/store`, same server, same rounds): before → after in one run. After the
+ * rounds, one more pass per variant counts the promises this process creates per record (V8
+ * promise hooks, on only for that pass). `--als` runs every write inside an AsyncLocalStorage
+ * scope, as a node's job path does (on Node 20 every promise then also pays its hooks).
  *
- *   npx tsx bench/store/record-cpu.ts [--rounds 7] [--records 8000] [--no-trace] [--compare DIR]
+ *   npx tsx bench/store/record-cpu.ts [--rounds 7] [--records 8000] [--no-trace] [--als] [--compare DIR]
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promiseHooks } from 'node:v8';
 import { Redis } from 'ioredis';
 import { RedisStore, type ExecutionSucceeded } from '../../src/store/index.js';
 import { startRedisServer } from '../../test/helpers/redis-server.js';
@@ -28,6 +33,7 @@ const WITH_TRACE = !process.argv.includes('--no-trace');
 const COMPARE = process.argv.includes('--compare')
   ? resolve(process.argv[process.argv.indexOf('--compare') + 1] ?? '.')
   : undefined;
+const ALS = process.argv.includes('--als') ? new AsyncLocalStorage<number>() : undefined;
 const CONCURRENCY = 8;
 const TTL_SECONDS = 7 * 24 * 3600; // the node's default `retention.executionTtlSeconds`
 
@@ -86,7 +92,10 @@ async function measure(
   const commandsBefore = await commandCount(admin);
   let next = 0;
   const writer = async (): Promise<void> => {
-    while (next < n) await write(offset + next++);
+    while (next < n) {
+      const i = offset + next++;
+      await (ALS === undefined ? write(i) : ALS.run(i, write, i));
+    }
   };
   const start = process.cpuUsage();
   await Promise.all(Array.from({ length: CONCURRENCY }, writer));
@@ -139,8 +148,22 @@ try {
       offset += RECORDS;
     }
   }
+  const promises = new Map<string, number>();
+  for (const name of names) {
+    let created = 0;
+    const stop = promiseHooks.onInit(() => {
+      created++;
+    });
+    try {
+      await measure(admin, 1000, offset, variants[name]!);
+    } finally {
+      stop();
+    }
+    offset += RECORDS;
+    promises.set(name, created / 1000);
+  }
   console.log(
-    `${RECORDS} records × ${ROUNDS} rounds, concurrency ${CONCURRENCY}, trace ${WITH_TRACE ? 'on' : 'off'}; median (min–max) over rounds`,
+    `${RECORDS} records × ${ROUNDS} rounds, concurrency ${CONCURRENCY}, trace ${WITH_TRACE ? 'on' : 'off'}, ALS ${ALS === undefined ? 'off' : 'on'}; median (min–max) over rounds`,
   );
   // Each variant against recordSucceeded of this checkout in the same round: a ratio is steadier
   // than either number on a loaded machine.
@@ -151,16 +174,16 @@ try {
       2,
     );
   console.log(
-    '| variant | node µs/record | Redis µs/record | Redis commands/record | node ÷ recordSucceeded, per round | Redis ÷ recordSucceeded, per round |',
+    '| variant | node µs/record | Redis µs/record | Redis commands/record | promises/record | node ÷ recordSucceeded, per round | Redis ÷ recordSucceeded, per round |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const name of names) {
     const s = samples.get(name)!;
     console.log(
       `| ${name} | ${spread(s.map((x) => x.nodeUs))} | ${spread(s.map((x) => x.redisUs))} | ${spread(
         s.map((x) => x.commands),
         2,
-      )} | ${ratio(s, 'nodeUs')} | ${ratio(s, 'redisUs')} |`,
+      )} | ${promises.get(name)!.toFixed(1)} | ${ratio(s, 'nodeUs')} | ${ratio(s, 'redisUs')} |`,
     );
   }
 } finally {

@@ -14,7 +14,7 @@ import {
 import { assertInitialStatus, assertTransition, isFinalStatus } from './lifecycle.js';
 import type { RecordBackend } from './record-backend.js';
 import { nameSchema } from './record-fields.js';
-import { RecordTable, filterName, type RecordKind } from './record-table.js';
+import { RecordTable, filterName, isoTimestamp, type RecordKind } from './record-table.js';
 import type {
   ExecutionRepository,
   Page,
@@ -30,6 +30,29 @@ import {
   type JsonFieldSpec,
 } from './validation.js';
 
+/** {@link executionFilters} made so far, by program then status. */
+const filtersByProgram = new Map<string, Map<ExecutionStatus, readonly string[]>>();
+
+/**
+ * The index filters of an execution (its status, its program and status), made once per program
+ * and status rather than per write (a deployment has a handful of programs; the memo is dropped
+ * past 1024 of them).
+ */
+function executionFilters(program: string, status: ExecutionStatus): readonly string[] {
+  let byStatus = filtersByProgram.get(program);
+  if (byStatus === undefined) {
+    if (filtersByProgram.size >= 1024) filtersByProgram.clear();
+    byStatus = new Map();
+    filtersByProgram.set(program, byStatus);
+  }
+  let filters = byStatus.get(status);
+  if (filters === undefined) {
+    filters = [filterName({ status }), filterName({ program, status })];
+    byStatus.set(status, filters);
+  }
+  return filters;
+}
+
 const EXECUTION_KIND: RecordKind<Execution> = {
   name: 'execution',
   schema: executionSchema,
@@ -37,10 +60,7 @@ const EXECUTION_KIND: RecordKind<Execution> = {
   // Only the status-split indexes are written (two sorted-set adds per insert, not four): `all`
   // and `program:…` are read as the union of their per-status parts (see `list`). Records written
   // before also sit in the per-status indexes, so they list the same.
-  filters: (e) => [
-    filterName({ status: e.status }),
-    filterName({ program: e.program, status: e.status }),
-  ],
+  filters: (e) => executionFilters(e.program, e.status),
   // create/recordOnce/update parse their input; the rest is stored records and store-made fields.
   composedFromValidated: true,
 };
@@ -105,7 +125,41 @@ export class ExecutionTable implements ExecutionRepository {
     return { execution: await this.table.get([result.target]), created: false };
   }
 
-  async recordSucceeded(jobId: string, input: ExecutionSucceeded): Promise<RecordOnceResult> {
+  recordSucceeded(jobId: string, input: ExecutionSucceeded): Promise<RecordOnceResult> {
+    // Not async (every succeeded job writes here): the insert's verdict is read in the table's one
+    // promise handler; an invalid input still rejects rather than throws.
+    let succeeded: ReturnType<ExecutionTable['succeeded']>;
+    try {
+      succeeded = this.succeeded(jobId, input);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    // Its JSON trees passed `isJsonValue` (or were copied through JSON): it reads back as is.
+    return this.table.insertThen(
+      succeeded.record,
+      {
+        alias: succeeded.alias,
+        expireSeconds: this.options.executionTtlSeconds,
+        readsBackAsIs: true,
+        createdMs: succeeded.createdMs,
+      },
+      (result, stored): RecordOnceResult | Promise<RecordOnceResult> => {
+        if (result.kind === 'created') return { execution: stored, created: true };
+        if (result.kind === 'conflict')
+          throw this.table.conflict(stored.id, { jobId: stored.jobId });
+        return this.table.get([result.target]).then((execution) => ({ execution, created: false }));
+      },
+    );
+  }
+
+  /**
+   * The final record of a first run (see `recordSucceeded`), its job alias and its `createdAt` in
+   * ms; throws on invalid input.
+   */
+  private succeeded(
+    jobId: string,
+    input: ExecutionSucceeded,
+  ): { record: Execution; alias: { key: string; target: string }; createdMs: number } {
     const data = parseWithJsonFields(
       executionSucceededSchema,
       succeededShallow,
@@ -114,9 +168,11 @@ export class ExecutionTable implements ExecutionRepository {
       'execution create',
     );
     const job = parseInput(nameSchema, jobId, 'job id');
-    const finished = this.table.nowDate();
-    const now = finished.toISOString();
-    const startedAt = new Date(finished.getTime() - data.durationMs).toISOString();
+    const finished = this.table.nowMs();
+    const now = isoTimestamp(finished);
+    // Whole ms, as a Date of it would hold it (durations may have fractions).
+    const started = Math.trunc(finished - data.durationMs);
+    const startedAt = isoTimestamp(started);
     const id = data.id ?? parseInput(nameSchema, this.table.generateId(), 'generated id');
     // The record of a run start → finish in one write: created at its start, final now.
     // Object.assign, not a spread with more keys after it (see parseWithJsonFields: V8 makes a
@@ -133,16 +189,7 @@ export class ExecutionTable implements ExecutionRepository {
       createdAt: startedAt,
       updatedAt: now,
     });
-    // Its JSON trees passed `isJsonValue` (or were copied through JSON): it reads back as is.
-    const { result, record: stored } = await this.table.insert(
-      record,
-      { key: this.jobKey(job), target: id },
-      this.options.executionTtlSeconds,
-      true,
-    );
-    if (result.kind === 'created') return { execution: stored, created: true };
-    if (result.kind === 'conflict') throw this.table.conflict(id, { jobId: job });
-    return { execution: await this.table.get([result.target]), created: false };
+    return { record, alias: { key: this.jobKey(job), target: id }, createdMs: started };
   }
 
   newId(): string {

@@ -25,23 +25,19 @@ export class RedisBackend implements RecordBackend {
     private readonly owned: boolean,
   ) {}
 
-  async insert(op: InsertOp): Promise<InsertResult> {
-    const keys = [
-      this.key(op.key),
-      this.key(op.alias?.key ?? op.key),
-      ...op.indexes.map((i) => this.index(i)),
-    ];
-    const args = [
+  insert(op: InsertOp): Promise<InsertResult> {
+    // KEYS then ARGV of INSERT_SCRIPT in one array (ioredis flattens a command's arguments).
+    const key = this.key(op.key);
+    const keysAndArgs = [key, op.alias === undefined ? key : this.key(op.alias.key)];
+    for (const index of op.indexes) keysAndArgs.push(this.index(index));
+    keysAndArgs.push(
       op.json,
       op.member,
       op.alias === undefined ? '0' : '1',
       op.alias?.target ?? '',
       String(op.expireSeconds ?? 0),
-    ];
-    const reply = (await this.run(INSERT_SCRIPT, keys, args)) as string[];
-    if (reply[0] === 'created') return { kind: 'created' };
-    if (reply[0] === 'aliased') return { kind: 'aliased', target: String(reply[1]) };
-    return { kind: 'conflict' };
+    );
+    return this.run(INSERT_SCRIPT, 2 + op.indexes.length, keysAndArgs, insertResult);
   }
 
   async read(keys: readonly string[]): Promise<(StoredValue | undefined)[]> {
@@ -69,15 +65,14 @@ export class RedisBackend implements RecordBackend {
     });
   }
 
-  async compareAndSet(op: CompareAndSetOp): Promise<'ok' | 'stale' | 'not_found'> {
-    const keys = [
-      this.key(op.key),
-      ...op.removeFrom.map((i) => this.index(i)),
-      ...op.addTo.map((i) => this.index(i)),
-      ...(op.blob === undefined ? [] : [this.key(op.blob.key)]),
-      ...(op.expire?.keys ?? []).map((k) => this.key(k)),
-    ];
-    const args = [
+  compareAndSet(op: CompareAndSetOp): Promise<'ok' | 'stale' | 'not_found'> {
+    const keysAndArgs = [this.key(op.key)];
+    for (const index of op.removeFrom) keysAndArgs.push(this.index(index));
+    for (const index of op.addTo) keysAndArgs.push(this.index(index));
+    if (op.blob !== undefined) keysAndArgs.push(this.key(op.blob.key));
+    for (const key of op.expire?.keys ?? []) keysAndArgs.push(this.key(key));
+    const numKeys = keysAndArgs.length;
+    keysAndArgs.push(
       String(op.expectedRevision),
       op.json,
       op.member,
@@ -86,8 +81,13 @@ export class RedisBackend implements RecordBackend {
       op.blob === undefined ? '0' : '1',
       op.blob?.value ?? '',
       String(op.expire?.seconds ?? 0),
-    ];
-    return (await this.run(COMPARE_AND_SET_SCRIPT, keys, args)) as 'ok' | 'stale' | 'not_found';
+    );
+    return this.run(
+      COMPARE_AND_SET_SCRIPT,
+      numKeys,
+      keysAndArgs,
+      (reply) => reply as 'ok' | 'stale' | 'not_found',
+    );
   }
 
   async readString(key: string): Promise<string | undefined> {
@@ -124,14 +124,28 @@ export class RedisBackend implements RecordBackend {
   }
 
   /**
-   * EVALSHA, loading the script on first use (or after a SCRIPT FLUSH / server restart). One
-   * promise handler, not async wrappers: every record write goes through here.
+   * EVALSHA of `lua` on its `numKeys` keys then its arguments (`keysAndArgs`), loading the script on
+   * first use (or after a SCRIPT FLUSH / server restart); `reply` maps Redis's reply. One promise
+   * handler, not async wrappers: every record write goes through here.
    */
-  private run(lua: LuaScript, keys: readonly string[], args: readonly string[]): Promise<unknown> {
-    return this.redis.evalsha(lua.sha1, keys.length, ...keys, ...args).then(undefined, (e) => {
+  private run<T>(
+    lua: LuaScript,
+    numKeys: number,
+    keysAndArgs: readonly string[],
+    reply: (value: unknown) => T,
+  ): Promise<T> {
+    let sent: Promise<unknown>;
+    try {
+      sent = this.redis.evalsha(lua.sha1, numKeys, keysAndArgs as string[]);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return sent.then(reply, (e) => {
       // NOSCRIPT is Redis's protocol reply for an uncached script, not prose.
       if (!(e instanceof Error) || !e.message.startsWith('NOSCRIPT')) throw unavailable(e);
-      return this.guard(() => this.redis.eval(lua.source, keys.length, ...keys, ...args));
+      return this.guard(() => this.redis.eval(lua.source, numKeys, keysAndArgs as string[])).then(
+        reply,
+      );
     });
   }
 
@@ -142,6 +156,14 @@ export class RedisBackend implements RecordBackend {
       throw unavailable(e);
     }
   }
+}
+
+/** INSERT_SCRIPT's reply: `{ 'created' }`, `{ 'conflict' }` or `{ 'aliased', target }`. */
+function insertResult(reply: unknown): InsertResult {
+  const kind = (reply as string[])[0];
+  if (kind === 'created') return { kind: 'created' };
+  if (kind === 'aliased') return { kind: 'aliased', target: String((reply as string[])[1]) };
+  return { kind: 'conflict' };
 }
 
 function unavailable(cause: unknown): StoreError {

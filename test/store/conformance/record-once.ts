@@ -127,6 +127,45 @@ export function describeRecordOnceConformance(ctx: ConformanceContext): void {
       );
     });
 
+    it('lists a run at its start among the records created while it ran (a fraction of a ms truncated, as by Date)', async () => {
+      const before = await store.executions.recordOnce('job-order-1', {
+        program: 'order',
+        inputs: {},
+      });
+      clock.advance(10);
+      const after = await store.executions.recordOnce('job-order-2', {
+        program: 'order',
+        inputs: {},
+      });
+      clock.advance(10);
+      // Started 15.5 ms ago: 4.5 ms after `before`, so 4 ms after it.
+      const run = await store.executions.recordSucceeded('job-order-3', {
+        program: 'order',
+        inputs: {},
+        outputs: {},
+        durationMs: 15.5,
+      });
+      expect(run.execution.createdAt).toBe(new Date(clock.now() - 15.5).toISOString());
+      expect(Date.parse(run.execution.createdAt) - Date.parse(before.execution.createdAt)).toBe(4);
+      const ids = (page: { items: { id: string }[] }): string[] => page.items.map((e) => e.id);
+      const inOrder = [before.execution.id, run.execution.id, after.execution.id];
+      expect(ids(await store.executions.list({ program: 'order', order: 'asc' }))).toEqual(inOrder);
+      expect(ids(await store.executions.list({ program: 'order' }))).toEqual(inOrder.reverse());
+    });
+
+    it('rejects an invalid run rather than throwing', async () => {
+      let pending: Promise<unknown> | undefined;
+      expect(() => {
+        pending = store.executions.recordSucceeded('', {
+          program: 'qa',
+          inputs: {},
+          outputs: {},
+          durationMs: 1,
+        });
+      }).not.toThrow();
+      await expectStoreError(pending!, 'invalid_input');
+    });
+
     it('leaves a record the job already has untouched and returns it', async () => {
       const { execution: running } = await store.executions.recordOnce('job-run', {
         program: 'qa',
