@@ -76,6 +76,49 @@ describe('dspex optimize --objectives, dspex variables and dspex deploy (real Re
     expect(listed.stdout).toContain(`deployed: revision 1, configuration ${chosenId}`);
   }, 180_000);
 
+  it('deploys a point whose instruction text travels with it, and refuses the same index without it', async () => {
+    // The space is stored by the optimize run of the first test (every point checks against it).
+    const space = await store.variableSpaces.get('qa');
+    expect(space.variables.map((v) => v.name)).toContain('answer.instructions');
+    const beyond = 7; // past the program's own instruction candidates: only a carried text can serve it
+    const carried = await store.variableConfigurations.create({
+      program: 'qa',
+      values: { 'answer.instructions': beyond },
+      candidates: { 'answer.instructions': 'Answer in exactly three words.' },
+    });
+    const deployed = await runDspex(['deploy', 'qa', '--configuration', carried.id, ...redisArgs], {
+      cwd,
+      env,
+    });
+    expect(deployed.code, deployed.stderr).toBe(0);
+    expect(JSON.parse(deployed.stdout)).toMatchObject({
+      configuration: carried.id,
+      variables: { 'answer.instructions': beyond },
+    });
+    // What every node installs: the values and the text they index.
+    expect((await store.deployments.find('qa'))?.config).toMatchObject({
+      configuration: carried.id,
+      variables: { 'answer.instructions': beyond },
+      candidates: { 'answer.instructions': 'Answer in exactly three words.' },
+    });
+
+    const bare = await store.variableConfigurations.create({
+      program: 'qa',
+      values: { 'answer.instructions': beyond },
+    });
+    const refused = await runDspex(['deploy', 'qa', '--configuration', bare.id, ...redisArgs], {
+      cwd,
+      env,
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`configuration ${bare.id} does not fit qa's space`);
+    expect(refused.stderr).toContain('answer.instructions');
+    // The refused deploy changed nothing: the carried point still serves.
+    expect((await store.deployments.find('qa'))?.config).toMatchObject({
+      configuration: carried.id,
+    });
+  }, 60_000);
+
   it('names a bad objective or a missing configuration with exit 2', async () => {
     const objective = await runDspex(
       ['optimize', 'qa', '--objectives', 'quality,speed', '-t', 'train.jsonl'],
