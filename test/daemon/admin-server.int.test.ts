@@ -86,6 +86,8 @@ describe('admin endpoint', () => {
       '/api/jobs',
       '/api/runs',
       '/api/runs/:id',
+      '/api/evaluations',
+      '/api/evaluations/:id',
     ]);
     expect((await fetch(`${admin.url}/tree`, { method: 'POST' })).status).toBe(405);
   });

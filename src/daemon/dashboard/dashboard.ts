@@ -5,7 +5,9 @@ import { sameSecret } from '../admin-auth.js';
 import type { NodeHeartbeat } from '../heartbeat.js';
 import { sendJson } from '../json-safe.js';
 import {
+  findEvaluation,
   findRun,
+  listEvaluations,
   listJobs,
   listNodes,
   listRuns,
@@ -38,7 +40,7 @@ export interface Dashboard {
   readonly routes: Record<string, AdminRoute>;
   /** The endpoints a person or script calls (named in the endpoint's 404 answer). */
   readonly endpoints: readonly string[];
-  /** The handler of a parameterised path (`/api/runs/:id`), if `path` is one. */
+  /** The handler of a parameterised path (`/api/runs/:id`, `/api/evaluations/:id`), if `path` is one. */
   match(path: string): AdminRoute | undefined;
   /** True when the request carries a live dashboard session cookie. */
   hasSession(req: IncomingMessage): boolean;
@@ -91,7 +93,7 @@ const PAGE_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
-/** Query values are clamped to this many jobs or runs. */
+/** Query values are clamped to this many jobs, runs or evaluations. */
 const MAX_LIMIT = 500;
 
 /**
@@ -99,7 +101,9 @@ const MAX_LIMIT = 500;
  * uPlot charts, no build step), and the JSON it reads besides `/tree` and `/events`:
  * `GET /api/nodes` (this node and, in Redis mode, every node with a live heartbeat),
  * `GET /api/jobs?limit=N` (newest jobs of the node's queues, with failure reasons),
- * `GET /api/runs?limit=N` and `GET /api/runs/:id` (optimization runs with progress and history).
+ * `GET /api/runs?limit=N` and `GET /api/runs/:id` (optimization runs with progress and history),
+ * `GET /api/evaluations?limit=N` (evaluation records without their per-example results) and
+ * `GET /api/evaluations/:id` (one with them).
  *
  * @example
  * ```ts
@@ -135,33 +139,40 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       sendJson(res, 200, { jobs: await listJobs(options, limitOf(req, 50)) }),
     '/api/runs': async (res, req) =>
       sendJson(res, 200, { runs: await listRuns(options, limitOf(req, 20)) }),
+    '/api/evaluations': async (res, req) =>
+      sendJson(res, 200, { evaluations: await listEvaluations(options, limitOf(req, 20)) }),
   };
   for (const [path, a] of Object.entries(ASSETS)) routes[path] = asset(path, a);
 
-  const runRoute =
-    (id: string): AdminRoute =>
-    async (res) => {
-      if (id === '' || id.length > 256 || /\p{Cc}/u.test(id)) {
-        sendJson(res, 400, { error: 'a run id is 1 to 256 characters without control characters' });
-        return;
-      }
-      const run = await findRun(options, id);
-      if (run === undefined) sendJson(res, 404, { error: `no optimization run '${id}'` });
-      else sendJson(res, 200, { run });
-    };
+  /** `GET <prefix><id>`: one record as `{ [key]: record }`, 404 when there is none. */
+  const recordRoutes: Record<string, (id: string) => AdminRoute> = {
+    '/api/runs/': recordRoute('run', 'optimization run', (id) => findRun(options, id)),
+    '/api/evaluations/': recordRoute('evaluation', 'evaluation', (id) =>
+      findEvaluation(options, id),
+    ),
+  };
 
   return {
     routes,
-    endpoints: ['/dashboard', '/api/nodes', '/api/jobs', '/api/runs', '/api/runs/:id'],
+    endpoints: [
+      '/dashboard',
+      '/api/nodes',
+      '/api/jobs',
+      '/api/runs',
+      '/api/runs/:id',
+      '/api/evaluations',
+      '/api/evaluations/:id',
+    ],
     match(path) {
-      if (!path.startsWith('/api/runs/')) return undefined;
+      const prefix = Object.keys(recordRoutes).find((p) => path.startsWith(p));
+      if (prefix === undefined) return undefined;
       let id: string;
       try {
-        id = decodeURIComponent(path.slice('/api/runs/'.length));
+        id = decodeURIComponent(path.slice(prefix.length));
       } catch {
         id = '';
       }
-      return runRoute(id);
+      return recordRoutes[prefix]!(id);
     },
     hasSession: (req) => sessions.has(req),
     intercept(req, res, url) {
@@ -184,6 +195,28 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       loginPage(res, '');
       return true;
     },
+  };
+}
+
+/**
+ * The handler of `GET /api/<kind>s/:id`: 400 for an id no record can have, 404 naming `what` when
+ * there is none, else `{ [key]: record }`.
+ */
+function recordRoute(
+  key: string,
+  what: string,
+  find: (id: string) => Promise<unknown>,
+): (id: string) => AdminRoute {
+  return (id) => async (res) => {
+    if (id === '' || id.length > 256 || /\p{Cc}/u.test(id)) {
+      sendJson(res, 400, {
+        error: `${key} ids are 1 to 256 characters without control characters`,
+      });
+      return;
+    }
+    const record = await find(id);
+    if (record === undefined) sendJson(res, 404, { error: `no ${what} '${id}'` });
+    else sendJson(res, 200, { [key]: record });
   };
 }
 
