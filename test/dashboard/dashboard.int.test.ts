@@ -334,4 +334,81 @@ describe('the dashboard in real headless Chromium against a 2-node Redis cluster
     await crashPage.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('a dspex eval of a stored dataset is listed by the API and the page; its row opens its per-example results; screenshot', async () => {
+    const cwd = projectDir({ programs: PROGRAMS });
+    const devset = join(cwd, 'arith.jsonl');
+    writeFileSync(devset, TRAINSET.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const redisArgs = ['--redis', url, '--prefix', prefix];
+    const added = await runDspex(['datasets', 'add', 'arith', devset, ...redisArgs], { cwd, env });
+    expect(added.code, added.stderr).toBe(0);
+    const res = await runDspex(
+      ['eval', 'qa', '--dataset', 'arith@v1', '--metric', 'exact_match', ...redisArgs].concat([
+        '--log-level',
+        'error',
+      ]),
+      { cwd, env },
+    );
+    expect(res.code, res.stderr).toBe(0);
+    const summary = JSON.parse(res.stdout) as { evalId: string; score: number };
+    // The simulated model gets some questions wrong without demos: a score strictly between.
+    expect(summary.score).toBeGreaterThan(0);
+    expect(summary.score).toBeLessThan(100);
+
+    // The API: the list (no per-example results), one record (with them), a missing one.
+    const api = admin[0]!.url;
+    const auth = { headers: { authorization: `Bearer ${TOKEN}` } };
+    const listed = (await (await fetch(`${api}/api/evaluations?limit=5`, auth)).json()) as {
+      evaluations: Record<string, unknown>[];
+    };
+    const item = listed.evaluations.find((e) => e.id === summary.evalId);
+    expect(item).toMatchObject({
+      program: 'qa',
+      metric: 'exact_match',
+      status: 'succeeded',
+      score: summary.score,
+      counts: { total: TRAINSET.length, errors: 0 },
+      dataset: { name: 'arith', version: 'v1' },
+    });
+    expect(item).not.toHaveProperty('examples');
+    const one = await fetch(`${api}/api/evaluations/${encodeURIComponent(summary.evalId)}`, auth);
+    expect(one.status).toBe(200);
+    const { evaluation } = (await one.json()) as { evaluation: { examples: unknown[] } };
+    expect(evaluation.examples).toHaveLength(TRAINSET.length);
+    expect((await fetch(`${api}/api/evaluations/no-such-evaluation`, auth)).status).toBe(404);
+
+    // The page: one row with program, metric, dataset, score and examples (polled from the store).
+    const row = pageA.locator(
+      `#evaluations tr[data-eval-id="${summary.evalId}"][data-status="succeeded"]`,
+    );
+    await row.waitFor({ timeout: WAIT_MS });
+    expect(await row.locator('td.program').textContent()).toBe('qa');
+    expect(await row.locator('td.metric').textContent()).toBe('exact_match');
+    expect(await row.locator('td.dataset').textContent()).toBe('arith@v1');
+    expect(await row.locator('td.score').textContent()).toBe(String(summary.score));
+    expect(await row.locator('td.examples').textContent()).toBe(
+      `${TRAINSET.length}/${TRAINSET.length}`,
+    );
+    // Opened: its fields and one line per example, right and wrong ones as the metric scored them.
+    await row.click();
+    const detail = pageA.locator(`#evaluations tr[data-detail-of="${summary.evalId}"]`);
+    const lines = detail.locator('.eval-example-table tbody tr');
+    await lines.nth(TRAINSET.length - 1).waitFor({ timeout: WAIT_MS });
+    expect(await lines.count()).toBe(TRAINSET.length);
+    expect(await detail.textContent()).not.toContain('null');
+    expect(await detail.locator('dd[data-field="score"]').textContent()).toBe(
+      String(summary.score),
+    );
+    const wrong = await detail.locator('.eval-example-table tbody tr.wrong').count();
+    expect(wrong).toBe(Math.round(TRAINSET.length * (1 - summary.score / 100)));
+    expect(await row.getAttribute('aria-expanded')).toBe('true');
+    mkdirSync(OUTPUT, { recursive: true });
+    await pageA.locator('#evaluations-section').screenshot({
+      path: join(OUTPUT, 'dashboard-evaluations.png'),
+    });
+    // Enter on the focused row (as a click again) closes it.
+    await row.press('Enter');
+    await detail.waitFor({ state: 'detached', timeout: WAIT_MS });
+    expect(problems).toEqual([]);
+  }, 180_000);
 });

@@ -1,6 +1,6 @@
 // The dspex dashboard: a plain ES module served by the admin endpoint (no build step). It reads
-// /api/nodes, /api/jobs and /api/runs, follows this node's /events stream, and redraws what an
-// event touches; a slow poll picks up what other nodes and processes changed.
+// /api/nodes, /api/jobs, /api/runs and /api/evaluations, follows this node's /events stream, and
+// redraws what an event touches; a slow poll picks up what other nodes and processes changed.
 import uPlot from '/dashboard/vendor/uplot.js';
 
 /** Poll interval for what events of this node do not announce (other nodes, one-off runs), ms. */
@@ -351,6 +351,238 @@ function renderRuns(runs) {
   }
 }
 
+// ---------------------------------------------------------------- evaluations
+
+/** The evaluations last listed (the table is redrawn from them when a row opens or closes). */
+let listedEvaluations = [];
+/**
+ * The evaluation whose details are open: its id, its detail row (kept across redraws of the table)
+ * and the signature of the listed record its details were read for.
+ */
+const openEvaluation = { id: null, row: null, sig: '' };
+
+function datasetText(dataset) {
+  if (dataset === undefined || dataset === null) return '—';
+  return `${dataset.name}@${dataset.version}${dataset.split === undefined ? '' : `:${dataset.split}`}`;
+}
+
+/** Examples scored without an error / examples evaluated ('—' while it runs). */
+function examplesText(evaluation) {
+  const { total, errors } = evaluation.counts;
+  if (evaluation.status === 'running' && total === 0) return '—';
+  return `${total - errors}/${total}`;
+}
+
+function scoreText(score) {
+  return score === null || score === undefined ? '—' : String(score);
+}
+
+/** What makes an open evaluation's details worth reading again. */
+function evaluationSig(evaluation) {
+  return JSON.stringify([evaluation.status, evaluation.score, evaluation.updatedAt]);
+}
+
+function evaluationRow(evaluation) {
+  const open = evaluation.id === openEvaluation.id;
+  return el(
+    'tr',
+    {
+      'data-eval-id': evaluation.id,
+      'data-status': evaluation.status,
+      tabindex: 0,
+      'aria-expanded': open ? 'true' : 'false',
+      title: `evaluation ${evaluation.id}`,
+    },
+    el('td', { class: 'program' }, evaluation.program),
+    el('td', { class: 'metric' }, evaluation.metric),
+    el('td', { class: 'dataset' }, datasetText(evaluation.dataset)),
+    el('td', {}, el('span', { class: `state-pill ${evaluation.status}` }, evaluation.status)),
+    el('td', { class: 'score' }, scoreText(evaluation.score)),
+    el('td', { class: 'examples' }, examplesText(evaluation)),
+    el(
+      'td',
+      { title: evaluation.startedAt },
+      evaluation.startedAt ? ago(Date.parse(evaluation.startedAt)) : '',
+    ),
+  );
+}
+
+function renderEvaluations(evaluations) {
+  listedEvaluations = evaluations;
+  const body = byId('evaluations').tBodies[0];
+  if (evaluations.length === 0) {
+    body.replaceChildren(
+      el('tr', {}, el('td', { colspan: 7, class: 'empty' }, 'No evaluations yet.')),
+    );
+    return;
+  }
+  // The rows are drawn anew on every poll: a row focused from the keyboard stays focused.
+  const focused = document.activeElement?.closest?.('tr[data-eval-id]')?.dataset.evalId;
+  const rows = evaluations.map(evaluationRow);
+  body.replaceChildren(
+    ...rows.flatMap((row) =>
+      row.dataset.evalId === openEvaluation.id && openEvaluation.row !== null
+        ? [row, openEvaluation.row]
+        : [row],
+    ),
+  );
+  rows.find((row) => row.dataset.evalId === focused)?.focus();
+}
+
+/** One evaluation's fields, then its per-example results when the record keeps them. */
+function evaluationDetail(evaluation) {
+  const fields = [
+    ['id', el('span', { class: 'mono' }, evaluation.id)],
+    [
+      'program',
+      `${evaluation.program}${evaluation.version ? ` (version ${evaluation.version})` : ''}`,
+    ],
+    ['metric', evaluation.metric],
+    [
+      'dataset',
+      evaluation.dataset
+        ? `${datasetText(evaluation.dataset)}${evaluation.dataset.hash ? ` · ${evaluation.dataset.hash}` : ''}`
+        : null,
+    ],
+    ['status', evaluation.status],
+    ['score', scoreText(evaluation.score)],
+    [
+      'examples',
+      `${evaluation.counts.total} scored, ${evaluation.counts.errors} raised an error` +
+        (evaluation.shards
+          ? ` · ${evaluation.shards} shard${evaluation.shards === 1 ? '' : 's'}`
+          : ''),
+    ],
+    [
+      'spend',
+      evaluation.spend
+        ? `$${evaluation.spend.usd.toFixed(4)} · ${evaluation.spend.lmCalls} LM calls · ${evaluation.spend.promptTokens}+${evaluation.spend.completionTokens} tokens`
+        : null,
+    ],
+    [
+      'timing',
+      [
+        evaluation.durationMs === undefined ? null : `took ${Math.round(evaluation.durationMs)} ms`,
+        evaluation.meanLatencyMs === undefined
+          ? null
+          : `${evaluation.meanLatencyMs.toFixed(1)} ms per example`,
+      ]
+        .filter((t) => t !== null)
+        .join(', ') || null,
+    ],
+    ['node', evaluation.node ?? null],
+    ['started', evaluation.startedAt],
+    ['finished', evaluation.finishedAt ?? null],
+    ['error', evaluation.error ? errorText(evaluation.error) : null],
+  ].filter(([, value]) => value !== null && value !== undefined && value !== '');
+  const list = el(
+    'dl',
+    { class: 'eval-fields' },
+    fields.flatMap(([name, value]) => [
+      el('dt', {}, name),
+      el('dd', { 'data-field': name }, value),
+    ]),
+  );
+  const examples = evaluation.examples ?? [];
+  const omitted = evaluation.examplesOmitted ?? 0;
+  if (examples.length === 0)
+    return [
+      list,
+      el(
+        'p',
+        { class: 'empty' },
+        evaluation.status === 'running'
+          ? 'Per-example results arrive when it finishes.'
+          : 'No per-example results kept.',
+      ),
+    ];
+  const table = el(
+    'table',
+    { class: 'eval-example-table' },
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        ['#', 'score', 'cost', 'latency', 'error'].map((h) => el('th', {}, h)),
+      ),
+    ),
+    el(
+      'tbody',
+      {},
+      examples.map((x) =>
+        el(
+          'tr',
+          {
+            'data-example': x.index,
+            class: x.error !== undefined || x.score === 0 ? 'wrong' : null,
+          },
+          el('td', {}, x.index + 1),
+          el('td', { class: 'example-score' }, x.score),
+          el('td', {}, x.cost === undefined ? '' : `$${x.cost.toFixed(6)}`),
+          el('td', {}, x.latencyMs === undefined ? '' : `${Math.round(x.latencyMs)} ms`),
+          el('td', { class: 'error' }, x.error ?? ''),
+        ),
+      ),
+    ),
+  );
+  return [
+    list,
+    el('div', { class: 'eval-examples' }, table),
+    omitted > 0 ? el('p', { class: 'meta' }, `… ${omitted} more not kept on the record`) : null,
+  ].filter((part) => part !== null);
+}
+
+/** Reads the open evaluation's record again when its listed record changed since. */
+async function refreshOpenEvaluation() {
+  const { id, row } = openEvaluation;
+  if (id === null) return;
+  const listed = listedEvaluations.find((e) => e.id === id);
+  if (listed === undefined) return;
+  const sig = evaluationSig(listed);
+  if (sig === openEvaluation.sig) return;
+  const { evaluation } = await getJson(`/api/evaluations/${encodeURIComponent(id)}`);
+  // Closed, or another one opened, while it was read.
+  if (openEvaluation.row !== row) return;
+  openEvaluation.sig = sig;
+  row.dataset.status = evaluation.status;
+  row.firstElementChild.replaceChildren(...evaluationDetail(evaluation));
+}
+
+function toggleEvaluation(id) {
+  if (openEvaluation.id === id) {
+    Object.assign(openEvaluation, { id: null, row: null, sig: '' });
+  } else {
+    const row = el(
+      'tr',
+      { class: 'eval-detail', 'data-detail-of': id },
+      el('td', { colspan: 7 }, el('p', { class: 'empty' }, 'loading…')),
+    );
+    Object.assign(openEvaluation, { id, row, sig: '' });
+  }
+  renderEvaluations(listedEvaluations);
+  refreshOpenEvaluation().then(
+    () => showError(''),
+    (e) => showError(e instanceof Error ? e.message : String(e)),
+  );
+}
+
+function listenToEvaluations() {
+  const body = byId('evaluations').tBodies[0];
+  const rowOf = (event) => event.target.closest('tr[data-eval-id]');
+  body.addEventListener('click', (event) => {
+    const row = rowOf(event);
+    if (row !== null) toggleEvaluation(row.dataset.evalId);
+  });
+  body.addEventListener('keydown', (event) => {
+    const row = rowOf(event);
+    if (row === null || (event.key !== 'Enter' && event.key !== ' ')) return;
+    event.preventDefault();
+    toggleEvaluation(row.dataset.evalId);
+  });
+}
+
 // ---------------------------------------------------------------- events
 
 /** A line for the event log, or null for routine events (workers starting, jobs starting). */
@@ -403,8 +635,9 @@ function logEvent(event) {
 /** What each event type makes stale. */
 function staleAfter(type) {
   if (type === 'optimization_progress') return ['runs'];
-  if (type === 'job' || type === 'execution') return ['nodes', 'jobs', 'runs'];
-  if (type === 'evaluation_progress' || type === 'config_changed') return [];
+  if (type === 'evaluation_progress') return ['evaluations'];
+  if (type === 'job' || type === 'execution') return ['nodes', 'jobs', 'runs', 'evaluations'];
+  if (type === 'config_changed') return [];
   return ['nodes'];
 }
 
@@ -414,6 +647,10 @@ const loaders = {
   nodes: async () => renderNodes((await getJson('/api/nodes')).nodes),
   jobs: async () => renderJobs((await getJson('/api/jobs?limit=30')).jobs),
   runs: async () => renderRuns((await getJson('/api/runs?limit=10')).runs),
+  evaluations: async () => {
+    renderEvaluations((await getJson('/api/evaluations?limit=20')).evaluations);
+    await refreshOpenEvaluation();
+  },
 };
 const stale = new Set();
 let flushTimer = null;
@@ -464,6 +701,7 @@ function connect() {
     });
 }
 
+listenToEvaluations();
 connect();
 schedule(Object.keys(loaders));
 setInterval(() => {
