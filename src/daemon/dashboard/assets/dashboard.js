@@ -382,51 +382,62 @@ function evaluationSig(evaluation) {
   return JSON.stringify([evaluation.status, evaluation.score, evaluation.updatedAt]);
 }
 
+/** Rows by evaluation id, with the signature of what they show (redrawn only when it changed). */
+const evaluationRows = new Map();
+
+/** The row of an evaluation: kept across polls, so a click or the keyboard focus is not lost. */
 function evaluationRow(evaluation) {
-  const open = evaluation.id === openEvaluation.id;
-  return el(
-    'tr',
-    {
+  let entry = evaluationRows.get(evaluation.id);
+  if (entry === undefined) {
+    const row = el('tr', {
       'data-eval-id': evaluation.id,
-      'data-status': evaluation.status,
       tabindex: 0,
-      'aria-expanded': open ? 'true' : 'false',
       title: `evaluation ${evaluation.id}`,
-    },
-    el('td', { class: 'program' }, evaluation.program),
-    el('td', { class: 'metric' }, evaluation.metric),
-    el('td', { class: 'dataset' }, datasetText(evaluation.dataset)),
-    el('td', {}, el('span', { class: `state-pill ${evaluation.status}` }, evaluation.status)),
-    el('td', { class: 'score' }, scoreText(evaluation.score)),
-    el('td', { class: 'examples' }, examplesText(evaluation)),
-    el(
-      'td',
-      { title: evaluation.startedAt },
-      evaluation.startedAt ? ago(Date.parse(evaluation.startedAt)) : '',
-    ),
-  );
+    });
+    entry = { row, sig: '', started: el('td', { title: evaluation.startedAt }) };
+    evaluationRows.set(evaluation.id, entry);
+  }
+  const { row, started } = entry;
+  const sig = evaluationSig(evaluation);
+  if (sig !== entry.sig) {
+    entry.sig = sig;
+    row.dataset.status = evaluation.status;
+    row.replaceChildren(
+      el('td', { class: 'program' }, evaluation.program),
+      el('td', { class: 'metric' }, evaluation.metric),
+      el('td', { class: 'dataset' }, datasetText(evaluation.dataset)),
+      el('td', {}, el('span', { class: `state-pill ${evaluation.status}` }, evaluation.status)),
+      el('td', { class: 'score' }, scoreText(evaluation.score)),
+      el('td', { class: 'examples' }, examplesText(evaluation)),
+      started,
+    );
+  }
+  row.setAttribute('aria-expanded', evaluation.id === openEvaluation.id ? 'true' : 'false');
+  started.textContent = ago(Date.parse(evaluation.startedAt));
+  return row;
 }
 
 function renderEvaluations(evaluations) {
   listedEvaluations = evaluations;
   const body = byId('evaluations').tBodies[0];
-  if (evaluations.length === 0) {
-    body.replaceChildren(
-      el('tr', {}, el('td', { colspan: 7, class: 'empty' }, 'No evaluations yet.')),
-    );
-    return;
-  }
-  // The rows are drawn anew on every poll: a row focused from the keyboard stays focused.
-  const focused = document.activeElement?.closest?.('tr[data-eval-id]')?.dataset.evalId;
-  const rows = evaluations.map(evaluationRow);
-  body.replaceChildren(
-    ...rows.flatMap((row) =>
-      row.dataset.evalId === openEvaluation.id && openEvaluation.row !== null
-        ? [row, openEvaluation.row]
-        : [row],
-    ),
-  );
-  rows.find((row) => row.dataset.evalId === focused)?.focus();
+  const keep = new Set(evaluations.map((e) => e.id));
+  for (const id of evaluationRows.keys()) if (!keep.has(id)) evaluationRows.delete(id);
+  const rows =
+    evaluations.length === 0
+      ? [el('tr', {}, el('td', { colspan: 7, class: 'empty' }, 'No evaluations yet.'))]
+      : evaluations.flatMap((evaluation) =>
+          evaluation.id === openEvaluation.id && openEvaluation.row !== null
+            ? [evaluationRow(evaluation), openEvaluation.row]
+            : [evaluationRow(evaluation)],
+        );
+  // Moved only when the list changed (a new evaluation, a row opened or closed); a focused row
+  // that was moved keeps the focus.
+  const shown = [...body.children];
+  if (rows.length === shown.length && rows.every((row, i) => row === shown[i])) return;
+  const focused = document.activeElement;
+  body.replaceChildren(...rows);
+  if (focused !== null && body.contains(focused) && document.activeElement !== focused)
+    focused.focus();
 }
 
 /** One evaluation's fields, then its per-example results when the record keeps them. */
