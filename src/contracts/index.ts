@@ -57,6 +57,7 @@ export type {
   JobView,
   JobStatusView,
   OptimizationRunView,
+  EvaluationView,
   OptimizationProgressView,
   JobListingView,
   RunStoreView,

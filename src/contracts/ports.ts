@@ -119,11 +119,41 @@ export interface JobListingView {
   ): Promise<readonly JobView[]>;
 }
 
+/**
+ * An evaluation record (the store's `Evaluation`, structurally: the fields the dashboard reads;
+ * its API sends the whole record).
+ */
+export interface EvaluationView {
+  readonly id: string;
+  readonly program: string;
+  readonly version?: string | undefined;
+  readonly dataset?:
+    | { readonly name: string; readonly version: string; readonly split?: string | undefined }
+    | undefined;
+  readonly metric: string;
+  readonly status: string;
+  /** Percent; `null` until it finishes (or when nothing was scored). */
+  readonly score: number | null;
+  /** Examples scored, and how many of them raised an error. */
+  readonly counts: { readonly total: number; readonly errors: number };
+  /** Per-example results (the first ones the store keeps). */
+  readonly examples: readonly { readonly index: number; readonly score: number }[];
+  /** ISO timestamps. */
+  readonly startedAt: string;
+  readonly finishedAt?: string | undefined;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
 /** The read side of a runtime's store the dashboard uses (`Store`, structurally). */
 export interface RunStoreView {
   readonly optimizationRuns: {
     list(query?: { limit?: number }): Promise<{ items: readonly OptimizationRunView[] }>;
     find(id: string): Promise<OptimizationRunView | undefined>;
+  };
+  readonly evaluations: {
+    list(query?: { limit?: number }): Promise<{ items: readonly EvaluationView[] }>;
+    find(id: string): Promise<EvaluationView | undefined>;
   };
 }
 

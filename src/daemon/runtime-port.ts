@@ -11,6 +11,7 @@ export type {
   JobListingView,
   JobView,
   OptimizationRunView,
+  EvaluationView,
   RunStoreView,
   RuntimeEventView,
   RuntimeSnapshotView,

@@ -3,7 +3,7 @@ import type {
   DaemonRuntime,
   JobView,
   OptimizationRunView,
-  RunStoreView,
+  EvaluationView,
   RuntimeSnapshotView,
 } from '../runtime-port.js';
 
@@ -39,43 +39,8 @@ export interface DashboardJob {
   finishedAt: number | null;
 }
 
-/**
- * An evaluation record (the store's `Evaluation`, structurally: the fields the page reads; the
- * API sends the whole record).
- */
-export interface EvaluationView {
-  readonly id: string;
-  readonly program: string;
-  readonly version?: string;
-  readonly dataset?: { readonly name: string; readonly version: string; readonly split?: string };
-  readonly metric: string;
-  readonly status: string;
-  /** Percent; `null` until it finishes (or when nothing was scored). */
-  readonly score: number | null;
-  /** Examples scored, and how many of them raised an error. */
-  readonly counts: { readonly total: number; readonly errors: number };
-  /** Per-example results (the first ones the store keeps). */
-  readonly examples: readonly { readonly index: number; readonly score: number }[];
-  /** ISO timestamps. */
-  readonly startedAt: string;
-  readonly finishedAt?: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
 /** An evaluation as `/api/evaluations` lists it: the record without its per-example results. */
 export type DashboardEvaluation = Omit<EvaluationView, 'examples'>;
-
-/**
- * The store's evaluations: the runtime's `Store` keeps them, the daemon's {@link RunStoreView}
- * port does not promise them (a runtime without them lists none).
- */
-interface EvaluationStoreView extends RunStoreView {
-  readonly evaluations?: {
-    list(query?: { limit?: number }): Promise<{ items: readonly EvaluationView[] }>;
-    find(id: string): Promise<EvaluationView | undefined>;
-  };
-}
 
 /** Where the dashboard reads its data. */
 export interface DashboardDataOptions {
@@ -190,9 +155,9 @@ export async function listEvaluations(
   options: DashboardDataOptions,
   limit: number,
 ): Promise<DashboardEvaluation[]> {
-  const evaluations = evaluationsOf(options);
-  if (evaluations === undefined) return [];
-  const page = await evaluations.list({ limit });
+  const store = options.runtime.store;
+  if (store === undefined) return [];
+  const page = await store.evaluations.list({ limit });
   return page.items.map(({ examples: _examples, ...rest }) => rest);
 }
 
@@ -201,10 +166,5 @@ export async function findEvaluation(
   options: DashboardDataOptions,
   id: string,
 ): Promise<EvaluationView | undefined> {
-  return evaluationsOf(options)?.find(id);
-}
-
-function evaluationsOf(options: DashboardDataOptions): EvaluationStoreView['evaluations'] {
-  const store: EvaluationStoreView | undefined = options.runtime.store;
-  return store?.evaluations;
+  return options.runtime.store?.evaluations.find(id);
 }
