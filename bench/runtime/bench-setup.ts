@@ -4,6 +4,33 @@ import { createInterface } from 'node:readline';
 import { startRedisServer, type RedisServerHandle } from '../../test/helpers/redis-server.js';
 import { ROOT } from '../../test/runtime/fixtures/node-process.js';
 
+/**
+ * Spawns `node [nodeArgs] --import tsx script …argv` from the repository root and waits for its
+ * first stdout line (how the benches' children say they are ready), which it returns.
+ */
+export async function spawnReady(
+  script: string,
+  argv: readonly string[],
+  nodeArgs: readonly string[] = [],
+): Promise<{ child: ChildProcess; line: string }> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...argv], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  return { child, line };
+}
+
+/** Stops a child with SIGTERM (SIGKILL after 10 s) and waits until it has exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 /** A numeric `--name VALUE` option of the command line, or `fallback`. */
 export function numberOption(name: string, fallback: number): number {
   const args = process.argv.slice(2);
@@ -29,12 +56,7 @@ export interface BenchBackends {
 /** Starts a redis-server on a free port and the OpenAI fixture (0 ms, echo) in its own process. */
 export async function startBenchBackends(): Promise<BenchBackends> {
   const redis = await startRedisServer();
-  const fixture = spawn(
-    process.execPath,
-    ['--import', 'tsx', `${ROOT}/test/fixtures/serve.ts`, 'openai'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const [line] = (await once(createInterface({ input: fixture.stdout! }), 'line')) as [string];
+  const { child: fixture, line } = await spawnReady(`${ROOT}/test/fixtures/serve.ts`, ['openai']);
   const { url, port } = JSON.parse(line) as { url: string; port: number };
   return {
     redis,
@@ -50,11 +72,7 @@ export async function startBenchBackends(): Promise<BenchBackends> {
     },
     connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null },
     stop: async () => {
-      if (fixture.exitCode === null && fixture.signalCode === null) {
-        const exited = once(fixture, 'exit');
-        fixture.kill('SIGTERM');
-        await exited;
-      }
+      await stopChild(fixture);
       await redis.stop();
     },
   };

@@ -9,16 +9,14 @@
  *
  *   npx tsx bench/runtime/profile.ts [--jobs 900] [--warmup 3000]
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ROOT, spawnNode } from '../../test/runtime/fixtures/node-process.js';
-import { numberOption, startBenchBackends } from './bench-setup.js';
+import { numberOption, spawnReady, startBenchBackends, stopChild } from './bench-setup.js';
 import { burst, redisCommandStats } from './measure.js';
 
 // At most the node's default retention of completed jobs (1 000), which the burst counts.
@@ -149,26 +147,14 @@ try {
     `${JOBS} jobs: ${r.jobsPerSec.toFixed(1)} jobs/s, ${r.redisCallsPerJob.toFixed(1)} Redis commands/job, failed ${r.failed}\nRedis commands per job (every client, the bench's polling included): ${perJob(before, after)}\n`,
   );
   // The same burst on the hand-rolled worker (bench/runtime/hand-rolled-worker.ts), for comparison.
-  const hand = spawn(
-    process.execPath,
-    [
-      '--cpu-prof',
-      '--cpu-prof-dir',
-      handDir,
-      '--import',
-      'tsx',
-      `${ROOT}/bench/runtime/hand-rolled-worker.ts`,
-      redis.url,
-      'prof',
-      'hand',
-      '8',
-      lmUrl,
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
   const handQueue = new Queue('hand', { prefix: 'prof', connection });
+  let hand: ChildProcess | undefined;
   try {
-    await once(createInterface({ input: hand.stdout! }), 'line');
+    ({ child: hand } = await spawnReady(
+      `${ROOT}/bench/runtime/hand-rolled-worker.ts`,
+      [redis.url, 'prof', 'hand', '8', lmUrl],
+      ['--cpu-prof', '--cpu-prof-dir', handDir],
+    ));
     await warmUp(handQueue, qa);
     const b = await redisCommandStats(stats);
     windows.hand = [nowUs(), 0];
@@ -180,9 +166,7 @@ try {
     );
   } finally {
     await handQueue.close();
-    const exited = once(hand, 'exit');
-    hand.kill('SIGTERM');
-    await exited;
+    if (hand !== undefined) await stopChild(hand);
   }
 } finally {
   await queue.close();

@@ -10,13 +10,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ROOT, spawnNode } from '../../test/runtime/fixtures/node-process.js';
-import { numberOption, startBenchBackends } from './bench-setup.js';
+import { numberOption, spawnReady, startBenchBackends, stopChild } from './bench-setup.js';
 import { burst } from './measure.js';
 
 const JOBS = numberOption('--jobs', 1000);
@@ -39,20 +37,6 @@ async function main(): Promise<void> {
     concurrency: 8,
     logLevel: 'error',
   });
-  const hand = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      `${ROOT}/bench/runtime/hand-rolled-worker.ts`,
-      redis.url,
-      PREFIX,
-      'hand',
-      '8',
-      lmUrl,
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
   const queues = {
     dspex: new Queue('dspex-run', { prefix: PREFIX, connection }),
     'hand-rolled': new Queue('hand', { prefix: PREFIX, connection }),
@@ -65,8 +49,15 @@ async function main(): Promise<void> {
     await sleep(100);
     return Number(readFileSync(join(dir, String(pid)), 'utf8'));
   };
+  let hand: ChildProcess | undefined;
   try {
-    await once(createInterface({ input: hand.stdout! }), 'line');
+    ({ child: hand } = await spawnReady(`${ROOT}/bench/runtime/hand-rolled-worker.ts`, [
+      redis.url,
+      PREFIX,
+      'hand',
+      '8',
+      lmUrl,
+    ]));
     await node.ready;
     const pids = { dspex: node.child.pid, 'hand-rolled': hand.pid };
     for (const v of ['dspex', 'hand-rolled'] as const) {
@@ -82,9 +73,7 @@ async function main(): Promise<void> {
     for (const q of Object.values(queues)) await q.close();
     stats.disconnect();
     await node.kill('SIGTERM');
-    const exited = once(hand as ChildProcess, 'exit');
-    hand.kill('SIGTERM');
-    await exited;
+    if (hand !== undefined) await stopChild(hand);
     await backends.stop();
   }
 }

@@ -17,15 +17,14 @@
  * Targets (printed met / not met): runtime ≥ 0.7× raw BullMQ jobs/s (1-stage, same node count),
  * recovery < 5 s.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { createInterface } from 'node:readline';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startRedisServer } from '../../test/helpers/redis-server.js';
 import { JobTracker } from '../../test/runtime/fixtures/job-tracker.js';
 import { ROOT, spawnNode, type NodeProcess } from '../../test/runtime/fixtures/node-process.js';
+import { spawnReady, stopChild } from './bench-setup.js';
 import { burst, paced, type BurstResult, type PacedResult } from './measure.js';
 
 const args = process.argv.slice(2);
@@ -45,28 +44,6 @@ interface Cell {
   three: BurstResult;
   pacedOne: PacedResult;
   pacedThree: PacedResult;
-}
-
-/** Spawns a line-announcing child (`node --import tsx script …`) and waits for its first stdout line. */
-async function spawnReady(
-  script: string,
-  argv: string[],
-): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...argv], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-  return { child, line };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 const fmt = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toFixed(digits) : '-');

@@ -23,15 +23,13 @@
  *   npx tsx bench/runtime/vs-hand-rolled.ts [--rounds 5] [--jobs 400] [--warmup 1200] [--latency 0|50]
  *     [--baseline DIR] [--hand-als]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { createInterface } from 'node:readline';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ROOT, spawnNode } from '../../test/runtime/fixtures/node-process.js';
-import { numberOption, startBenchBackends } from './bench-setup.js';
+import { numberOption, spawnReady, startBenchBackends, stopChild } from './bench-setup.js';
 import { burst, quantile } from './measure.js';
 
 const ROUNDS = numberOption('--rounds', 5);
@@ -64,22 +62,6 @@ function cpuMs(pid: number | undefined): number {
 }
 /** USER_HZ of /proc/<pid>/stat: 100 on Linux. */
 const CLOCK_TICKS = 100;
-
-async function spawnReady(script: string, argv: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...argv], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await once(createInterface({ input: child.stdout! }), 'line');
-  return child;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
-}
 
 const fmt = (x: number, d = 0): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
 const spread = (xs: number[], d = 0): string =>
@@ -123,30 +105,36 @@ export async function main(): Promise<void> {
   const out: string[] = [];
   try {
     children.push(
-      await spawnReady(`${ROOT}/bench/runtime/hand-rolled-worker.ts`, [
-        redis.url,
-        PREFIX,
-        'hand',
-        String(CONCURRENCY),
-        lmUrl,
-      ]),
-      await spawnReady(`${ROOT}/bench/runtime/raw-worker.ts`, [
-        redis.url,
-        PREFIX,
-        'raw',
-        String(CONCURRENCY),
-      ]),
-    );
-    if (HAND_ALS)
-      children.push(
+      (
         await spawnReady(`${ROOT}/bench/runtime/hand-rolled-worker.ts`, [
           redis.url,
           PREFIX,
-          'hand-als',
+          'hand',
           String(CONCURRENCY),
           lmUrl,
-          '--als',
-        ]),
+        ])
+      ).child,
+      (
+        await spawnReady(`${ROOT}/bench/runtime/raw-worker.ts`, [
+          redis.url,
+          PREFIX,
+          'raw',
+          String(CONCURRENCY),
+        ])
+      ).child,
+    );
+    if (HAND_ALS)
+      children.push(
+        (
+          await spawnReady(`${ROOT}/bench/runtime/hand-rolled-worker.ts`, [
+            redis.url,
+            PREFIX,
+            'hand-als',
+            String(CONCURRENCY),
+            lmUrl,
+            '--als',
+          ])
+        ).child,
       );
     await node.ready;
     await base?.ready;
@@ -214,7 +202,7 @@ export async function main(): Promise<void> {
     stats.disconnect();
     await node.kill('SIGTERM');
     await base?.kill('SIGTERM');
-    for (const c of children) await stop(c);
+    for (const c of children) await stopChild(c);
     await stopBackends();
   }
   process.stdout.write(`${out.join('\n')}\n`);
