@@ -116,6 +116,9 @@ describe('dashboard JSON API', () => {
     });
     expect((await fetch(`${admin.url}/api/runs/no-such-run`)).status).toBe(404);
     expect((await fetch(`${admin.url}/api/runs/bad%01id`)).status).toBe(400);
+    expect(await (await fetch(`${admin.url}/api/runs/bad%01id`)).json()).toEqual({
+      error: 'a run id is 1 to 256 characters without control characters',
+    });
     expect((await fetch(`${admin.url}/api/runs/%E0%A4%A`)).status).toBe(400);
   });
 

@@ -78,6 +78,9 @@ describe('dashboard evaluation API', () => {
     const missing = await json<{ error: string }>(`${admin.url}/api/evaluations/no-such-eval`);
     expect(missing).toEqual({ status: 404, body: { error: "no evaluation 'no-such-eval'" } });
     expect((await fetch(`${admin.url}/api/evaluations/bad%01id`)).status).toBe(400);
+    expect(await (await fetch(`${admin.url}/api/evaluations/bad%01id`)).json()).toEqual({
+      error: 'an evaluation id is 1 to 256 characters without control characters',
+    });
     expect((await fetch(`${admin.url}/api/evaluations/%E0%A4%A`)).status).toBe(400);
   });
 

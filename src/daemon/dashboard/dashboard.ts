@@ -209,8 +209,9 @@ function recordRoute(
 ): (id: string) => AdminRoute {
   return (id) => async (res) => {
     if (id === '' || id.length > 256 || /\p{Cc}/u.test(id)) {
+      const article = /^[aeiou]/.test(key) ? 'an' : 'a';
       sendJson(res, 400, {
-        error: `${key} ids are 1 to 256 characters without control characters`,
+        error: `${article} ${key} id is 1 to 256 characters without control characters`,
       });
       return;
     }
