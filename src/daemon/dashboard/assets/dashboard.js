@@ -170,6 +170,11 @@ function chartWidth(container) {
   return Math.max(280, Math.min(640, container.clientWidth || 480));
 }
 
+/** A run's best score or an evaluation's score as the page prints it ('—' when there is none). */
+function scoreText(score) {
+  return score === null || score === undefined ? '—' : String(score);
+}
+
 function scoreChart(container, history) {
   const trials = [...history].sort((a, b) => a.step - b.step);
   const xs = trials.map((t) => t.step);
@@ -302,7 +307,7 @@ function drawRun(card, run) {
       { class: 'meta' },
       el('span', { class: 'mono' }, run.id),
       ` · created ${ago(Date.parse(run.createdAt))} · best score `,
-      el('strong', { class: 'best-score' }, run.bestScore === null ? '—' : String(run.bestScore)),
+      el('strong', { class: 'best-score' }, scoreText(run.bestScore)),
     ),
     progressLine(run),
     run.history.length > 0 ? scoreBox : null,
@@ -371,10 +376,6 @@ function examplesText(evaluation) {
   const { total, errors } = evaluation.counts;
   if (evaluation.status === 'running' && total === 0) return '—';
   return `${total - errors}/${total}`;
-}
-
-function scoreText(score) {
-  return score === null || score === undefined ? '—' : String(score);
 }
 
 /** What makes an open evaluation's details worth reading again. */
