@@ -3,12 +3,15 @@
  * fixture (echo mode, 0 ms) in a child process. CPU µs per call, 8 concurrent, in alternating
  * rounds (median and min–max over 7 rounds of 1500 calls, 20 000 with `--no-http`):
  *
- * - `raw`: `ChatAdapter.format` + `client.chat.completions.create` + `ChatAdapter.parse`;
+ * - `raw`: `ChatAdapter.format` + `client.chat.completions.create` + `ChatAdapter.parse`, the
+ *   SDK's client as a user builds it (Node's `fetch`);
+ * - `raw-node`: the same with the SDK client on dspex's HTTP transport (`fetch: nodeTransport`,
+ *   what the LMs dspex builds use): the transport's share of a call;
  * - `predict`: `Predict.call` inside the fault scope, invocation context and usage tracker, as
  *   services/execution.ts `runProgram` runs a job;
  * - `lmonly`: `lm.complete` (BaseLM: retries, deadline, history, accounting).
  *
- *   npx tsx bench/lm-overhead/predict-cpu.ts [raw|predict|lmonly] [--no-http]
+ *   npx tsx bench/lm-overhead/predict-cpu.ts [raw|raw-node|predict|lmonly] [--no-http]
  *
  * A variant name runs only that variant (for `node --cpu-prof --import tsx …`). `--no-http` swaps
  * the SDK client for a stub answering a fixed completion after one microtask: what remains is the
@@ -23,7 +26,7 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import { ChatAdapter } from '../../src/adapters/index.js';
 import { UsageTracker } from '../../src/context/index.js';
 import { installFaultTrap, runTrapped } from '../../src/kernel/index.js';
-import { openai } from '../../src/lm/index.js';
+import { nodeTransport, openai } from '../../src/lm/index.js';
 import type { LMMessage } from '../../src/lm/index.js';
 import { Predict, contextWithUsage } from '../../src/modules/index.js';
 import { signature } from '../../src/signatures/index.js';
@@ -78,6 +81,9 @@ if (!noHttp) {
 const client = noHttp
   ? ({ chat: { completions: { create: stubCreate } } } as unknown as OpenAI)
   : new OpenAI({ apiKey: 'k', baseURL: url, maxRetries: 0 });
+const nodeClient = noHttp
+  ? client
+  : new OpenAI({ apiKey: 'k', baseURL: url, maxRetries: 0, fetch: nodeTransport });
 const adapter = new ChatAdapter();
 const sig = signature('question -> answer');
 const lm = openai({
@@ -98,6 +104,14 @@ const variants: Record<string, (i: number) => Promise<unknown>> = {
   raw: async (i) => {
     const messages = adapter.format(sig, [], { question: `q${i}` });
     const r = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: messages as ChatCompletionMessageParam[],
+    });
+    return adapter.parse(sig, r.choices[0]?.message.content ?? '');
+  },
+  'raw-node': async (i) => {
+    const messages = adapter.format(sig, [], { question: `q${i}` });
+    const r = await nodeClient.chat.completions.create({
       model: 'gpt-4o-mini',
       messages: messages as ChatCompletionMessageParam[],
     });

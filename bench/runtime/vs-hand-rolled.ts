@@ -11,6 +11,9 @@
  * - `hand-rolled-als` (`--hand-als`): the hand-rolled worker with one AsyncLocalStorage scope per job
  *   and nothing else changed — what enabling AsyncLocalStorage alone costs on this Node version
  *   (a node carries each job's context and routes its async faults through one).
+ * - `hand-rolled-node-transport` (`--hand-transport`): the hand-rolled worker with its SDK client on
+ *   dspex's HTTP transport (src/lm/http-transport.ts), which a node's LMs use instead of Node's
+ *   `fetch`: against it, the ratio shows the node's own per-job work without the transport's gain.
  *
  * Rounds alternate the order of the variants; the table gives the median jobs/s and the spread
  * (min–max) over rounds, and the dspex / hand-rolled ratio per round (median, min–max). Targets
@@ -21,7 +24,7 @@
  * Every variant first runs `--warmup` jobs (default 1 200), unmeasured.
  *
  *   npx tsx bench/runtime/vs-hand-rolled.ts [--rounds 5] [--jobs 400] [--warmup 1200] [--latency 0|50]
- *     [--baseline DIR] [--hand-als]
+ *     [--baseline DIR] [--hand-als] [--hand-transport]
  */
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -48,6 +51,7 @@ const BASELINE = process.argv.includes('--baseline')
   ? process.argv[process.argv.indexOf('--baseline') + 1]
   : undefined;
 const HAND_ALS = process.argv.includes('--hand-als');
+const HAND_TRANSPORT = process.argv.includes('--hand-transport');
 
 /**
  * CPU time (user + system, every thread) process `pid` has used so far, ms, from /proc (Linux):
@@ -68,7 +72,14 @@ const spread = (xs: number[], d = 0): string =>
   `${fmt(quantile(xs, 0.5), d)} (${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)})`;
 
 export async function main(): Promise<void> {
-  const { redis, lmUrl, connection, setLatency, stop: stopBackends } = await startBenchBackends();
+  const {
+    redis,
+    fixture,
+    lmUrl,
+    connection,
+    setLatency,
+    stop: stopBackends,
+  } = await startBenchBackends();
   const queues: Record<string, Queue> = {
     dspex: new Queue('dspex-run', { prefix: PREFIX, connection }),
     'hand-rolled': new Queue('hand', { prefix: PREFIX, connection }),
@@ -79,8 +90,13 @@ export async function main(): Promise<void> {
     ...(HAND_ALS
       ? { 'hand-rolled-als': new Queue('hand-als', { prefix: PREFIX, connection }) }
       : {}),
+    ...(HAND_TRANSPORT
+      ? { 'hand-rolled-node-transport': new Queue('hand-nt', { prefix: PREFIX, connection }) }
+      : {}),
   };
   const stats = new Redis(redis.url);
+  // The other processes a burst keeps busy on the same cores: redis-server and the LM fixture.
+  const redisPid = Number(/process_id:(\d+)/.exec(await stats.info('server'))?.[1]);
   const node = spawnNode({
     nodeId: 'vs-1',
     redisUrl: redis.url,
@@ -136,13 +152,27 @@ export async function main(): Promise<void> {
           ])
         ).child,
       );
+    const handTransport = HAND_TRANSPORT
+      ? (
+          await spawnReady(`${ROOT}/bench/runtime/hand-rolled-worker.ts`, [
+            redis.url,
+            PREFIX,
+            'hand-nt',
+            String(CONCURRENCY),
+            lmUrl,
+            '--node-transport',
+          ])
+        ).child
+      : undefined;
+    if (handTransport !== undefined) children.push(handTransport);
     await node.ready;
     await base?.ready;
     const pids: Record<string, number | undefined> = {
       dspex: node.child.pid,
       'hand-rolled': children[0]?.pid,
       empty: children[1]?.pid,
-      'hand-rolled-als': children[2]?.pid,
+      'hand-rolled-als': HAND_ALS ? children[2]?.pid : undefined,
+      'hand-rolled-node-transport': handTransport?.pid,
       'dspex-base': base?.child.pid,
     };
     const qa = (i: number): Record<string, unknown> => ({
@@ -153,8 +183,8 @@ export async function main(): Promise<void> {
       `bench/runtime vs hand-rolled — ${cpus().length} cores, load ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')}, concurrency ${CONCURRENCY}, ${JOBS} jobs a burst, ${ROUNDS} rounds`,
-      '| LM latency | node | node j/s median (min–max) | hand-rolled j/s | empty worker j/s | node / hand-rolled per round | target | CPU ms/job node | CPU ms/job hand-rolled |',
-      '|---|---|---|---|---|---|---|---|---|',
+      '| LM latency | node | node j/s median (min–max) | hand-rolled j/s | empty worker j/s | node / hand-rolled per round | target | CPU ms/job node | CPU ms/job hand-rolled | redis + LM CPU ms/job node · hand-rolled |',
+      '|---|---|---|---|---|---|---|---|---|---|',
     );
     for (const latency of LATENCIES) {
       await setLatency(latency);
@@ -166,6 +196,9 @@ export async function main(): Promise<void> {
       const onWorker = perVariant<string>();
       // CPU ms a job costs its worker process, per round.
       const cpu = perVariant<number>();
+      // CPU ms a job costs redis-server and the LM fixture (the whole machine is 2 cores: their
+      // CPU is CPU the worker cannot have).
+      const sideCpu = perVariant<number>();
       // Warm-up of every variant (JIT, connections, caches), not measured: bursts until
       // `--warmup` jobs ran, so the rounds compare steady states, not how fast each JIT warms up.
       for (const v of variants)
@@ -176,26 +209,37 @@ export async function main(): Promise<void> {
         for (const v of order) {
           const jobs = v === 'empty' ? JOBS * 4 : JOBS;
           const cpuBefore = cpuMs(pids[v]);
+          const sideBefore = cpuMs(redisPid) + cpuMs(fixture.pid);
           const r = await burst(queues[v]!, stats, jobs, qa, 300_000);
           cpu[v]!.push((cpuMs(pids[v]) - cpuBefore) / jobs);
+          sideCpu[v]!.push((cpuMs(redisPid) + cpuMs(fixture.pid) - sideBefore) / jobs);
           if (r.failed > 0) process.stderr.write(`WARNING: ${r.failed} ${v} jobs failed\n`);
           runs[v]!.push(r.jobsPerSec);
           onWorker[v]!.push(`${r.nodeP50}/${r.nodeP99}`);
         }
         const last = (v: string, d = 1): string => fmt(runs[v]!.at(-1)!, d);
         process.stderr.write(
-          `[vs-hand-rolled] ${latency} ms round ${round + 1}: ${variants.map((v) => `${v} ${last(v)} j/s (on the worker p50/p99 ${onWorker[v]!.at(-1)} ms, CPU ${fmt(cpu[v]!.at(-1)!, 2)} ms/job)`).join('; ')}\n`,
+          `[vs-hand-rolled] ${latency} ms round ${round + 1}: ${variants.map((v) => `${v} ${last(v)} j/s (on the worker p50/p99 ${onWorker[v]!.at(-1)} ms, CPU ${fmt(cpu[v]!.at(-1)!, 2)} ms/job, redis+LM ${fmt(sideCpu[v]!.at(-1)!, 2)})`).join('; ')}\n`,
         );
       }
       const hand = runs['hand-rolled']!;
       const row = (v: string): string => {
         const ratios = runs[v]!.map((d, i) => d / hand[i]!);
         const median = quantile(ratios, 0.5);
-        return `| ${latency} ms | ${v} | ${spread(runs[v]!, 1)} | ${spread(hand, 1)} | ${spread(runs.empty!)} | ${spread(ratios, 3)} | ≥ ${TARGET[latency]}: ${median >= TARGET[latency] ? 'met' : 'NOT met'} | ${spread(cpu[v]!, 2)} | ${spread(cpu['hand-rolled']!, 2)} |`;
+        return `| ${latency} ms | ${v} | ${spread(runs[v]!, 1)} | ${spread(hand, 1)} | ${spread(runs.empty!)} | ${spread(ratios, 3)} | ≥ ${TARGET[latency]}: ${median >= TARGET[latency] ? 'met' : 'NOT met'} | ${spread(cpu[v]!, 2)} | ${spread(cpu['hand-rolled']!, 2)} | ${fmt(quantile(sideCpu[v]!, 0.5), 2)} · ${fmt(quantile(sideCpu['hand-rolled']!, 0.5), 2)} |`;
       };
       out.push(row('dspex'));
       if (runs['dspex-base'] !== undefined) out.push(row('dspex-base'));
       if (runs['hand-rolled-als'] !== undefined) out.push(row('hand-rolled-als'));
+      if (runs['hand-rolled-node-transport'] !== undefined) {
+        out.push(row('hand-rolled-node-transport'));
+        // The node against the hand-rolled worker on the same transport.
+        const same = runs['hand-rolled-node-transport'];
+        const ratios = runs.dspex!.map((d, i) => d / same[i]!);
+        out.push(
+          `| ${latency} ms | dspex / hand-rolled-node-transport | | | | ${spread(ratios, 3)} | | | |`,
+        );
+      }
     }
   } finally {
     for (const q of Object.values(queues)) await q.close();

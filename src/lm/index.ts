@@ -24,6 +24,8 @@ export type { ProviderResult, ProviderStreamEvent } from './provider-result.js';
 export { openai, OpenAILM } from './openai-lm.js';
 export type { OpenAIOptions } from './openai-lm.js';
 export { anthropic, AnthropicLM } from './anthropic-lm.js';
+export { createNodeTransport, nodeTransport } from './http-transport.js';
+export type { FetchLike, NodeTransportOptions } from './http-transport.js';
 export type { AnthropicOptions } from './anthropic-lm.js';
 export { DummyLM, nativeAnswer } from './dummy-lm.js';
 export type { DummyAnswer, DummyLMOptions, NativeAnswer } from './dummy-lm.js';

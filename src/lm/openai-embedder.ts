@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import OpenAI from 'openai';
 import { currentContext } from '../context/index.js';
 import { getDefaultCache } from './cache-config.js';
+import { nodeTransport, type FetchLike } from './http-transport.js';
 import { canonicalJSON } from './cache-key.js';
 import type { EmbedOptions, Embedder } from './embedder.js';
 import { LMError } from './lm-error.js';
@@ -38,6 +39,11 @@ export interface OpenAIEmbedderOptions {
   retry?: RetryOptions;
   /** Price table (default: the process-wide one over {@link EMBEDDING_PRICES}). */
   prices?: PriceTable;
+  /**
+   * The HTTP transport of the client dspex builds (default: {@link nodeTransport});
+   * `globalThis.fetch` restores Node's. Ignored with `client`.
+   */
+  fetch?: FetchLike;
   /** Use this SDK client instead of building one. */
   client?: OpenAI;
 }
@@ -80,6 +86,7 @@ export class OpenAIEmbedder implements Embedder {
         baseURL: options.baseURL ?? process.env['OPENAI_BASE_URL'] ?? null,
         // Our retries honour retry-after and abort signals; the SDK must not retry as well.
         maxRetries: 0,
+        fetch: options.fetch ?? nodeTransport,
       });
   }
 
