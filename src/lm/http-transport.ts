@@ -12,17 +12,21 @@ import zlib from 'node:zlib';
  * rest of an LM call together — a request object, a cloned body, an AbortSignal of its own, a web
  * stream for the body — and a node answering jobs from a 0 ms LM is CPU-bound on exactly that.
  * Measured at concurrency 8 against the local OpenAI fixture (bench/lm-overhead/predict-cpu.ts,
- * `raw` and `raw-node`): an SDK call costs ~600 µs CPU with `fetch` and ~310 µs with this transport
- * on Node 20, ~430 and ~320 µs on Node 24.
+ * `raw` against `raw-node`, median of 7 alternating rounds): an SDK call costs 606–829 µs CPU with
+ * `fetch` and 309–412 µs with this transport on Node 20, 429–685 and 319–364 µs on Node 24.
  *
  * What it keeps of `fetch`: the same `Response` (status, headers, body as text/JSON or a stream),
  * rejections a client already understands (`TypeError('fetch failed', { cause })` when the
  * connection fails, `TypeError('terminated')` when a streamed body breaks, the signal's reason when
  * aborted — before, during or after the headers), gzip/deflate/br bodies decoded. What it hands to
- * `fetch` itself: redirects (the request is replayed through `fetch`, which follows them), bodies
- * other than text or bytes (form data, streams), and every request when `NODE_USE_ENV_PROXY` asks
- * Node to use the environment's proxy. It asks for no compression (`accept-encoding` is left to the
+ * `fetch` itself: redirects (the request is replayed through `fetch`, which follows them) and bodies
+ * other than text or bytes (form data, streams). It asks for no compression (`accept-encoding` is left to the
  * caller): an LM's JSON answer is small and decoding costs CPU.
+ *
+ * Every request goes through `fetch` instead when the process asks for it: the environment variable
+ * `DSPEX_HTTP_TRANSPORT=fetch`, `NODE_USE_ENV_PROXY`, or a global undici dispatcher set with
+ * `setGlobalDispatcher` (a proxy agent, a mock agent) — which `fetch` honours and this transport
+ * could not.
  *
  * Choose another one per client with the `fetch` option of {@link openai}/{@link anthropic}
  * (`fetch: globalThis.fetch` restores Node's).
@@ -69,11 +73,7 @@ export function createNodeTransport(options: NodeTransportOptions = {}): FetchLi
   const httpsAgent = new https.Agent({ ...agentOptions, ...options.tls });
 
   return function nodeFetch(input, init) {
-    if (
-      process.env['NODE_USE_ENV_PROXY'] !== undefined ||
-      typeof input !== 'string' ||
-      !sendable(init?.body)
-    ) {
+    if (typeof input !== 'string' || !sendable(init?.body) || fetchWanted()) {
       return globalThis.fetch(input, init);
     }
     const signal = init?.signal ?? undefined;
@@ -180,6 +180,25 @@ export function createNodeTransport(options: NodeTransportOptions = {}): FetchLi
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   };
+}
+
+/** Where undici (Node's `fetch`) keeps the dispatcher `setGlobalDispatcher` installs. */
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+
+/**
+ * Whether this process asked for `fetch`'s own way of sending: `DSPEX_HTTP_TRANSPORT=fetch`;
+ * `NODE_USE_ENV_PROXY` (Node then sends `fetch` through the environment's proxy); or a global
+ * dispatcher other than undici's plain `Agent` (a `ProxyAgent`, `EnvHttpProxyAgent`, `MockAgent`…
+ * installed with `setGlobalDispatcher`), which only `fetch` consults.
+ */
+function fetchWanted(): boolean {
+  if (process.env['DSPEX_HTTP_TRANSPORT'] === 'fetch') return true;
+  if (process.env['NODE_USE_ENV_PROXY'] !== undefined) return true;
+  const dispatcher = (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER];
+  return (
+    dispatcher !== undefined &&
+    (dispatcher as { constructor?: { name?: string } }).constructor?.name !== 'Agent'
+  );
 }
 
 /** The transport dspex's provider clients use unless given a `fetch` (one set of agents). */

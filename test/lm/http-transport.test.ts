@@ -262,9 +262,31 @@ describe('node transport (fetch-compatible)', () => {
     vi.stubEnv('NODE_USE_ENV_PROXY', '1');
     expect(await (await nodeTransport(base, { method: 'POST', body: 'p' })).text()).toBe('got p');
     expect(spy).toHaveBeenCalledTimes(2);
+    vi.stubEnv('NODE_USE_ENV_PROXY', undefined);
+    vi.stubEnv('DSPEX_HTTP_TRANSPORT', 'fetch');
+    expect(await (await nodeTransport(base, { method: 'POST', body: 'f' })).text()).toBe('got f');
+    expect(spy).toHaveBeenCalledTimes(3);
     vi.unstubAllEnvs();
     expect(await (await nodeTransport(base, { method: 'POST', body: 'q' })).text()).toBe('got q');
-    expect(spy).toHaveBeenCalledTimes(2);
+    expect(spy).toHaveBeenCalledTimes(3);
+  });
+
+  it('a_global_dispatcher_set_for_fetch_such_as_a_proxy_sends_through_fetch', async () => {
+    const key = Symbol.for('undici.globalDispatcher.1');
+    const g = globalThis as Record<symbol, unknown>;
+    const installed = g[key];
+    class ProxyAgent {}
+    const spy = vi.spyOn(globalThis, 'fetch').mockResolvedValue(new Response('via the proxy'));
+    g[key] = new ProxyAgent();
+    try {
+      expect(await (await nodeTransport(base)).text()).toBe('via the proxy');
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      g[key] = installed;
+    }
+    handler = (_req, res) => res.end('direct');
+    expect(await (await nodeTransport(base)).text()).toBe('direct');
+    expect(spy).toHaveBeenCalledTimes(1);
   });
 
   it('speaks_https_with_the_certificate_authority_it_is_given', async () => {
