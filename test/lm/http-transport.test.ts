@@ -125,6 +125,17 @@ describe('node transport (fetch-compatible)', () => {
     expect(connectionCount - before).toBe(2);
   });
 
+  it('a_request_slower_than_the_idle_timeout_is_not_cut', async () => {
+    // The idle timeout is for connections in the pool; a call in flight is bounded by its signal.
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"slow":');
+      setTimeout(() => res.end('true}'), 120);
+    };
+    const transport = createNodeTransport({ idleTimeoutMs: 20 });
+    expect(await (await transport(base)).json()).toEqual({ slow: true });
+  });
+
   it('a_204_and_a_head_request_have_no_body', async () => {
     handler = (_req, res) => {
       res.writeHead(204);
