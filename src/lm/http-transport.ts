@@ -19,8 +19,9 @@ import zlib from 'node:zlib';
  * rejections a client already understands (`TypeError('fetch failed', { cause })` when the
  * connection fails, `TypeError('terminated')` when a streamed body breaks, the signal's reason when
  * aborted — before, during or after the headers), gzip/deflate/br bodies decoded. What it hands to
- * `fetch` itself: redirects (the request is replayed through `fetch`, which follows them) and bodies
- * other than text or bytes (form data, streams). It asks for no compression (`accept-encoding` is left to the
+ * `fetch` itself: redirects (the request is replayed through `fetch`, which follows them), bodies
+ * other than text or bytes (form data, streams), and requests that name an undici `dispatcher` (the
+ * SDKs' `fetchOptions: { dispatcher }`, how their docs set a proxy). It asks for no compression (`accept-encoding` is left to the
  * caller): an LM's JSON answer is small and decoding costs CPU.
  *
  * Every request goes through `fetch` instead when the process asks for it: the environment variable
@@ -73,7 +74,12 @@ export function createNodeTransport(options: NodeTransportOptions = {}): FetchLi
   const httpsAgent = new https.Agent({ ...agentOptions, ...options.tls });
 
   return function nodeFetch(input, init) {
-    if (typeof input !== 'string' || !sendable(init?.body) || fetchWanted()) {
+    if (
+      typeof input !== 'string' ||
+      !sendable(init?.body) ||
+      (init as { dispatcher?: unknown } | undefined)?.dispatcher !== undefined ||
+      fetchWanted()
+    ) {
       return globalThis.fetch(input, init);
     }
     const signal = init?.signal ?? undefined;

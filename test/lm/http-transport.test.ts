@@ -264,7 +264,8 @@ describe('node transport (fetch-compatible)', () => {
     await expect(reader.read()).rejects.toBe(reason);
   });
 
-  it('hands_other_bodies_and_env_proxies_to_fetch', async () => {
+  it('hands_other_bodies_env_proxies_and_dispatchers_to_fetch', async () => {
+    const g = globalThis;
     handler = (_req, res, body) => res.end(`got ${body}`);
     const spy = vi.spyOn(globalThis, 'fetch');
     const r = await nodeTransport(base, { method: 'POST', body: new URLSearchParams({ a: '1' }) });
@@ -278,8 +279,13 @@ describe('node transport (fetch-compatible)', () => {
     expect(await (await nodeTransport(base, { method: 'POST', body: 'f' })).text()).toBe('got f');
     expect(spy).toHaveBeenCalledTimes(3);
     vi.unstubAllEnvs();
+    // A request naming an undici dispatcher (the SDKs' `fetchOptions: { dispatcher }`).
+    const dispatcher = (g as Record<symbol, unknown>)[Symbol.for('undici.globalDispatcher.1')];
+    const withDispatcher = { method: 'POST', body: 'd', dispatcher } as RequestInit;
+    expect(await (await nodeTransport(base, withDispatcher)).text()).toBe('got d');
+    expect(spy).toHaveBeenCalledTimes(4);
     expect(await (await nodeTransport(base, { method: 'POST', body: 'q' })).text()).toBe('got q');
-    expect(spy).toHaveBeenCalledTimes(3);
+    expect(spy).toHaveBeenCalledTimes(4);
   });
 
   it('a_global_dispatcher_set_for_fetch_such_as_a_proxy_sends_through_fetch', async () => {
