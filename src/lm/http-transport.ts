@@ -54,6 +54,8 @@ type ResponseBody = ConstructorParameters<typeof Response>[0];
 
 /** The statuses `fetch` follows (`redirect: 'follow'`, its default). */
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Methods whose requests carry a body by their semantics (undici's list). */
+const PAYLOAD_METHODS = new Set(['POST', 'PUT', 'PATCH', 'QUERY', 'PROPFIND', 'PROPPATCH']);
 /** Statuses whose response has no body (a `Response` with one throws). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
@@ -117,7 +119,7 @@ export function createNodeTransport(options: NodeTransportOptions = {}): FetchLi
           port: url.port,
           path: url.pathname + url.search,
           method: init?.method ?? 'GET',
-          headers: plainHeaders(init?.headers),
+          headers: requestHeaders(init),
           agent: secure ? httpsAgent : httpAgent,
         },
         (res) => {
@@ -215,6 +217,22 @@ function sendable(body: RequestInit['body']): boolean {
   return (
     body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array
   );
+}
+
+/**
+ * The request's headers as `node:http` takes them, with the body's `content-length` as `fetch`
+ * sends it (`node:http` would send a DELETE or GET body without one, which a server misreads).
+ */
+function requestHeaders(init: RequestInit | undefined): Record<string, string> {
+  const out = plainHeaders(init?.headers);
+  const body = init?.body;
+  if (body === undefined || body === null || out['content-length'] !== undefined) return out;
+  const length =
+    typeof body === 'string' ? Buffer.byteLength(body) : (body as Uint8Array).byteLength;
+  // An empty body of a method that expects none goes without the header (RFC 9110 §8.6, as undici).
+  if (length > 0 || PAYLOAD_METHODS.has(init?.method ?? 'GET'))
+    out['content-length'] = String(length);
+  return out;
 }
 
 /** A `HeadersInit` as the plain record `node:http` takes. */
