@@ -118,63 +118,40 @@ export async function main(): Promise<void> {
           root: BASELINE,
         });
   const children: ChildProcess[] = [];
+  // Each variant's worker process, for its CPU per job.
+  const pids: Record<string, number | undefined> = {};
+  /** Starts a bench worker (`script` REDIS_URL PREFIX QUEUE CONCURRENCY …rest) for `variant`. */
+  const startWorker = async (
+    variant: string,
+    script: string,
+    queue: string,
+    rest: string[],
+  ): Promise<void> => {
+    const { child } = await spawnReady(`${ROOT}/bench/runtime/${script}`, [
+      redis.url,
+      PREFIX,
+      queue,
+      String(CONCURRENCY),
+      ...rest,
+    ]);
+    children.push(child);
+    pids[variant] = child.pid;
+  };
   const out: string[] = [];
   try {
-    children.push(
-      (
-        await spawnReady(`${ROOT}/bench/runtime/hand-rolled-worker.ts`, [
-          redis.url,
-          PREFIX,
-          'hand',
-          String(CONCURRENCY),
-          lmUrl,
-        ])
-      ).child,
-      (
-        await spawnReady(`${ROOT}/bench/runtime/raw-worker.ts`, [
-          redis.url,
-          PREFIX,
-          'raw',
-          String(CONCURRENCY),
-        ])
-      ).child,
-    );
+    await startWorker('hand-rolled', 'hand-rolled-worker.ts', 'hand', [lmUrl]);
+    await startWorker('empty', 'raw-worker.ts', 'raw', []);
     if (HAND_ALS)
-      children.push(
-        (
-          await spawnReady(`${ROOT}/bench/runtime/hand-rolled-worker.ts`, [
-            redis.url,
-            PREFIX,
-            'hand-als',
-            String(CONCURRENCY),
-            lmUrl,
-            '--als',
-          ])
-        ).child,
-      );
-    const handTransport = HAND_TRANSPORT
-      ? (
-          await spawnReady(`${ROOT}/bench/runtime/hand-rolled-worker.ts`, [
-            redis.url,
-            PREFIX,
-            'hand-nt',
-            String(CONCURRENCY),
-            lmUrl,
-            '--node-transport',
-          ])
-        ).child
-      : undefined;
-    if (handTransport !== undefined) children.push(handTransport);
+      await startWorker('hand-rolled-als', 'hand-rolled-worker.ts', 'hand-als', [lmUrl, '--als']);
+    if (HAND_TRANSPORT)
+      await startWorker('hand-rolled-node-transport', 'hand-rolled-worker.ts', 'hand-nt', [
+        lmUrl,
+        '--node-transport',
+      ]);
     await node.ready;
     await base?.ready;
-    const pids: Record<string, number | undefined> = {
-      dspex: node.child.pid,
-      'hand-rolled': children[0]?.pid,
-      empty: children[1]?.pid,
-      'hand-rolled-als': HAND_ALS ? children[2]?.pid : undefined,
-      'hand-rolled-node-transport': handTransport?.pid,
-      'dspex-base': base?.child.pid,
-    };
+    pids['dspex'] = node.child.pid;
+    pids['dspex-base'] = base?.child.pid;
     const qa = (i: number): Record<string, unknown> => ({
       program: 'qa',
       inputs: { question: `q ${i} ${Math.random()}` },

@@ -5,6 +5,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createNodeTransport, LMError, nodeTransport, openai } from '../../src/index.js';
+import { freePort } from '../helpers/redis-server.js';
 
 // The transport against a real `node:http` server whose handler each test sets: what a client
 // (the openai SDK, an LM) sees must be what Node's `fetch` would have given it.
@@ -168,10 +169,7 @@ describe('node transport (fetch-compatible)', () => {
   });
 
   it('a_refused_connection_rejects_like_fetch_with_the_cause', async () => {
-    const closed = http.createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((r) => closed.close(() => r()));
+    const port = await freePort(); // nothing listens there
     const err = await nodeTransport(`http://127.0.0.1:${port}/`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TypeError);
     expect((err as TypeError).message).toBe('fetch failed');
@@ -365,10 +363,7 @@ describe('provider clients on the node transport', () => {
   });
 
   it('an_unreachable_server_is_a_retryable_connection_error_of_the_lm', async () => {
-    const closed = http.createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((r) => closed.close(() => r()));
+    const port = await freePort(); // nothing listens there
     const lm = openai({
       model: 'm',
       apiKey: 'k',
